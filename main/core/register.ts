@@ -1,0 +1,411 @@
+/**
+ * The register core: plain Node, no Electron. Both hosts connect screens to it and pass it raw
+ * messages; it validates each one against the contract (preload/api.ts) before anything runs.
+ */
+import type Database from 'better-sqlite3';
+import { ZodError, type z } from 'zod';
+import {
+  calls,
+  isCallName,
+  requestEnvelopeSchema,
+  type AppStatus,
+  type CallName,
+  type CallRequestParsed,
+  type CallResponse,
+  type Employee,
+  type EventEnvelope,
+  type EventName,
+  type EventPayload,
+  type Permission,
+  type ResponseEnvelope,
+  type TraceStatus,
+} from '../../preload/api.js';
+import { appendAudit, verifyAuditChain } from '../audit/log.js';
+import { seedDemoStore } from '../demo/seed.js';
+import { createBackup, backupFolderIn, listBackups, restoreBackup } from '../store/backup.js';
+import { databaseFileIn, ensureDataFolder, openStore, type Store } from '../store/db.js';
+import { StoreDamagedError } from '../store/errors.js';
+import { newId } from '../store/ids.js';
+import { hashPin } from '../staff/pins.js';
+import { StaffService } from '../staff/service.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { CoreError } from './errors.js';
+import { ScreenSession } from './sessions.js';
+import { readSetting } from './settings.js';
+
+export interface RegisterOptions {
+  dataDir: string;
+  resourcesDir: string;
+  migrationsFolder: string;
+  host: 'electron' | 'browser';
+  version?: string;
+  /** Lock a screen after this long without activity. Default 5 minutes. */
+  idleLockMs?: number;
+  /** Online backup interval; default 30 minutes. 0 turns the timer off (backups still run at close). */
+  backupIntervalMs?: number;
+  /** How many backups to keep. Default 10. */
+  backupKeep?: number;
+  /** Create the demo store when the database is new. Default true. */
+  seedDemo?: boolean;
+  logger?: Logger;
+  clock?: () => number;
+}
+
+export interface RegisterClient {
+  readonly id: string;
+  dispatch(message: unknown): Promise<ResponseEnvelope>;
+  close(): void;
+}
+
+export interface Register {
+  readonly dataDir: string;
+  connect(send: (event: EventEnvelope) => void): RegisterClient;
+  close(): Promise<void>;
+}
+
+type Access = 'anyone' | 'logged_in' | Permission;
+
+interface CallContext {
+  session: ScreenSession;
+  employee: Employee | null;
+  /** The employee, asserted present (handlers with access other than 'anyone'). */
+  actor: Employee;
+}
+
+type Handler<N extends CallName> = {
+  access: Access;
+  /** Calls that work while the database is damaged (status and restore). */
+  whileDamaged?: boolean;
+  run(ctx: CallContext, request: CallRequestParsed<N>): Promise<CallResponse<N>> | CallResponse<N>;
+};
+
+type Handlers = { [N in CallName]: Handler<N> };
+
+interface ClientEntry {
+  session: ScreenSession;
+  send: (event: EventEnvelope) => void;
+}
+
+const DEFAULT_IDLE_LOCK_MS = 5 * 60_000;
+const DEFAULT_BACKUP_INTERVAL_MS = 30 * 60_000;
+
+export async function createRegister(options: RegisterOptions): Promise<Register> {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? Date.now;
+  const idleLockMs = options.idleLockMs ?? DEFAULT_IDLE_LOCK_MS;
+  const backupKeep = options.backupKeep ?? 10;
+  const databaseFile = databaseFileIn(options.dataDir);
+  const backupDir = backupFolderIn(options.dataDir);
+  ensureDataFolder(options.dataDir);
+
+  let store: Store | null = null;
+  let staff: StaffService | null = null;
+  let damage: StoreDamagedError | null = null;
+  let backupTimer: NodeJS.Timeout | null = null;
+  const clients = new Map<string, ClientEntry>();
+
+  async function open(): Promise<void> {
+    try {
+      store = openStore({ file: databaseFile, migrationsFolder: options.migrationsFolder });
+      damage = null;
+    } catch (error) {
+      if (!(error instanceof StoreDamagedError)) throw error;
+      damage = error;
+      logger.log('error', error.message, { file: databaseFile });
+      return;
+    }
+    const sqlite = store.sqlite;
+    const isEmpty = (sqlite.prepare('SELECT COUNT(*) AS n FROM employees').get() as { n: number }).n === 0;
+    if (isEmpty && options.seedDemo !== false) {
+      await seedDemoStore(sqlite, options.resourcesDir, hashPin, clock());
+      logger.log('info', 'created the demo store', { dataDir: options.dataDir });
+    }
+    staff = new StaffService(sqlite, clock);
+    appendAudit(sqlite, { employeeId: null, action: 'register.start', details: { host: options.host } }, clock());
+    const intervalMs = options.backupIntervalMs ?? DEFAULT_BACKUP_INTERVAL_MS;
+    if (intervalMs > 0) {
+      backupTimer = setInterval(() => void backupNow('timer'), intervalMs);
+      backupTimer.unref();
+    }
+  }
+
+  async function backupNow(why: string): Promise<void> {
+    if (!store) return;
+    try {
+      const file = await createBackup(store.sqlite, backupDir, backupKeep, clock());
+      logger.log('info', 'backup written', { file, why });
+    } catch (error) {
+      logger.log('warn', `The backup could not be written (${error instanceof Error ? error.message : String(error)}): the register keeps working; check free disk space.`);
+    }
+  }
+
+  function requireStore(): { sqlite: Database.Database; staff: StaffService } {
+    if (!store || !staff) {
+      throw new CoreError('store_damaged', damage?.message ?? 'The database is not open: restart the register.');
+    }
+    return { sqlite: store.sqlite, staff };
+  }
+
+  function status(): AppStatus {
+    if (damage || !store) {
+      return {
+        state: 'damaged',
+        message: damage?.message ?? 'The database is not open.',
+        databaseFile,
+        backups: listBackups(backupDir),
+      };
+    }
+    const { sqlite } = requireStore();
+    return {
+      state: 'ready',
+      storeName: readSetting(sqlite, 'store.name') ?? 'Dispensary Register',
+      jurisdiction: readSetting(sqlite, 'store.jurisdiction') ?? 'IL',
+      timeZone: readSetting(sqlite, 'store.timeZone') ?? 'America/Chicago',
+      version: options.version ?? '0.0.0',
+      host: options.host,
+      devices: [],
+      trace: traceStatus(),
+    };
+  }
+
+  function traceStatus(): TraceStatus {
+    // Filled in by the track-and-trace work; until then the register says plainly it is not set up.
+    return { provider: 'BioTrack', state: 'not_configured', backlog: 0, lastContactAt: null };
+  }
+
+  function broadcast<N extends EventName>(event: N, payload: EventPayload<N>): void {
+    for (const client of clients.values()) client.send({ event, payload });
+  }
+
+  const handlers: Handlers = {
+    'app.status': { access: 'anyone', whileDamaged: true, run: () => status() },
+    'store.restoreBackup': {
+      access: 'anyone',
+      whileDamaged: true,
+      async run(_ctx, request) {
+        if (!damage) {
+          throw new CoreError('conflict', 'The database is sound: there is nothing to restore.');
+        }
+        let result: { restoredFrom: string; damagedFileKeptAs: string };
+        try {
+          result = restoreBackup(databaseFile, request.file, clock());
+        } catch (error) {
+          throw new CoreError('not_found', error instanceof Error ? error.message : String(error));
+        }
+        await open();
+        if (store) {
+          appendAudit(store.sqlite, { employeeId: null, action: 'store.restore_backup', details: result }, clock());
+        }
+        logger.log('warn', 'restored a backup over a damaged database', result);
+        broadcast('status.changed', status());
+        return result;
+      },
+    },
+
+    'session.get': { access: 'anyone', run: (ctx) => ctx.session.current },
+    'session.login': {
+      access: 'anyone',
+      async run(ctx, request) {
+        const employee = await requireStore().staff.authenticate(request.pin, 'login');
+        return ctx.session.activate(employee);
+      },
+    },
+    'session.unlock': {
+      access: 'anyone',
+      async run(ctx, request) {
+        if (ctx.session.current.state !== 'locked') {
+          throw new CoreError('conflict', 'This screen is not locked.');
+        }
+        const employee = await requireStore().staff.authenticate(request.pin, 'unlock');
+        // Any employee may unlock; the screen then belongs to whoever's PIN it was.
+        return ctx.session.activate(employee);
+      },
+    },
+    'session.lock': {
+      access: 'logged_in',
+      run(ctx) {
+        appendAudit(requireStore().sqlite, { employeeId: ctx.actor.id, action: 'staff.lock' }, clock());
+        return ctx.session.lock('manual');
+      },
+    },
+    'session.logout': {
+      access: 'anyone',
+      run(ctx) {
+        const employee = ctx.session.employee;
+        if (employee) appendAudit(requireStore().sqlite, { employeeId: employee.id, action: 'staff.logout' }, clock());
+        return ctx.session.logout();
+      },
+    },
+    'session.touch': { access: 'anyone', run: (ctx) => ({ idleLockAt: ctx.session.touch() }) },
+
+    'staff.list': { access: 'logged_in', run: () => requireStore().staff.list() },
+    'staff.approvers': { access: 'logged_in', run: (_ctx, request) => requireStore().staff.approvers(request.permission) },
+    'staff.create': {
+      access: 'manage_staff',
+      run: (ctx, request) =>
+        once(request.commandId, 'staff.create', () =>
+          requireStore().staff.create({ name: request.name, role: request.role, pin: request.pin, actorId: ctx.actor.id }),
+        ),
+    },
+    'staff.changePin': {
+      access: 'manage_staff',
+      run: (ctx, request) =>
+        once(request.commandId, 'staff.changePin', async () => {
+          await requireStore().staff.changePin({ employeeId: request.employeeId, pin: request.pin, actorId: ctx.actor.id });
+          return { changed: true as const };
+        }),
+    },
+    'staff.override': {
+      access: 'logged_in',
+      async run(ctx, request) {
+        const grant = await requireStore().staff.override({ ...request, requestedBy: ctx.actor.id });
+        return { grantId: grant.grantId, approverId: grant.approverId, approverName: grant.approverName, expiresAt: grant.expiresAt };
+      },
+    },
+
+    'audit.recent': {
+      access: 'view_audit',
+      run(_ctx, request) {
+        const rows = requireStore()
+          .sqlite.prepare(
+            `SELECT a.seq, a.id, a.at, a.employee_id AS employeeId, e.name AS employeeName, a.action,
+                    a.customer_id AS customerId, a.sale_id AS saleId, a.details
+               FROM audit_events a LEFT JOIN employees e ON e.id = a.employee_id
+              ORDER BY a.seq DESC LIMIT ?`,
+          )
+          .all(request.limit) as Array<{
+          seq: number;
+          id: string;
+          at: number;
+          employeeId: string | null;
+          employeeName: string | null;
+          action: string;
+          customerId: string | null;
+          saleId: string | null;
+          details: string;
+        }>;
+        return rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
+      },
+    },
+    'audit.verify': { access: 'view_audit', run: () => verifyAuditChain(requireStore().sqlite) },
+  };
+
+  /**
+   * Apply a command once: a repeated commandId returns the first result without running again.
+   * The command's own writes commit in their own transactions (PIN hashing is async); the id is
+   * recorded after them, so a crash in between can at worst re-run a command whose writes are
+   * themselves checked (a duplicate PIN is refused).
+   */
+  async function once<T>(commandId: string, name: string, run: () => Promise<T>): Promise<T> {
+    const { sqlite } = requireStore();
+    const previous = sqlite.prepare('SELECT result FROM applied_commands WHERE id = ?').get(commandId) as
+      | { result: string }
+      | undefined;
+    if (previous) return JSON.parse(previous.result) as T;
+    const result = await run();
+    sqlite
+      .prepare('INSERT OR IGNORE INTO applied_commands (id, name, result, applied_at) VALUES (?, ?, ?, ?)')
+      .run(commandId, name, JSON.stringify(result), clock());
+    return result;
+  }
+
+  async function handle(entry: ClientEntry, message: unknown): Promise<ResponseEnvelope> {
+    const envelope = requestEnvelopeSchema.safeParse(message);
+    if (!envelope.success) {
+      return fail(null, 'invalid_message', `The message is not a register request: ${summarise(envelope.error)}`);
+    }
+    const { id, call, payload } = envelope.data;
+    if (!isCallName(call)) return fail(id, 'unknown_call', `There is no call named "${call}".`);
+    return dispatchCall(entry, id, call, payload);
+  }
+
+  async function dispatchCall<N extends CallName>(
+    entry: ClientEntry,
+    id: number,
+    call: N,
+    payload: unknown,
+  ): Promise<ResponseEnvelope> {
+    const contract = calls[call];
+    const parsed = (contract.request as z.ZodType).safeParse(payload ?? {});
+    if (!parsed.success) {
+      logger.log('warn', `rejected an invalid ${call} request`, { issues: summarise(parsed.error) });
+      return fail(id, 'invalid_message', `The ${call} request is not valid: ${summarise(parsed.error)}`);
+    }
+    const handler = handlers[call] as Handler<N>;
+    try {
+      if (damage && !handler.whileDamaged) {
+        throw new CoreError('store_damaged', damage.message);
+      }
+      const employee = entry.session.employee;
+      if (handler.access !== 'anyone') {
+        const current = entry.session.current;
+        if (current.state === 'logged_out') throw new CoreError('not_logged_in', 'Log in with your PIN first.');
+        if (current.state === 'locked') throw new CoreError('locked', 'The register is locked: enter your PIN to unlock it.');
+        if (handler.access !== 'logged_in' && !current.employee.permissions.includes(handler.access)) {
+          throw new CoreError('forbidden', `${current.employee.name} is not allowed to do this: ask a manager.`);
+        }
+        entry.session.touch();
+      }
+      const ctx: CallContext = { session: entry.session, employee, actor: employee as Employee };
+      const value = await handler.run(ctx, parsed.data as CallRequestParsed<N>);
+      return { id, ok: true, value };
+    } catch (error) {
+      if (error instanceof CoreError) {
+        return { id, ok: false, error: { code: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) } };
+      }
+      logger.log('error', `${call} failed`, { error: error instanceof Error ? error.stack : String(error) });
+      return fail(id, 'internal', 'Something went wrong inside the register. It was logged; try again, and call support if it repeats.');
+    }
+  }
+
+  await open();
+
+  return {
+    dataDir: options.dataDir,
+    connect(send) {
+      const id = newId(clock());
+      const entry: ClientEntry = {
+        send,
+        session: new ScreenSession(
+          idleLockMs,
+          (session) => send({ event: 'session.changed', payload: session }),
+          (employee) => {
+            if (store) appendAudit(store.sqlite, { employeeId: employee.id, action: 'staff.idle_lock' }, clock());
+          },
+          clock,
+        ),
+      };
+      clients.set(id, entry);
+      return {
+        id,
+        dispatch: (message) => handle(entry, message),
+        close() {
+          entry.session.dispose();
+          clients.delete(id);
+        },
+      };
+    },
+    async close() {
+      if (backupTimer) clearInterval(backupTimer);
+      for (const entry of clients.values()) entry.session.dispose();
+      clients.clear();
+      if (store) {
+        appendAudit(store.sqlite, { employeeId: null, action: 'register.stop' }, clock());
+        await backupNow('close');
+        store.close();
+        store = null;
+      }
+    },
+  };
+}
+
+function fail(id: number | null, code: 'invalid_message' | 'unknown_call' | 'internal', message: string): ResponseEnvelope {
+  return { id, ok: false, error: { code, message } };
+}
+
+function summarise(error: ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'message'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,271 @@
+/**
+ * Employees, PIN login with lockout, manager-override grants.
+ *
+ * Login is by PIN alone (as at a busy counter), so PINs are unique among active employees and a
+ * login checks the PIN against each active employee's scrypt hash. Wrong PINs are counted per
+ * register (persisted, so a restart does not reset them); an override prompt names the
+ * approver, so its wrong PINs are counted on that employee.
+ */
+import type Database from 'better-sqlite3';
+import type { Employee, Permission, Role } from '../../preload/api.js';
+import { appendAudit } from '../audit/log.js';
+import { newId } from '../store/ids.js';
+import { hashPin, verifyPin } from './pins.js';
+import { CoreError } from '../core/errors.js';
+
+export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
+  budtender: ['sell', 'manage_customers'],
+  manager: ['sell', 'manage_customers', 'manage_products', 'view_audit', 'manager_override'],
+  admin: [
+    'sell',
+    'manage_customers',
+    'manage_products',
+    'manage_staff',
+    'manage_settings',
+    'view_audit',
+    'manager_override',
+  ],
+};
+
+export const LOCKOUT_POLICY = {
+  /** Wrong PINs allowed before the register (or the approver) is locked out. */
+  maxAttempts: 5,
+  /** First lockout; doubles with each further lockout, up to maxLockoutMs. */
+  baseLockoutMs: 30_000,
+  maxLockoutMs: 15 * 60_000,
+} as const;
+
+const OVERRIDE_GRANT_TTL_MS = 2 * 60_000;
+const REGISTER_ATTEMPTS_KEY = 'staff.login_attempts';
+
+interface EmployeeRow {
+  id: string;
+  name: string;
+  role: Role;
+  pin_hash: string;
+  failed_pin_attempts: number;
+  locked_until: number | null;
+  active: number;
+}
+
+interface AttemptState {
+  failures: number;
+  lockouts: number;
+  lockedUntil: number | null;
+}
+
+export interface OverrideGrant {
+  grantId: string;
+  approverId: string;
+  approverName: string;
+  permission: Permission;
+  action: string;
+  expiresAt: number;
+}
+
+export function toEmployee(row: Pick<EmployeeRow, 'id' | 'name' | 'role' | 'active'>): Employee {
+  return { id: row.id, name: row.name, role: row.role, permissions: ROLE_PERMISSIONS[row.role], active: row.active === 1 };
+}
+
+export class StaffService {
+  private readonly grants = new Map<string, OverrideGrant>();
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  list(): Employee[] {
+    const rows = this.sqlite
+      .prepare('SELECT id, name, role, active FROM employees ORDER BY name')
+      .all() as EmployeeRow[];
+    return rows.map(toEmployee);
+  }
+
+  get(id: string): Employee | null {
+    const row = this.sqlite.prepare('SELECT id, name, role, active FROM employees WHERE id = ?').get(id) as
+      | EmployeeRow
+      | undefined;
+    return row ? toEmployee(row) : null;
+  }
+
+  approvers(permission: Permission): Array<Pick<Employee, 'id' | 'name' | 'role'>> {
+    return this.list()
+      .filter((e) => e.active && e.permissions.includes(permission))
+      .map(({ id, name, role }) => ({ id, name, role }));
+  }
+
+  /** Create an employee. The PIN must not match any active employee's, since login is by PIN alone. */
+  async create(input: { name: string; role: Role; pin: string; actorId: string | null }): Promise<Employee> {
+    await this.assertPinUnused(input.pin, null);
+    const pinHash = await hashPin(input.pin);
+    const now = this.clock();
+    const id = newId(now);
+    this.sqlite.transaction(() => {
+      this.sqlite
+        .prepare(
+          'INSERT INTO employees (id, name, role, pin_hash, failed_pin_attempts, active, created_at) VALUES (?, ?, ?, ?, 0, 1, ?)',
+        )
+        .run(id, input.name, input.role, pinHash, now);
+      appendAudit(
+        this.sqlite,
+        { employeeId: input.actorId, action: 'staff.create', details: { employeeId: id, name: input.name, role: input.role } },
+        now,
+      );
+    })();
+    return { id, name: input.name, role: input.role, permissions: ROLE_PERMISSIONS[input.role], active: true };
+  }
+
+  async changePin(input: { employeeId: string; pin: string; actorId: string | null }): Promise<void> {
+    if (!this.get(input.employeeId)) throw new CoreError('not_found', 'There is no such employee.');
+    await this.assertPinUnused(input.pin, input.employeeId);
+    const pinHash = await hashPin(input.pin);
+    const now = this.clock();
+    this.sqlite.transaction(() => {
+      this.sqlite
+        .prepare('UPDATE employees SET pin_hash = ?, failed_pin_attempts = 0, locked_until = NULL WHERE id = ?')
+        .run(pinHash, input.employeeId);
+      appendAudit(this.sqlite, { employeeId: input.actorId, action: 'staff.change_pin', details: { employeeId: input.employeeId } }, now);
+    })();
+  }
+
+  private async assertPinUnused(pin: string, exceptEmployeeId: string | null): Promise<void> {
+    const match = await this.findByPin(pin);
+    if (match && match.id !== exceptEmployeeId) {
+      throw new CoreError('conflict', 'Another employee already uses this PIN: choose a different one.');
+    }
+  }
+
+  private async findByPin(pin: string): Promise<EmployeeRow | null> {
+    const rows = this.sqlite
+      .prepare('SELECT id, name, role, pin_hash, failed_pin_attempts, locked_until, active FROM employees WHERE active = 1')
+      .all() as EmployeeRow[];
+    // All hashes are checked (in parallel on the thread pool) so timing does not reveal which matched.
+    const results = await Promise.all(rows.map((row) => verifyPin(pin, row.pin_hash)));
+    const index = results.indexOf(true);
+    return index >= 0 ? (rows[index] ?? null) : null;
+  }
+
+  /** Log in (or unlock) by PIN. Counts wrong PINs for this register and locks out after too many. */
+  async authenticate(pin: string, purpose: 'login' | 'unlock'): Promise<Employee> {
+    const now = this.clock();
+    const attempts = this.readRegisterAttempts();
+    if (attempts.lockedUntil !== null && attempts.lockedUntil > now) {
+      throw lockedOutError(attempts.lockedUntil - now);
+    }
+    const match = await this.findByPin(pin);
+    if (!match) {
+      const next = registerFailure(attempts, now);
+      this.sqlite.transaction(() => {
+        this.writeRegisterAttempts(next, now);
+        appendAudit(this.sqlite, { employeeId: null, action: `staff.${purpose}_failed`, details: { failures: next.failures, lockedUntil: next.lockedUntil } }, now);
+      })();
+      if (next.lockedUntil !== null) throw lockedOutError(next.lockedUntil - now);
+      const left = LOCKOUT_POLICY.maxAttempts - next.failures;
+      throw new CoreError('wrong_pin', `That PIN is not right. ${left} ${left === 1 ? 'try' : 'tries'} left before the register locks for a while.`, { triesLeft: left });
+    }
+    this.sqlite.transaction(() => {
+      this.writeRegisterAttempts({ failures: 0, lockouts: 0, lockedUntil: null }, now);
+      appendAudit(this.sqlite, { employeeId: match.id, action: `staff.${purpose}` }, now);
+    })();
+    return toEmployee(match);
+  }
+
+  /** A named approver authorises one action with their PIN. Returns a single-use grant. */
+  async override(input: {
+    approverId: string;
+    pin: string;
+    permission: Permission;
+    action: string;
+    requestedBy: string;
+  }): Promise<OverrideGrant> {
+    const now = this.clock();
+    const row = this.sqlite
+      .prepare('SELECT id, name, role, pin_hash, failed_pin_attempts, locked_until, active FROM employees WHERE id = ?')
+      .get(input.approverId) as EmployeeRow | undefined;
+    if (!row || row.active !== 1) throw new CoreError('not_found', 'Choose an approver from the list.');
+    const approver = toEmployee(row);
+    if (!approver.permissions.includes(input.permission)) {
+      throw new CoreError('forbidden', `${approver.name} cannot approve this: choose someone with that permission.`);
+    }
+    if (row.locked_until !== null && row.locked_until > now) throw lockedOutError(row.locked_until - now);
+    const ok = await verifyPin(input.pin, row.pin_hash);
+    if (!ok) {
+      const failures = row.failed_pin_attempts + 1;
+      const lockedUntil = failures >= LOCKOUT_POLICY.maxAttempts ? now + LOCKOUT_POLICY.baseLockoutMs : null;
+      this.sqlite.transaction(() => {
+        this.sqlite
+          .prepare('UPDATE employees SET failed_pin_attempts = ?, locked_until = ? WHERE id = ?')
+          .run(lockedUntil ? 0 : failures, lockedUntil, row.id);
+        appendAudit(this.sqlite, { employeeId: input.requestedBy, action: 'staff.override_failed', details: { approverId: row.id, permission: input.permission, action: input.action } }, now);
+      })();
+      if (lockedUntil) throw lockedOutError(lockedUntil - now);
+      throw new CoreError('wrong_pin', `That is not ${approver.name}'s PIN.`);
+    }
+    const grant: OverrideGrant = {
+      grantId: newId(now),
+      approverId: row.id,
+      approverName: row.name,
+      permission: input.permission,
+      action: input.action,
+      expiresAt: now + OVERRIDE_GRANT_TTL_MS,
+    };
+    this.sqlite.transaction(() => {
+      this.sqlite.prepare('UPDATE employees SET failed_pin_attempts = 0, locked_until = NULL WHERE id = ?').run(row.id);
+      appendAudit(this.sqlite, { employeeId: input.requestedBy, action: 'staff.override_granted', details: { approverId: row.id, permission: input.permission, action: input.action, grantId: grant.grantId } }, now);
+    })();
+    this.grants.set(grant.grantId, grant);
+    return grant;
+  }
+
+  /** Use a grant for the action it was given for. It works once. */
+  consumeGrant(grantId: string, permission: Permission, action: string): OverrideGrant {
+    const grant = this.grants.get(grantId);
+    this.grants.delete(grantId);
+    if (!grant || grant.expiresAt < this.clock() || grant.permission !== permission || grant.action !== action) {
+      throw new CoreError('forbidden', 'The manager approval has expired or was for something else: ask again.');
+    }
+    return grant;
+  }
+
+  private readRegisterAttempts(): AttemptState {
+    const row = this.sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(REGISTER_ATTEMPTS_KEY) as
+      | { value: string }
+      | undefined;
+    if (!row) return { failures: 0, lockouts: 0, lockedUntil: null };
+    try {
+      const parsed = JSON.parse(row.value) as Partial<AttemptState>;
+      return {
+        failures: Number(parsed.failures) || 0,
+        lockouts: Number(parsed.lockouts) || 0,
+        lockedUntil: typeof parsed.lockedUntil === 'number' ? parsed.lockedUntil : null,
+      };
+    } catch {
+      return { failures: 0, lockouts: 0, lockedUntil: null };
+    }
+  }
+
+  private writeRegisterAttempts(state: AttemptState, now: number): void {
+    this.sqlite
+      .prepare(
+        'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      )
+      .run(REGISTER_ATTEMPTS_KEY, JSON.stringify(state), now);
+  }
+}
+
+function registerFailure(state: AttemptState, now: number): AttemptState {
+  const failures = state.failures + 1;
+  if (failures < LOCKOUT_POLICY.maxAttempts) return { ...state, failures, lockedUntil: null };
+  const lockoutMs = Math.min(LOCKOUT_POLICY.baseLockoutMs * 2 ** state.lockouts, LOCKOUT_POLICY.maxLockoutMs);
+  return { failures: 0, lockouts: state.lockouts + 1, lockedUntil: now + lockoutMs };
+}
+
+function lockedOutError(remainingMs: number): CoreError {
+  const seconds = Math.ceil(remainingMs / 1000);
+  return new CoreError(
+    'locked_out',
+    `Too many wrong PINs. Try again in ${seconds} seconds, or ask a manager.`,
+    { retryAfterMs: remainingMs },
+  );
+}

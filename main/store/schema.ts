@@ -1,0 +1,127 @@
+/**
+ * The register's schema (drizzle). Migrations in /drizzle are generated from this file with
+ * `npm run db:generate`; never edit a generated migration by hand.
+ *
+ * Conventions: ids are ULIDs made on the register; money in integer cents; weights in
+ * milligrams; times in UTC epoch milliseconds.
+ */
+import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Key/value settings of this register (store name, jurisdiction, time zone...). JSON values. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const employees = sqliteTable(
+  'employees',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['budtender', 'manager', 'admin'] }).notNull(),
+    /** scrypt$N$r$p$salt$hash: never the PIN itself. */
+    pinHash: text('pin_hash').notNull(),
+    failedPinAttempts: integer('failed_pin_attempts').notNull().default(0),
+    lockedUntil: integer('locked_until'),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('employees_active').on(t.active)],
+);
+
+export const customers = sqliteTable(
+  'customers',
+  {
+    id: text('id').primaryKey(),
+    customerType: text('customer_type', {
+      enum: ['adult_use', 'medical', 'medical_recommendation', 'caregiver'],
+    }).notNull(),
+    firstName: text('first_name').notNull(),
+    middleName: text('middle_name'),
+    lastName: text('last_name').notNull(),
+    dateOfBirth: text('date_of_birth').notNull(), // yyyy-mm-dd: a calendar date, not an instant
+    identificationExpires: text('identification_expires'),
+    medicalId: text('medical_id'),
+    medicalIdExpires: text('medical_id_expires'),
+    caregiverId: text('caregiver_id'),
+    caregiverIdExpires: text('caregiver_id_expires'),
+    phone: text('phone'),
+    email: text('email'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('customers_last_first').on(t.lastName, t.firstName),
+    index('customers_medical_id').on(t.medicalId),
+  ],
+);
+
+export const products = sqliteTable(
+  'products',
+  {
+    id: text('id').primaryKey(),
+    /** BioTrack barcode id: 16 digits. */
+    traceBarcode: text('trace_barcode').notNull(),
+    upc: text('upc'),
+    name: text('name').notNull(),
+    category: text('category').notNull(),
+    unitWeightMg: integer('unit_weight_mg').notNull(),
+    usableWeightMg: integer('usable_weight_mg').notNull(),
+    /** THC as milligrams per unit (edibles) or as hundredths of a percent (flower): see thcUnit. */
+    thcValue: integer('thc_value').notNull(),
+    thcUnit: text('thc_unit', { enum: ['mg', 'pct_x100'] }).notNull(),
+    priceCents: integer('price_cents').notNull(),
+    soldMedical: integer('sold_medical', { mode: 'boolean' }).notNull(),
+    soldAdultUse: integer('sold_adult_use', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('products_trace_barcode').on(t.traceBarcode), index('products_upc').on(t.upc)],
+);
+
+/** Inventory is a ledger of movements; quantity on hand is their sum, never a stored total. */
+export const inventoryMovements = sqliteTable(
+  'inventory_movements',
+  {
+    id: text('id').primaryKey(),
+    productId: text('product_id')
+      .notNull()
+      .references(() => products.id),
+    quantityDelta: integer('quantity_delta').notNull(),
+    reason: text('reason', { enum: ['receive', 'sale', 'void', 'adjust'] }).notNull(),
+    referenceId: text('reference_id'),
+    employeeId: text('employee_id').references(() => employees.id),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('inventory_movements_product').on(t.productId)],
+);
+
+/** Append-only, hash-chained event history. Triggers forbid UPDATE and DELETE. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    seq: integer('seq').primaryKey(),
+    id: text('id').notNull(),
+    at: integer('at').notNull(),
+    employeeId: text('employee_id'),
+    action: text('action').notNull(),
+    customerId: text('customer_id'),
+    saleId: text('sale_id'),
+    details: text('details').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    uniqueIndex('audit_events_id').on(t.id),
+    index('audit_events_customer').on(t.customerId),
+    index('audit_events_sale').on(t.saleId),
+  ],
+);
+
+/** Ids of commands already applied: a command sent twice is applied once. */
+export const appliedCommands = sqliteTable('applied_commands', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  result: text('result').notNull(),
+  appliedAt: integer('applied_at').notNull(),
+});

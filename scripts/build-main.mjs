@@ -1,0 +1,35 @@
+// Bundles the Node side: the browser host (ESM), the Electron main process and preload (CJS).
+// Packages stay external (native modules are rebuilt per runtime); the sandboxed preload is
+// self-contained apart from 'electron'.
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: { host: 'main/host/cli.ts' },
+    outdir: 'dist/main',
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    packages: 'external',
+  }),
+  build({
+    ...common,
+    entryPoints: { electron: 'main/electron/main.ts' },
+    outdir: 'dist/main',
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    packages: 'external',
+    external: ['electron'],
+  }),
+  build({
+    ...common,
+    entryPoints: { preload: 'preload/preload.ts' },
+    outdir: 'dist/preload',
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    platform: 'browser',
+    external: ['electron'],
+  }),
+]);
