@@ -1,0 +1,140 @@
+/**
+ * Foundation figures:
+ *   core.cold_start_ms        open a database of 1,000,000 customers, check migrations, answer.
+ *   store.durable_write_ratio p95 of a durable write through the store (command + audit event)
+ *                             over p95 of a bare better-sqlite3 insert of the same row, same pragmas.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createRegister } from '../../main/core/register.js';
+import { applyCommand } from '../../main/core/commands.js';
+import { applyPragmas, databaseFileIn, openStore } from '../../main/store/db.js';
+import { newId } from '../../main/store/ids.js';
+import { migrationsFolder, resourcesDir } from '../support/paths.js';
+import { percentile, type BenchLine, type BenchSuite } from './harness.js';
+
+const CUSTOMER_COUNT = 1_000_000;
+const benchRoot = join(tmpdir(), 'dispensary-register-bench');
+
+/** The 1M-customer database is built once and reused by later runs (it takes a while). */
+function millionCustomerDataDir(): string {
+  const dataDir = join(benchRoot, `customers-${CUSTOMER_COUNT}`);
+  const file = databaseFileIn(dataDir);
+  const marker = join(dataDir, 'complete');
+  if (existsSync(marker)) return dataDir;
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const store = openStore({ file, migrationsFolder });
+  store.sqlite.pragma('synchronous = OFF'); // building the fixture only
+  const insert = store.sqlite.prepare(
+    `INSERT INTO customers (id, customer_type, first_name, last_name, date_of_birth, medical_id, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const types = ['adult_use', 'medical', 'caregiver'] as const;
+  const batch = store.sqlite.transaction((start: number) => {
+    for (let i = start; i < Math.min(start + 50_000, CUSTOMER_COUNT); i++) {
+      const type = types[i % 3]!;
+      insert.run(newId(1_600_000_000_000 + i), type, `First${i}`, `Last${i % 50_000}`, '1980-01-01', type === 'adult_use' ? null : `MED${i}`, i, i);
+    }
+  });
+  for (let start = 0; start < CUSTOMER_COUNT; start += 50_000) batch(start);
+  store.close();
+  // Employees so the register does not seed the demo store into the bench database.
+  const sqlite = new Database(file);
+  sqlite.prepare("INSERT INTO employees (id, name, role, pin_hash, created_at) VALUES (?, 'Bench', 'admin', 'scrypt$1$1$1$AA$AA', 0)").run(newId());
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  sqlite.close();
+  mkdirSync(marker);
+  return dataDir;
+}
+
+async function coldStart(): Promise<BenchLine[]> {
+  const dataDir = millionCustomerDataDir();
+  const runs: number[] = [];
+  const integrity: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    // Reference: the bare SQLite cost of opening the same file and running its integrity check.
+    const t0 = performance.now();
+    const bare = new Database(databaseFileIn(dataDir), { readonly: true });
+    bare.pragma('integrity_check');
+    bare.close();
+    integrity.push(performance.now() - t0);
+
+    const started = performance.now();
+    const register = await createRegister({ dataDir, resourcesDir, migrationsFolder, host: 'browser', backupIntervalMs: 0 });
+    const client = register.connect(() => {});
+    const status = await client.dispatch({ id: 1, call: 'app.status', payload: {} });
+    runs.push(performance.now() - started);
+    if (!status.ok) throw new Error(`the register did not answer: ${JSON.stringify(status)}`);
+    client.close();
+    // Closing writes a backup of the 1M database; remove it so runs stay comparable.
+    await register.close();
+    rmSync(join(dataDir, 'backups'), { recursive: true, force: true });
+  }
+  const median = [...runs].sort((a, b) => a - b)[1]!;
+  return [
+    {
+      name: 'core.cold_start_ms',
+      value: median,
+      target: '< 1500',
+      note: `median of 3; runs ${runs.map((r) => r.toFixed(0)).join('/')} ms; bare open + integrity_check ${percentile(integrity, 50).toFixed(0)} ms; ${CUSTOMER_COUNT} customers; OS file cache warm`,
+    },
+  ];
+}
+
+async function durableWriteRatio(): Promise<BenchLine[]> {
+  const dir = join(benchRoot, `writes-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const WRITES = 400;
+  const row = (i: number) => [newId(), 'adult_use', `First${i}`, `Last${i}`, '1980-01-01', i, i] as const;
+  const insertSql = `INSERT INTO customers (id, customer_type, first_name, last_name, date_of_birth, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`;
+
+  const store = openStore({ file: join(dir, 'store.sqlite'), migrationsFolder });
+  const storeInsert = store.sqlite.prepare(insertSql);
+  const bare = new Database(join(dir, 'bare.sqlite'));
+  applyPragmas(bare);
+  bare.exec(
+    'CREATE TABLE customers (id TEXT PRIMARY KEY, customer_type TEXT NOT NULL, first_name TEXT NOT NULL, middle_name TEXT, last_name TEXT NOT NULL, date_of_birth TEXT NOT NULL, identification_expires TEXT, medical_id TEXT, medical_id_expires TEXT, caregiver_id TEXT, caregiver_id_expires TEXT, phone TEXT, email TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)',
+  );
+  bare.exec('CREATE INDEX customers_last_first ON customers (last_name, first_name); CREATE INDEX customers_medical_id ON customers (medical_id)');
+  const bareInsert = bare.prepare(insertSql);
+
+  const storeTimes: number[] = [];
+  const bareTimes: number[] = [];
+  // Interleaved, so both see the same disk and the same background noise.
+  for (let i = 0; i < WRITES; i++) {
+    const values = row(i);
+    let t = performance.now();
+    bareInsert.run(...values);
+    bareTimes.push(performance.now() - t);
+
+    t = performance.now();
+    applyCommand(store.sqlite, { commandId: newId(), name: 'customer.create', actorId: 'BENCH' }, () => {
+      storeInsert.run(...row(i));
+      return { result: null, audit: { customerId: values[0] } };
+    });
+    storeTimes.push(performance.now() - t);
+  }
+  store.close();
+  bare.close();
+  rmSync(dir, { recursive: true, force: true });
+  const storeP95 = percentile(storeTimes, 95);
+  const bareP95 = percentile(bareTimes, 95);
+  return [
+    {
+      name: 'store.durable_write_ratio',
+      value: storeP95 / bareP95,
+      target: '<= 1.5',
+      note: `store p95 ${storeP95.toFixed(3)} ms (insert + command record + audit event, one transaction) vs bare insert p95 ${bareP95.toFixed(3)} ms; ${WRITES} writes each, WAL + synchronous=FULL`,
+    },
+  ];
+}
+
+export const suites: BenchSuite[] = [
+  { prefix: 'core', run: coldStart },
+  { prefix: 'store', run: durableWriteRatio },
+];

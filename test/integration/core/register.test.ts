@@ -1,0 +1,138 @@
+import { writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseFileIn } from '../../../main/store/db.js';
+import { newId } from '../../../main/store/ids.js';
+import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { tempDir } from '../../support/paths.js';
+
+let running: TestRegister[] = [];
+afterEach(async () => {
+  for (const r of running) await r.close();
+  running = [];
+});
+async function start(options: Parameters<typeof startTestRegister>[0] = {}, dataDir?: string): Promise<TestRegister> {
+  const r = await startTestRegister(options, dataDir);
+  running.push(r);
+  return r;
+}
+
+describe('messages from a screen', () => {
+  it.each([
+    ['not an object', 'hello'],
+    ['no call name', { id: 1, payload: {} }],
+    ['an extra field', { id: 1, call: 'app.status', payload: {}, evil: true }],
+    ['a negative id', { id: -1, call: 'app.status', payload: {} }],
+    ['null', null],
+  ])('answers %s with a typed invalid_message error', async (_label, message) => {
+    const r = await start();
+    const response = await r.client.dispatch(message);
+    expect(response).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+  });
+
+  it('answers an unknown call with unknown_call', async () => {
+    const r = await start();
+    expect(await r.call('sale.launchMissiles')).toMatchObject({ ok: false, error: { code: 'unknown_call' } });
+  });
+
+  it('answers a payload that breaks the contract with the field at fault', async () => {
+    const r = await start();
+    const response = await r.call('session.login', { pin: '12ab' });
+    expect(response).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+    expect(!response.ok && response.error.message).toMatch(/pin: A PIN is 4 to 8 digits/);
+    expect(await r.call('session.login', { pin: '1111', extra: 1 })).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+  });
+
+  it('keeps working after a burst of garbage', async () => {
+    const r = await start();
+    for (let i = 0; i < 200; i++) await r.client.dispatch({ id: i, call: 'session.login', payload: { pin: i } });
+    expect(await r.call('app.status')).toMatchObject({ ok: true, value: { state: 'ready' } });
+  });
+});
+
+describe('sessions', () => {
+  it('logs in by PIN, refuses protected calls before that, and enforces permissions', async () => {
+    const r = await start();
+    expect(await r.call('staff.list')).toMatchObject({ ok: false, error: { code: 'not_logged_in' } });
+    expect(await r.call('session.login', { pin: '1111' })).toMatchObject({ ok: true, value: { state: 'active', employee: { role: 'budtender' } } });
+    expect(await r.call('audit.verify')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await r.call('session.logout')).toMatchObject({ ok: true, value: { state: 'logged_out' } });
+    await r.call('session.login', { pin: '2222' });
+    expect(await r.call('audit.verify')).toMatchObject({ ok: true, value: { ok: true } });
+  });
+
+  it('refuses a wrong PIN with the tries left', async () => {
+    const r = await start();
+    const response = await r.call('session.login', { pin: '9999' });
+    expect(response).toMatchObject({ ok: false, error: { code: 'wrong_pin', detail: { triesLeft: 4 } } });
+  });
+
+  it('locks by hand and by idleness, and unlocks with a PIN', async () => {
+    const r = await start({ idleLockMs: 150 });
+    await r.call('session.login', { pin: '1111' });
+    expect(await r.call('session.lock')).toMatchObject({ ok: true, value: { state: 'locked', reason: 'manual' } });
+    expect(await r.call('staff.list')).toMatchObject({ ok: false, error: { code: 'locked' } });
+    expect(await r.call('session.unlock', { pin: '1111' })).toMatchObject({ ok: true, value: { state: 'active' } });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await r.call('session.get')).toMatchObject({ ok: true, value: { state: 'locked', reason: 'idle' } });
+    expect(r.events.some((e) => e.event === 'session.changed' && (e.payload as { state: string }).state === 'locked')).toBe(true);
+  });
+
+  it('keeps each screen its own session', async () => {
+    const r = await start();
+    const other = r.register.connect(() => {});
+    await r.call('session.login', { pin: '1111' });
+    expect(await other.dispatch({ id: 1, call: 'session.get', payload: {} })).toMatchObject({ ok: true, value: { state: 'logged_out' } });
+    other.close();
+  });
+});
+
+describe('commands and audit', () => {
+  it('applies a repeated staff.create command once', async () => {
+    const r = await start();
+    await r.call('session.login', { pin: '3333' });
+    const commandId = newId();
+    const first = await r.call('staff.create', { commandId, name: 'Nia New', role: 'budtender', pin: '4444' });
+    const second = await r.call('staff.create', { commandId, name: 'Nia New', role: 'budtender', pin: '4444' });
+    expect(first).toMatchObject({ ok: true });
+    expect(second).toEqual({ ...first, id: second.id });
+    const list = await r.call('staff.list');
+    expect(list.ok && (list.value as Array<{ name: string }>).filter((e) => e.name === 'Nia New')).toHaveLength(1);
+  });
+
+  it('records who did what in a chain that verifies', async () => {
+    const r = await start();
+    await r.call('session.login', { pin: '2222' });
+    await r.call('session.lock');
+    await r.call('session.unlock', { pin: '2222' });
+    const recent = await r.call('audit.recent', { limit: 10 });
+    expect(recent.ok).toBe(true);
+    const actions = (recent.ok ? (recent.value as Array<{ action: string; employeeName: string | null }>) : []).map((e) => `${e.action}:${e.employeeName}`);
+    expect(actions.slice(0, 3)).toEqual(['staff.unlock:Max Manager', 'staff.lock:Max Manager', 'staff.login:Max Manager']);
+    expect(await r.call('audit.verify')).toMatchObject({ ok: true, value: { ok: true, firstBroken: null } });
+  });
+});
+
+describe('a damaged database', () => {
+  it('starts in the damaged state, offers the backups and restores the newest good one', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const first = await startTestRegister({}, dir);
+      await first.close(); // writes a backup at close
+      writeFileSync(databaseFileIn(dir), 'scrambled'.repeat(1000));
+
+      const damaged = await startTestRegister({}, dir);
+      const status = await damaged.call('app.status');
+      expect(status).toMatchObject({ ok: true, value: { state: 'damaged' } });
+      expect(await damaged.call('session.login', { pin: '1111' })).toMatchObject({ ok: false, error: { code: 'store_damaged' } });
+      const backups = status.ok ? (status.value as { backups: Array<{ file: string; intact: boolean }> }).backups : [];
+      expect(backups[0]?.intact).toBe(true);
+      const restored = await damaged.call('store.restoreBackup', { file: backups[0]!.file });
+      expect(restored).toMatchObject({ ok: true });
+      expect(await damaged.call('app.status')).toMatchObject({ ok: true, value: { state: 'ready' } });
+      expect(await damaged.call('session.login', { pin: '1111' })).toMatchObject({ ok: true });
+      await damaged.close();
+    } finally {
+      cleanup();
+    }
+  });
+});

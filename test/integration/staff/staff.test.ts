@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LOCKOUT_POLICY, StaffService } from '../../../main/staff/service.js';
+import { hashPin, verifyPin } from '../../../main/staff/pins.js';
+import { openStore, type Store } from '../../../main/store/db.js';
+import { CoreError } from '../../../main/core/errors.js';
+import { migrationsFolder, tempDir } from '../../support/paths.js';
+
+let store: Store;
+let cleanup: () => void;
+let file: string;
+let now = 1_800_000_000_000;
+const clock = () => now;
+
+beforeEach(() => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  file = join(t.dir, 'r.sqlite');
+  store = openStore({ file, migrationsFolder });
+});
+afterEach(() => {
+  store.close();
+  cleanup();
+});
+
+async function withStaff(): Promise<StaffService> {
+  const staff = new StaffService(store.sqlite, clock);
+  await staff.create({ name: 'Bea', role: 'budtender', pin: '1111', actorId: null });
+  await staff.create({ name: 'Max', role: 'manager', pin: '2222', actorId: null });
+  return staff;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'no error';
+  } catch (error) {
+    return error instanceof CoreError ? error.code : `unexpected: ${String(error)}`;
+  }
+}
+
+describe('PINs', () => {
+  it('hashes with scrypt and never keeps the PIN', async () => {
+    const stored = await hashPin('4321');
+    expect(stored).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(stored).not.toContain('4321');
+    expect(await verifyPin('4321', stored)).toBe(true);
+    expect(await verifyPin('4322', stored)).toBe(false);
+    expect(await verifyPin('4321', 'garbage')).toBe(false);
+  });
+
+  it('stores no PIN in clear anywhere in the database', async () => {
+    await withStaff();
+    const rows = store.sqlite.prepare('SELECT * FROM employees').all();
+    expect(JSON.stringify(rows)).not.toMatch(/1111|2222/);
+    expect(JSON.stringify(store.sqlite.prepare('SELECT * FROM audit_events').all())).not.toMatch(/1111|2222/);
+  });
+});
+
+describe('login', () => {
+  it('finds the employee by PIN alone', async () => {
+    const staff = await withStaff();
+    expect((await staff.authenticate('2222', 'login')).name).toBe('Max');
+    expect((await staff.authenticate('1111', 'login')).permissions).not.toContain('manager_override');
+  });
+
+  it('refuses a second employee with the same PIN', async () => {
+    const staff = await withStaff();
+    expect(await codeOf(staff.create({ name: 'Copy', role: 'budtender', pin: '1111', actorId: null }))).toBe('conflict');
+  });
+
+  it('counts wrong PINs and locks out after too many, across a restart', async () => {
+    const staff = await withStaff();
+    for (let i = 1; i < LOCKOUT_POLICY.maxAttempts; i++) {
+      expect(await codeOf(staff.authenticate('9999', 'login'))).toBe('wrong_pin');
+    }
+    expect(await codeOf(staff.authenticate('9999', 'login'))).toBe('locked_out');
+    // Even the right PIN waits out the lockout, and reopening the database does not reset it.
+    store.close();
+    store = openStore({ file, migrationsFolder });
+    const reopened = new StaffService(store.sqlite, clock);
+    expect(await codeOf(reopened.authenticate('1111', 'login'))).toBe('locked_out');
+    now += LOCKOUT_POLICY.baseLockoutMs + 1;
+    expect((await reopened.authenticate('1111', 'login')).name).toBe('Bea');
+  });
+
+  it('doubles the lockout when wrong PINs continue', async () => {
+    const staff = await withStaff();
+    for (let i = 0; i < LOCKOUT_POLICY.maxAttempts; i++) await codeOf(staff.authenticate('9999', 'login'));
+    now += LOCKOUT_POLICY.baseLockoutMs + 1;
+    for (let i = 0; i < LOCKOUT_POLICY.maxAttempts; i++) await codeOf(staff.authenticate('9999', 'login'));
+    now += LOCKOUT_POLICY.baseLockoutMs + 1;
+    expect(await codeOf(staff.authenticate('1111', 'login'))).toBe('locked_out');
+    now += LOCKOUT_POLICY.baseLockoutMs;
+    expect(await codeOf(staff.authenticate('1111', 'login'))).toBe('no error');
+  });
+
+  it('records logins and failures in the audit log', async () => {
+    const staff = await withStaff();
+    await staff.authenticate('1111', 'login');
+    await codeOf(staff.authenticate('0000', 'login'));
+    const actions = (store.sqlite.prepare('SELECT action FROM audit_events ORDER BY seq').all() as Array<{ action: string }>).map((r) => r.action);
+    expect(actions).toEqual(['staff.create', 'staff.create', 'staff.login', 'staff.login_failed']);
+  });
+});
+
+describe('manager override', () => {
+  it('lists only employees with the permission as approvers', async () => {
+    const staff = await withStaff();
+    expect(staff.approvers('manager_override').map((a) => a.name)).toEqual(['Max']);
+  });
+
+  it('grants one action for the approver PIN, once', async () => {
+    const staff = await withStaff();
+    const [bea, max] = [staff.list().find((e) => e.name === 'Bea')!, staff.list().find((e) => e.name === 'Max')!];
+    expect(await codeOf(staff.override({ approverId: max.id, pin: '1111', permission: 'manager_override', action: 'discount', requestedBy: bea.id }))).toBe('wrong_pin');
+    expect(await codeOf(staff.override({ approverId: bea.id, pin: '1111', permission: 'manager_override', action: 'discount', requestedBy: bea.id }))).toBe('forbidden');
+    const grant = await staff.override({ approverId: max.id, pin: '2222', permission: 'manager_override', action: 'discount', requestedBy: bea.id });
+    expect(() => staff.consumeGrant(grant.grantId, 'manager_override', 'other action')).toThrow(/expired or was for something else/);
+    const again = await staff.override({ approverId: max.id, pin: '2222', permission: 'manager_override', action: 'discount', requestedBy: bea.id });
+    expect(staff.consumeGrant(again.grantId, 'manager_override', 'discount').approverName).toBe('Max');
+    expect(() => staff.consumeGrant(again.grantId, 'manager_override', 'discount')).toThrow();
+  });
+
+  it('locks the approver out after repeated wrong PINs', async () => {
+    const staff = await withStaff();
+    const max = staff.list().find((e) => e.name === 'Max')!;
+    const attempt = () => staff.override({ approverId: max.id, pin: '0000', permission: 'manager_override', action: 'x', requestedBy: max.id });
+    for (let i = 1; i < LOCKOUT_POLICY.maxAttempts; i++) expect(await codeOf(attempt())).toBe('wrong_pin');
+    expect(await codeOf(attempt())).toBe('locked_out');
+    expect(await codeOf(staff.override({ approverId: max.id, pin: '2222', permission: 'manager_override', action: 'x', requestedBy: max.id }))).toBe('locked_out');
+  });
+
+  it('expires a grant after its time', async () => {
+    const staff = await withStaff();
+    const max = staff.list().find((e) => e.name === 'Max')!;
+    const grant = await staff.override({ approverId: max.id, pin: '2222', permission: 'manager_override', action: 'x', requestedBy: max.id });
+    now = grant.expiresAt + 1;
+    expect(() => staff.consumeGrant(grant.grantId, 'manager_override', 'x')).toThrow(/expired/);
+  });
+});

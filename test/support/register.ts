@@ -1,0 +1,42 @@
+import type { EventEnvelope, ResponseEnvelope } from '../../preload/api.js';
+import { createRegister, type Register, type RegisterClient, type RegisterOptions } from '../../main/core/register.js';
+import { migrationsFolder, resourcesDir, tempDir } from './paths.js';
+
+export interface TestRegister {
+  register: Register;
+  dataDir: string;
+  client: RegisterClient;
+  events: EventEnvelope[];
+  call(call: string, payload?: unknown): Promise<ResponseEnvelope>;
+  close(): Promise<void>;
+}
+
+let nextId = 1;
+
+/** A real register on a fresh data folder (the demo store, real SQLite), with one connected screen. */
+export async function startTestRegister(options: Partial<RegisterOptions> = {}, dataDir?: string): Promise<TestRegister> {
+  const temp = dataDir ? null : tempDir();
+  const folder = dataDir ?? temp!.dir;
+  const register = await createRegister({
+    dataDir: folder,
+    resourcesDir,
+    migrationsFolder,
+    host: 'browser',
+    backupIntervalMs: 0,
+    ...options,
+  });
+  const events: EventEnvelope[] = [];
+  const client = register.connect((event) => events.push(event));
+  return {
+    register,
+    dataDir: folder,
+    client,
+    events,
+    call: (call, payload = {}) => client.dispatch({ id: nextId++, call, payload }),
+    async close() {
+      client.close();
+      await register.close();
+      temp?.cleanup();
+    },
+  };
+}
