@@ -34,9 +34,16 @@ function connect(query: string, origin: string | undefined): Promise<WebSocket> 
   });
 }
 
+/** Send one message and resolve with its response (events that arrive meanwhile are skipped). */
 function ask(ws: WebSocket, message: string): Promise<unknown> {
   return new Promise((resolve) => {
-    ws.once('message', (data) => resolve(JSON.parse(data.toString())));
+    const onMessage = (data: WebSocket.RawData) => {
+      const parsed = JSON.parse(data.toString()) as Record<string, unknown>;
+      if ('event' in parsed) return;
+      ws.off('message', onMessage);
+      resolve(parsed);
+    };
+    ws.on('message', onMessage);
     ws.send(message);
   });
 }
