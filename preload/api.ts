@@ -76,6 +76,8 @@ export const appStatusSchema = z.discriminatedUnion('state', [
     timeZone: z.string(),
     version: z.string(),
     host: z.enum(['electron', 'browser']),
+    /** The full integrity check runs in the background after start-up. */
+    databaseCheck: z.enum(['checking', 'passed']),
     devices: z.array(deviceStatusSchema),
     trace: traceStatusSchema,
   }),

@@ -22,6 +22,9 @@ await Promise.all([
     outExtension: { '.js': '.cjs' },
     packages: 'external',
     external: ['electron'],
+    // import.meta.url has no meaning in CommonJS: give it this file's URL.
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
   build({
     ...common,

@@ -25,6 +25,7 @@ import { seedDemoStore } from '../demo/seed.js';
 import { createBackup, backupFolderIn, listBackups, restoreBackup } from '../store/backup.js';
 import { databaseFileIn, ensureDataFolder, openStore, type Store } from '../store/db.js';
 import { StoreDamagedError } from '../store/errors.js';
+import { integrityCheckInWorker } from '../store/integrity.js';
 import { newId } from '../store/ids.js';
 import { hashPin } from '../staff/pins.js';
 import { StaffService } from '../staff/service.js';
@@ -59,6 +60,8 @@ export interface RegisterClient {
 
 export interface Register {
   readonly dataDir: string;
+  /** Resolves once the background integrity check of this start has finished. */
+  whenDatabaseChecked(): Promise<void>;
   connect(send: (event: EventEnvelope) => void): RegisterClient;
   close(): Promise<void>;
 }
@@ -102,11 +105,14 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   let staff: StaffService | null = null;
   let damage: StoreDamagedError | null = null;
   let backupTimer: NodeJS.Timeout | null = null;
+  let databaseCheck: Promise<void> = Promise.resolve();
+  let databaseCheckPassed = false;
   const clients = new Map<string, ClientEntry>();
 
   async function open(): Promise<void> {
     try {
-      store = openStore({ file: databaseFile, migrationsFolder: options.migrationsFolder });
+      // quick_check now (every page, fast); the full integrity_check follows in a worker.
+      store = openStore({ file: databaseFile, migrationsFolder: options.migrationsFolder, integrityCheck: 'quick' });
       damage = null;
     } catch (error) {
       if (!(error instanceof StoreDamagedError)) throw error;
@@ -122,6 +128,24 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     }
     staff = new StaffService(sqlite, clock);
     appendAudit(sqlite, { employeeId: null, action: 'register.start', details: { host: options.host } }, clock());
+    databaseCheckPassed = false;
+    databaseCheck = integrityCheckInWorker(databaseFile).then((problem) => {
+      if (!problem) {
+        databaseCheckPassed = true;
+        logger.log('info', 'database integrity check passed');
+        broadcast('status.changed', status());
+        return;
+      }
+      // Stop using the file at once: a person decides what happens next.
+      damage = new StoreDamagedError(databaseFile, `integrity check failed (${problem})`);
+      logger.log('error', damage.message);
+      if (backupTimer) clearInterval(backupTimer);
+      backupTimer = null;
+      store?.close();
+      store = null;
+      staff = null;
+      broadcast('status.changed', status());
+    });
     const intervalMs = options.backupIntervalMs ?? DEFAULT_BACKUP_INTERVAL_MS;
     if (intervalMs > 0) {
       backupTimer = setInterval(() => void backupNow('timer'), intervalMs);
@@ -163,6 +187,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       timeZone: readSetting(sqlite, 'store.timeZone') ?? 'America/Chicago',
       version: options.version ?? '0.0.0',
       host: options.host,
+      databaseCheck: databaseCheckPassed ? 'passed' : 'checking',
       devices: [],
       trace: traceStatus(),
     };
@@ -362,6 +387,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
 
   return {
     dataDir: options.dataDir,
+    whenDatabaseChecked: () => databaseCheck,
     connect(send) {
       const id = newId(clock());
       const entry: ClientEntry = {
@@ -387,6 +413,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     },
     async close() {
       if (backupTimer) clearInterval(backupTimer);
+      await databaseCheck;
       for (const entry of clients.values()) entry.session.dispose();
       clients.clear();
       if (store) {

@@ -25,9 +25,11 @@ export interface OpenStoreOptions {
   file: string;
   /** Folder holding the drizzle migrations (defaults to the repository's /drizzle). */
   migrationsFolder: string;
-  /** Skip the full integrity check (only for throwaway databases in benchmarks of other parts). */
-  skipIntegrityCheck?: boolean;
-  /** `quick_check` is O(pages) like integrity_check but skips index cross-checks. */
+  /**
+   * Which check runs before the file is used: `full` (integrity_check, the default) or `quick`
+   * (quick_check: every page, but no index cross-checks; the register runs the full check in a
+   * worker right after, see integrity.ts).
+   */
   integrityCheck?: 'full' | 'quick';
 }
 
@@ -94,7 +96,7 @@ export function openStore(options: OpenStoreOptions): Store {
   }
   try {
     applyPragmas(sqlite);
-    if (!isNew && !options.skipIntegrityCheck) {
+    if (!isNew) {
       const problem = checkIntegrity(sqlite, options.integrityCheck ?? 'full');
       if (problem) throw new StoreDamagedError(file, `integrity check failed (${problem})`);
     }

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseFileIn } from '../../../main/store/db.js';
 import { newId } from '../../../main/store/ids.js';
@@ -131,6 +132,48 @@ describe('a damaged database', () => {
       expect(await damaged.call('app.status')).toMatchObject({ ok: true, value: { state: 'ready' } });
       expect(await damaged.call('session.login', { pin: '1111' })).toMatchObject({ ok: true });
       await damaged.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('the background integrity check', () => {
+  it('passes on a sound database and says so in the status', async () => {
+    const r = await start();
+    await r.register.whenDatabaseChecked();
+    expect(await r.call('app.status')).toMatchObject({ ok: true, value: { state: 'ready', databaseCheck: 'passed' } });
+  });
+
+  it('catches a damaged index that the quick start-up check misses, and stops using the file', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const first = await startTestRegister({}, dir);
+      await first.close();
+      // Change one key inside the name index's page, behind SQLite's back: every page still
+      // reads, but the index no longer matches its table, which only integrity_check notices.
+      const file = databaseFileIn(dir);
+      const sqlite = new Database(file);
+      sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
+      const { rootpage } = sqlite.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'customers_last_first'").get() as { rootpage: number };
+      const lastName = (sqlite.prepare('SELECT last_name FROM customers ORDER BY last_name LIMIT 1').get() as { last_name: string }).last_name;
+      sqlite.close();
+      const bytes = readFileSync(file);
+      const page = bytes.subarray((rootpage - 1) * pageSize, rootpage * pageSize);
+      const at = page.indexOf(Buffer.from(lastName));
+      expect(at).toBeGreaterThan(0);
+      page[at + 1] = 'z'.charCodeAt(0);
+      writeFileSync(file, bytes);
+
+      const r = await startTestRegister({}, dir);
+      running.push(r);
+      await r.register.whenDatabaseChecked();
+      const status = await r.call('app.status');
+      expect(status).toMatchObject({ ok: true, value: { state: 'damaged' } });
+      expect(!status.ok || (status.value as { message: string }).message).toMatch(/integrity check failed/);
+      expect(r.events.some((e) => e.event === 'status.changed' && (e.payload as { state: string }).state === 'damaged')).toBe(true);
+      expect(await r.call('session.login', { pin: '1111' })).toMatchObject({ ok: false, error: { code: 'store_damaged' } });
     } finally {
       cleanup();
     }
