@@ -21,7 +21,9 @@ const results = [];
 for (const [name, command, args] of steps) {
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
   const started = Date.now();
-  const result = spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' });
+  // The build step just ran: the end-to-end setup need not build again.
+  const env = { ...process.env, REGISTER_E2E_SKIP_BUILD: '1' };
+  const result = spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32', env });
   results.push({ name, ok: result.status === 0, seconds: ((Date.now() - started) / 1000).toFixed(1) });
 }
 

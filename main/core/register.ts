@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ZodError, type z } from 'zod';
+import { coreCalls } from '../../preload/contract/core.js';
 import {
   calls,
   isCallName,
@@ -11,12 +12,11 @@ import {
   type AppStatus,
   type CallName,
   type CallRequestParsed,
-  type CallResponse,
   type Employee,
   type EventEnvelope,
   type EventName,
   type EventPayload,
-  type Permission,
+  type DeviceStatus,
   type ResponseEnvelope,
   type TraceStatus,
 } from '../../preload/api.js';
@@ -31,6 +31,8 @@ import { hashPin } from '../staff/pins.js';
 import { StaffService } from '../staff/service.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { CoreError } from './errors.js';
+import type { CallContext, CapabilityModule, CoreServices, Handler, HandlersFor } from './handler.js';
+import { capabilityFactories } from './modules.js';
 import { ScreenSession } from './sessions.js';
 import { readSetting } from './settings.js';
 
@@ -65,22 +67,6 @@ export interface Register {
   connect(send: (event: EventEnvelope) => void): RegisterClient;
   close(): Promise<void>;
 }
-
-type Access = 'anyone' | 'logged_in' | Permission;
-
-interface CallContext {
-  session: ScreenSession;
-  employee: Employee | null;
-  /** The employee, asserted present (handlers with access other than 'anyone'). */
-  actor: Employee;
-}
-
-type Handler<N extends CallName> = {
-  access: Access;
-  /** Calls that work while the database is damaged (status and restore). */
-  whileDamaged?: boolean;
-  run(ctx: CallContext, request: CallRequestParsed<N>): Promise<CallResponse<N>> | CallResponse<N>;
-};
 
 type Handlers = { [N in CallName]: Handler<N> };
 
@@ -129,7 +115,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     staff = new StaffService(sqlite, clock);
     appendAudit(sqlite, { employeeId: null, action: 'register.start', details: { host: options.host } }, clock());
     databaseCheckPassed = false;
-    databaseCheck = integrityCheckInWorker(databaseFile).then((problem) => {
+    databaseCheck = integrityCheckInWorker(databaseFile).then(async (problem) => {
       if (!problem) {
         databaseCheckPassed = true;
         logger.log('info', 'database integrity check passed');
@@ -141,6 +127,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       logger.log('error', damage.message);
       if (backupTimer) clearInterval(backupTimer);
       backupTimer = null;
+      await closeModules();
       store?.close();
       store = null;
       staff = null;
@@ -150,6 +137,17 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     if (intervalMs > 0) {
       backupTimer = setInterval(() => void backupNow('timer'), intervalMs);
       backupTimer.unref();
+    }
+    for (const module of modules) await module.onOpen?.();
+  }
+
+  async function closeModules(): Promise<void> {
+    for (const module of modules) {
+      try {
+        await module.onClose?.();
+      } catch (error) {
+        logger.log('warn', `a capability did not close cleanly: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
   }
 
@@ -188,21 +186,20 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       version: options.version ?? '0.0.0',
       host: options.host,
       databaseCheck: databaseCheckPassed ? 'passed' : 'checking',
-      devices: [],
-      trace: traceStatus(),
+      devices: deviceStatuses,
+      trace: traceStatus,
     };
   }
 
-  function traceStatus(): TraceStatus {
-    // Filled in by the track-and-trace work; until then the register says plainly it is not set up.
-    return { provider: 'BioTrack', state: 'not_configured', backlog: 0, lastContactAt: null };
-  }
+  // Until a capability reports otherwise, the register says plainly what is not set up.
+  let traceStatus: TraceStatus = { provider: 'BioTrack', state: 'not_configured', backlog: 0, lastContactAt: null };
+  let deviceStatuses: DeviceStatus[] = [];
 
   function broadcast<N extends EventName>(event: N, payload: EventPayload<N>): void {
     for (const client of clients.values()) client.send({ event, payload });
   }
 
-  const handlers: Handlers = {
+  const coreHandlers: HandlersFor<keyof typeof coreCalls> = {
     'app.status': { access: 'anyone', whileDamaged: true, run: () => status() },
     'store.restoreBackup': {
       access: 'anyone',
@@ -315,6 +312,28 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     'audit.verify': { access: 'view_audit', run: () => verifyAuditChain(requireStore().sqlite) },
   };
 
+  const services: CoreServices = {
+    dataDir: options.dataDir,
+    resourcesDir: options.resourcesDir,
+    host: options.host,
+    logger,
+    clock,
+    databaseFile,
+    sqlite: () => requireStore().sqlite,
+    staff: () => requireStore().staff,
+    broadcast,
+    setTraceStatus(next) {
+      traceStatus = next;
+      broadcast('trace.changed', next);
+    },
+    setDeviceStatuses(next) {
+      deviceStatuses = next;
+      broadcast('devices.changed', next);
+    },
+  };
+  const modules: CapabilityModule[] = capabilityFactories.map((factory) => factory(services));
+  const handlers = Object.assign({}, coreHandlers, ...modules.map((m) => m.handlers)) as Handlers;
+
   /**
    * Apply a command once: a repeated commandId returns the first result without running again.
    * The command's own writes commit in their own transactions (PIN hashing is async); the id is
@@ -417,6 +436,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       for (const entry of clients.values()) entry.session.dispose();
       clients.clear();
       if (store) {
+        await closeModules();
         appendAudit(store.sqlite, { employeeId: null, action: 'register.stop' }, clock());
         await backupNow('close');
         store.close();

@@ -71,20 +71,20 @@ async function main(): Promise<void> {
     await register.close();
     process.exit(1);
   }
-  logger.log('info', 'browser host started', { port: host.port, dataDir });
-  console.log(`Data folder: ${dataDir}`);
-  console.log(`Register ready: ${host.url}`);
-
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await host.close();
+    await host!.close();
     await register.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  logger.log('info', 'browser host started', { port: host.port, dataDir });
+  console.log(`Data folder: ${dataDir}`);
+  console.log(`Register ready: ${host.url}`);
+
 }
 
 main().catch((error: unknown) => {

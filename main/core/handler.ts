@@ -1,0 +1,64 @@
+/**
+ * How a capability plugs into the core: handlers for its part of the contract, typed by call
+ * name, plus what it needs from the core (the open database, the clock, events to broadcast).
+ */
+import type Database from 'better-sqlite3';
+import type {
+  CallName,
+  CallRequestParsed,
+  CallResponse,
+  DeviceStatus,
+  Employee,
+  EventName,
+  EventPayload,
+  Permission,
+  TraceStatus,
+} from '../../preload/api.js';
+import type { Logger } from '../log/logger.js';
+import type { StaffService } from '../staff/service.js';
+import type { ScreenSession } from './sessions.js';
+
+/** Who may make a call: anyone (login, status), any logged-in employee, or one with a permission. */
+export type Access = 'anyone' | 'logged_in' | Permission;
+
+export interface CallContext {
+  session: ScreenSession;
+  employee: Employee | null;
+  /** The employee, present for every call whose access is not 'anyone'. */
+  actor: Employee;
+}
+
+export interface Handler<N extends CallName> {
+  access: Access;
+  /** Calls that work while the database is damaged (status and restore). */
+  whileDamaged?: boolean;
+  run(ctx: CallContext, request: CallRequestParsed<N>): Promise<CallResponse<N>> | CallResponse<N>;
+}
+
+export type HandlersFor<K extends CallName> = { [N in K]: Handler<N> };
+
+export interface CoreServices {
+  readonly dataDir: string;
+  readonly resourcesDir: string;
+  readonly host: 'electron' | 'browser';
+  readonly logger: Logger;
+  clock(): number;
+  /** The open database; throws a store_damaged CoreError while it is damaged. */
+  sqlite(): Database.Database;
+  readonly databaseFile: string;
+  staff(): StaffService;
+  broadcast<N extends EventName>(event: N, payload: EventPayload<N>): void;
+  setTraceStatus(status: TraceStatus): void;
+  setDeviceStatuses(devices: DeviceStatus[]): void;
+}
+
+/** A capability's part of the core. */
+export interface CapabilityModule<K extends CallName = CallName> {
+  handlers: HandlersFor<K>;
+  /** After the database opens (at start, and again after a backup is restored). */
+  onOpen?(): void | Promise<void>;
+  /** Before the database closes. */
+  onClose?(): void | Promise<void>;
+}
+
+export type CapabilityFactory = (services: CoreServices) => CapabilityModule<CallName>;

@@ -1,0 +1,155 @@
+import { useEffect, useState } from 'react';
+import type { AuditEvent, AuditVerification, Employee } from '../../../preload/api';
+import { Placeholder } from '../components/Placeholder';
+import { formatDateTime } from '../format';
+import { call } from '../register';
+import { useStatus } from '../stores/app';
+
+type Loaded<T> = { state: 'loading' } | { state: 'ok'; value: T } | { state: 'error'; message: string };
+
+function StaffList() {
+  const [staff, setStaff] = useState<Loaded<Employee[]>>({ state: 'loading' });
+  useEffect(() => {
+    let live = true;
+    void call('staff.list', {}).then((result) => {
+      if (!live) return;
+      setStaff(result.ok ? { state: 'ok', value: result.value } : { state: 'error', message: result.error.message });
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+  return (
+    <section className="panel" aria-labelledby="staff-title">
+      <h2 id="staff-title">Employees</h2>
+      {staff.state === 'loading' ? <p>Loading…</p> : null}
+      {staff.state === 'error' ? <p className="error">{staff.message}</p> : null}
+      {staff.state === 'ok' ? (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {staff.value.map((employee) => (
+              <tr key={employee.id}>
+                <td>{employee.name}</td>
+                <td className="role">{employee.role}</td>
+                <td>{employee.active ? 'active' : 'inactive'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+function describeAction(event: AuditEvent): string {
+  return event.action.replace(/[._]/g, ' ');
+}
+
+function AuditPanel({ timeZone }: { timeZone: string | undefined }) {
+  const [verification, setVerification] = useState<Loaded<AuditVerification> | null>(null);
+  const [recent, setRecent] = useState<Loaded<AuditEvent[]>>({ state: 'loading' });
+
+  const loadRecent = async () => {
+    const result = await call('audit.recent', { limit: 15 });
+    setRecent(result.ok ? { state: 'ok', value: result.value } : { state: 'error', message: result.error.message });
+  };
+
+  useEffect(() => {
+    void loadRecent();
+  }, []);
+
+  const verify = async () => {
+    setVerification({ state: 'loading' });
+    const result = await call('audit.verify', {});
+    setVerification(result.ok ? { state: 'ok', value: result.value } : { state: 'error', message: result.error.message });
+    void loadRecent();
+  };
+
+  return (
+    <section className="panel" aria-labelledby="audit-title">
+      <h2 id="audit-title">Audit log</h2>
+      <div className="row">
+        <button type="button" className="primary" onClick={() => void verify()} disabled={verification?.state === 'loading'}>
+          Verify audit log
+        </button>
+        <div role="status" className="verify-result">
+          {verification?.state === 'loading' ? 'Checking every event…' : null}
+          {verification?.state === 'error' ? <span className="error-text">{verification.message}</span> : null}
+          {verification?.state === 'ok' && verification.value.ok ? (
+            <span className="ok">The audit log is intact: {verification.value.checked} events checked.</span>
+          ) : null}
+          {verification?.state === 'ok' && !verification.value.ok && verification.value.firstBroken ? (
+            <span className="error-text">
+              The audit log is broken at event {verification.value.firstBroken.seq}: {verification.value.firstBroken.reason}
+            </span>
+          ) : null}
+        </div>
+      </div>
+      <h3>Recent events</h3>
+      {recent.state === 'loading' ? <p>Loading…</p> : null}
+      {recent.state === 'error' ? <p className="error">{recent.message}</p> : null}
+      {recent.state === 'ok' ? (
+        recent.value.length === 0 ? (
+          <p>No events yet.</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+              </tr>
+            </thead>
+            <tbody>
+              {recent.value.map((event) => (
+                <tr key={event.id}>
+                  <td>{formatDateTime(event.at, timeZone)}</td>
+                  <td>{event.employeeName ?? '—'}</td>
+                  <td>{describeAction(event)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      ) : null}
+    </section>
+  );
+}
+
+export function SettingsScreen({ employee }: { employee: Employee }) {
+  const status = useStatus((state) => state.status);
+  const ready = status?.state === 'ready' ? status : null;
+  // Shown to managers and admins; budtenders see the store facts only.
+  const canSeeStaff = employee.permissions.includes('manage_staff') || employee.permissions.includes('view_audit');
+  const canSeeAudit = employee.permissions.includes('view_audit');
+  return (
+    <Placeholder title="Settings" comingWith="store settings, devices and employee editing arrive with later issues.">
+      {ready ? (
+        <dl className="facts">
+          <dt>Store</dt>
+          <dd>{ready.storeName}</dd>
+          <dt>State rules</dt>
+          <dd>{ready.jurisdiction}</dd>
+          <dt>Time zone</dt>
+          <dd>{ready.timeZone}</dd>
+          <dt>Version</dt>
+          <dd>
+            {ready.version} ({ready.host === 'electron' ? 'desktop app' : 'browser'})
+          </dd>
+        </dl>
+      ) : null}
+      {canSeeStaff ? <StaffList /> : null}
+      {canSeeAudit ? <AuditPanel timeZone={ready?.timeZone} /> : null}
+      {!canSeeStaff && !canSeeAudit ? (
+        <p>Employees and the audit log are shown to managers: ask a manager to log in.</p>
+      ) : null}
+    </Placeholder>
+  );
+}
