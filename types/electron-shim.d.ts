@@ -101,8 +101,9 @@ declare module 'electron' {
   interface ContextBridge {
     exposeInMainWorld(apiKey: string, api: unknown): void;
   }
-  interface Menu {}
-  const Menu: { setApplicationMenu(menu: Menu | null): void };
+  class Menu {
+    static setApplicationMenu(menu: Menu | null): void;
+  }
 
   export const app: App;
   export const ipcMain: IpcMain;
