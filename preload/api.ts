@@ -9,8 +9,10 @@
  *   event    { event, payload }
  */
 import { coreCalls, coreEvents } from './contract/core.js';
+import { devicesCalls, devicesEvents } from './contract/devices.js';
+import { customersCalls, customersEvents } from './contract/customers.js';
 import type { z } from 'zod';
-import type { ApiError } from './contract/common.js';
+import type { ApiError, CallOptions } from './contract/common.js';
 
 export * from './contract/common.js';
 export { ipcChannels } from './channels.js';
@@ -21,10 +23,14 @@ export { ipcChannels } from './channels.js';
  */
 export const calls = {
   ...coreCalls,
+  ...devicesCalls,
+  ...customersCalls,
 } as const;
 
 export const events = {
   ...coreEvents,
+  ...devicesEvents,
+  ...customersEvents,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -41,7 +47,7 @@ export type EventEnvelope = { event: EventName; payload: unknown };
 
 /** What the renderer calls: the same in Electron (window.register) and in the browser host. */
 export interface RegisterApi {
-  call<N extends CallName>(name: N, payload: CallRequest<N>): Promise<Result<CallResponse<N>>>;
+  call<N extends CallName>(name: N, payload: CallRequest<N>, options?: CallOptions): Promise<Result<CallResponse<N>>>;
   on<N extends EventName>(event: N, listener: (payload: EventPayload<N>) => void): () => void;
 }
 

@@ -14,8 +14,9 @@ ipcRenderer.on(ipcChannels.event, (_event: IpcRendererEvent, envelope: { event: 
 });
 
 contextBridge.exposeInMainWorld('register', {
-  async call(name: string, payload: unknown) {
-    const response = (await ipcRenderer.invoke(ipcChannels.call, { id: nextId++, call: name, payload })) as {
+  async call(name: string, payload: unknown, options?: { overrideGrantId?: string }) {
+    const envelope = { id: nextId++, call: name, payload, ...(options?.overrideGrantId ? { overrideGrantId: options.overrideGrantId } : {}) };
+    const response = (await ipcRenderer.invoke(ipcChannels.call, envelope)) as {
       ok: boolean;
       value?: unknown;
       error?: unknown;

@@ -358,9 +358,9 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     if (!envelope.success) {
       return fail(null, 'invalid_message', `The message is not a register request: ${summarise(envelope.error)}`);
     }
-    const { id, call, payload } = envelope.data;
+    const { id, call, payload, overrideGrantId } = envelope.data;
     if (!isCallName(call)) return fail(id, 'unknown_call', `There is no call named "${call}".`);
-    return dispatchCall(entry, id, call, payload);
+    return dispatchCall(entry, id, call, payload, overrideGrantId);
   }
 
   async function dispatchCall<N extends CallName>(
@@ -368,6 +368,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     id: number,
     call: N,
     payload: unknown,
+    overrideGrantId?: string,
   ): Promise<ResponseEnvelope> {
     const contract = calls[call];
     const parsed = (contract.request as z.ZodType).safeParse(payload ?? {});
@@ -386,7 +387,18 @@ export async function createRegister(options: RegisterOptions): Promise<Register
         if (current.state === 'logged_out') throw new CoreError('not_logged_in', 'Log in with your PIN first.');
         if (current.state === 'locked') throw new CoreError('locked', 'The register is locked: enter your PIN to unlock it.');
         if (handler.access !== 'logged_in' && !current.employee.permissions.includes(handler.access)) {
-          throw new CoreError('forbidden', `${current.employee.name} is not allowed to do this: ask a manager.`);
+          if (!overrideGrantId) {
+            throw new CoreError('forbidden', `${current.employee.name} is not allowed to do this: ask a manager to approve it.`, {
+              permission: handler.access,
+            });
+          }
+          // Another employee's PIN approved this one call: the grant is consumed and recorded.
+          const grant = requireStore().staff.consumeGrant(overrideGrantId, handler.access, call);
+          appendAudit(
+            requireStore().sqlite,
+            { employeeId: current.employee.id, action: 'staff.override_used', details: { call, approverId: grant.approverId, grantId: grant.grantId } },
+            clock(),
+          );
         }
         entry.session.touch();
       }

@@ -139,7 +139,20 @@ export const apiErrorSchema = z.object({
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
 export const requestEnvelopeSchema = z
-  .object({ id: z.number().int().nonnegative(), call: z.string().min(1).max(100), payload: z.unknown() })
+  .object({
+    id: z.number().int().nonnegative(),
+    call: z.string().min(1).max(100),
+    payload: z.unknown(),
+    /**
+     * A manager-override grant (from staff.override) that lets an employee without the call's
+     * permission make this one call. The grant names the call and works once.
+     */
+    overrideGrantId: z.string().min(1).max(64).optional(),
+  })
   .strict();
+
+export interface CallOptions {
+  overrideGrantId?: string;
+}
 export type RequestEnvelope = z.infer<typeof requestEnvelopeSchema>;
 

@@ -11,6 +11,7 @@
 import type {
   ApiError,
   CallName,
+  CallOptions,
   CallRequest,
   CallResponse,
   EventName,
@@ -85,7 +86,7 @@ function electronClient(api: RegisterApi): RegisterClient {
   const info: ConnectionInfo = { state: 'open', failedAttempts: 0, everConnected: true };
   return {
     kind: 'electron',
-    call: (name, payload) => api.call(name, payload),
+    call: (name, payload, options) => api.call(name, payload, options),
     on: (event, listener) => api.on(event, listener),
     connection: () => info,
     onConnection: (listener) => {
@@ -148,7 +149,7 @@ class SocketClient implements RegisterClient {
     };
   }
 
-  call<N extends CallName>(name: N, payload: CallRequest<N>): Promise<Result<CallResponse<N>>> {
+  call<N extends CallName>(name: N, payload: CallRequest<N>, options?: CallOptions): Promise<Result<CallResponse<N>>> {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) {
       return Promise.resolve({ ok: false, error: UNAVAILABLE });
@@ -158,7 +159,8 @@ class SocketClient implements RegisterClient {
       // The response's value was validated by main against the contract for this call.
       this.pending.set(id, { resolve: resolve as (result: Result<unknown>) => void });
       try {
-        socket.send(JSON.stringify({ id, call: name, payload }));
+        const grant = options?.overrideGrantId ? { overrideGrantId: options.overrideGrantId } : {};
+        socket.send(JSON.stringify({ id, call: name, payload, ...grant }));
       } catch {
         this.pending.delete(id);
         resolve({ ok: false, error: UNAVAILABLE });

@@ -2,7 +2,7 @@
  * Wires the client to the stores: events update them, a (re)connection refreshes them, and
  * activity at the register postpones the idle lock.
  */
-import type { CallName, CallRequest, CallResponse, Result } from '../../preload/api';
+import type { CallName, CallOptions, CallRequest, CallResponse, Result } from '../../preload/api';
 import { getClient, type RegisterClient } from './client';
 import { useConnection, useSession, useStatus } from './stores/app';
 
@@ -10,8 +10,8 @@ import { useConnection, useSession, useStatus } from './stores/app';
 export const TOUCH_THROTTLE_MS = 10_000;
 
 /** A call through the page's client; an answer saying the session moved on refreshes it. */
-export async function call<N extends CallName>(name: N, payload: CallRequest<N>): Promise<Result<CallResponse<N>>> {
-  const result = await getClient().call(name, payload);
+export async function call<N extends CallName>(name: N, payload: CallRequest<N>, options?: CallOptions): Promise<Result<CallResponse<N>>> {
+  const result = await getClient().call(name, payload, options);
   if (!result.ok && (result.error.code === 'locked' || result.error.code === 'not_logged_in')) {
     void refreshSession();
   }

@@ -26,7 +26,7 @@ test('each section shows its placeholder, saying which work fills it', async ({ 
     await expect(page.getByText(says)).toBeVisible();
   }
   // A budtender is not shown the employees or the audit log.
-  await expect(page.getByText('ask a manager to log in')).toBeVisible();
+  await expect(page.getByText('Employees and the audit log are shown to managers.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Verify audit log' })).toHaveCount(0);
 });
 

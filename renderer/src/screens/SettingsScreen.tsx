@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { AuditEvent, AuditVerification, Employee } from '../../../preload/api';
+import { ManagerOverrideDialog, type OverrideGrant } from '../components/ManagerOverrideDialog';
 import { Placeholder } from '../components/Placeholder';
 import { formatDateTime } from '../format';
 import { call } from '../register';
@@ -123,6 +124,59 @@ function AuditPanel({ timeZone }: { timeZone: string | undefined }) {
   );
 }
 
+/** A budtender may see the recent events once, when a manager approves with their PIN. */
+function AuditWithApproval({ timeZone }: { timeZone: string | undefined }) {
+  const [asking, setAsking] = useState(false);
+  const [events, setEvents] = useState<Loaded<AuditEvent[]> | null>(null);
+
+  const onApproved = async (grant: OverrideGrant) => {
+    setAsking(false);
+    setEvents({ state: 'loading' });
+    const result = await call('audit.recent', { limit: 15 }, { overrideGrantId: grant.grantId });
+    setEvents(result.ok ? { state: 'ok', value: result.value } : { state: 'error', message: result.error.message });
+  };
+
+  return (
+    <section className="panel" aria-labelledby="audit-approval-title">
+      <h2 id="audit-approval-title">Audit log</h2>
+      <button type="button" className="secondary" onClick={() => setAsking(true)}>
+        Ask a manager to show recent events
+      </button>
+      {events?.state === 'loading' ? <p>Loading…</p> : null}
+      {events?.state === 'error' ? <p className="error">{events.message}</p> : null}
+      {events?.state === 'ok' ? (
+        <table className="table" aria-label="Recent events">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">What</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.value.map((event) => (
+              <tr key={event.id}>
+                <td>{formatDateTime(event.at, timeZone)}</td>
+                <td>{event.employeeName ?? '—'}</td>
+                <td>{describeAction(event)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {asking ? (
+        <ManagerOverrideDialog
+          action="audit.recent"
+          permission="view_audit"
+          title="Show the recent audit events to the employee at this register"
+          onApproved={(grant) => void onApproved(grant)}
+          onCancel={() => setAsking(false)}
+        />
+      ) : null}
+    </section>
+  );
+}
+
 export function SettingsScreen({ employee }: { employee: Employee }) {
   const status = useStatus((state) => state.status);
   const ready = status?.state === 'ready' ? status : null;
@@ -148,7 +202,10 @@ export function SettingsScreen({ employee }: { employee: Employee }) {
       {canSeeStaff ? <StaffList /> : null}
       {canSeeAudit ? <AuditPanel timeZone={ready?.timeZone} /> : null}
       {!canSeeStaff && !canSeeAudit ? (
-        <p>Employees and the audit log are shown to managers: ask a manager to log in.</p>
+        <>
+          <p>Employees and the audit log are shown to managers.</p>
+          <AuditWithApproval timeZone={ready?.timeZone} />
+        </>
       ) : null}
     </Placeholder>
   );

@@ -87,6 +87,39 @@ describe('sessions', () => {
   });
 });
 
+describe('manager override through the dispatcher', () => {
+  it('lets a budtender make one call a manager approved, once, and records the approver', async () => {
+    const r = await start();
+    const login = await r.call('session.login', { pin: '1111' });
+    expect(login.ok).toBe(true);
+    const approvers = await r.call('staff.approvers', { permission: 'manager_override' });
+    const max = (approvers.ok ? (approvers.value as Array<{ id: string; name: string }>) : []).find((a) => a.name === 'Max Manager')!;
+    const grant = await r.call('staff.override', { approverId: max.id, pin: '2222', permission: 'manager_override', action: 'audit.verify' });
+    expect(grant.ok).toBe(true);
+    const grantId = grant.ok ? (grant.value as { grantId: string }).grantId : '';
+
+    // A grant is for the permission the call needs: audit.verify needs view_audit, not manager_override.
+    const wrongPermission = await r.client.dispatch({ id: 90, call: 'audit.verify', payload: {}, overrideGrantId: grantId });
+    expect(wrongPermission).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    const viewGrant = await r.call('staff.override', { approverId: max.id, pin: '2222', permission: 'view_audit', action: 'audit.verify' });
+    const viewGrantId = viewGrant.ok ? (viewGrant.value as { grantId: string }).grantId : '';
+    expect(await r.client.dispatch({ id: 91, call: 'audit.verify', payload: {}, overrideGrantId: viewGrantId })).toMatchObject({ ok: true });
+    // Used once: the same grant no longer works.
+    expect(await r.client.dispatch({ id: 92, call: 'audit.verify', payload: {}, overrideGrantId: viewGrantId })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    await r.call('session.logout');
+    await r.call('session.login', { pin: '2222' });
+    const recent = await r.call('audit.recent', { limit: 20 });
+    const used = (recent.ok ? (recent.value as Array<{ action: string; employeeName: string | null; details: Record<string, unknown> }>) : []).find(
+      (e) => e.action === 'staff.override_used',
+    );
+    expect(used).toMatchObject({ employeeName: 'Bea Budtender', details: { call: 'audit.verify', approverId: max.id } });
+  });
+});
+
 describe('commands and audit', () => {
   it('applies a repeated staff.create command once', async () => {
     const r = await start();
