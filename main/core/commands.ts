@@ -34,6 +34,12 @@ export function applyCommand<T>(
   })();
 }
 
+/** The stored result of a command already applied, or undefined. For commands with async work before their write. */
+export function appliedCommandResult<T>(sqlite: Database.Database, commandId: string): { result: T } | undefined {
+  const previous = statementsFor(sqlite).find.get(commandId);
+  return previous ? { result: JSON.parse(previous.result) as T } : undefined;
+}
+
 interface Statements {
   find: Database.Statement<[string], { result: string } | undefined>;
   insert: Database.Statement<[string, string, string, number]>;

@@ -35,6 +35,7 @@ import type { CallContext, CapabilityModule, CoreServices, Handler, HandlersFor 
 import { capabilityFactories } from './modules.js';
 import { ScreenSession } from './sessions.js';
 import { readSetting } from './settings.js';
+import { KeyFileSecretBox, type SecretBox } from './secret-box.js';
 
 export interface RegisterOptions {
   dataDir: string;
@@ -52,6 +53,8 @@ export interface RegisterOptions {
   seedDemo?: boolean;
   logger?: Logger;
   clock?: () => number;
+  /** Seals secrets at rest (Electron passes safeStorage); default: a key file in the data folder. */
+  secretBox?: SecretBox;
 }
 
 export interface RegisterClient {
@@ -264,18 +267,14 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     'staff.approvers': { access: 'logged_in', run: (_ctx, request) => requireStore().staff.approvers(request.permission) },
     'staff.create': {
       access: 'manage_staff',
-      run: (ctx, request) =>
-        once(request.commandId, 'staff.create', () =>
-          requireStore().staff.create({ name: request.name, role: request.role, pin: request.pin, actorId: ctx.actor.id }),
-        ),
+      run: (ctx, request) => requireStore().staff.create({ ...request, actorId: ctx.actor.id }),
     },
     'staff.changePin': {
       access: 'manage_staff',
-      run: (ctx, request) =>
-        once(request.commandId, 'staff.changePin', async () => {
-          await requireStore().staff.changePin({ employeeId: request.employeeId, pin: request.pin, actorId: ctx.actor.id });
-          return { changed: true as const };
-        }),
+      async run(ctx, request) {
+        await requireStore().staff.changePin({ ...request, actorId: ctx.actor.id });
+        return { changed: true as const };
+      },
     },
     'staff.override': {
       access: 'logged_in',
@@ -319,6 +318,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     logger,
     clock,
     databaseFile,
+    secretBox: options.secretBox ?? new KeyFileSecretBox(options.dataDir),
     sqlite: () => requireStore().sqlite,
     staff: () => requireStore().staff,
     broadcast,
@@ -333,25 +333,6 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   };
   const modules: CapabilityModule[] = capabilityFactories.map((factory) => factory(services));
   const handlers = Object.assign({}, coreHandlers, ...modules.map((m) => m.handlers)) as Handlers;
-
-  /**
-   * Apply a command once: a repeated commandId returns the first result without running again.
-   * The command's own writes commit in their own transactions (PIN hashing is async); the id is
-   * recorded after them, so a crash in between can at worst re-run a command whose writes are
-   * themselves checked (a duplicate PIN is refused).
-   */
-  async function once<T>(commandId: string, name: string, run: () => Promise<T>): Promise<T> {
-    const { sqlite } = requireStore();
-    const previous = sqlite.prepare('SELECT result FROM applied_commands WHERE id = ?').get(commandId) as
-      | { result: string }
-      | undefined;
-    if (previous) return JSON.parse(previous.result) as T;
-    const result = await run();
-    sqlite
-      .prepare('INSERT OR IGNORE INTO applied_commands (id, name, result, applied_at) VALUES (?, ?, ?, ?)')
-      .run(commandId, name, JSON.stringify(result), clock());
-    return result;
-  }
 
   async function handle(entry: ClientEntry, message: unknown): Promise<ResponseEnvelope> {
     const envelope = requestEnvelopeSchema.safeParse(message);

@@ -12,6 +12,7 @@ import { appendAudit } from '../audit/log.js';
 import { newId } from '../store/ids.js';
 import { hashPin, verifyPin } from './pins.js';
 import { CoreError } from '../core/errors.js';
+import { applyCommand, appliedCommandResult } from '../core/commands.js';
 
 export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
   budtender: ['sell', 'manage_customers'],
@@ -95,38 +96,50 @@ export class StaffService {
       .map(({ id, name, role }) => ({ id, name, role }));
   }
 
-  /** Create an employee. The PIN must not match any active employee's, since login is by PIN alone. */
-  async create(input: { name: string; role: Role; pin: string; actorId: string | null }): Promise<Employee> {
+  /**
+   * Create an employee. The PIN must not match any active employee's, since login is by PIN
+   * alone. A repeated commandId returns the first result (checked before the PIN, which would
+   * otherwise clash with the employee the first attempt made).
+   */
+  async create(input: { commandId: string; name: string; role: Role; pin: string; actorId: string | null }): Promise<Employee> {
+    const applied = appliedCommandResult<Employee>(this.sqlite, input.commandId);
+    if (applied) return applied.result;
     await this.assertPinUnused(input.pin, null);
     const pinHash = await hashPin(input.pin);
     const now = this.clock();
     const id = newId(now);
-    this.sqlite.transaction(() => {
-      this.sqlite
-        .prepare(
-          'INSERT INTO employees (id, name, role, pin_hash, failed_pin_attempts, active, created_at) VALUES (?, ?, ?, ?, 0, 1, ?)',
-        )
-        .run(id, input.name, input.role, pinHash, now);
-      appendAudit(
-        this.sqlite,
-        { employeeId: input.actorId, action: 'staff.create', details: { employeeId: id, name: input.name, role: input.role } },
-        now,
-      );
-    })();
-    return { id, name: input.name, role: input.role, permissions: ROLE_PERMISSIONS[input.role], active: true };
+    const employee: Employee = { id, name: input.name, role: input.role, permissions: ROLE_PERMISSIONS[input.role], active: true };
+    return applyCommand(
+      this.sqlite,
+      { commandId: input.commandId, name: 'staff.create', actorId: input.actorId },
+      () => {
+        this.sqlite
+          .prepare(
+            'INSERT INTO employees (id, name, role, pin_hash, failed_pin_attempts, active, created_at) VALUES (?, ?, ?, ?, 0, 1, ?)',
+          )
+          .run(id, input.name, input.role, pinHash, now);
+        return { result: employee, audit: { details: { employeeId: id, name: input.name, role: input.role } } };
+      },
+      now,
+    ).result;
   }
 
-  async changePin(input: { employeeId: string; pin: string; actorId: string | null }): Promise<void> {
+  async changePin(input: { commandId: string; employeeId: string; pin: string; actorId: string | null }): Promise<void> {
+    if (appliedCommandResult(this.sqlite, input.commandId)) return;
     if (!this.get(input.employeeId)) throw new CoreError('not_found', 'There is no such employee.');
     await this.assertPinUnused(input.pin, input.employeeId);
     const pinHash = await hashPin(input.pin);
-    const now = this.clock();
-    this.sqlite.transaction(() => {
-      this.sqlite
-        .prepare('UPDATE employees SET pin_hash = ?, failed_pin_attempts = 0, locked_until = NULL WHERE id = ?')
-        .run(pinHash, input.employeeId);
-      appendAudit(this.sqlite, { employeeId: input.actorId, action: 'staff.change_pin', details: { employeeId: input.employeeId } }, now);
-    })();
+    applyCommand(
+      this.sqlite,
+      { commandId: input.commandId, name: 'staff.change_pin', actorId: input.actorId },
+      () => {
+        this.sqlite
+          .prepare('UPDATE employees SET pin_hash = ?, failed_pin_attempts = 0, locked_until = NULL WHERE id = ?')
+          .run(pinHash, input.employeeId);
+        return { result: null, audit: { details: { employeeId: input.employeeId } } };
+      },
+      this.clock(),
+    );
   }
 
   private async assertPinUnused(pin: string, exceptEmployeeId: string | null): Promise<void> {

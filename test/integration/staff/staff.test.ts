@@ -4,6 +4,7 @@ import { LOCKOUT_POLICY, StaffService } from '../../../main/staff/service.js';
 import { hashPin, verifyPin } from '../../../main/staff/pins.js';
 import { openStore, type Store } from '../../../main/store/db.js';
 import { CoreError } from '../../../main/core/errors.js';
+import { newId } from '../../../main/store/ids.js';
 import { migrationsFolder, tempDir } from '../../support/paths.js';
 
 let store: Store;
@@ -25,8 +26,8 @@ afterEach(() => {
 
 async function withStaff(): Promise<StaffService> {
   const staff = new StaffService(store.sqlite, clock);
-  await staff.create({ name: 'Bea', role: 'budtender', pin: '1111', actorId: null });
-  await staff.create({ name: 'Max', role: 'manager', pin: '2222', actorId: null });
+  await staff.create({ commandId: newId(), name: 'Bea', role: 'budtender', pin: '1111', actorId: null });
+  await staff.create({ commandId: newId(), name: 'Max', role: 'manager', pin: '2222', actorId: null });
   return staff;
 }
 
@@ -66,7 +67,7 @@ describe('login', () => {
 
   it('refuses a second employee with the same PIN', async () => {
     const staff = await withStaff();
-    expect(await codeOf(staff.create({ name: 'Copy', role: 'budtender', pin: '1111', actorId: null }))).toBe('conflict');
+    expect(await codeOf(staff.create({ commandId: newId(), name: 'Copy', role: 'budtender', pin: '1111', actorId: null }))).toBe('conflict');
   });
 
   it('counts wrong PINs and locks out after too many, across a restart', async () => {
