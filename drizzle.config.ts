@@ -2,6 +2,7 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './main/store/schema.ts',
+  // Each capability owns its tables in main/<capability>/schema.ts.
+  schema: './main/*/schema.ts',
   out: './drizzle',
 });

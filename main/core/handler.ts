@@ -17,6 +17,7 @@ import type {
 import type { Logger } from '../log/logger.js';
 import type { StaffService } from '../staff/service.js';
 import type { ScreenSession } from './sessions.js';
+import type { SecretBox } from './secret-box.js';
 
 /** Who may make a call: anyone (login, status), any logged-in employee, or one with a permission. */
 export type Access = 'anyone' | 'logged_in' | Permission;
@@ -46,19 +47,25 @@ export interface CoreServices {
   /** The open database; throws a store_damaged CoreError while it is damaged. */
   sqlite(): Database.Database;
   readonly databaseFile: string;
+  /** Seals secrets kept in settings (safeStorage in Electron, a 0600 key file otherwise). */
+  readonly secretBox: SecretBox;
   staff(): StaffService;
   broadcast<N extends EventName>(event: N, payload: EventPayload<N>): void;
   setTraceStatus(status: TraceStatus): void;
   setDeviceStatuses(devices: DeviceStatus[]): void;
 }
 
-/** A capability's part of the core. */
+/**
+ * A capability's part of the core. `handlers` holds the calls it owns (any subset of the
+ * contract: a module's own `HandlersFor<'x.a' | 'x.b'>` fits without a cast); the core checks at
+ * start that every call in the contract has exactly one handler.
+ */
 export interface CapabilityModule<K extends CallName = CallName> {
-  handlers: HandlersFor<K>;
+  handlers: Partial<HandlersFor<K>>;
   /** After the database opens (at start, and again after a backup is restored). */
   onOpen?(): void | Promise<void>;
   /** Before the database closes. */
   onClose?(): void | Promise<void>;
 }
 
-export type CapabilityFactory = (services: CoreServices) => CapabilityModule<CallName>;
+export type CapabilityFactory = (services: CoreServices) => CapabilityModule;

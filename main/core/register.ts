@@ -332,7 +332,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     },
   };
   const modules: CapabilityModule[] = capabilityFactories.map((factory) => factory(services));
-  const handlers = Object.assign({}, coreHandlers, ...modules.map((m) => m.handlers)) as Handlers;
+  const handlers = mergeHandlers([coreHandlers, ...modules.map((m) => m.handlers)]);
 
   async function handle(entry: ClientEntry, message: unknown): Promise<ResponseEnvelope> {
     const envelope = requestEnvelopeSchema.safeParse(message);
@@ -437,6 +437,20 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       }
     },
   };
+}
+
+/** One handler per call in the contract: a missing or doubled handler is a programming error, caught at start. */
+function mergeHandlers(parts: Array<Partial<Handlers>>): Handlers {
+  const merged: Partial<Record<CallName, unknown>> = {};
+  for (const part of parts) {
+    for (const [name, handler] of Object.entries(part)) {
+      if (name in merged) throw new Error(`Two capabilities handle the call "${name}".`);
+      merged[name as CallName] = handler;
+    }
+  }
+  const missing = (Object.keys(calls) as CallName[]).filter((name) => !(name in merged));
+  if (missing.length > 0) throw new Error(`No capability handles: ${missing.join(', ')}.`);
+  return merged as Handlers;
 }
 
 function fail(id: number | null, code: 'invalid_message' | 'unknown_call' | 'internal', message: string): ResponseEnvelope {

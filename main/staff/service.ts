@@ -16,7 +16,8 @@ import { applyCommand, appliedCommandResult } from '../core/commands.js';
 
 export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
   budtender: ['sell', 'manage_customers'],
-  manager: ['sell', 'manage_customers', 'manage_products', 'view_audit', 'manager_override'],
+  // Managers set the register up (devices, track-and-trace); admins also manage staff.
+  manager: ['sell', 'manage_customers', 'manage_products', 'manage_settings', 'view_audit', 'manager_override'],
   admin: [
     'sell',
     'manage_customers',
