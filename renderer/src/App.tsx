@@ -1,4 +1,5 @@
 import { ConnectionBanner } from './components/ConnectionBanner';
+import { ScanListener } from './components/devices/ScanListener';
 import { DamagedScreen } from './screens/DamagedScreen';
 import { LoadingScreen } from './screens/LoadingScreen';
 import { LockScreen } from './screens/LockScreen';
@@ -35,6 +36,7 @@ export function App() {
     <>
       <ConnectionBanner />
       <Screen />
+      <ScanListener />
     </>
   );
 }

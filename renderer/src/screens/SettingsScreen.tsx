@@ -2,9 +2,12 @@ import { useEffect, useState } from 'react';
 import type { AuditEvent, AuditVerification, Employee } from '../../../preload/api';
 import { ManagerOverrideDialog, type OverrideGrant } from '../components/ManagerOverrideDialog';
 import { Placeholder } from '../components/Placeholder';
+import { QueueSettings } from '../components/queue/QueueSettings';
 import { formatDateTime } from '../format';
 import { call } from '../register';
 import { useStatus } from '../stores/app';
+import { DevicesSettings } from './devices/DevicesSettings';
+import { TraceSettingsPanel } from './trace/TraceSettingsPanel';
 
 type Loaded<T> = { state: 'loading' } | { state: 'ok'; value: T } | { state: 'error'; message: string };
 
@@ -199,6 +202,9 @@ export function SettingsScreen({ employee }: { employee: Employee }) {
           </dd>
         </dl>
       ) : null}
+      {employee.permissions.includes('manage_settings') ? <DevicesSettings /> : null}
+      {employee.permissions.includes('manage_settings') ? <TraceSettingsPanel /> : null}
+      {employee.permissions.includes('manager_override') ? <QueueSettings /> : null}
       {canSeeStaff ? <StaffList /> : null}
       {canSeeAudit ? <AuditPanel timeZone={ready?.timeZone} /> : null}
       {!canSeeStaff && !canSeeAudit ? (
