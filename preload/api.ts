@@ -9,8 +9,11 @@
  *   event    { event, payload }
  */
 import { coreCalls, coreEvents } from './contract/core.js';
+import { traceCalls, traceEvents } from './contract/trace.js';
 import { devicesCalls, devicesEvents } from './contract/devices.js';
 import { customersCalls, customersEvents } from './contract/customers.js';
+import { queueCalls, queueEvents } from './contract/queue.js';
+import { checkoutCalls, checkoutEvents } from './contract/checkout.js';
 import type { z } from 'zod';
 import type { ApiError, CallOptions } from './contract/common.js';
 
@@ -23,14 +26,20 @@ export { ipcChannels } from './channels.js';
  */
 export const calls = {
   ...coreCalls,
+  ...traceCalls,
   ...devicesCalls,
   ...customersCalls,
+  ...queueCalls,
+  ...checkoutCalls,
 } as const;
 
 export const events = {
   ...coreEvents,
+  ...traceEvents,
   ...devicesEvents,
   ...customersEvents,
+  ...queueEvents,
+  ...checkoutEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -48,6 +48,11 @@ export function elementSlot(text: string, at: number): number {
   return second * 26 + third;
 }
 
+/** Whether `slot` (from elementSlot, possibly -1) is an element ID of any version. */
+export function isElementSlot(slot: number): boolean {
+  return slot >= 0 && (ID_TABLE[slot] ?? 0) !== 0;
+}
+
 /** Whether `text` holds an element ID (of any version) at `at`. */
 export function isElementIdAt(text: string, at: number): boolean {
   const index = elementSlot(text, at);
@@ -93,10 +98,17 @@ export function fixedLength(id: string): number | null {
   }
 }
 
+/** The element ID of a slot (`elementSlot` backwards). */
+export function idOfSlot(slot: number): string {
+  return `D${String.fromCharCode(65 + Math.floor(slot / 26))}${String.fromCharCode(65 + (slot % 26))}`;
+}
+
 const FIXED_LENGTHS = new Uint8Array(ELEMENT_SLOTS);
-for (let slot = 0; slot < ELEMENT_SLOTS; slot++) {
-  const id = `D${String.fromCharCode(65 + Math.floor(slot / 26))}${String.fromCharCode(65 + (slot % 26))}`;
-  FIXED_LENGTHS[slot] = fixedLength(id) ?? 0;
+for (let slot = 0; slot < ELEMENT_SLOTS; slot++) FIXED_LENGTHS[slot] = fixedLength(idOfSlot(slot)) ?? 0;
+
+/** `fixedLength` of the element in `slot`, 0 when free-length. */
+export function fixedLengthOfSlot(slot: number): number {
+  return FIXED_LENGTHS[slot] ?? 0;
 }
 
 /** `fixedLength` of the element ID at `text[at]`, 0 when free-length or not an ID. */
@@ -196,4 +208,46 @@ export function valueFitsShape(id: string, value: string): boolean | null {
   if (DATE_IDS.has(id)) return EIGHT_DIGITS.test(value);
   const shape = SHAPES[id];
   return shape === undefined ? null : shape.test(value);
+}
+
+// ---------------------------------------------------------------- the same, by element slot
+
+/*
+ * The split of a run-together payload scores thousands of candidate values: these tables answer
+ * by slot (see elementSlot) what the functions above answer by ID, without building ID strings.
+ */
+const MAX_VALUE_LENGTHS = new Uint8Array(ELEMENT_SLOTS);
+const IS_DATE_SLOT = new Uint8Array(ELEMENT_SLOTS);
+const IS_RARE_FREE_TEXT_SLOT = new Uint8Array(ELEMENT_SLOTS);
+const SHAPE_OF_SLOT: Array<RegExp | undefined> = [];
+for (let slot = 0; slot < ELEMENT_SLOTS; slot++) {
+  const id = idOfSlot(slot);
+  MAX_VALUE_LENGTHS[slot] = maxValueLength(id);
+  IS_DATE_SLOT[slot] = DATE_IDS.has(id) ? 1 : 0;
+  IS_RARE_FREE_TEXT_SLOT[slot] = RARE_FREE_TEXT_IDS.has(id) ? 1 : 0;
+  SHAPE_OF_SLOT.push(SHAPES[id]);
+}
+
+/** `maxValueLength` of the element in `slot`. */
+export function maxValueLengthOfSlot(slot: number): number {
+  return MAX_VALUE_LENGTHS[slot] ?? 45;
+}
+
+/** `isRareFreeTextId` of the element in `slot`. */
+export function isRareFreeTextSlot(slot: number): boolean {
+  return IS_RARE_FREE_TEXT_SLOT[slot] === 1;
+}
+
+/** `valueFitsShape` of the element in `slot` for the value text[start, end). */
+export function valueFitsShapeAt(slot: number, text: string, start: number, end: number): boolean | null {
+  if (IS_DATE_SLOT[slot] === 1) {
+    if (end - start !== 8) return false;
+    for (let i = start; i < end; i++) {
+      const code = text.charCodeAt(i);
+      if (code < 0x30 || code > 0x39) return false;
+    }
+    return true;
+  }
+  const shape = SHAPE_OF_SLOT[slot];
+  return shape === undefined ? null : shape.test(text.slice(start, end));
 }

@@ -3,6 +3,7 @@
  * Pure and total: it never throws, whatever it is given.
  */
 import { countryOfJurisdiction, jurisdictionOfIin } from './jurisdictions.js';
+import { elementSlot } from './elements.js';
 import { readPayload, type ElementValues, type Payload } from './payload.js';
 import type { Country, LicenseError, LicenseErrorCode, LicenseParseResult, ParsedLicense } from './types.js';
 import {
@@ -16,6 +17,7 @@ import {
   splitGivenNames,
   type DateOrder,
   type NameParts,
+  type ReadDate,
 } from './values.js';
 
 const MESSAGES: Record<LicenseErrorCode, string> = {
@@ -43,8 +45,39 @@ export function parseLicense(input: string | Uint8Array): LicenseParseResult {
   }
 }
 
+/** Element slots read below, looked up once at load (see elementSlot). */
+const DAA = elementSlot('DAA', 0);
+const DAB = elementSlot('DAB', 0);
+const DAC = elementSlot('DAC', 0);
+const DAD = elementSlot('DAD', 0);
+const DAE = elementSlot('DAE', 0);
+const DAG = elementSlot('DAG', 0);
+const DAH = elementSlot('DAH', 0);
+const DAI = elementSlot('DAI', 0);
+const DAJ = elementSlot('DAJ', 0);
+const DAK = elementSlot('DAK', 0);
+const DAL = elementSlot('DAL', 0);
+const DAM = elementSlot('DAM', 0);
+const DAN = elementSlot('DAN', 0);
+const DAO = elementSlot('DAO', 0);
+const DAP = elementSlot('DAP', 0);
+const DAQ = elementSlot('DAQ', 0);
+const DBA = elementSlot('DBA', 0);
+const DBB = elementSlot('DBB', 0);
+const DBC = elementSlot('DBC', 0);
+const DBD = elementSlot('DBD', 0);
+const DBL = elementSlot('DBL', 0);
+const DCG = elementSlot('DCG', 0);
+const DCS = elementSlot('DCS', 0);
+const DCT = elementSlot('DCT', 0);
+const DCU = elementSlot('DCU', 0);
+const DDE = elementSlot('DDE', 0);
+const DDF = elementSlot('DDF', 0);
+const DDG = elementSlot('DDG', 0);
+
 function countryOf(payload: Payload, state: string | null): Country | null {
-  const declared = cleanValue(payload.elements.get('DCG'))?.toUpperCase();
+  const value = cleanValue(payload.elements.at(DCG));
+  const declared = value === 'USA' ? value : value?.toUpperCase();
   if (declared === 'USA') return 'USA';
   if (declared === 'CAN' || declared === 'CDN') return 'CAN';
   return countryOfJurisdiction(jurisdictionOfIin(payload.iin)) ?? countryOfJurisdiction(state);
@@ -57,16 +90,18 @@ function expectedDateOrder(version: number, country: Country | null): DateOrder 
   return country === 'CAN' ? 'CCYYMMDD' : 'MMDDCCYY';
 }
 
-const NO_NAME: NameParts = { first: null, middle: null, last: null, suffix: null };
-
+/** DCS/DAB, DAC/DAD, DCT and DAA in that order of preference; DAA and DCT are split only when needed. */
 function readNames(elements: ElementValues, isWyoming: boolean, warnings: string[]): NameParts {
-  const fullName = elements.has('DAA') ? splitFullName(elements.get('DAA')) : NO_NAME;
-  const givenNames = splitGivenNames(elements.get('DCT'));
-  const last = cleanText(elements.get('DCS')) ?? cleanText(elements.get('DAB')) ?? fullName.last;
-  let first = cleanText(elements.get('DAC'));
+  let fullName: NameParts | null = null;
+  let last = cleanText(elements.at(DCS)) ?? cleanText(elements.at(DAB));
+  if (last === null) {
+    fullName = splitFullName(elements.at(DAA));
+    last = fullName.last;
+  }
+  let first = cleanText(elements.at(DAC));
   let middle: string | null;
   if (first !== null) {
-    middle = readMiddleNames(elements.get('DAD'));
+    middle = readMiddleNames(elements.at(DAD));
     // Wyoming puts the middle initial inside DAC and leaves DAD empty.
     if (middle === null && isWyoming && first.includes(' ')) {
       const split = splitGivenNames(first);
@@ -74,14 +109,22 @@ function readNames(elements: ElementValues, isWyoming: boolean, warnings: string
       middle = split.middle;
       warnings.push('middle name read from the first-name field');
     }
-  } else if (givenNames.first !== null) {
-    first = givenNames.first;
-    middle = givenNames.middle;
   } else {
-    first = fullName.first;
-    middle = readMiddleNames(elements.get('DAD')) ?? fullName.middle;
+    const givenNames = splitGivenNames(elements.at(DCT));
+    if (givenNames.first !== null) {
+      first = givenNames.first;
+      middle = givenNames.middle;
+    } else {
+      fullName ??= splitFullName(elements.at(DAA));
+      first = fullName.first;
+      middle = readMiddleNames(elements.at(DAD)) ?? fullName.middle;
+    }
   }
-  const suffix = cleanText(elements.get('DCU')) ?? cleanText(elements.get('DAE')) ?? fullName.suffix;
+  let suffix = cleanText(elements.at(DCU)) ?? cleanText(elements.at(DAE));
+  if (suffix === null) {
+    fullName ??= splitFullName(elements.at(DAA));
+    suffix = fullName.suffix;
+  }
   return { first, middle, last, suffix };
 }
 
@@ -95,53 +138,70 @@ function readStreet2(raw: string | undefined, city: string | null, postal: strin
   return repeatsCity && repeatsZip ? null : value;
 }
 
-const DATE_FIELDS = ['dateOfBirth', 'expirationDate', 'issueDate'] as const;
-const DATE_LABELS = { dateOfBirth: 'birth date', expirationDate: 'expiry date', issueDate: 'issue date' } as const;
-const TRUNCATION_FLAGS = [['DDE', 'last'], ['DDF', 'first'], ['DDG', 'middle']] as const;
-const TWO_LETTERS = /^[A-Z]{2}$/;
+/** A date read in the other order than expected: say so. */
+function warnAboutOrder(warnings: string[], date: ReadDate | null, order: DateOrder, label: string): void {
+  if (date !== null && date.order !== order) warnings.push(`${label} read as ${date.order}, not ${order}`);
+}
 
-function buildLicense(payload: Payload): LicenseParseResult {
+/** Whether a truncation flag (DDE/DDF/DDG) says T: `cleanValue(raw)?.toUpperCase() === 'T'`. */
+function flagsTruncation(raw: string | undefined): boolean {
+  const value = cleanValue(raw);
+  return value === 'T' || value === 't';
+}
+
+function isTwoLetters(value: string): boolean {
+  return value.length === 2 && isUpperLetter(value.charCodeAt(0)) && isUpperLetter(value.charCodeAt(1));
+}
+
+function isUpperLetter(code: number): boolean {
+  return code >= 0x41 && code <= 0x5a;
+}
+
+/** The profile from a payload read by either path (exported for test/unit/licenses/paths.test.ts only). */
+export function buildLicense(payload: Payload): LicenseParseResult {
   const { elements } = payload;
-  const warnings = [...payload.repairs];
+  const warnings = payload.repairs.slice();
   if (payload.aamvaVersion > 11) warnings.push(`AAMVA version ${payload.aamvaVersion} is newer than this parser knows`);
 
-  const state = cleanValue(elements.get('DAJ')) ?? cleanValue(elements.get('DAO'));
+  const state = cleanValue(elements.at(DAJ)) ?? cleanValue(elements.at(DAO));
   const country = countryOf(payload, state);
   const order = expectedDateOrder(payload.aamvaVersion, country);
-  const dates = {
-    dateOfBirth: readDate(elements.get('DBB') ?? elements.get('DBL'), order),
-    expirationDate: readDate(elements.get('DBA'), order),
-    issueDate: readDate(elements.get('DBD'), order),
-  };
-  for (const key of DATE_FIELDS) {
-    const date = dates[key];
-    if (date !== null && date.order !== order) warnings.push(`${DATE_LABELS[key]} read as ${date.order}, not ${order}`);
-  }
+  const dateOfBirth = readDate(elements.at(DBB) ?? elements.at(DBL), order);
+  const expirationDate = readDate(elements.at(DBA), order);
+  const issueRaw = elements.at(DBD);
+  const issueDate = readDate(issueRaw, order);
+  warnAboutOrder(warnings, dateOfBirth, order, 'birth date');
+  warnAboutOrder(warnings, expirationDate, order, 'expiry date');
+  warnAboutOrder(warnings, issueDate, order, 'issue date');
 
-  const essentialsMissing = !elements.has('DAQ') || dates.dateOfBirth === null || dates.expirationDate === null;
+  const licenseNumber = cleanValue(elements.at(DAQ));
+  const essentialsMissing = !elements.holds(DAQ) || dateOfBirth === null || expirationDate === null;
   if (payload.endsInsideSubfile && essentialsMissing) return failure('cut_short');
-  if (dates.dateOfBirth === null) {
+  if (dateOfBirth === null) {
     return failure(elements.size < 3 ? 'cut_short' : 'missing_birth_date');
   }
   if (payload.endsInsideSubfile) warnings.push('the scan ends inside the licence data: the last field may be cut short');
 
   const names = readNames(elements, payload.iin === '636060' || state === 'WY', warnings);
-  const usesResidence = cleanText(elements.get('DAG')) === null && cleanText(elements.get('DAL')) !== null;
-  const street = usesResidence ? cleanText(elements.get('DAL')) : cleanText(elements.get('DAG'));
-  const city = cleanText(elements.get('DAI')) ?? cleanText(elements.get('DAN'));
-  const postal = readPostalCode(elements.get('DAK') ?? elements.get('DAP'));
-  const street2 = readStreet2(elements.get(usesResidence ? 'DAM' : 'DAH'), city, postal?.value ?? null);
-  const sex = readSex(elements.get('DBC'));
+  const mailingStreet = cleanText(elements.at(DAG));
+  const residenceStreet = mailingStreet === null ? cleanText(elements.at(DAL)) : null;
+  const usesResidence = residenceStreet !== null;
+  const street = usesResidence ? residenceStreet : mailingStreet;
+  const city = cleanText(elements.at(DAI)) ?? cleanText(elements.at(DAN));
+  const postal = readPostalCode(elements.at(DAK) ?? elements.at(DAP));
+  const street2 = readStreet2(elements.at(usesResidence ? DAM : DAH), city, postal?.value ?? null);
+  const sexRaw = elements.at(DBC);
+  const sex = readSex(sexRaw);
 
   const license: ParsedLicense = {
-    licenseNumber: cleanValue(elements.get('DAQ')),
+    licenseNumber,
     firstName: names.first,
     middleName: names.middle,
     lastName: names.last,
     nameSuffix: names.suffix,
-    dateOfBirth: dates.dateOfBirth.iso,
-    expirationDate: dates.expirationDate?.iso ?? null,
-    issueDate: dates.issueDate?.iso ?? null,
+    dateOfBirth: dateOfBirth.iso,
+    expirationDate: expirationDate?.iso ?? null,
+    issueDate: issueDate?.iso ?? null,
     sex,
     street,
     street2,
@@ -160,16 +220,16 @@ function buildLicense(payload: Payload): LicenseParseResult {
   if (license.lastName === null) warnings.push('no last name on the barcode');
   if (license.firstName === null) warnings.push('no first name on the barcode');
   if (license.expirationDate === null) warnings.push('expiry date could not be read');
-  if (license.issueDate === null && elements.has('DBD') && cleanValue(elements.get('DBD')) !== null) {
+  if (license.issueDate === null && issueRaw !== undefined && cleanValue(issueRaw) !== null) {
     warnings.push('issue date could not be read');
   }
-  if (sex === null && cleanValue(elements.get('DBC')) !== null) warnings.push('sex could not be read');
+  if (sex === null && cleanValue(sexRaw) !== null) warnings.push('sex could not be read');
   if (postal !== null && !postal.recognised) warnings.push('postal code is not in a known format');
-  if (state !== null && !TWO_LETTERS.test(state)) warnings.push('state is not a two-letter code');
+  if (state !== null && !isTwoLetters(state)) warnings.push('state is not a two-letter code');
   if (country === null) warnings.push('country could not be told');
-  for (const [id, which] of TRUNCATION_FLAGS) {
-    if (cleanValue(elements.get(id))?.toUpperCase() === 'T') warnings.push(`${which} name is truncated on the card`);
-  }
+  if (flagsTruncation(elements.at(DDE))) warnings.push('last name is truncated on the card');
+  if (flagsTruncation(elements.at(DDF))) warnings.push('first name is truncated on the card');
+  if (flagsTruncation(elements.at(DDG))) warnings.push('middle name is truncated on the card');
 
   return { ok: true, license, warnings: warnings.slice() };
 }

@@ -4,56 +4,99 @@
  * reported so the caller can list it as a warning.
  *
  * The scan works on character positions and slices a value only when it is asked for: a
- * register parses every scan, and the fuzz test parses hundreds of thousands.
+ * register parses every scan, and the fuzz test parses hundreds of thousands. Well-framed scans
+ * take a fast path (readStandardFraming) that skips noise removal and separator rewriting; any
+ * other scan takes readWithRepairs. Both share the element splitter (readElements).
  */
 import {
+  ELEMENT_SLOTS,
   elementSlot,
   fixedLength,
   fixedLengthAt,
+  idOfSlot,
   isElementIdAt,
-  isRareFreeTextId,
+  isElementSlot,
+  fixedLengthOfSlot,
+  isRareFreeTextSlot,
   isVersionElementIdAt,
-  maxValueLength,
-  valueFitsShape,
+  maxValueLengthOfSlot,
+  valueFitsShapeAt,
 } from './elements.js';
 import type { DocumentType, LicenseErrorCode } from './types.js';
 import { cleanValue } from './values.js';
 
 /** PDF417 holds at most ~1.8k characters; anything far longer is not a licence scan. */
 const MAX_INPUT_CHARS = 20_000;
+/** Packs a value's start and end (both ≤ MAX_INPUT_CHARS < 2^15) into one small integer. */
+const POSITION_BITS = 15;
+const POSITION_MASK = (1 << POSITION_BITS) - 1;
 
-/** The DL/ID subfile's elements, first occurrence of each, values as encoded (padding kept). */
+/**
+ * The DL/ID subfile's elements, first occurrence of each, values as encoded (padding kept).
+ * Only positions are recorded: a value is sliced when asked for, and most never are.
+ */
 export class ElementValues {
-  /** Values by element slot; unset slots stay holes. */
-  private readonly values: string[] = [];
+  /** By element slot: start << POSITION_BITS | end of the value; holes for absent elements. */
+  private readonly bounds = new Array<number>(ELEMENT_SLOTS);
   private count = 0;
 
-  /** Records the element whose ID starts at `run[idAt]` with value run[valueStart, valueEnd). */
-  add(run: string, idAt: number, valueStart: number, valueEnd: number): void {
-    const slot = elementSlot(run, idAt);
-    if (slot < 0 || this.values[slot] !== undefined) return;
-    this.values[slot] = run.slice(valueStart, valueEnd);
+  /** `source`: the text every recorded position refers to (at most MAX_INPUT_CHARS long). */
+  constructor(private readonly source: string) {}
+
+  /** Records the element whose ID starts at `source[idAt]` with value source[valueStart, valueEnd). */
+  add(idAt: number, valueStart: number, valueEnd: number): void {
+    this.addAtSlot(elementSlot(this.source, idAt), valueStart, valueEnd);
+  }
+
+  /** `add` for an ID whose slot the caller has already worked out. */
+  addAtSlot(slot: number, valueStart: number, valueEnd: number): void {
+    if (slot < 0 || this.bounds[slot] !== undefined) return;
+    this.bounds[slot] = (valueStart << POSITION_BITS) | valueEnd;
     this.count++;
   }
 
   /** Shortens a recorded value (a typed terminator glued to it). */
   trimEnd(id: string, characters: number): void {
     const slot = elementSlot(id, 0);
-    const value = slot < 0 ? undefined : this.values[slot];
-    if (value !== undefined) this.values[slot] = value.slice(0, Math.max(0, value.length - characters));
+    const packed = slot < 0 ? undefined : this.bounds[slot];
+    if (packed === undefined) return;
+    const start = packed >> POSITION_BITS;
+    this.bounds[slot] = (start << POSITION_BITS) | Math.max(start, (packed & POSITION_MASK) - characters);
   }
 
   get(id: string): string | undefined {
-    const slot = elementSlot(id, 0);
-    return slot < 0 ? undefined : this.values[slot];
+    return this.at(elementSlot(id, 0));
   }
 
   has(id: string): boolean {
-    return this.get(id) !== undefined;
+    return this.holds(elementSlot(id, 0));
+  }
+
+  /** The value of the element in `slot` (see `elementSlot`), undefined when absent. */
+  at(slot: number): string | undefined {
+    const packed = slot < 0 ? undefined : this.bounds[slot];
+    return packed === undefined
+      ? undefined
+      : this.source.slice(packed >> POSITION_BITS, packed & POSITION_MASK);
+  }
+
+  /** Whether the element in `slot` is present. */
+  holds(slot: number): boolean {
+    return slot >= 0 && this.bounds[slot] !== undefined;
   }
 
   get size(): number {
     return this.count;
+  }
+
+  /** Every element as `{ id: value }`, for tests and diagnostics. */
+  toRecord(): Record<string, string> {
+    const record: Record<string, string> = {};
+    for (let slot = 0; slot < ELEMENT_SLOTS; slot++) {
+      const value = this.at(slot);
+      if (value !== undefined) record[idOfSlot(slot)] = value;
+    }
+    return record;
   }
 }
 
@@ -201,10 +244,8 @@ function readHeader(text: string, repairs: string[]): Header | PayloadResult {
 }
 
 function isDesignatorTypeAt(text: string, index: number): boolean {
-  const first = text.charAt(index);
-  const second = text.charAt(index + 1);
-  if (first === 'Z') return second >= 'A' && second <= 'Z';
-  return (first === 'D' && second === 'L') || (first === 'I' && second === 'D') || (first === 'E' && second === 'N');
+  if (text.charCodeAt(index) === CODE_Z) return isUpperAt(text, index + 1);
+  return subfileTypeAt(text, index) !== null;
 }
 
 function isDigitAt(text: string, index: number): boolean {
@@ -219,12 +260,23 @@ function isDigitAt(text: string, index: number): boolean {
 function locateDesignators(text: string, afterVersion: number, version: number): number {
   const withJurisdiction = afterVersion + 4;
   const withoutJurisdiction = afterVersion + 2;
-  const fits = (index: number): boolean =>
-    isDigitAt(text, index - 2) && isDigitAt(text, index - 1) && isDesignatorTypeAt(text, index);
-  const [preferred, other] = version <= 1 ? [withoutJurisdiction, withJurisdiction] : [withJurisdiction, withoutJurisdiction];
-  if (fits(preferred)) return preferred;
-  if (fits(other)) return other;
+  const preferred = version <= 1 ? withoutJurisdiction : withJurisdiction;
+  const other = version <= 1 ? withJurisdiction : withoutJurisdiction;
+  if (designatorsFitAt(text, preferred)) return preferred;
+  if (designatorsFitAt(text, other)) return other;
   return preferred;
+}
+
+/** Two digits (the entry count) and then a designator type. */
+function designatorsFitAt(text: string, index: number): boolean {
+  return isDigitAt(text, index - 2) && isDigitAt(text, index - 1) && isDesignatorTypeAt(text, index);
+}
+
+/** The number written by `length` digits at `at` (callers have checked they are digits). */
+function digitsValueAt(text: string, at: number, length: number): number {
+  let value = 0;
+  for (let i = at; i < at + length; i++) value = value * 10 + text.charCodeAt(i) - 0x30;
+  return value;
 }
 
 interface Designator {
@@ -265,10 +317,10 @@ function readDesignators(text: string, from: number): { designators: Designator[
 // ---------------------------------------------------------------- locating the DL/ID subfile
 
 function subfileTypeAt(text: string, index: number): DocumentType | null {
-  const first = text.charAt(index);
-  const second = text.charAt(index + 1);
-  if ((first === 'D' && second === 'L') || (first === 'E' && second === 'N')) return 'DL';
-  if (first === 'I' && second === 'D') return 'ID';
+  const first = text.charCodeAt(index);
+  const second = text.charCodeAt(index + 1);
+  if ((first === 0x44 && second === 0x4c) || (first === 0x45 && second === 0x4e)) return 'DL'; // DL, EN
+  if (first === 0x49 && second === 0x44) return 'ID';
   return null;
 }
 
@@ -346,10 +398,13 @@ function lastNonSpace(text: string, start: number, end: number): number {
 
 /** Adds elements to the table, repairing runs where separators were lost. */
 class SubfileReader {
-  readonly elements = new ElementValues();
+  readonly elements: ElementValues;
   readonly repairs: string[] = [];
 
-  constructor(private readonly version: number) {}
+  /** `data`: the text every `run` given to the methods below is. */
+  constructor(data: string, private readonly version: number) {
+    this.elements = new ElementValues(data);
+  }
 
   repaired(what: string): void {
     if (!this.repairs.includes(what)) this.repairs.push(what);
@@ -368,11 +423,11 @@ class SubfileReader {
       let next = valueStart + length;
       if (run.charCodeAt(next) === CODE_M && isElementIdAt(run, next + 1) && next + 4 <= end) next++;
       if (next + 3 > end || !isElementIdAt(run, next)) break;
-      this.elements.add(run, at, valueStart, valueStart + length);
+      this.elements.add(at, valueStart, valueStart + length);
       this.repaired('split elements whose separator was missing');
       at = next;
     }
-    this.elements.add(run, at, at + 3, end);
+    this.elements.add(at, at + 3, end);
   }
 
   /**
@@ -382,27 +437,34 @@ class SubfileReader {
    */
   addRunTogether(run: string, start: number, end: number): void {
     const candidates: number[] = [start];
-    for (let i = start + 3; i + 3 <= end; i++) if (isVersionElementIdAt(run, i, this.version)) candidates.push(i);
+    // Every element ID starts with D: let indexOf skip to the next one.
+    for (let i = run.indexOf('D', start + 3); i >= 0 && i + 3 <= end; i = run.indexOf('D', i + 1)) {
+      if (isVersionElementIdAt(run, i, this.version)) candidates.push(i);
+    }
     const banned = new Set<number>();
     let chosen: number[] = [start];
     for (let attempt = 0; attempt < 4; attempt++) {
-      chosen = bestSplit(run, candidates.filter((position) => !banned.has(position)), end);
+      chosen = bestSplit(run, banned.size === 0 ? candidates : withoutBanned(candidates, banned), end);
       // An element used twice: keep the occurrence whose value fits best, ban the others.
-      const bestOfId = new Map<string, { position: number; score: number }>();
+      // By slot: the position and score of the occurrence kept so far.
+      const keptPosition: number[] = [];
+      const keptScore: number[] = [];
       let duplicate = false;
       for (let k = 0; k < chosen.length; k++) {
         const position = chosen[k] ?? start;
-        const id = run.slice(position, position + 3);
-        const score = segmentScore(id, maxValueLength(id), run, position + 3, chosen[k + 1] ?? end);
-        const kept = bestOfId.get(id);
+        const slot = elementSlot(run, position);
+        const score = segmentScore(slot, maxValueLengthOfSlot(slot), run, position + 3, chosen[k + 1] ?? end);
+        const kept = keptPosition[slot];
         if (kept === undefined) {
-          bestOfId.set(id, { position, score });
+          keptPosition[slot] = position;
+          keptScore[slot] = score;
           continue;
         }
         duplicate = true;
-        if (score > kept.score && kept.position !== start) {
-          banned.add(kept.position);
-          bestOfId.set(id, { position, score });
+        if (score > (keptScore[slot] ?? 0) && kept !== start) {
+          banned.add(kept);
+          keptPosition[slot] = position;
+          keptScore[slot] = score;
         } else {
           banned.add(position);
         }
@@ -414,6 +476,12 @@ class SubfileReader {
   }
 }
 
+function withoutBanned(positions: readonly number[], banned: ReadonlySet<number>): number[] {
+  const kept: number[] = [];
+  for (const position of positions) if (!banned.has(position)) kept.push(position);
+  return kept;
+}
+
 /** Dynamic programme over split points; ties go to fewer, longer values. */
 function bestSplit(run: string, positions: readonly number[], runEnd: number): number[] {
   const count = positions.length;
@@ -421,15 +489,15 @@ function bestSplit(run: string, positions: readonly number[], runEnd: number): n
   const next = new Array<number>(count).fill(count);
   for (let k = count - 1; k >= 0; k--) {
     const start = positions[k] ?? 0;
-    const id = run.slice(start, start + 3);
-    const longestValue = maxValueLength(id);
+    const slot = elementSlot(run, start);
+    const longestValue = maxValueLengthOfSlot(slot);
     const longest = start + 3 + longestValue + PADDING_ALLOWANCE;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let m = k + 1; m <= count; m++) {
       const end = m === count ? runEnd : positions[m] ?? runEnd;
       // Beyond the longest value only the nearest split is worth scoring (it will be poor).
       if (end > longest && m > k + 1) break;
-      const score = segmentScore(id, longestValue, run, start + 3, end) + (best[m] ?? 0);
+      const score = segmentScore(slot, longestValue, run, start + 3, end) + (best[m] ?? 0);
       if (score >= bestScore) {
         bestScore = score;
         next[k] = m;
@@ -442,18 +510,19 @@ function bestSplit(run: string, positions: readonly number[], runEnd: number): n
   return chosen;
 }
 
-function segmentScore(id: string, longestValue: number, run: string, start: number, end: number): number {
+/** How well run[start, end) fits as the value of the element in `slot` (an element ID's slot). */
+function segmentScore(slot: number, longestValue: number, run: string, start: number, end: number): number {
   let first = start;
-  let last = end;
+  // Overlapping candidates (`NDDAJ` holds DDA and DAJ) give an empty value.
+  let last = Math.max(start, end);
   while (first < last && run.charCodeAt(first) === SPACE) first++;
   while (last > first && run.charCodeAt(last - 1) === SPACE) last--;
   if (last - first > longestValue) return -4;
-  const value = run.slice(first, last);
-  const fits = valueFitsShape(id, value);
+  const fits = valueFitsShapeAt(slot, run, first, last);
   if (fits === true) return 2;
   // A NONE placeholder fits any element; an empty value fits but proves nothing.
-  if (fits === false) return value === '' ? 0 : cleanValue(value) === null ? 1 : -4;
-  if (value === '' || isRareFreeTextId(id)) return 0;
+  if (fits === false) return last === first ? 0 : cleanValue(run.slice(first, last)) === null ? 1 : -4;
+  if (last === first || isRareFreeTextSlot(slot)) return 0;
   return 1;
 }
 
@@ -464,6 +533,92 @@ export function readPayload(input: unknown): PayloadResult {
   if (decoded === null || decoded.length === 0 || decoded.length > MAX_INPUT_CHARS) {
     return { ok: false, code: 'not_a_licence' };
   }
+  const framed = readStandardFraming(decoded);
+  return framed !== null ? { ok: true, payload: framed } : readWithRepairs(decoded);
+}
+
+/** Any non-ASCII character, or a control character other than LF and CR (the `g` flag is for lastIndex). */
+const NOT_PLAIN_DATA = /[^\n\r\x20-\x7e]/g;
+const CODE_AT = 0x40;
+const CODE_THREE = 0x33;
+const LF = 0x0a;
+const CR = 0x0d;
+const RS = 0x1e;
+
+/**
+ * The common case at a counter, read without the repair machinery: `@` first (after a
+ * byte-order mark at most), a header gap of control characters only, `ANSI`/`AAMVA` + IIN +
+ * version, designators, the DL/ID subfile right after them, and data of printable ASCII split
+ * by LF/CR. Returns null as soon as any of that does not hold, and `readWithRepairs` reads the
+ * payload instead. For every payload it accepts it returns exactly what `readWithRepairs` would
+ * (test/unit/licenses/paths.test.ts compares them), so every quirk still goes through the repairs.
+ */
+export function readStandardFraming(text: string): Payload | null {
+  const hasByteOrderMark = text.charCodeAt(0) === BYTE_ORDER_MARK;
+  const atIndex = hasByteOrderMark ? 1 : 0;
+  if (text.charCodeAt(atIndex) !== CODE_AT) return null;
+  // The gap between `@` and the file type: control characters only (no typed letters, no `|`).
+  let fileTypeIndex = atIndex + 1;
+  while (fileTypeIndex - atIndex <= 8 && isControl(text.charCodeAt(fileTypeIndex))) fileTypeIndex++;
+  if (fileTypeIndex - atIndex > 8) return null;
+  let cursor: number;
+  if (text.startsWith('ANSI', fileTypeIndex)) cursor = fileTypeIndex + 4;
+  else if (text.startsWith('AAMVA', fileTypeIndex)) cursor = fileTypeIndex + 5;
+  else return null;
+  if (text.charCodeAt(cursor) === SPACE) cursor++;
+  // IIN (6) + version (2); a pre-2000 card (IIN starting with 3, version 00) takes the full path.
+  if (!allDigitsAt(text, cursor, 8) || text.charCodeAt(cursor) === CODE_THREE) return null;
+  const version = (text.charCodeAt(cursor + 6) - 0x30) * 10 + text.charCodeAt(cursor + 7) - 0x30;
+  if (version === 0) return null;
+  const iin = text.slice(cursor, cursor + 6);
+
+  // Designators, as readDesignators reads them, keeping only the first DL/ID/EN one.
+  let index = locateDesignators(text, cursor + 8, version);
+  let count = 0;
+  let declaredType: DocumentType | null = null;
+  let declaredOffset = -1;
+  while (count < 99 && isDesignatorTypeAt(text, index) && !isElementIdAt(text, index + 2)) {
+    const numericOffset = allDigitsAt(text, index + 2, 4);
+    if (!numericOffset && !allLowerAt(text, index + 2, 4)) break;
+    if (declaredType === null) {
+      declaredType = subfileTypeAt(text, index);
+      if (declaredType !== null) {
+        declaredOffset = numericOffset ? digitsValueAt(text, index + 2, 4) : -1;
+      }
+    }
+    count++;
+    index += allDigitsAt(text, index + 6, 4) ? 10 : 6;
+  }
+  const designatorsEnd = index;
+
+  // The subfile starts right at the end of the designators, with or without its type.
+  const subfileType = subfileTypeAt(text, designatorsEnd);
+  const dataIndex = subfileType === null ? designatorsEnd : designatorsEnd + 2;
+  if (!isElementIdAt(text, dataIndex)) return null;
+
+  // Only printable ASCII after the gap, and LF and CR inside the data (elsewhere they only make
+  // the full path read the payload).
+  NOT_PLAIN_DATA.lastIndex = fileTypeIndex;
+  if (NOT_PLAIN_DATA.test(text)) return null;
+
+  const repairs: string[] = [];
+  if (hasByteOrderMark) repairs.push('removed a byte-order mark');
+  const standardGap = fileTypeIndex - atIndex === 4 && text.charCodeAt(atIndex + 1) === LF
+    && text.charCodeAt(atIndex + 2) === RS && text.charCodeAt(atIndex + 3) === CR;
+  if (!standardGap) repairs.push('header: damaged separators repaired');
+  if (subfileType === null) repairs.push('licence data has no DL/ID prefix');
+  if (declaredType !== null) {
+    const pointedAt = atIndex + declaredOffset;
+    const pointsAtSubfile = declaredOffset >= 0
+      && (subfileTypeAt(text, pointedAt) !== null || pointedAt === dataIndex);
+    if (!pointsAtSubfile) repairs.push('header offset points nowhere: found the licence data by content');
+  }
+  const documentType: DocumentType = subfileType ?? declaredType ?? 'DL';
+  return readElements(text, dataIndex, version, false, iin, documentType, repairs);
+}
+
+/** Every repair the parser knows, for any payload (the path `readStandardFraming` falls back to). */
+export function readWithRepairs(decoded: string): PayloadResult {
   const repairs: string[] = [];
   let text = removeNoise(decoded, repairs);
   const aim = text.lastIndexOf(']L', 8) >= 0 ? AIM_PREFIX.exec(text) : null;
@@ -495,17 +650,36 @@ export function readPayload(input: unknown): PayloadResult {
   const data = separator !== null || OTHER_SEPARATORS.test(rest)
     ? rest.replace(otherSeparatorsPattern(separator), '\n')
     : rest;
-  const reader = new SubfileReader(header.version);
+  return {
+    ok: true,
+    payload: readElements(data, 0, header.version, header.typedSegmentTerminator, header.iin, documentType, repairs),
+  };
+}
+
+/**
+ * Splits data[from…] into elements at LF/CR, up to the end of the DL/ID subfile, repairing
+ * lost separators; the caller has turned every other separator into LF.
+ */
+function readElements(
+  data: string,
+  from: number,
+  version: number,
+  typedSegmentTerminator: boolean,
+  iin: string,
+  documentType: DocumentType,
+  repairs: string[],
+): Payload {
+  const reader = new SubfileReader(data, version);
   let lastStart = -1;
   let lastEnd = -1;
   let stoppedAtSubfileEnd = false;
-  let nextLf = data.indexOf('\n');
-  let nextCr = data.indexOf('\r');
-  let jurisdictionSubfile = data.indexOf('Z');
+  let nextLf = data.indexOf('\n', from);
+  let nextCr = data.indexOf('\r', from);
+  let jurisdictionSubfile = data.indexOf('Z', from);
   while (jurisdictionSubfile >= 0 && !isJurisdictionSubfileAt(data, jurisdictionSubfile)) {
     jurisdictionSubfile = data.indexOf('Z', jurisdictionSubfile + 1);
   }
-  for (let tokenStart = 0; tokenStart <= data.length;) {
+  for (let tokenStart = from; tokenStart <= data.length;) {
     if (nextLf >= 0 && nextLf < tokenStart) nextLf = data.indexOf('\n', tokenStart);
     if (nextCr >= 0 && nextCr < tokenStart) nextCr = data.indexOf('\r', tokenStart);
     const tokenEnd = nextLf < 0 ? (nextCr < 0 ? data.length : nextCr) : nextCr < 0 ? nextLf : Math.min(nextLf, nextCr);
@@ -525,9 +699,12 @@ export function readPayload(input: unknown): PayloadResult {
       stoppedAtSubfileEnd = true;
       reader.repaired('found the end of the licence data by content');
     }
-    if (!isElementIdAt(data, start)) continue;
+    const slot = elementSlot(data, start);
+    if (!isElementSlot(slot)) continue;
     if (end - start - 3 > LONGEST_SINGLE_VALUE && lastNonSpace(data, start, end) - start - 3 > LONGEST_SINGLE_VALUE) {
       reader.addRunTogether(data, start, end);
+    } else if (end - start - 3 <= fixedLengthOfSlot(slot) || fixedLengthOfSlot(slot) === 0) {
+      reader.elements.addAtSlot(slot, start + 3, end); // what addWithOverflow does when nothing runs on
     } else {
       reader.addWithOverflow(data, start, end);
     }
@@ -538,7 +715,7 @@ export function readPayload(input: unknown): PayloadResult {
 
   // With CR typed as M, the subfile's terminator arrived as an M glued to the last element.
   let typedTerminator = false;
-  if (header.typedSegmentTerminator && !stoppedAtSubfileEnd && lastStart >= 0
+  if (typedSegmentTerminator && !stoppedAtSubfileEnd && lastStart >= 0
     && data.charCodeAt(lastEnd - 1) === CODE_M) {
     typedTerminator = true;
     const lastId = lastIdOfToken(reader.elements, data.slice(lastStart, lastEnd));
@@ -549,15 +726,12 @@ export function readPayload(input: unknown): PayloadResult {
   }
 
   return {
-    ok: true,
-    payload: {
-      iin: header.iin,
-      aamvaVersion: header.version,
-      documentType,
-      elements: reader.elements,
-      endsInsideSubfile: !stoppedAtSubfileEnd && !typedTerminator && lastEnd === data.length,
-      repairs: reader.repairs.length === 0 ? repairs : repairs.concat(reader.repairs),
-    },
+    iin,
+    aamvaVersion: version,
+    documentType,
+    elements: reader.elements,
+    endsInsideSubfile: !stoppedAtSubfileEnd && !typedTerminator && lastEnd === data.length,
+    repairs: reader.repairs.length === 0 ? repairs : repairs.concat(reader.repairs),
   };
 }
 

@@ -2,23 +2,44 @@
 
 const PLACEHOLDERS: ReadonlySet<string> = new Set(['NONE', 'UNAVL', 'UNAVAIL', 'UNAVAILABLE']);
 
+/** Printable ASCII other than space at `index`: a character trim() keeps and no split removes. */
+function isSolidAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  return code > 0x20 && code < 0x7f;
+}
+
+/** Whether every character is solid (see isSolidAt) and none is a comma: one word, nothing to clean inside. */
+function isOneWord(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x20 || code >= 0x7f || code === COMMA) return false;
+  }
+  return true;
+}
+const COMMA = 0x2c;
+
 /** Trim padding; empty and the standard's "no data" placeholders become null. */
 export function cleanValue(raw: string | undefined): string | null {
-  if (raw === undefined) return null;
-  const trimmed = raw.trim();
+  if (raw === undefined || raw.length === 0) return null;
+  // Most values carry no padding: trim() only where an end may be whitespace.
+  const trimmed = isSolidAt(raw, 0) && isSolidAt(raw, raw.length - 1) ? raw : raw.trim();
   if (trimmed === '') return null;
-  if (trimmed.length <= 11 && PLACEHOLDER_INITIALS.includes(trimmed.charAt(0))
+  if (trimmed.length >= 4 && trimmed.length <= 11 && isPlaceholderInitial(trimmed.charCodeAt(0))
     && PLACEHOLDERS.has(trimmed.toUpperCase())) {
     return null;
   }
   return trimmed;
 }
-const PLACEHOLDER_INITIALS = 'NnUu';
+
+/** N, n, U or u: how every placeholder starts. */
+function isPlaceholderInitial(code: number): boolean {
+  return code === 0x4e || code === 0x6e || code === 0x55 || code === 0x75;
+}
 
 /** Names and streets: Ontario pads them with a trailing comma. */
 export function cleanText(raw: string | undefined): string | null {
   const value = cleanValue(raw);
-  if (value === null || (value.charAt(0) !== ',' && value.charAt(value.length - 1) !== ',')) return value;
+  if (value === null || (value.charCodeAt(0) !== COMMA && value.charCodeAt(value.length - 1) !== COMMA)) return value;
   return cleanValue(value.replace(TRAILING_COMMAS, '').replace(LEADING_COMMAS, ''));
 }
 const TRAILING_COMMAS = /[,\s]+$/;
@@ -26,9 +47,13 @@ const LEADING_COMMAS = /^[,\s]+/;
 
 /** Coded values (dates, sex, postal codes) are ASCII: any other character there is noise. */
 function asciiOnly(raw: string | undefined): string | undefined {
-  return raw === undefined || !NON_ASCII.test(raw) ? raw : raw.replace(NON_ASCII_RUNS, '');
+  return raw === undefined || isAscii(raw) ? raw : raw.replace(NON_ASCII_RUNS, '');
 }
-const NON_ASCII = /[^\x00-\x7f]/;
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 const NON_ASCII_RUNS = /[^\x00-\x7f]+/g;
 
 // ---------------------------------------------------------------- dates
@@ -50,6 +75,18 @@ export function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+/** `yyyy` for 1900–2099, and `-mm-dd` by month · 32 + day: an ISO date is one concatenation. */
+const YEAR_TEXT: readonly string[] = Array.from({ length: 200 }, (_, offset) => String(1900 + offset));
+const MONTH_DAY_TEXT: readonly string[] = Array.from(
+  { length: 13 * 32 },
+  (_, index) => `-${String(Math.floor(index / 32)).padStart(2, '0')}-${String(index % 32).padStart(2, '0')}`,
+);
+
+/** The ISO text of a date isValidDate accepted. */
+function isoText(year: number, month: number, day: number): string {
+  return (YEAR_TEXT[year - 1900] ?? '') + (MONTH_DAY_TEXT[month * 32 + day] ?? '');
+}
+
 function isoIfValid(year: number, month: number, day: number): string | null {
   if (year < 1900 || year > 2099 || month < 1 || month > 12) return null;
   if (day < 1 || day > daysInMonth(year, month)) return null;
@@ -67,14 +104,17 @@ function isValidDate(year: number, month: number, day: number): boolean {
   return year >= 1900 && year <= 2099 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
-/** Eight digits in the given order to ISO, or null if they are not a date 1900–2099. */
-function readInOrder(digits: string, order: DateOrder): string | null {
-  if (order === 'CCYYMMDD') {
-    if (!isValidDate(digitsAt(digits, 0, 4), digitsAt(digits, 4, 2), digitsAt(digits, 6, 2))) return null;
-    return `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}`;
-  }
-  if (!isValidDate(digitsAt(digits, 4, 4), digitsAt(digits, 0, 2), digitsAt(digits, 2, 2))) return null;
-  return `${digits.slice(4, 8)}-${digits.slice(0, 2)}-${digits.slice(2, 4)}`;
+/**
+ * Eight digits, given as four pairs (`12`,`10`,`20`,`30` for 12102030), in the given order to
+ * ISO, or null if they are not a date 1900–2099. The digits are the zero-padded numbers, so
+ * isoText spells them as they are written.
+ */
+function readInOrder(pairs: readonly [number, number, number, number], order: DateOrder): string | null {
+  const [a, b, c, d] = pairs;
+  const year = order === 'CCYYMMDD' ? a * 100 + b : c * 100 + d;
+  const month = order === 'CCYYMMDD' ? c : a;
+  const day = order === 'CCYYMMDD' ? d : b;
+  return isValidDate(year, month, day) ? isoText(year, month, day) : null;
 }
 
 const SEPARATED_US_DATE = /^(\d{1,2})[-/](\d{1,2})[-/](\d{4})/;
@@ -89,7 +129,7 @@ const LEADING_EIGHT_DIGITS = /^\d{8}/;
  */
 export function readDate(raw: string | undefined, expected: DateOrder): ReadDate | null {
   if (raw === undefined) return null;
-  if (startsWithEightDigits(raw)) return readDigits(raw.slice(0, 8), expected);
+  if (startsWithEightDigits(raw)) return readDigits(raw, expected);
   const value = cleanValue(asciiOnly(raw));
   if (value === null) return null;
   const us = SEPARATED_US_DATE.exec(value);
@@ -115,18 +155,22 @@ function startsWithEightDigits(value: string): boolean {
   return true;
 }
 
+/** `digits` starts with eight digits; only those are read. */
 function readDigits(digits: string, expected: DateOrder): ReadDate | null {
-  if (digits === '00000000') return null;
+  const pairs = [digitsAt(digits, 0, 2), digitsAt(digits, 2, 2), digitsAt(digits, 4, 2), digitsAt(digits, 6, 2)] as const;
+  if (pairs[0] === 0 && pairs[1] === 0 && pairs[2] === 0 && pairs[3] === 0) return null; // 00000000
   const other: DateOrder = expected === 'CCYYMMDD' ? 'MMDDCCYY' : 'CCYYMMDD';
-  const first = readInOrder(digits, expected);
+  const first = readInOrder(pairs, expected);
   if (first !== null) return { iso: first, order: expected };
-  const second = readInOrder(digits, other);
+  const second = readInOrder(pairs, other);
   return second === null ? null : { iso: second, order: other };
 }
 
 // ---------------------------------------------------------------- sex
 
 export function readSex(raw: string | undefined): 'M' | 'F' | 'X' | null {
+  // The usual one-character code: the general reading below gives the same.
+  if (raw !== undefined && raw.length === 1 && isSolidAt(raw, 0)) return sexOfCode(raw.charCodeAt(0));
   const value = cleanValue(asciiOnly(raw))?.toUpperCase();
   if (value === undefined) return null;
   switch (value.charAt(0)) {
@@ -138,6 +182,26 @@ export function readSex(raw: string | undefined): 'M' | 'F' | 'X' | null {
       return 'F';
     case '9':
     case 'X':
+      return 'X';
+    default:
+      return null;
+  }
+}
+
+/** 1/M/m, 2/F/f, 9/X/x. */
+function sexOfCode(code: number): 'M' | 'F' | 'X' | null {
+  switch (code) {
+    case 0x31:
+    case 0x4d:
+    case 0x6d:
+      return 'M';
+    case 0x32:
+    case 0x46:
+    case 0x66:
+      return 'F';
+    case 0x39:
+    case 0x58:
+    case 0x78:
       return 'X';
     default:
       return null;
@@ -158,7 +222,13 @@ const SPACES_AND_DASHES = /[\s-]+/g;
 export function readPostalCode(raw: string | undefined): { value: string; recognised: boolean } | null {
   const value = cleanValue(asciiOnly(raw));
   if (value === null) return null;
-  const compact = ALL_DIGITS.test(value) ? value : value.toUpperCase().replace(SPACES_AND_DASHES, '');
+  if (isAllDigits(value)) {
+    if (value.length < 5) return { value, recognised: false };
+    const zip5 = value.slice(0, 5);
+    const plus4 = value.length === 9 ? value.slice(5) : '';
+    return { value: plus4 !== '' && plus4 !== '0000' ? `${zip5}-${plus4}` : zip5, recognised: true };
+  }
+  const compact = value.toUpperCase().replace(SPACES_AND_DASHES, '');
   if (CANADIAN_POSTAL.test(compact)) {
     return { value: `${compact.slice(0, 3)} ${compact.slice(3)}`, recognised: true };
   }
@@ -170,6 +240,15 @@ export function readPostalCode(raw: string | undefined): { value: string; recogn
   return { value, recognised: false };
 }
 
+/** Same as ALL_DIGITS.test(text) for a non-empty text. */
+function isAllDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------- names
 
 export interface NameParts {
@@ -179,29 +258,49 @@ export interface NameParts {
   suffix: string | null;
 }
 
+const WORD_SEPARATORS = /[,\s]+/;
+
 const SUFFIXES: ReadonlySet<string> = new Set([
   'JR', 'SR', 'I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX',
   '1ST', '2ND', '3RD', '4TH', '5TH', '6TH', '7TH', '8TH', '9TH',
 ]);
 
+/** The words that are not empty or placeholders, cleaned and joined by one space. */
 function joinWords(words: readonly string[]): string | null {
-  const kept = words.map((word) => cleanText(word)).filter((word): word is string => word !== null);
-  return kept.length === 0 ? null : kept.join(' ');
+  let joined: string | null = null;
+  for (const word of words) {
+    const kept = cleanText(word);
+    if (kept !== null) joined = joined === null ? kept : `${joined} ${kept}`;
+  }
+  return joined;
 }
 
 /** DAD may list several middle names separated by commas; we join them with one space. */
 export function readMiddleNames(raw: string | undefined): string | null {
   const value = cleanValue(raw);
-  return value === null ? null : joinWords(value.split(/[,\s]+/));
+  if (value === null || isOneWord(value)) return value;
+  return joinWords(value.split(WORD_SEPARATORS));
 }
 
 /** DCT "given names" (v02–v03): first token is the first name, the rest are middle names. */
 export function splitGivenNames(raw: string | undefined): { first: string | null; middle: string | null } {
   const value = cleanValue(raw);
   if (value === null) return { first: null, middle: null };
-  const words = value.split(/[,\s]+/).filter((word) => cleanText(word) !== null);
+  if (isOneWord(value)) return { first: value, middle: null };
+  const words = value.split(WORD_SEPARATORS).filter((word) => cleanText(word) !== null);
   return { first: joinWords(words.slice(0, 1)), middle: joinWords(words.slice(1)) };
 }
+
+/** Every part split at whitespace (`parts.flatMap((part) => part.split(/\s+/))`). */
+function wordsOf(parts: readonly string[]): string[] {
+  const words: string[] = [];
+  for (const part of parts) {
+    if (isOneWord(part)) words.push(part);
+    else for (const word of part.split(WHITESPACE)) words.push(word);
+  }
+  return words;
+}
+const WHITESPACE = /\s+/;
 
 /**
  * DAA full name (v01): `LAST,FIRST,MIDDLE,SUFFIX` with any part empty, `LAST, FIRST MIDDLE`,
@@ -220,12 +319,7 @@ export function splitFullName(raw: string | undefined): NameParts {
     }
     const suffixPart = parts.length >= 4 ? cleanText(parts[parts.length - 1]) : null;
     const middleParts = parts.length >= 4 ? parts.slice(2, -1) : parts.slice(2);
-    return {
-      last,
-      first: cleanText(parts[1]),
-      middle: joinWords(middleParts.flatMap((part) => part.split(/\s+/))),
-      suffix: suffixPart,
-    };
+    return { last, first: cleanText(parts[1]), middle: joinWords(wordsOf(middleParts)), suffix: suffixPart };
   }
   const words = value.split(/\s+/).filter((word) => word !== '');
   if (words.length === 1) return { ...none, last: cleanText(words[0]) };

@@ -1,0 +1,178 @@
+/** Checkout in the core: handlers for preload/contract/checkout.ts, wired to trace, queue and staff. */
+import type Database from 'better-sqlite3';
+import type { CallName } from '../../preload/api.js';
+import type { checkoutCalls } from '../../preload/contract/checkout.js';
+import type { CapabilityModule, CoreServices, HandlersFor } from '../core/handler.js';
+import { CoreError } from '../core/errors.js';
+import { readTraceConfig } from '../trace/config.js';
+import { enqueueDispense, enqueueRefund, enqueueVoid } from '../trace/outbox.js';
+import { settingsAllotmentSource, DEFAULT_LOOKUP_TIMEOUT_MS } from '../queue/allotment-source.js';
+import { QueueService } from '../queue/service.js';
+import { CheckoutService, type AllotmentSource, type QueueLink, type TraceOutbox } from './service.js';
+
+type CheckoutCallName = keyof typeof checkoutCalls;
+
+export interface CheckoutModuleOptions {
+  /** The trace module (for wake after commit and the demo sandbox's address). */
+  trace?: () => { wake(): void; sandbox(): { url: string } | null } | null;
+  /** Replace the state-system allotment lookups (tests). */
+  allotments?: AllotmentSource | null;
+  /** Replace the queue link (tests). */
+  queue?: QueueLink | null;
+}
+
+export type CheckoutModule = CapabilityModule & { service: CheckoutService };
+
+/** The real outbox (main/trace/outbox.ts), reporting under the location in Settings › Track & Trace. */
+export function traceOutbox(wake: () => void): TraceOutbox {
+  return {
+    target(sqlite) {
+      const config = readTraceConfig(sqlite);
+      if (!config || config.provider === 'none' || !config.location) return null;
+      return { location: config.location, terminalId: config.terminalId || '1' };
+    },
+    enqueueDispense: (sqlite, input, now) => enqueueDispense(sqlite, input, now),
+    enqueueVoid: (sqlite, input, now) => enqueueVoid(sqlite, input, now),
+    enqueueRefund: (sqlite, input, now) => enqueueRefund(sqlite, input, now),
+    wake,
+    stateOf(sqlite: Database.Database, outboxId: string) {
+      const row = sqlite.prepare('SELECT state, remote_txn_id AS remoteTxnId FROM trace_outbox WHERE id = ?').get(outboxId) as
+        | { state: string; remoteTxnId: string | null }
+        | undefined;
+      return row ?? null;
+    },
+  };
+}
+
+export function createCheckoutModule(services: CoreServices, options: CheckoutModuleOptions = {}): CheckoutModule {
+  const trace = options.trace ?? (() => null);
+  const allotments =
+    options.allotments === undefined
+      ? settingsAllotmentSource(
+          { sqlite: () => services.sqlite(), secretBox: services.secretBox, demoSandboxUrl: () => trace()?.sandbox()?.url ?? null },
+          DEFAULT_LOOKUP_TIMEOUT_MS,
+        )
+      : options.allotments;
+  // The queue's own service methods (markServed, view) over the same database.
+  const queueService = new QueueService({ sqlite: () => services.sqlite(), clock: () => services.clock(), resourcesDir: services.resourcesDir, allotments: { lookup: async () => ({ kind: 'offline', message: 'not used by checkout' }) } });
+  const queue: QueueLink | null =
+    options.queue === undefined
+      ? {
+          markServed: (actorId, entryId) => queueService.markServed(actorId, entryId),
+          changed: () => {
+            queueService.bump();
+            services.broadcast('queue.changed', queueService.view());
+          },
+        }
+      : options.queue;
+  const service = new CheckoutService({
+    sqlite: () => services.sqlite(),
+    clock: () => services.clock(),
+    resourcesDir: services.resourcesDir,
+    allotments,
+    trace: traceOutbox(() => trace()?.wake()),
+    queue,
+    consumeGrant: (grantId, action) => services.staff().consumeGrant(grantId, 'manager_override', action),
+  });
+
+  const salesChanged = (saleId: string) => services.broadcast('checkout.salesChanged', { saleId });
+  const productFor = (code: string) => {
+    const product = service.findByBarcode(code);
+    if (!product) throw new CoreError('not_found', `No product with barcode ${code}: check the label, or find the product by name.`);
+    return product;
+  };
+
+  const handlers: HandlersFor<CheckoutCallName> = {
+    'checkout.products.search': { access: 'sell', run: (_ctx, request) => service.searchProducts(request.query, request.limit) },
+    'checkout.products.byBarcode': { access: 'sell', run: (_ctx, request) => productFor(request.code) },
+    'checkout.ticket.open': {
+      access: 'sell',
+      async run(ctx, request) {
+        const ticket = service.openTicket(ctx.actor, request);
+        // A medical patient's allotment is looked up again in the state system each time a ticket opens.
+        if (ticket.allotment.state === 'checking') await service.refreshAllotment(ticket.id);
+        return service.view(ticket);
+      },
+    },
+    'checkout.ticket.get': { access: 'sell', run: (_ctx, request) => service.getTicket(request.ticketId) },
+    'checkout.ticket.list': { access: 'sell', run: () => service.listTickets() },
+    'checkout.ticket.setPatient': {
+      access: 'sell',
+      async run(_ctx, request) {
+        const ticket = service.setPatient(request.ticketId, request.patient);
+        if (ticket.allotment.state === 'checking') await service.refreshAllotment(ticket.id);
+        return service.view(ticket);
+      },
+    },
+    'checkout.ticket.refreshAllotment': {
+      access: 'sell',
+      async run(_ctx, request) {
+        return service.view(await service.refreshAllotment(request.ticketId));
+      },
+    },
+    'checkout.ticket.scan': {
+      access: 'sell',
+      run(ctx, request) {
+        const { ticket, refusal } = service.addProduct(ctx.actor, request.ticketId, productFor(request.code), request.quantity, request.limitOverrideGrantId);
+        return { ticket: service.view(ticket), refusal };
+      },
+    },
+    'checkout.ticket.addProduct': {
+      access: 'sell',
+      run(ctx, request) {
+        const product = service.productById(request.productId);
+        if (!product) throw new CoreError('not_found', 'That product is no longer in the catalog: search again.');
+        const { ticket, refusal } = service.addProduct(ctx.actor, request.ticketId, product, request.quantity, request.limitOverrideGrantId);
+        return { ticket: service.view(ticket), refusal };
+      },
+    },
+    'checkout.ticket.setQuantity': {
+      access: 'sell',
+      run(ctx, request) {
+        const { ticket, refusal } = service.setQuantity(ctx.actor, request.ticketId, request.lineId, request.quantity, request.limitOverrideGrantId);
+        return { ticket: service.view(ticket), refusal };
+      },
+    },
+    'checkout.ticket.removeLine': { access: 'sell', run: (_ctx, request) => service.view(service.removeLine(request.ticketId, request.lineId)) },
+    'checkout.ticket.discountLine': {
+      access: 'sell',
+      run: (ctx, request) =>
+        service.view(service.discountLine(ctx.actor, request.ticketId, request.lineId, request.discount, request.reason, request.grantId)),
+    },
+    'checkout.ticket.discard': {
+      access: 'sell',
+      run(_ctx, request) {
+        service.discard(request.ticketId);
+        return { discarded: true as const };
+      },
+    },
+    'checkout.sale.complete': {
+      access: 'sell',
+      run(ctx, request) {
+        const { saleId, replayed } = service.complete(ctx.actor, request);
+        if (!replayed) salesChanged(saleId);
+        return service.receipt(saleId);
+      },
+    },
+    'checkout.sale.get': { access: 'sell', run: (_ctx, request) => service.receipt(request.saleId) },
+    'checkout.sale.recent': { access: 'sell', run: (_ctx, request) => service.recentSales(request.limit) },
+    'checkout.sale.void': {
+      access: 'sell',
+      run(ctx, request) {
+        const saleId = service.voidSale(ctx.actor, request);
+        salesChanged(saleId);
+        return service.receipt(saleId);
+      },
+    },
+    'checkout.sale.return': {
+      access: 'sell',
+      run(ctx, request) {
+        const saleId = service.returnLines(ctx.actor, request);
+        salesChanged(saleId);
+        return service.receipt(saleId);
+      },
+    },
+  };
+
+  return { handlers: handlers as unknown as HandlersFor<CallName>, service };
+}

@@ -1,0 +1,119 @@
+/**
+ * Track & Trace settings, kept in the settings table under `trace.config`. The password is
+ * sealed by the register's SecretBox before it is stored and is never returned to a screen or
+ * written to a log or the audit trail.
+ */
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { SecretBox } from '../core/secret-box.js';
+
+export const TRACE_CONFIG_KEY = 'trace.config';
+
+export const storedTraceConfigSchema = z.object({
+  provider: z.enum(['none', 'biotrack_v1']),
+  /** Use the sandbox the demo store runs in-process, instead of `endpoint`. */
+  useDemoSandbox: z.boolean(),
+  endpoint: z.string(),
+  licenseNumber: z.string(),
+  username: z.string(),
+  passwordSealed: z.string().nullable(),
+  location: z.string(),
+  terminalId: z.string(),
+  training: z.boolean(),
+  nosession: z.boolean(),
+});
+export type StoredTraceConfig = z.infer<typeof storedTraceConfigSchema>;
+
+/** What the worker gets: everything it needs to talk to the provider (in memory only). */
+export interface EffectiveTraceConfig {
+  provider: 'biotrack_v1';
+  endpoint: string;
+  licenseNumber: string;
+  username: string;
+  password: string;
+  location: string;
+  terminalId: string;
+  training: boolean;
+  nosession: boolean;
+}
+
+/** The demo store's defaults: the embedded sandbox with the demo account in biotrack-sandbox.json. */
+export const DEMO_TRACE_ACCOUNT = {
+  licenseNumber: 'DEMO-600100200',
+  username: 'demo.register',
+  password: 'demo-sandbox-password',
+  location: '600100',
+  terminalId: '1',
+} as const;
+
+export function readTraceConfig(sqlite: Database.Database): StoredTraceConfig | null {
+  const row = sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(TRACE_CONFIG_KEY) as { value: string } | undefined;
+  if (!row) return null;
+  try {
+    const parsed = storedTraceConfigSchema.safeParse(JSON.parse(row.value));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeTraceConfig(sqlite: Database.Database, config: StoredTraceConfig, now: number): void {
+  sqlite
+    .prepare(
+      `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    )
+    .run(TRACE_CONFIG_KEY, JSON.stringify(config), now);
+}
+
+export function demoTraceConfig(secretBox: SecretBox): StoredTraceConfig {
+  return {
+    provider: 'biotrack_v1',
+    useDemoSandbox: true,
+    endpoint: '',
+    licenseNumber: DEMO_TRACE_ACCOUNT.licenseNumber,
+    username: DEMO_TRACE_ACCOUNT.username,
+    passwordSealed: secretBox.seal(DEMO_TRACE_ACCOUNT.password),
+    location: DEMO_TRACE_ACCOUNT.location,
+    terminalId: DEMO_TRACE_ACCOUNT.terminalId,
+    training: false,
+    nosession: false,
+  };
+}
+
+/** Resolve the stored settings into what the worker needs, or say what is missing. */
+export function effectiveConfig(
+  stored: StoredTraceConfig | null,
+  secretBox: SecretBox,
+  demoSandboxUrl: string | null,
+): { ok: true; config: EffectiveTraceConfig } | { ok: false; reason: string } {
+  if (!stored || stored.provider === 'none') return { ok: false, reason: 'Track-and-trace is not set up.' };
+  const endpoint = stored.useDemoSandbox ? demoSandboxUrl : stored.endpoint.trim();
+  if (!endpoint) {
+    return { ok: false, reason: stored.useDemoSandbox ? 'The demo sandbox is not running.' : 'Enter the BioTrack address in Settings › Track & Trace.' };
+  }
+  const missing = (['licenseNumber', 'username', 'location', 'terminalId'] as const).filter((key) => !stored[key].trim());
+  if (missing.length > 0 || !stored.passwordSealed) {
+    return { ok: false, reason: 'Fill in every Track & Trace setting (licence, username, password, location, terminal).' };
+  }
+  let password: string;
+  try {
+    password = secretBox.open(stored.passwordSealed);
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+  return {
+    ok: true,
+    config: {
+      provider: 'biotrack_v1',
+      endpoint,
+      licenseNumber: stored.licenseNumber.trim(),
+      username: stored.username.trim(),
+      password,
+      location: stored.location.trim(),
+      terminalId: stored.terminalId.trim(),
+      training: stored.training,
+      nosession: stored.nosession,
+    },
+  };
+}

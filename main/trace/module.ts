@@ -1,0 +1,564 @@
+/**
+ * The track-and-trace capability in the core: Settings › Track & Trace, the Sync screen's calls,
+ * patient lookup, the sync worker's life, and, in the demo store, the embedded BioTrack sandbox.
+ */
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { CallName } from '../../preload/api.js';
+import type { CallContext, CapabilityModule, CoreServices, HandlersFor } from '../core/handler.js';
+import { applyCommand } from '../core/commands.js';
+import { CoreError } from '../core/errors.js';
+import { appendAudit } from '../audit/log.js';
+import { newId } from '../store/ids.js';
+import type { traceCalls } from '../../preload/contract/trace.js';
+import type { SyncRow, SyncStatus, TraceSettingsView } from '../../preload/contract/trace.js';
+import { loadSandboxData, startBioTrackSandbox, type BioTrackSandbox } from './biotrack/sandbox/server.js';
+import {
+  demoTraceConfig,
+  effectiveConfig,
+  readTraceConfig,
+  writeTraceConfig,
+  type EffectiveTraceConfig,
+  type StoredTraceConfig,
+} from './config.js';
+import { OUTBOX_COLUMNS, backlogOf, enqueueDispense, frozenRequestSchema, syncCounts, type OutboxRow } from './outbox.js';
+import { createProvider, PROVIDER_NAMES } from './providers.js';
+import type { TraceProvider } from './provider.js';
+import type { EngineStatus } from './sync.js';
+import { startSyncWorker, type SyncWorkerHandle } from './worker-host.js';
+
+type TraceCallName = keyof typeof traceCalls;
+
+export interface TraceModuleOptions {
+  /** Worker tuning (tests use short timeouts). */
+  timeoutMs?: number;
+  reconcileDelayMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  probeIntervalMs?: number;
+  idlePollMs?: number;
+  /** Run the embedded sandbox for the demo store (default true). */
+  demoSandbox?: boolean;
+}
+
+export interface TraceModule extends CapabilityModule {
+  /** Tell the worker there is something new in the outbox (checkout calls it after commit). */
+  wake(): void;
+  /** The embedded demo sandbox, when it runs. */
+  sandbox(): BioTrackSandbox | null;
+}
+
+const RESEND_ACTION = 'trace.sync.resend';
+const DISMISS_ACTION = 'trace.sync.dismiss';
+
+export function createTraceModule(services: CoreServices, options: TraceModuleOptions = {}): TraceModule {
+  let sandbox: BioTrackSandbox | null = null;
+  let worker: SyncWorkerHandle | null = null;
+  let isDemo = false;
+  let engineStatus: EngineStatus | null = null;
+  let configProblem: string | null = null;
+  let lookupProvider: { key: string; provider: TraceProvider } | null = null;
+  let statusTimer: NodeJS.Timeout | null = null;
+
+  const sqlite = () => services.sqlite();
+  const log = services.logger;
+
+  function stored(): StoredTraceConfig | null {
+    return readTraceConfig(sqlite());
+  }
+
+  function resolveConfig(config: StoredTraceConfig | null) {
+    return effectiveConfig(config, services.secretBox, sandbox ? sandbox.url : null);
+  }
+
+  function syncStatus(): SyncStatus {
+    const config = stored();
+    const counts = syncCounts(sqlite());
+    const configured = !!config && config.provider !== 'none';
+    return {
+      provider: config && config.provider !== 'none' ? PROVIDER_NAMES[config.provider] : 'BioTrack',
+      configured,
+      demo: !!sandbox && !!config?.useDemoSandbox,
+      online: configured && worker ? (engineStatus?.online ?? null) : null,
+      lastContactAt: engineStatus?.lastContactAt ?? null,
+      problem: configured ? (configProblem ?? engineStatus?.problem ?? null) : null,
+      counts: {
+        pending: counts.pending,
+        inFlight: counts.inFlight,
+        unknown: counts.unknown,
+        rejected: counts.rejected,
+        acknowledged: counts.acknowledged,
+        dismissed: counts.dismissed,
+      },
+      backlog: backlogOf(counts),
+      oldestPendingAt: counts.oldestPendingAt,
+    };
+  }
+
+  /** Push the status to the status bar and the Sync screen (at most a few times a second). */
+  function publish(): void {
+    if (statusTimer) return;
+    statusTimer = setTimeout(() => {
+      statusTimer = null;
+      let status: SyncStatus;
+      try {
+        status = syncStatus();
+      } catch {
+        return; // the database closed meanwhile
+      }
+      services.setTraceStatus({
+        provider: status.provider,
+        state: !status.configured ? 'not_configured' : status.online === true ? 'online' : status.online === false ? 'offline' : 'unknown',
+        backlog: status.backlog,
+        lastContactAt: status.lastContactAt,
+      });
+      services.broadcast('trace.syncChanged', status);
+    }, 50);
+    statusTimer.unref?.();
+  }
+
+  async function stopWorker(): Promise<void> {
+    const running = worker;
+    worker = null;
+    if (running) await running.stop();
+  }
+
+  async function startWorker(): Promise<void> {
+    await stopWorker();
+    engineStatus = null;
+    const resolved = resolveConfig(stored());
+    if (!resolved.ok) {
+      configProblem = stored() ? resolved.reason : null;
+      publish();
+      return;
+    }
+    configProblem = null;
+    const demoTuning = sandbox && stored()?.useDemoSandbox;
+    worker = startSyncWorker(
+      {
+        databaseFile: services.databaseFile,
+        config: resolved.config,
+        timeoutMs: options.timeoutMs ?? (demoTuning ? 10_000 : 60_000),
+        reconcileDelayMs: options.reconcileDelayMs ?? (demoTuning ? 15_000 : 120_000),
+        backoffBaseMs: options.backoffBaseMs,
+        backoffMaxMs: options.backoffMaxMs,
+        probeIntervalMs: options.probeIntervalMs,
+        idlePollMs: options.idlePollMs,
+      },
+      {
+        onStatus(status) {
+          engineStatus = status;
+          publish();
+        },
+        onExit(problem) {
+          if (problem) {
+            log.log('error', 'track-and-trace sync worker stopped', { problem });
+            configProblem = `The sync worker stopped (${problem}): restart the register.`;
+            publish();
+          }
+        },
+      },
+    );
+    publish();
+  }
+
+  function settingsView(config: StoredTraceConfig | null): TraceSettingsView {
+    const value = config ?? {
+      provider: 'none' as const,
+      useDemoSandbox: false,
+      endpoint: '',
+      licenseNumber: '',
+      username: '',
+      passwordSealed: null,
+      location: '',
+      terminalId: '',
+      training: false,
+      nosession: false,
+    };
+    return {
+      provider: value.provider,
+      useDemoSandbox: value.useDemoSandbox && !!sandbox,
+      demoSandboxUrl: sandbox ? sandbox.url : null,
+      endpoint: value.endpoint,
+      licenseNumber: value.licenseNumber,
+      username: value.username,
+      hasPassword: !!value.passwordSealed,
+      location: value.location,
+      terminalId: value.terminalId,
+      training: value.training,
+      nosession: value.nosession,
+      secretStorage: services.secretBox.kind,
+    };
+  }
+
+  /** The approver of a manager-only action: the actor if they hold the permission, else a grant. */
+  function approverFor(ctx: CallContext, grantId: string | undefined, action: string): { id: string; name: string } {
+    if (!grantId && ctx.actor.permissions.includes('manager_override')) return { id: ctx.actor.id, name: ctx.actor.name };
+    if (!grantId) throw new CoreError('forbidden', 'A manager must approve this: ask a manager to enter their PIN.');
+    const grant = services.staff().consumeGrant(grantId, 'manager_override', action);
+    return { id: grant.approverId, name: grant.approverName };
+  }
+
+  function readRow(db: Database.Database, id: string): OutboxRow {
+    const row = db.prepare(`SELECT ${OUTBOX_COLUMNS} FROM trace_outbox WHERE id = ?`).get(id) as OutboxRow | undefined;
+    if (!row) throw new CoreError('not_found', 'That sale is not in the sync list any more: refresh the list.');
+    return row;
+  }
+
+  const LIST_SELECT = `
+    SELECT o.id, o.kind, o.sale_id AS saleId, o.customer_id AS customerId,
+           CASE WHEN c.id IS NULL THEN NULL ELSE c.first_name || ' ' || c.last_name END AS customerName,
+           COALESCE(json_extract(o.request, '$.sale.cardId'), json_extract(d.request, '$.sale.cardId')) AS cardId,
+           o.state, o.attempts, o.last_error AS lastError, o.last_error_code AS lastErrorCode, o.remote_txn_id AS remoteTxnId,
+           o.sale_time AS saleTime, o.created_at AS createdAt, o.updated_at AS updatedAt, o.total_cents AS totalCents,
+           o.item_count AS itemCount, o.dismissed_reason AS dismissedReason, e.name AS dismissedByName,
+           CASE WHEN o.state = 'pending' AND d.id IS NOT NULL AND d.state <> 'acknowledged'
+                THEN 'the sale it belongs to has not been reported yet' ELSE NULL END AS waitingFor
+      FROM trace_outbox o
+      LEFT JOIN trace_outbox d ON d.id = o.depends_on
+      LEFT JOIN customers c ON c.id = o.customer_id
+      LEFT JOIN employees e ON e.id = o.dismissed_by`;
+
+  function listRow(db: Database.Database, id: string): SyncRow {
+    return db.prepare(`${LIST_SELECT} WHERE o.id = ?`).get(id) as SyncRow;
+  }
+
+  function providerFor(config: EffectiveTraceConfig, timeoutMs: number): TraceProvider {
+    const key = JSON.stringify(config);
+    if (lookupProvider?.key !== key) lookupProvider = { key, provider: createProvider(config, { timeoutMs }) };
+    return lookupProvider.provider;
+  }
+
+  const handlers: HandlersFor<TraceCallName> = {
+    'trace.settings.get': { access: 'manage_settings', run: () => settingsView(stored()) },
+    'trace.settings.save': {
+      access: 'manage_settings',
+      async run(ctx, request) {
+        const previous = stored();
+        if (request.useDemoSandbox && !sandbox) {
+          throw new CoreError('conflict', 'The demo sandbox runs only in the demo store: enter the BioTrack address instead.');
+        }
+        if (request.provider !== 'none' && !request.useDemoSandbox && !/^https?:\/\/\S+$/i.test(request.endpoint)) {
+          throw new CoreError('invalid_message', 'Enter the BioTrack address, starting with https:// (for example https://mcmonitoring.agr.illinois.gov/serverjson.asp).');
+        }
+        if (request.provider !== 'none' && request.location && !/^\d{6}$/.test(request.location)) {
+          throw new CoreError('invalid_message', 'The location is the 6-digit BioTrack location licence.');
+        }
+        const passwordSealed = request.password ? services.secretBox.seal(request.password) : (previous?.passwordSealed ?? null);
+        const next: StoredTraceConfig = {
+          provider: request.provider,
+          useDemoSandbox: request.useDemoSandbox,
+          endpoint: request.endpoint,
+          licenseNumber: request.licenseNumber,
+          username: request.username,
+          passwordSealed,
+          location: request.location,
+          terminalId: request.terminalId,
+          training: request.training,
+          nosession: request.nosession,
+        };
+        const { result } = applyCommand(
+          sqlite(),
+          { commandId: request.commandId, name: 'trace.settings.save', actorId: ctx.actor.id },
+          () => {
+            writeTraceConfig(sqlite(), next, services.clock());
+            // Never the password: only whether it changed.
+            const { passwordSealed: _sealed, ...visible } = next;
+            return { result: settingsView(next), audit: { details: { ...visible, passwordChanged: !!request.password } } };
+          },
+          services.clock(),
+        );
+        lookupProvider = null;
+        await startWorker();
+        return result;
+      },
+    },
+    'trace.testConnection': {
+      access: 'manage_settings',
+      async run(_ctx, request) {
+        const previous = stored();
+        const draft: StoredTraceConfig = {
+          ...request,
+          passwordSealed: request.password ? services.secretBox.seal(request.password) : (previous?.passwordSealed ?? null),
+        };
+        if (draft.provider === 'none') return { ok: false, message: 'Choose a provider first.', latencyMs: null };
+        const resolved = resolveConfig(draft);
+        if (!resolved.ok) return { ok: false, message: resolved.reason, latencyMs: null };
+        const provider = createProvider(resolved.config, { timeoutMs: 15_000 });
+        const login = resolved.config.nosession ? null : await provider.login();
+        if (login && !login.ok) return { ok: false, message: login.message, latencyMs: null };
+        const ping = await provider.ping();
+        return { ok: ping.ok, message: ping.ok ? `Connected to ${PROVIDER_NAMES[resolved.config.provider]}: ${ping.message}` : ping.message, latencyMs: ping.latencyMs };
+      },
+    },
+    'trace.sync.status': { access: 'logged_in', run: () => syncStatus() },
+    'trace.sync.list': {
+      access: 'logged_in',
+      run(_ctx, request) {
+        const where: string[] = [];
+        const params: unknown[] = [];
+        const byFilter: Record<string, string> = {
+          attention: `o.state IN ('rejected', 'unknown')`,
+          waiting: `o.state IN ('pending', 'in_flight', 'unknown')`,
+        };
+        if (request.filter !== 'all') {
+          if (byFilter[request.filter]) where.push(byFilter[request.filter]!);
+          else {
+            where.push('o.state = ?');
+            params.push(request.filter);
+          }
+        }
+        if (request.kind) {
+          where.push('o.kind = ?');
+          params.push(request.kind);
+        }
+        if (request.search) {
+          const like = `%${request.search.replace(/[%_]/g, '')}%`;
+          where.push(`(c.first_name || ' ' || c.last_name LIKE ? OR o.sale_id LIKE ? OR o.remote_txn_id LIKE ? OR json_extract(o.request, '$.sale.cardId') LIKE ?)`);
+          params.push(like, like, like, like);
+        }
+        const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+        const db = sqlite();
+        const rows = db.prepare(`${LIST_SELECT} ${clause} ORDER BY o.id DESC LIMIT ?`).all(...params, request.limit) as SyncRow[];
+        const total = (
+          db
+            .prepare(`SELECT COUNT(*) AS n FROM trace_outbox o LEFT JOIN customers c ON c.id = o.customer_id ${clause}`)
+            .get(...params) as { n: number }
+        ).n;
+        return { rows, total, status: syncStatus() };
+      },
+    },
+    'trace.sync.detail': {
+      access: 'logged_in',
+      run(_ctx, request) {
+        const db = sqlite();
+        readRow(db, request.outboxId);
+        const attempts = db
+          .prepare('SELECT at, step, outcome, detail, duration_ms AS durationMs FROM trace_attempts WHERE outbox_id = ? ORDER BY at DESC, id DESC LIMIT 50')
+          .all(request.outboxId) as Array<{ at: number; step: string; outcome: string; detail: string | null; durationMs: number | null }>;
+        return { row: listRow(db, request.outboxId), attempts };
+      },
+    },
+    'trace.sync.resend': {
+      access: 'logged_in',
+      run(ctx, request) {
+        const db = sqlite();
+        const current = readRow(db, request.outboxId);
+        if (current.state !== 'rejected') {
+          throw new CoreError('conflict', `Only a sale the state refused can be sent again; this one is ${current.state.replace('_', ' ')}.`);
+        }
+        const approver = approverFor(ctx, request.grantId, RESEND_ACTION);
+        const now = services.clock();
+        const { result } = applyCommand(
+          db,
+          { commandId: request.commandId, name: RESEND_ACTION, actorId: ctx.actor.id },
+          () => {
+            const row = readRow(db, request.outboxId);
+            if (row.state !== 'rejected') throw new CoreError('conflict', 'Someone already acted on this sale: refresh the list.');
+            // The usual fix is the patient's card id in their profile: send what the profile says now.
+            const frozen = frozenRequestSchema.parse(JSON.parse(row.request));
+            let cardChanged: { from: string; to: string } | null = null;
+            if (frozen.kind === 'dispense' && row.customerId) {
+              const customer = db.prepare('SELECT medical_id AS medicalId FROM customers WHERE id = ?').get(row.customerId) as
+                | { medicalId: string | null }
+                | undefined;
+              if (customer?.medicalId && customer.medicalId !== frozen.sale.cardId) {
+                cardChanged = { from: frozen.sale.cardId, to: customer.medicalId };
+                frozen.sale.cardId = customer.medicalId;
+              }
+            }
+            // The refused attempt was not applied; its nonce holds BioTrack's refusal, so a new one is used.
+            const nonce = newId(now);
+            db.prepare(
+              `UPDATE trace_outbox SET state = 'pending', nonce = ?, request = ?, next_attempt_at = ?, updated_at = ?,
+                 last_error = ? WHERE id = ?`,
+            ).run(nonce, JSON.stringify(frozen), now, now, `Sent again (approved by ${approver.name}) after: ${row.lastError ?? 'a refusal'}`, row.id);
+            db.prepare('INSERT INTO trace_attempts (id, outbox_id, at, step, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)').run(
+              newId(now),
+              row.id,
+              now,
+              'resend',
+              'requested',
+              `by ${ctx.actor.name}, approved by ${approver.name}`,
+            );
+            return {
+              result: listRow(db, row.id),
+              audit: {
+                saleId: row.saleId,
+                customerId: row.customerId,
+                details: { outboxId: row.id, kind: row.kind, approvedBy: approver.id, previousError: row.lastError, cardChanged },
+              },
+            };
+          },
+          now,
+        );
+        worker?.wake();
+        publish();
+        return result;
+      },
+    },
+    'trace.sync.dismiss': {
+      access: 'logged_in',
+      run(ctx, request) {
+        const db = sqlite();
+        const current = readRow(db, request.outboxId);
+        if (current.state === 'acknowledged' || current.state === 'dismissed') {
+          throw new CoreError('conflict', `This sale is already ${current.state}: there is nothing to dismiss.`);
+        }
+        if (current.state === 'in_flight') throw new CoreError('conflict', 'This sale is being sent right now: wait a moment and try again.');
+        const approver = approverFor(ctx, request.grantId, DISMISS_ACTION);
+        const now = services.clock();
+        const { result } = applyCommand(
+          db,
+          { commandId: request.commandId, name: DISMISS_ACTION, actorId: ctx.actor.id },
+          () => {
+            const row = readRow(db, request.outboxId);
+            const dismiss = db.prepare(
+              `UPDATE trace_outbox SET state = 'dismissed', dismissed_reason = ?, dismissed_by = ?, updated_at = ?
+                WHERE id = ? AND state IN ('pending', 'rejected', 'unknown')`,
+            );
+            if (dismiss.run(request.reason, approver.id, now, row.id).changes === 0) {
+              throw new CoreError('conflict', 'Someone already acted on this sale, or it is being sent: refresh the list.');
+            }
+            // A void or refund of a sale that will never be reported cannot be reported either.
+            const dependants = db
+              .prepare(`SELECT id FROM trace_outbox WHERE depends_on = ? AND state IN ('pending', 'rejected')`)
+              .all(row.id) as Array<{ id: string }>;
+            for (const dependant of dependants) {
+              dismiss.run(`Its sale was dismissed: ${request.reason}`, approver.id, now, dependant.id);
+            }
+            db.prepare('INSERT INTO trace_attempts (id, outbox_id, at, step, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)').run(
+              newId(now),
+              row.id,
+              now,
+              'dismiss',
+              'dismissed',
+              request.reason,
+            );
+            return {
+              result: listRow(db, row.id),
+              audit: {
+                saleId: row.saleId,
+                customerId: row.customerId,
+                details: { outboxId: row.id, kind: row.kind, reason: request.reason, approvedBy: approver.id, previousState: row.state, dependantsDismissed: dependants.length },
+              },
+            };
+          },
+          now,
+        );
+        publish();
+        return result;
+      },
+    },
+    'trace.lookupPatient': {
+      access: 'sell',
+      async run(_ctx, request) {
+        const resolved = resolveConfig(stored());
+        if (!resolved.ok) throw new CoreError('unavailable', `${resolved.reason} Ask a manager to set up Track & Trace in Settings.`);
+        const provider = providerFor(resolved.config, 15_000);
+        const result = await provider.lookupPatient({ cardId: request.cardId, caregiverCardId: request.caregiverCardId ?? null });
+        if (!result.ok) {
+          throw new CoreError(
+            result.kind === 'rejected' ? 'conflict' : 'unavailable',
+            result.kind === 'unavailable'
+              ? `BioTrack did not answer (${result.message}). Follow the store's rule for selling while the state system is down.`
+              : result.message,
+          );
+        }
+        const now = services.clock();
+        const value = result.value;
+        sqlite()
+          .prepare(
+            `INSERT INTO trace_patient_lookups (card_id, status, expires_on, allotment_amount, allotment_unit, fetched_at)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT(card_id) DO UPDATE SET status = excluded.status, expires_on = excluded.expires_on,
+               allotment_amount = excluded.allotment_amount, allotment_unit = excluded.allotment_unit, fetched_at = excluded.fetched_at`,
+          )
+          .run(value.cardId, value.status, value.expiresOn, value.allotment?.amount ?? null, value.allotment?.unit ?? null, now);
+        return { cardId: value.cardId, status: value.status, expiresOn: value.expiresOn, allotment: value.allotment, fetchedAt: now };
+      },
+    },
+    'trace.demo.enqueueSale': {
+      access: 'sell',
+      run(ctx, request) {
+        const config = stored();
+        if (!sandbox || !config?.useDemoSandbox) {
+          throw new CoreError('conflict', 'Test sales can be queued only in the demo store, against its sandbox.');
+        }
+        const db = sqlite();
+        const now = services.clock();
+        const { result } = applyCommand(
+          db,
+          { commandId: request.commandId, name: 'trace.demo.enqueueSale', actorId: ctx.actor.id },
+          () => {
+            const customer = db
+              .prepare(
+                `SELECT id, medical_id AS medicalId FROM customers WHERE customer_type = 'medical' AND medical_id IS NOT NULL
+                   AND (? IS NULL OR medical_id = ?) ORDER BY medical_id_expires DESC LIMIT 1`,
+              )
+              .get(request.cardId ?? null, request.cardId ?? null) as { id: string; medicalId: string } | undefined;
+            const products = db
+              .prepare(`SELECT trace_barcode AS barcode, price_cents AS priceCents FROM products WHERE sold_medical = 1 ORDER BY trace_barcode LIMIT 2`)
+              .all() as Array<{ barcode: string; priceCents: number }>;
+            if (products.length === 0) throw new CoreError('not_found', 'The demo store has no medical products.');
+            const saleId = newId(now);
+            const { outboxId } = enqueueDispense(
+              db,
+              {
+                saleId,
+                customerId: customer?.id ?? null,
+                location: config.location,
+                terminalId: config.terminalId,
+                saleTime: now,
+                cardId: request.cardId ?? customer?.medicalId ?? 'UNKNOWN',
+                lines: products.map((product) => ({ barcode: product.barcode, quantity: 1, unitPriceCents: product.priceCents })),
+              },
+              now,
+            );
+            return { result: { outboxId }, audit: { saleId, customerId: customer?.id ?? null, details: { outboxId, demo: true } } };
+          },
+          now,
+        );
+        worker?.wake();
+        publish();
+        return result;
+      },
+    },
+  };
+
+  return {
+    // The core merges every module's handlers; this module owns only the trace.* calls.
+    handlers: handlers as unknown as HandlersFor<CallName>,
+    wake: () => worker?.wake(),
+    sandbox: () => sandbox,
+    async onOpen() {
+      const db = sqlite();
+      isDemo = !!db.prepare(`SELECT 1 FROM audit_events WHERE action = 'demo.seed' LIMIT 1`).get();
+      if (isDemo && options.demoSandbox !== false && !sandbox) {
+        try {
+          sandbox = await startBioTrackSandbox({ port: 0, data: loadSandboxData(join(services.resourcesDir, 'demo', 'biotrack-sandbox.json')) });
+          log.log('info', 'demo BioTrack sandbox started', { url: sandbox.url });
+        } catch (error) {
+          log.log('warn', `the demo BioTrack sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      if (isDemo && sandbox && !stored()) {
+        const now = services.clock();
+        db.transaction(() => {
+          writeTraceConfig(db, demoTraceConfig(services.secretBox), now);
+          appendAudit(db, { employeeId: null, action: 'trace.demo_configured', details: { provider: 'biotrack_v1', sandbox: true } }, now);
+        })();
+      }
+      await startWorker();
+    },
+    async onClose() {
+      if (statusTimer) clearTimeout(statusTimer);
+      statusTimer = null;
+      await stopWorker();
+      if (sandbox) {
+        await sandbox.close();
+        sandbox = null;
+      }
+    },
+  };
+}

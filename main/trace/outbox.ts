@@ -1,0 +1,251 @@
+/**
+ * The track-and-trace outbox: what checkout calls to report a medical sale, and what the Sync
+ * screen reads.
+ *
+ * FOR THE CHECKOUT ENGINEER: call `enqueueDispense(sqlite, {...})` INSIDE the transaction that
+ * writes the sale, its lines and its allotment use, so all of them commit together or not at
+ * all. It only inserts rows (it never talks to the network and never opens a transaction of its
+ * own), and returns the outbox id. A void or refund of a reported sale is `enqueueVoid` /
+ * `enqueueRefund` in the transaction that records it; it waits in the outbox until the dispense
+ * has its BioTrack transaction id. Then call `TraceModule.wake()` (optional) after commit; the
+ * worker also polls.
+ *
+ *   sqlite.transaction(() => {
+ *     insertSale(...); insertLines(...); insertAllotmentUse(...);
+ *     enqueueDispense(sqlite, { saleId, customerId, location, terminalId, saleTime, cardId, lines });
+ *   }).immediate();   // immediate: the sync worker writes from its own connection
+ */
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { newId } from '../store/ids.js';
+import type { TraceLine, TraceWrite } from './provider.js';
+
+export type OutboxState = 'pending' | 'in_flight' | 'acknowledged' | 'rejected' | 'unknown' | 'dismissed';
+export type OutboxKind = 'dispense' | 'void' | 'refund';
+
+const lineSchema = z.strictObject({
+  barcode: z.string().min(1),
+  quantity: z.number().positive(),
+  unitPriceCents: z.number().int().nonnegative(),
+});
+
+const dispenseInputSchema = z.strictObject({
+  saleId: z.string().min(1),
+  customerId: z.string().nullable().optional(),
+  location: z.string().min(1),
+  terminalId: z.string().min(1),
+  saleTime: z.number().int().positive(),
+  cardId: z.string().min(1, 'a medical sale needs the patient card id'),
+  caregiverCardId: z.string().nullable().optional(),
+  lines: z.array(lineSchema).min(1, 'a sale needs at least one line'),
+});
+export type DispenseInput = z.input<typeof dispenseInputSchema>;
+
+/** The frozen request stored in an outbox row. */
+export const frozenRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('dispense'),
+    sale: z.strictObject({
+      terminalId: z.string(),
+      saleTime: z.number(),
+      cardId: z.string(),
+      caregiverCardId: z.string().nullable().optional(),
+      lines: z.array(lineSchema),
+    }),
+  }),
+  z.strictObject({ kind: z.literal('void') }),
+  z.strictObject({ kind: z.literal('refund'), refundTime: z.number(), lines: z.array(lineSchema) }),
+]);
+export type FrozenRequest = z.infer<typeof frozenRequestSchema>;
+
+export interface OutboxRow {
+  id: string;
+  location: string;
+  kind: OutboxKind;
+  saleId: string;
+  customerId: string | null;
+  dependsOn: string | null;
+  request: string;
+  nonce: string;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  remoteTxnId: string | null;
+  sentAt: number | null;
+  acknowledgedAt: number | null;
+  dismissedReason: string | null;
+  dismissedBy: string | null;
+  totalCents: number;
+  itemCount: number;
+  saleTime: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export const OUTBOX_COLUMNS = `id, location, kind, sale_id AS saleId, customer_id AS customerId, depends_on AS dependsOn, request, nonce, state,
+  attempts, next_attempt_at AS nextAttemptAt, last_error AS lastError, last_error_code AS lastErrorCode,
+  remote_txn_id AS remoteTxnId, sent_at AS sentAt, acknowledged_at AS acknowledgedAt, dismissed_reason AS dismissedReason,
+  dismissed_by AS dismissedBy, total_cents AS totalCents, item_count AS itemCount, sale_time AS saleTime,
+  created_at AS createdAt, updated_at AS updatedAt`;
+
+function insertRow(sqlite: Database.Database, row: Omit<OutboxRow, 'attempts' | 'lastError' | 'lastErrorCode' | 'remoteTxnId' | 'sentAt' | 'acknowledgedAt' | 'dismissedReason' | 'dismissedBy' | 'updatedAt'>): void {
+  sqlite
+    .prepare(
+      `INSERT INTO trace_outbox (id, location, kind, sale_id, customer_id, depends_on, request, nonce, state, attempts, next_attempt_at,
+         total_cents, item_count, sale_time, created_at, updated_at)
+       VALUES (@id, @location, @kind, @saleId, @customerId, @dependsOn, @request, @nonce, @state, 0, @nextAttemptAt,
+         @totalCents, @itemCount, @saleTime, @createdAt, @createdAt)`,
+    )
+    .run(row);
+}
+
+function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`The ${what} cannot be reported: ${issue ? `${issue.path.join('.') || 'input'}: ${issue.message}` : 'invalid input'}.`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Queue a medical sale for the state. Call inside the sale's own transaction. The nonce (the
+ * idempotency key) is made here, once, and reused by every retry of this row.
+ */
+export function enqueueDispense(sqlite: Database.Database, input: DispenseInput, now: number = Date.now()): { outboxId: string; nonce: string } {
+  const sale = parseInput(dispenseInputSchema, input, 'medical sale');
+  const id = newId(now);
+  const nonce = newId(now);
+  const request: FrozenRequest = {
+    kind: 'dispense',
+    sale: { terminalId: sale.terminalId, saleTime: sale.saleTime, cardId: sale.cardId, caregiverCardId: sale.caregiverCardId ?? null, lines: sale.lines },
+  };
+  insertRow(sqlite, {
+    id,
+    location: sale.location,
+    kind: 'dispense',
+    saleId: sale.saleId,
+    customerId: sale.customerId ?? null,
+    dependsOn: null,
+    request: JSON.stringify(request),
+    nonce,
+    state: 'pending',
+    nextAttemptAt: now,
+    totalCents: totalOf(sale.lines),
+    itemCount: sale.lines.reduce((sum, line) => sum + line.quantity, 0),
+    saleTime: sale.saleTime,
+    createdAt: now,
+  });
+  return { outboxId: id, nonce };
+}
+
+function dispenseFor(sqlite: Database.Database, saleId: string): OutboxRow {
+  const row = sqlite
+    .prepare(`SELECT ${OUTBOX_COLUMNS} FROM trace_outbox WHERE sale_id = ? AND kind = 'dispense' ORDER BY id DESC LIMIT 1`)
+    .get(saleId) as OutboxRow | undefined;
+  if (!row) throw new Error(`Sale ${saleId} was never queued for the state, so it cannot be voided or refunded there.`);
+  return row;
+}
+
+/** Queue the void of a reported sale (inside the void's own transaction). */
+export function enqueueVoid(sqlite: Database.Database, input: { saleId: string }, now: number = Date.now()): { outboxId: string; nonce: string } {
+  const dispense = dispenseFor(sqlite, input.saleId);
+  const id = newId(now);
+  const nonce = newId(now);
+  insertRow(sqlite, {
+    id,
+    location: dispense.location,
+    kind: 'void',
+    saleId: input.saleId,
+    customerId: dispense.customerId,
+    dependsOn: dispense.id,
+    request: JSON.stringify({ kind: 'void' } satisfies FrozenRequest),
+    nonce,
+    state: 'pending',
+    nextAttemptAt: now,
+    totalCents: -dispense.totalCents,
+    itemCount: dispense.itemCount,
+    saleTime: now,
+    createdAt: now,
+  });
+  return { outboxId: id, nonce };
+}
+
+/** Queue a (partial) refund of a reported sale (inside the refund's own transaction). */
+export function enqueueRefund(
+  sqlite: Database.Database,
+  input: { saleId: string; refundTime: number; lines: TraceLine[] },
+  now: number = Date.now(),
+): { outboxId: string; nonce: string } {
+  const lines = parseInput(z.array(lineSchema).min(1), input.lines, 'refund');
+  const dispense = dispenseFor(sqlite, input.saleId);
+  const id = newId(now);
+  const nonce = newId(now);
+  insertRow(sqlite, {
+    id,
+    location: dispense.location,
+    kind: 'refund',
+    saleId: input.saleId,
+    customerId: dispense.customerId,
+    dependsOn: dispense.id,
+    request: JSON.stringify({ kind: 'refund', refundTime: input.refundTime, lines } satisfies FrozenRequest),
+    nonce,
+    state: 'pending',
+    nextAttemptAt: now,
+    totalCents: -totalOf(lines),
+    itemCount: lines.reduce((sum, line) => sum + line.quantity, 0),
+    saleTime: input.refundTime,
+    createdAt: now,
+  });
+  return { outboxId: id, nonce };
+}
+
+function totalOf(lines: TraceLine[]): number {
+  return lines.reduce((sum, line) => sum + Math.round(line.quantity * line.unitPriceCents), 0);
+}
+
+/** The provider-neutral write for a row; a void or refund needs its dispense's transaction id. */
+export function writeFor(row: OutboxRow, dependencyRemoteId: string | null): TraceWrite {
+  const request = frozenRequestSchema.parse(JSON.parse(row.request));
+  switch (request.kind) {
+    case 'dispense':
+      return { kind: 'dispense', sale: request.sale };
+    case 'void':
+      return { kind: 'void', void: { remoteTxnId: dependencyRemoteId ?? '' } };
+    case 'refund':
+      return { kind: 'refund', refund: { remoteTxnId: dependencyRemoteId ?? '', refundTime: request.refundTime, lines: request.lines } };
+  }
+}
+
+export interface SyncCounts {
+  pending: number;
+  inFlight: number;
+  unknown: number;
+  rejected: number;
+  acknowledged: number;
+  dismissed: number;
+  /** The sale time of the oldest row still waiting to be reported, or null. */
+  oldestPendingAt: number | null;
+}
+
+export function syncCounts(sqlite: Database.Database, location?: string): SyncCounts {
+  const where = location ? 'WHERE location = ?' : '';
+  const rows = sqlite
+    .prepare(`SELECT state, COUNT(*) AS n, MIN(created_at) AS oldest FROM trace_outbox ${where} GROUP BY state`)
+    .all(...(location ? [location] : [])) as Array<{ state: OutboxState; n: number; oldest: number }>;
+  const counts: SyncCounts = { pending: 0, inFlight: 0, unknown: 0, rejected: 0, acknowledged: 0, dismissed: 0, oldestPendingAt: null };
+  for (const row of rows) {
+    if (row.state === 'in_flight') counts.inFlight = row.n;
+    else counts[row.state] = row.n;
+    if (row.state === 'pending' || row.state === 'in_flight' || row.state === 'unknown') {
+      counts.oldestPendingAt = counts.oldestPendingAt === null ? row.oldest : Math.min(counts.oldestPendingAt, row.oldest);
+    }
+  }
+  return counts;
+}
+
+export function backlogOf(counts: SyncCounts): number {
+  return counts.pending + counts.inFlight + counts.unknown;
+}

@@ -1,0 +1,383 @@
+/**
+ * The sync engine: drains one location's outbox, in order, through a provider. It runs inside
+ * the sync worker thread (worker.ts) on the worker's own connection; tests also run it directly.
+ *
+ * The write-ahead rule: a row is marked in_flight (attempts + 1) and COMMITTED before its
+ * request leaves; its outcome is committed when the answer arrives. A crash anywhere in between
+ * leaves the row in_flight, and the next start turns it into unknown, which is reconciled with
+ * the provider (nonce_replay, then the sales list) before anything is sent again. Only a
+ * reconciliation that shows the sale absent sends it again, with the same nonce.
+ *
+ * A rejection goes to a person (the Sync screen) and is never retried by itself. A void or
+ * refund waits for its dispense's transaction id. While any row is unknown and not yet
+ * reconciled, nothing new is sent.
+ */
+import type Database from 'better-sqlite3';
+import { newId } from '../store/ids.js';
+import { OUTBOX_COLUMNS, backlogOf, syncCounts, writeFor, type OutboxRow, type SyncCounts } from './outbox.js';
+import { sendWrite, type TraceProvider, type WriteOutcome } from './provider.js';
+
+export type SendStep = 'in_flight_committed' | 'response_received' | 'result_committed';
+
+export interface EngineStatus {
+  online: boolean | null;
+  lastContactAt: number | null;
+  /** A problem a person must fix in Settings (credentials refused), or null. */
+  problem: string | null;
+  counts: SyncCounts;
+  backlog: number;
+}
+
+export interface SyncEngineOptions {
+  sqlite: Database.Database;
+  provider: TraceProvider;
+  location: string;
+  clock?: () => number;
+  /** Backoff after a failed contact: base doubles up to max, with jitter. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** An unknown row is reconciled no sooner than this after its request started. */
+  reconcileDelayMs?: number;
+  /** How often the connection is probed while there is nothing to send. */
+  probeIntervalMs?: number;
+  /** Jitter source (seeded in tests). */
+  random?: () => number;
+  /** Test hook: called at each step of a send (kill tests end the process here). */
+  onStep?: (step: SendStep, row: OutboxRow) => void;
+  onStatus?: (status: EngineStatus) => void;
+}
+
+export type StepResult = 'worked' | 'idle' | 'waiting';
+
+export class SyncEngine {
+  private readonly sqlite: Database.Database;
+  private readonly provider: TraceProvider;
+  private readonly location: string;
+  private readonly clock: () => number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly reconcileDelayMs: number;
+  private readonly probeIntervalMs: number;
+  private readonly random: () => number;
+  private failures = 0;
+  private online: boolean | null = null;
+  private lastContactAt: number | null = null;
+  private lastProbeAt = 0;
+  private problem: string | null = null;
+  /** No contact is tried before this time (global backoff after a failed contact). */
+  private quietUntil = 0;
+  private running = false;
+  private wakeUp: (() => void) | null = null;
+  private lastStatusKey = '';
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.sqlite = options.sqlite;
+    this.provider = options.provider;
+    this.location = options.location;
+    this.clock = options.clock ?? Date.now;
+    this.backoffBaseMs = options.backoffBaseMs ?? 2_000;
+    this.backoffMaxMs = options.backoffMaxMs ?? 10 * 60_000;
+    this.reconcileDelayMs = options.reconcileDelayMs ?? 120_000;
+    this.probeIntervalMs = options.probeIntervalMs ?? 30_000;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** At start: a row left in flight by a crash may or may not have reached the state. */
+  recoverInFlight(): number {
+    const now = this.clock();
+    return this.sqlite
+      .prepare(
+        `UPDATE trace_outbox SET state = 'unknown', updated_at = ?,
+           last_error = 'The register stopped while this sale was being sent: checking with the state before sending again.',
+           next_attempt_at = MAX(?, COALESCE(sent_at, 0) + ?)
+         WHERE state = 'in_flight' AND location = ?`,
+      )
+      .run(now, now, this.reconcileDelayMs, this.location).changes;
+  }
+
+  /** One unit of work: reconcile the oldest ready unknown row, else send the next pending one. */
+  async step(): Promise<StepResult> {
+    const now = this.clock();
+    if (now < this.quietUntil) return 'waiting';
+    const unknown = this.sqlite
+      .prepare(`SELECT ${OUTBOX_COLUMNS} FROM trace_outbox WHERE location = ? AND state = 'unknown' ORDER BY id LIMIT 1`)
+      .get(this.location) as OutboxRow | undefined;
+    if (unknown) {
+      if (unknown.nextAttemptAt > now) return 'waiting';
+      await this.reconcile(unknown);
+      return 'worked';
+    }
+    const candidates = this.sqlite
+      .prepare(
+        `SELECT ${OUTBOX_COLUMNS} FROM trace_outbox
+          WHERE location = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 20`,
+      )
+      .all(this.location, now) as OutboxRow[];
+    for (const row of candidates) {
+      let dependencyRemoteId: string | null = null;
+      if (row.dependsOn) {
+        const dependency = this.sqlite.prepare('SELECT state, remote_txn_id AS remoteTxnId FROM trace_outbox WHERE id = ?').get(row.dependsOn) as
+          | { state: string; remoteTxnId: string | null }
+          | undefined;
+        if (!dependency || dependency.state !== 'acknowledged' || !dependency.remoteTxnId) continue;
+        dependencyRemoteId = dependency.remoteTxnId;
+      }
+      await this.send(row, dependencyRemoteId);
+      return 'worked';
+    }
+    const later = this.sqlite
+      .prepare(`SELECT 1 FROM trace_outbox WHERE location = ? AND state = 'pending' AND next_attempt_at > ? LIMIT 1`)
+      .get(this.location, now);
+    return later ? 'waiting' : 'idle';
+  }
+
+  private async send(row: OutboxRow, dependencyRemoteId: string | null): Promise<void> {
+    const startedAt = this.clock();
+    const marked = this.sqlite
+      .prepare(
+        `UPDATE trace_outbox SET state = 'in_flight', attempts = attempts + 1, sent_at = ?, updated_at = ?
+          WHERE id = ? AND state = 'pending'`,
+      )
+      .run(startedAt, startedAt, row.id);
+    if (marked.changes === 0) return; // a manager dismissed it meanwhile
+    this.options.onStep?.('in_flight_committed', row);
+    const began = performance.now();
+    const outcome = await sendWrite(this.provider, writeFor(row, dependencyRemoteId), row.nonce);
+    const durationMs = Math.round(performance.now() - began);
+    this.options.onStep?.('response_received', row);
+    this.noteContact(outcome);
+    this.applyOutcome(row, outcome, durationMs);
+    this.options.onStep?.('result_committed', row);
+    this.emitStatus();
+  }
+
+  private applyOutcome(row: OutboxRow, outcome: WriteOutcome, durationMs: number): void {
+    const now = this.clock();
+    const write = this.sqlite.transaction(() => {
+      switch (outcome.kind) {
+        case 'accepted':
+          this.sqlite
+            .prepare(
+              `UPDATE trace_outbox SET state = 'acknowledged', remote_txn_id = ?, acknowledged_at = ?, last_error = NULL,
+                 last_error_code = NULL, updated_at = ? WHERE id = ?`,
+            )
+            .run(outcome.remoteTxnId, now, now, row.id);
+          this.logAttempt(row.id, 'send', 'accepted', `transaction ${outcome.remoteTxnId}`, durationMs);
+          break;
+        case 'rejected':
+          this.sqlite
+            .prepare(`UPDATE trace_outbox SET state = 'rejected', last_error = ?, last_error_code = ?, updated_at = ? WHERE id = ?`)
+            .run(outcome.message, outcome.code, now, row.id);
+          this.logAttempt(row.id, 'send', 'rejected', `${outcome.code ?? '-'}: ${outcome.message}`, durationMs);
+          break;
+        case 'unknown':
+          this.sqlite
+            .prepare(`UPDATE trace_outbox SET state = 'unknown', last_error = ?, last_error_code = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ?`)
+            .run(`Outcome unknown (${outcome.reason}): checking with the state before sending again.`, now + this.reconcileDelayMs, now, row.id);
+          this.logAttempt(row.id, 'send', 'unknown', outcome.reason, durationMs);
+          break;
+        case 'not_sent':
+        case 'auth_failed': {
+          const message = outcome.kind === 'not_sent' ? `Not sent: ${outcome.reason}. It will be sent when the state answers again.` : outcome.message;
+          this.sqlite
+            .prepare(`UPDATE trace_outbox SET state = 'pending', last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`)
+            .run(message, now, now, row.id);
+          this.logAttempt(row.id, 'send', outcome.kind, outcome.kind === 'not_sent' ? outcome.reason : outcome.message, durationMs);
+          break;
+        }
+      }
+    });
+    write.immediate();
+  }
+
+  private async reconcile(row: OutboxRow): Promise<void> {
+    let dependencyRemoteId: string | null = null;
+    if (row.dependsOn) {
+      const dependency = this.sqlite.prepare('SELECT remote_txn_id AS remoteTxnId FROM trace_outbox WHERE id = ?').get(row.dependsOn) as
+        | { remoteTxnId: string | null }
+        | undefined;
+      dependencyRemoteId = dependency?.remoteTxnId ?? null;
+    }
+    const claimed = new Set(
+      (
+        this.sqlite
+          .prepare(`SELECT remote_txn_id AS id FROM trace_outbox WHERE remote_txn_id IS NOT NULL AND kind = ? AND id <> ?`)
+          .all(row.kind === 'void' ? 'dispense' : row.kind, row.id) as Array<{ id: string }>
+      ).map((entry) => entry.id),
+    );
+    const watermarkRow = this.sqlite
+      .prepare(
+        `SELECT MAX(CAST(remote_txn_id AS INTEGER)) AS mark FROM trace_outbox
+          WHERE acknowledged_at IS NOT NULL AND acknowledged_at < ? AND remote_txn_id IS NOT NULL AND location = ?`,
+      )
+      .get(row.sentAt ?? row.createdAt, this.location) as { mark: number | null };
+    const watermark = watermarkRow.mark && watermarkRow.mark > 0 ? String(watermarkRow.mark) : null;
+    const began = performance.now();
+    const outcome = await this.provider.reconcile({
+      write: writeFor(row, dependencyRemoteId),
+      idempotencyKey: row.nonce,
+      sentAt: row.sentAt ?? row.createdAt,
+      claimedRemoteIds: claimed,
+      watermark,
+    });
+    const durationMs = Math.round(performance.now() - began);
+    const now = this.clock();
+    const update = this.sqlite.transaction(() => {
+      // Only a row still unknown is changed: a manager may have dismissed it meanwhile.
+      switch (outcome.kind) {
+        case 'found':
+          this.sqlite
+            .prepare(
+              `UPDATE trace_outbox SET state = 'acknowledged', remote_txn_id = ?, acknowledged_at = ?, last_error = NULL, updated_at = ?
+                WHERE id = ? AND state = 'unknown'`,
+            )
+            .run(outcome.remoteTxnId, now, now, row.id);
+          this.logAttempt(row.id, outcome.how === 'nonce_replay' ? 'replay' : 'find', 'found', `transaction ${outcome.remoteTxnId}`, durationMs);
+          break;
+        case 'rejected':
+          this.sqlite
+            .prepare(`UPDATE trace_outbox SET state = 'rejected', last_error = ?, last_error_code = ?, updated_at = ? WHERE id = ? AND state = 'unknown'`)
+            .run(outcome.message, outcome.code, now, row.id);
+          this.logAttempt(row.id, 'replay', 'rejected', `${outcome.code ?? '-'}: ${outcome.message}`, durationMs);
+          break;
+        case 'absent':
+          // Confirmed not applied: send again, with the same nonce.
+          this.sqlite
+            .prepare(
+              `UPDATE trace_outbox SET state = 'pending', next_attempt_at = ?, updated_at = ?,
+                 last_error = 'The state has no record of the last attempt: sending again.' WHERE id = ? AND state = 'unknown'`,
+            )
+            .run(now, now, row.id);
+          this.logAttempt(row.id, 'find', 'absent', outcome.how, durationMs);
+          break;
+        case 'undecided': {
+          const delay = this.backoffDelay(this.failures + 1);
+          this.sqlite
+            .prepare(`UPDATE trace_outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'unknown'`)
+            .run(now + delay, `Could not confirm with the state yet (${outcome.reason}); still checking.`, now, row.id);
+          this.logAttempt(row.id, 'find', 'undecided', outcome.reason, durationMs);
+          break;
+        }
+      }
+    });
+    update.immediate();
+    if (outcome.kind === 'undecided') this.contactFailed(outcome.reason);
+    else this.contactOk();
+    this.emitStatus();
+  }
+
+  private logAttempt(outboxId: string, step: 'send' | 'replay' | 'find', outcome: string, detail: string, durationMs: number): void {
+    this.sqlite
+      .prepare('INSERT INTO trace_attempts (id, outbox_id, at, step, outcome, detail, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(newId(this.clock()), outboxId, this.clock(), step, outcome, detail.slice(0, 500), durationMs);
+  }
+
+  private noteContact(outcome: WriteOutcome): void {
+    if (outcome.kind === 'accepted' || outcome.kind === 'rejected') this.contactOk();
+    else if (outcome.kind === 'auth_failed') {
+      this.problem = `${outcome.message} Correct the BioTrack username and password in Settings › Track & Trace.`;
+      this.contactFailed(outcome.message);
+    } else this.contactFailed(outcome.reason);
+  }
+
+  private contactOk(): void {
+    this.failures = 0;
+    this.online = true;
+    this.problem = null;
+    this.lastContactAt = this.clock();
+    this.quietUntil = 0;
+  }
+
+  private contactFailed(_reason: string): void {
+    this.failures += 1;
+    this.online = false;
+    this.quietUntil = this.clock() + this.backoffDelay(this.failures);
+  }
+
+  /** Exponential backoff with "equal jitter": half fixed, half random, so registers spread out. */
+  private backoffDelay(failures: number): number {
+    const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.min(20, Math.max(0, failures - 1)));
+    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+  }
+
+  /** Ask the provider whether it answers (when idle, or while offline). */
+  async probe(): Promise<boolean> {
+    this.lastProbeAt = this.clock();
+    const result = await this.provider.ping();
+    if (result.ok) this.contactOk();
+    else {
+      if (/refused the (login|credentials)/i.test(result.message)) this.problem = `${result.message} Correct it in Settings › Track & Trace.`;
+      this.contactFailed(result.message);
+    }
+    this.emitStatus(true);
+    return result.ok;
+  }
+
+  status(): EngineStatus {
+    const counts = syncCounts(this.sqlite, this.location);
+    return { online: this.online, lastContactAt: this.lastContactAt, problem: this.problem, counts, backlog: backlogOf(counts) };
+  }
+
+  emitStatus(force = false): void {
+    if (!this.options.onStatus) return;
+    const status = this.status();
+    const key = JSON.stringify([status.online, status.problem, status.counts]);
+    if (!force && key === this.lastStatusKey) return;
+    this.lastStatusKey = key;
+    this.options.onStatus(status);
+  }
+
+  /** Work until nothing is left that can be done now (tests and benchmarks). */
+  async drain(maxSteps = Number.POSITIVE_INFINITY): Promise<number> {
+    let steps = 0;
+    while (steps < maxSteps) {
+      const result = await this.step();
+      if (result !== 'worked') break;
+      steps += 1;
+    }
+    return steps;
+  }
+
+  wake(): void {
+    this.quietUntil = Math.min(this.quietUntil, this.clock());
+    this.wakeUp?.();
+  }
+
+  /** The worker's loop: work while there is work, probe while idle, back off while offline. */
+  async run(idlePollMs = 500): Promise<void> {
+    this.running = true;
+    this.recoverInFlight();
+    this.emitStatus(true);
+    while (this.running) {
+      let result: StepResult;
+      try {
+        result = await this.step();
+      } catch (error) {
+        // A database error (busy, disk): wait and try again; the row's state is unchanged.
+        this.contactFailed(error instanceof Error ? error.message : String(error));
+        result = 'waiting';
+      }
+      if (result === 'worked') continue;
+      const now = this.clock();
+      if (now >= this.quietUntil && (this.online !== true || now - this.lastProbeAt >= this.probeIntervalMs) && now - this.lastProbeAt >= Math.min(this.probeIntervalMs, this.backoffBaseMs)) {
+        await this.probe().catch(() => undefined);
+        continue;
+      }
+      this.emitStatus();
+      const wait = Math.max(10, Math.min(idlePollMs, this.quietUntil > now ? this.quietUntil - now : idlePollMs));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = null;
+    }
+  }
+
+  stop(): void {
+    this.running = false;
+    this.wakeUp?.();
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * Checkout (issue 8): the catalog, open tickets, the allotment meter, payment, receipts, voids
+ * and returns.
+ *
+ * A ticket lives in the core while it is open. Its sale's commandId is made by the screen when it
+ * opens the ticket (`saleCommandId`) and sent again with `checkout.sale.complete`, so a completion
+ * retried after a timeout is applied once. Money is integer cents, weights milligrams, rates basis
+ * points. A line the rules refuse comes back as `refusal` (nothing changed), with the reason and
+ * whether a manager may override it.
+ */
+import { z } from 'zod';
+import { commandIdSchema } from './common.js';
+
+const id = z.string().min(1).max(40);
+const quantity = z.number().int().min(1, 'A quantity is at least 1.').max(999, 'A quantity is at most 999.');
+const grantId = z.string().min(1).max(64).optional();
+
+export const tenderKindSchema = z.enum(['cash', 'debit', 'credit', 'gift_card', 'other']);
+export type TenderKind = z.infer<typeof tenderKindSchema>;
+
+export const catalogProductSchema = z.object({
+  id: z.string(),
+  traceBarcode: z.string(),
+  upc: z.string().nullable(),
+  name: z.string(),
+  category: z.string(),
+  unitWeightMg: z.number().int(),
+  usableWeightMg: z.number().int(),
+  thcValue: z.number().int(),
+  thcUnit: z.enum(['mg', 'pct_x100']),
+  priceCents: z.number().int(),
+  soldMedical: z.boolean(),
+  soldAdultUse: z.boolean(),
+  onHand: z.number().int(),
+});
+export type CatalogProductView = z.infer<typeof catalogProductSchema>;
+
+export const limitUnitSchema = z.enum(['mg', 'mg_thc', 'plants']);
+
+export const meterRowSchema = z.object({
+  limitId: z.string(),
+  label: z.string(),
+  unit: limitUnitSchema,
+  /** "per transaction", "per day at this store", "per 14 days". */
+  windowText: z.string(),
+  ceiling: z.number().int(),
+  available: z.number().int(),
+  onTicket: z.number().int(),
+  remaining: z.number().int(),
+  source: z.enum(['state_system', 'register']),
+  stateFetchedAt: z.number().int().nullable(),
+  overridden: z.boolean(),
+  categories: z.array(z.string()),
+});
+export type MeterRowView = z.infer<typeof meterRowSchema>;
+
+export const refusalSchema = z.object({
+  code: z.enum(['category_not_allowed', 'not_sold_to_customer', 'out_of_stock', 'over_limit', 'needs_patient']),
+  message: z.string(),
+  limitId: z.string().optional(),
+  overridable: z.boolean(),
+});
+export type RefusalView = z.infer<typeof refusalSchema>;
+
+export const lineTaxSchema = z.object({ taxId: z.string(), label: z.string(), basisPoints: z.number().int(), cents: z.number().int() });
+
+export const ticketLineSchema = z.object({
+  lineId: z.string(),
+  productId: z.string(),
+  name: z.string(),
+  traceBarcode: z.string(),
+  category: z.string(),
+  quantity: z.number().int(),
+  onHand: z.number().int(),
+  unitPriceCents: z.number().int(),
+  grossCents: z.number().int(),
+  groupDiscountCents: z.number().int(),
+  lineDiscountCents: z.number().int(),
+  discountReason: z.string().nullable(),
+  netCents: z.number().int(),
+  taxes: z.array(lineTaxSchema),
+  taxCents: z.number().int(),
+  totalCents: z.number().int(),
+  overriddenLimits: z.array(z.string()),
+});
+export type TicketLineView = z.infer<typeof ticketLineSchema>;
+
+export const patientOptionSchema = z.object({
+  kind: z.enum(['customer', 'caregiver_patient']),
+  id: z.string(),
+  name: z.string(),
+  licence: z.string().nullable(),
+  licenceExpires: z.string().nullable(),
+  /** Why this patient cannot be chosen (expired card...), or null. */
+  problem: z.string().nullable(),
+});
+export type PatientOption = z.infer<typeof patientOptionSchema>;
+
+export const allotmentStatusSchema = z.object({
+  state: z.enum(['not_required', 'checking', 'state_system', 'offline', 'not_found', 'refused']),
+  message: z.string(),
+  fetchedAt: z.number().int().nullable(),
+});
+
+export const ticketSchema = z.object({
+  ticketId: z.string(),
+  saleCommandId: z.string(),
+  openedAt: z.number().int(),
+  customer: z.object({
+    id: z.string(),
+    displayName: z.string(),
+    customerType: z.string(),
+    licence: z.string().nullable(),
+  }),
+  /** The rules profile in force (the patient's on a caregiver sale). */
+  profileLabel: z.string(),
+  channel: z.enum(['medical', 'adult_use']),
+  jurisdiction: z.string(),
+  needsPatient: z.boolean(),
+  patient: patientOptionSchema.nullable(),
+  patients: z.array(patientOptionSchema),
+  allotment: allotmentStatusSchema,
+  groups: z.array(z.string()),
+  groupDiscount: z.object({ label: z.string(), basisPoints: z.number().int() }).nullable(),
+  notices: z.array(z.string()),
+  lines: z.array(ticketLineSchema),
+  totals: z.object({
+    grossCents: z.number().int(),
+    discountCents: z.number().int(),
+    netCents: z.number().int(),
+    taxCents: z.number().int(),
+    totalCents: z.number().int(),
+    taxSummary: z.array(z.object({ label: z.string(), cents: z.number().int() })),
+  }),
+  meter: z.array(meterRowSchema),
+  /** The stated rounding rule, printed under the totals. */
+  rounding: z.string(),
+  /** Rules say sales stop while the state system is down (the screen warns when it is down). */
+  sellWhileTraceDown: z.boolean(),
+});
+export type TicketView = z.infer<typeof ticketSchema>;
+
+export const ticketChangeSchema = z.object({ ticket: ticketSchema, refusal: refusalSchema.nullable() });
+export type TicketChange = z.infer<typeof ticketChangeSchema>;
+
+export const receiptSchema = z.object({
+  saleId: z.string(),
+  receiptNumber: z.number().int(),
+  status: z.enum(['completed', 'voided']),
+  storeName: z.string(),
+  completedAt: z.number().int(),
+  businessDate: z.string(),
+  timeZone: z.string(),
+  employeeName: z.string(),
+  customerId: z.string(),
+  customerName: z.string(),
+  channel: z.enum(['medical', 'adult_use']),
+  patientName: z.string().nullable(),
+  patientLicence: z.string().nullable(),
+  caregiverLicence: z.string().nullable(),
+  lines: z.array(
+    z.object({
+      saleLineId: z.string(),
+      name: z.string(),
+      traceBarcode: z.string(),
+      quantity: z.number().int(),
+      returnedQuantity: z.number().int(),
+      unitPriceCents: z.number().int(),
+      grossCents: z.number().int(),
+      discountCents: z.number().int(),
+      netCents: z.number().int(),
+      taxCents: z.number().int(),
+      taxes: z.array(z.object({ label: z.string(), basisPoints: z.number().int(), cents: z.number().int() })),
+    }),
+  ),
+  grossCents: z.number().int(),
+  discountCents: z.number().int(),
+  netCents: z.number().int(),
+  taxCents: z.number().int(),
+  totalCents: z.number().int(),
+  taxSummary: z.array(z.object({ label: z.string(), cents: z.number().int() })),
+  tenders: z.array(z.object({ kind: tenderKindSchema, tenderedCents: z.number().int(), appliedCents: z.number().int(), changeCents: z.number().int(), reference: z.string().nullable() })),
+  changeCents: z.number().int(),
+  rounding: z.string(),
+  returns: z.array(z.object({ kind: z.enum(['void', 'return']), at: z.number().int(), refundCents: z.number().int(), reason: z.string() })),
+  /** Track-and-trace: null when the sale is not reported (adult use). */
+  trace: z.object({ state: z.string(), remoteTxnId: z.string().nullable() }).nullable(),
+  /** Same business day and not voided or returned: a manager may void it. */
+  voidable: z.boolean(),
+});
+export type Receipt = z.infer<typeof receiptSchema>;
+
+export const saleSummarySchema = z.object({
+  saleId: z.string(),
+  receiptNumber: z.number().int(),
+  status: z.enum(['completed', 'voided']),
+  customerName: z.string(),
+  totalCents: z.number().int(),
+  completedAt: z.number().int(),
+  channel: z.enum(['medical', 'adult_use']),
+});
+
+const patientChoice = z.object({ kind: z.enum(['customer', 'caregiver_patient']), id }).strict();
+
+export const checkoutCalls = {
+  'checkout.products.search': {
+    request: z.object({ query: z.string().trim().max(80), limit: z.number().int().min(1).max(100).default(30) }).strict(),
+    response: z.array(catalogProductSchema),
+  },
+  /** A 16-digit BioTrack barcode id or a UPC/EAN. */
+  'checkout.products.byBarcode': {
+    request: z.object({ code: z.string().trim().min(1).max(64) }).strict(),
+    response: catalogProductSchema,
+  },
+  /** Open a ticket for a customer; a caregiver names the patient now or with setPatient. */
+  'checkout.ticket.open': {
+    request: z
+      .object({ saleCommandId: commandIdSchema, customerId: id, patient: patientChoice.optional(), queueEntryId: id.optional() })
+      .strict(),
+    response: ticketSchema,
+  },
+  'checkout.ticket.get': { request: z.object({ ticketId: id }).strict(), response: ticketSchema },
+  /** Tickets open on this register (so a screen reload finds them). */
+  'checkout.ticket.list': { request: z.object({}).strict(), response: z.array(ticketSchema) },
+  'checkout.ticket.setPatient': {
+    request: z.object({ ticketId: id, patient: patientChoice }).strict(),
+    response: ticketSchema,
+  },
+  /** Look the patient's allotment up again in the state system. */
+  'checkout.ticket.refreshAllotment': { request: z.object({ ticketId: id }).strict(), response: ticketSchema },
+  /** A scanned code (routed here by content) or a typed barcode. */
+  'checkout.ticket.scan': {
+    request: z.object({ ticketId: id, code: z.string().trim().min(1).max(64), quantity: quantity.default(1), limitOverrideGrantId: grantId }).strict(),
+    response: ticketChangeSchema,
+  },
+  'checkout.ticket.addProduct': {
+    request: z.object({ ticketId: id, productId: id, quantity: quantity.default(1), limitOverrideGrantId: grantId }).strict(),
+    response: ticketChangeSchema,
+  },
+  'checkout.ticket.setQuantity': {
+    request: z.object({ ticketId: id, lineId: id, quantity, limitOverrideGrantId: grantId }).strict(),
+    response: ticketChangeSchema,
+  },
+  'checkout.ticket.removeLine': { request: z.object({ ticketId: id, lineId: id }).strict(), response: ticketSchema },
+  /** A line discount needs manager_override (or a grant for 'checkout.discount'). */
+  'checkout.ticket.discountLine': {
+    request: z
+      .object({
+        ticketId: id,
+        lineId: id,
+        discount: z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('percent'), basisPoints: z.number().int().min(1).max(10_000) }).strict(),
+          z.object({ kind: z.literal('amount'), cents: z.number().int().min(1).max(10_000_000) }).strict(),
+          z.object({ kind: z.literal('none') }).strict(),
+        ]),
+        reason: z.string().trim().min(3, 'Say why in a few words.').max(200),
+        grantId,
+      })
+      .strict(),
+    response: ticketSchema,
+  },
+  'checkout.ticket.discard': { request: z.object({ ticketId: id }).strict(), response: z.object({ discarded: z.literal(true) }) },
+  /** Pay and write the sale. commandId must be the ticket's saleCommandId. */
+  'checkout.sale.complete': {
+    request: z
+      .object({
+        commandId: commandIdSchema,
+        ticketId: id,
+        tenders: z
+          .array(z.object({ kind: tenderKindSchema, amountCents: z.number().int().min(1).max(100_000_000), reference: z.string().trim().max(60).nullable().optional() }).strict())
+          .min(1, 'Take a payment first.')
+          .max(10),
+      })
+      .strict(),
+    response: receiptSchema,
+  },
+  'checkout.sale.get': { request: z.object({ saleId: id }).strict(), response: receiptSchema },
+  'checkout.sale.recent': {
+    request: z.object({ limit: z.number().int().min(1).max(200).default(30) }).strict(),
+    response: z.array(saleSummarySchema),
+  },
+  /** The whole sale, the same business day; manager_override or a grant for 'checkout.void'. */
+  'checkout.sale.void': {
+    request: z.object({ commandId: commandIdSchema, saleId: id, reason: z.string().trim().min(3, 'Say why in a few words.').max(300), grantId }).strict(),
+    response: receiptSchema,
+  },
+  /** Lines back to inventory and a refund; manager_override or a grant for 'checkout.return'. */
+  'checkout.sale.return': {
+    request: z
+      .object({
+        commandId: commandIdSchema,
+        saleId: id,
+        lines: z.array(z.object({ saleLineId: id, quantity }).strict()).min(1).max(100),
+        reason: z.string().trim().min(3, 'Say why in a few words.').max(300),
+        refundTender: tenderKindSchema,
+        grantId,
+      })
+      .strict(),
+    response: receiptSchema,
+  },
+} as const;
+
+export const checkoutEvents = {
+  /** A sale was completed, voided or returned (receipt lists refresh). */
+  'checkout.salesChanged': z.object({ saleId: z.string() }),
+} as const;

@@ -1,0 +1,167 @@
+/** Track-and-trace: settings, the sync outbox (Sync screen), patient lookup. */
+import { z } from 'zod';
+import { commandIdSchema } from './common.js';
+
+const empty = z.object({}).strict();
+
+export const traceProviderSchema = z.enum(['none', 'biotrack_v1']);
+
+export const traceSettingsViewSchema = z.object({
+  provider: traceProviderSchema,
+  useDemoSandbox: z.boolean(),
+  /** Only the demo store runs the embedded sandbox; null elsewhere. */
+  demoSandboxUrl: z.string().nullable(),
+  endpoint: z.string(),
+  licenseNumber: z.string(),
+  username: z.string(),
+  /** The password itself never leaves the core. */
+  hasPassword: z.boolean(),
+  location: z.string(),
+  terminalId: z.string(),
+  training: z.boolean(),
+  nosession: z.boolean(),
+  secretStorage: z.enum(['safeStorage', 'keyFile']),
+});
+export type TraceSettingsView = z.infer<typeof traceSettingsViewSchema>;
+
+const settingsFields = {
+  provider: traceProviderSchema,
+  useDemoSandbox: z.boolean(),
+  endpoint: z.string().trim().max(300),
+  licenseNumber: z.string().trim().max(60),
+  username: z.string().trim().max(120),
+  /** Omit or leave empty to keep the saved password. */
+  password: z.string().max(200).optional(),
+  location: z.string().trim().max(20),
+  terminalId: z.string().trim().max(40),
+  training: z.boolean(),
+  nosession: z.boolean(),
+};
+
+export const syncStateSchema = z.enum(['pending', 'in_flight', 'acknowledged', 'rejected', 'unknown', 'dismissed']);
+export type SyncState = z.infer<typeof syncStateSchema>;
+
+export const syncStatusSchema = z.object({
+  provider: z.string(),
+  configured: z.boolean(),
+  /** The demo store's embedded sandbox is in use (test sales can be queued). */
+  demo: z.boolean(),
+  online: z.boolean().nullable(),
+  lastContactAt: z.number().int().nullable(),
+  /** A setting a person must fix (refused credentials, missing address), or null. */
+  problem: z.string().nullable(),
+  counts: z.object({
+    pending: z.number().int(),
+    inFlight: z.number().int(),
+    unknown: z.number().int(),
+    rejected: z.number().int(),
+    acknowledged: z.number().int(),
+    dismissed: z.number().int(),
+  }),
+  backlog: z.number().int(),
+  /** When the oldest sale still waiting to be reported was made, or null. */
+  oldestPendingAt: z.number().int().nullable(),
+});
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+export const syncRowSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['dispense', 'void', 'refund']),
+  saleId: z.string(),
+  customerId: z.string().nullable(),
+  customerName: z.string().nullable(),
+  cardId: z.string().nullable(),
+  state: syncStateSchema,
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  lastErrorCode: z.string().nullable(),
+  remoteTxnId: z.string().nullable(),
+  saleTime: z.number().int(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  totalCents: z.number().int(),
+  itemCount: z.number(),
+  dismissedReason: z.string().nullable(),
+  dismissedByName: z.string().nullable(),
+  /** Why a pending row is not being sent yet (a void waiting for its sale), or null. */
+  waitingFor: z.string().nullable(),
+});
+export type SyncRow = z.infer<typeof syncRowSchema>;
+
+export const syncAttemptSchema = z.object({
+  at: z.number().int(),
+  step: z.string(),
+  outcome: z.string(),
+  detail: z.string().nullable(),
+  durationMs: z.number().int().nullable(),
+});
+
+export const syncFilterSchema = z.enum(['all', 'attention', 'waiting', 'pending', 'in_flight', 'unknown', 'rejected', 'acknowledged', 'dismissed']);
+export type SyncFilter = z.infer<typeof syncFilterSchema>;
+
+export const patientLookupSchema = z.object({
+  cardId: z.string(),
+  status: z.enum(['active', 'inactive', 'expired', 'not_found']),
+  expiresOn: z.string().nullable(),
+  allotment: z.object({ amount: z.string(), unit: z.string() }).nullable(),
+  fetchedAt: z.number().int(),
+});
+
+export const traceCalls = {
+  'trace.settings.get': { request: empty, response: traceSettingsViewSchema },
+  'trace.settings.save': {
+    request: z.object({ commandId: commandIdSchema, ...settingsFields }).strict(),
+    response: traceSettingsViewSchema,
+  },
+  /** Log in and ping with the given settings (unsaved ones too); nothing is sent or stored. */
+  'trace.testConnection': {
+    request: z.object(settingsFields).strict(),
+    response: z.object({ ok: z.boolean(), message: z.string(), latencyMs: z.number().int().nullable() }),
+  },
+  'trace.sync.status': { request: empty, response: syncStatusSchema },
+  'trace.sync.list': {
+    request: z
+      .object({
+        filter: syncFilterSchema.default('all'),
+        kind: z.enum(['dispense', 'void', 'refund']).optional(),
+        search: z.string().trim().max(80).optional(),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    response: z.object({ rows: z.array(syncRowSchema), total: z.number().int(), status: syncStatusSchema }),
+  },
+  'trace.sync.detail': {
+    request: z.object({ outboxId: z.string().min(1) }).strict(),
+    response: z.object({ row: syncRowSchema, attempts: z.array(syncAttemptSchema) }),
+  },
+  /** Send a rejected sale again after its cause was fixed. Needs manager_override (or a grant). */
+  'trace.sync.resend': {
+    request: z.object({ commandId: commandIdSchema, outboxId: z.string().min(1), grantId: z.string().optional() }).strict(),
+    response: syncRowSchema,
+  },
+  /** Stop trying to report a sale, with the reason. Needs manager_override (or a grant). */
+  'trace.sync.dismiss': {
+    request: z
+      .object({
+        commandId: commandIdSchema,
+        outboxId: z.string().min(1),
+        reason: z.string().trim().min(5, 'Say why in a few words.').max(300),
+        grantId: z.string().optional(),
+      })
+      .strict(),
+    response: syncRowSchema,
+  },
+  'trace.lookupPatient': {
+    request: z.object({ cardId: z.string().trim().min(1).max(40), caregiverCardId: z.string().trim().max(40).optional() }).strict(),
+    response: patientLookupSchema,
+  },
+  /** Demo store only (the embedded sandbox): queue a medical sale so the Sync screen has something to show. */
+  'trace.demo.enqueueSale': {
+    request: z.object({ commandId: commandIdSchema, cardId: z.string().trim().min(1).max(40).optional() }).strict(),
+    response: z.object({ outboxId: z.string() }),
+  },
+} as const;
+
+export const traceEvents = {
+  'trace.syncChanged': syncStatusSchema,
+} as const;

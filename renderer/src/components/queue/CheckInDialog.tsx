@@ -1,0 +1,267 @@
+/**
+ * Check-In and the Purchase Allotment pop-up for one saved customer. The core runs the checks and
+ * the BioTrack lookup; this shows what it found: refusals (red), warnings and notes, and the
+ * allotment the person may lower before the customer joins the queue.
+ *
+ * Usage: <CheckInDialog customerId={id} onClose={...} onCheckedIn={(entry) => ...} />
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { call } from '../../register';
+import { useStatus } from '../../stores/app';
+import { formatDateTime } from '../../format';
+import { newCommandId } from './commandId';
+import { formatAllotment, TYPE_LABELS, type CheckInPreparation, type CheckInType, type QueueAllotment, type QueueEntry } from './types';
+import '../../styles/queue.css';
+
+export interface CheckInDialogProps {
+  customerId: string;
+  onClose(): void;
+  onCheckedIn?(entry: QueueEntry): void;
+}
+
+type Loaded = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; preparation: CheckInPreparation };
+
+/** What the person types, per limit: grams for mg, milligrams for mg THC, a count for plants. */
+function toInput(amount: number, unit: QueueAllotment['unit']): string {
+  return unit === 'mg' ? (amount / 1000).toFixed(3) : String(amount);
+}
+
+function fromInput(text: string, unit: QueueAllotment['unit']): number | null {
+  const trimmed = text.trim();
+  if (!/^\d+(\.\d*)?$|^\.\d+$/.test(trimmed)) return null;
+  const value = Number(trimmed);
+  if (!Number.isFinite(value)) return null;
+  if (unit === 'mg') return Math.round(value * 1000);
+  return Number.isInteger(value) ? value : null;
+}
+
+const UNIT_SUFFIX: Record<QueueAllotment['unit'], string> = { mg: 'g', mg_thc: 'mg THC', plants: 'plants' };
+
+export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialogProps) {
+  const timeZone = useStatus((state) => (state.status?.state === 'ready' ? state.status.timeZone : undefined));
+  const [as, setAs] = useState<CheckInType | undefined>(undefined);
+  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
+  const [inputs, setInputs] = useState<Record<string, string>>({});
+  const [confirmedCard, setConfirmedCard] = useState('');
+  const [ackWrongId, setAckWrongId] = useState(false);
+  const [ackTooHigh, setAckTooHigh] = useState(false);
+  const [submitting, setSubmitting] = useState(false);
+  const [submitError, setSubmitError] = useState<string | null>(null);
+
+  const load = useCallback(async (asType: CheckInType | undefined) => {
+    setLoaded({ state: 'loading' });
+    setSubmitError(null);
+    const result = await call('queue.checkIn.prepare', asType ? { customerId, as: asType } : { customerId });
+    if (!result.ok) {
+      setLoaded({ state: 'error', message: result.error.message });
+      return;
+    }
+    const preparation = result.value;
+    setLoaded({ state: 'ready', preparation });
+    setInputs(Object.fromEntries(preparation.allotment.limits.map((limit) => [limit.limitId, toInput(limit.amount, limit.unit)])));
+    setConfirmedCard('');
+    setAckWrongId(false);
+    setAckTooHigh(false);
+  }, [customerId]);
+
+  useEffect(() => {
+    void load(as);
+  }, [load, as]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  const preparation = loaded.state === 'ready' ? loaded.preparation : null;
+  const allotment = preparation?.allotment ?? null;
+  const offline = allotment?.status === 'offline';
+  const manualNeeded = offline && allotment?.sellWhileTraceDown === true;
+  const cardMatches = !!allotment?.cardId && confirmedCard.replace(/[\s-]/g, '').toUpperCase() === allotment.cardId.replace(/[\s-]/g, '').toUpperCase();
+  const manualUnlocked = manualNeeded && cardMatches && ackWrongId && ackTooHigh;
+
+  const problems = useMemo(() => {
+    const found: Record<string, string> = {};
+    for (const limit of allotment?.limits ?? []) {
+      const value = fromInput(inputs[limit.limitId] ?? '', limit.unit);
+      if (value === null) found[limit.limitId] = `Enter a number of ${UNIT_SUFFIX[limit.unit]}.`;
+      else if (value > limit.ceiling) found[limit.limitId] = `Above the limit of ${formatAllotment(limit.ceiling, limit.unit)}: an allotment can only be lowered.`;
+    }
+    return found;
+  }, [allotment, inputs]);
+
+  const canCheckIn =
+    !!preparation && preparation.refusals.length === 0 && Object.keys(problems).length === 0 && (!manualNeeded || manualUnlocked) && !submitting;
+
+  const submit = async () => {
+    if (!preparation || !canCheckIn) return;
+    setSubmitting(true);
+    setSubmitError(null);
+    const result = await call('queue.checkIn', {
+      commandId: newCommandId(),
+      customerId,
+      as: preparation.as,
+      allotments: preparation.allotment.limits.map((limit) => ({ limitId: limit.limitId, amount: fromInput(inputs[limit.limitId] ?? '', limit.unit) ?? 0 })),
+      ...(manualNeeded ? { manual: { confirmedCardId: confirmedCard.trim(), acknowledgedWarnings: true as const } } : {}),
+    });
+    setSubmitting(false);
+    if (!result.ok) {
+      setSubmitError(result.error.message);
+      return;
+    }
+    onCheckedIn?.(result.value);
+    onClose();
+  };
+
+  const editable = (limit: QueueAllotment) =>
+    preparation !== null && preparation.refusals.length === 0 && (!manualNeeded || manualUnlocked) && (limit.ceiling > 0 || offline);
+
+  return (
+    <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="checkin-title">
+      <form
+        className="dialog checkin-dialog"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        <h2 id="checkin-title">Check in{preparation ? ` ${preparation.displayName}` : ''}</h2>
+        {loaded.state === 'loading' ? (
+          <p className="checkin-progress" role="status">
+            <span className="spinner" aria-hidden="true" /> Checking the profile and looking up the purchase allotment…
+          </p>
+        ) : null}
+        {loaded.state === 'error' ? <p className="error" role="alert">{loaded.message}</p> : null}
+        {preparation ? (
+          <>
+            <p className="dialog-lead">
+              {TYPE_LABELS[preparation.as]}
+              {preparation.profileLabel ? ` · ${preparation.profileLabel}` : ''}
+              {preparation.age !== null ? ` · age ${preparation.age}` : ''}
+              {preparation.nestUnder ? ` · with caregiver ${preparation.nestUnder.displayName}` : ''}
+            </p>
+            {preparation.options.length > 1 ? (
+              <fieldset className="checkin-as">
+                <legend>Check in as</legend>
+                {preparation.options.map((option) => (
+                  <label key={option} className="checkin-choice">
+                    <input type="radio" name="checkin-as" checked={preparation.as === option} onChange={() => setAs(option)} />
+                    {TYPE_LABELS[option]}
+                  </label>
+                ))}
+              </fieldset>
+            ) : null}
+            {preparation.refusals.length > 0 ? (
+              <div className="checkin-refusals" role="alert">
+                <strong>Cannot check in</strong>
+                <ul>
+                  {preparation.refusals.map((refusal) => (
+                    <li key={refusal.code} data-code={refusal.code}>
+                      {refusal.message}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+            {preparation.warnings.length > 0 ? (
+              <div className="checkin-warnings" role="note">
+                {preparation.warnings.map((warning) => (
+                  <p key={warning}>⚠ {warning}</p>
+                ))}
+              </div>
+            ) : null}
+            {preparation.notes ? (
+              <div className="checkin-notes">
+                <strong>Notes</strong>
+                <p>{preparation.notes}</p>
+              </div>
+            ) : null}
+            {preparation.refusals.length === 0 || ['offline', 'not_found', 'refused'].includes(allotment?.status ?? '') ? (
+              <section className="checkin-allotment" aria-labelledby="allotment-title">
+                <h3 id="allotment-title">
+                  Purchase allotment
+                  {offline ? <span className="offline-mark">Offline</span> : null}
+                  {allotment?.status === 'state_system' ? <span className="source-mark">BioTrack</span> : null}
+                </h3>
+                {allotment?.status === 'state_system' && allotment.fetchedAt ? (
+                  <p className="muted">Remaining allotment from BioTrack ({formatDateTime(allotment.fetchedAt, timeZone)}). You may lower it, for example if the patient bought elsewhere today.</p>
+                ) : null}
+                {allotment?.status === 'legal_limits' && preparation.refusals.length === 0 ? <p className="muted">The maximum legal limits for this customer. You may lower any of them.</p> : null}
+                {allotment?.status === 'not_required' || allotment?.status === 'not_found' || allotment?.status === 'refused' ? (
+                  <p className="muted">{allotment.message}</p>
+                ) : null}
+                {offline ? (
+                  <div className="checkin-offline">
+                    <p>
+                      BioTrack did not answer: {allotment?.message}
+                    </p>
+                    {allotment?.lastKnown ? (
+                      <p className="checkin-suggestion" data-testid="allotment-suggestion">
+                        Last BioTrack figure {formatAllotment(allotment.lastKnown.amountMg, 'mg')} on {formatDateTime(allotment.lastKnown.at, timeZone)}, less{' '}
+                        {formatAllotment(allotment.lastKnown.soldSinceMg, 'mg')} sold to this patient on this register since: suggested{' '}
+                        <strong>{formatAllotment(allotment.lastKnown.suggestedMg, 'mg')}</strong>. Confirm it with the patient.
+                      </p>
+                    ) : (
+                      <p className="muted">BioTrack has not given this register a figure for this card before.</p>
+                    )}
+                    {manualNeeded ? (
+                      <div className="checkin-manual">
+                        <label>
+                          Type the medical ID from the patient's card to confirm it ({allotment?.cardId} in the profile)
+                          <input value={confirmedCard} onChange={(event) => setConfirmedCard(event.target.value)} autoComplete="off" aria-label="Confirm the medical ID" />
+                        </label>
+                        {confirmedCard && !cardMatches ? <p className="error-text">This does not match the profile's medical ID: check the card and the profile.</p> : null}
+                        <label className="checkin-ack">
+                          <input type="checkbox" checked={ackWrongId} onChange={(event) => setAckWrongId(event.target.checked)} />
+                          A wrong medical ID makes the sale fail to post to BioTrack.
+                        </label>
+                        <label className="checkin-ack">
+                          <input type="checkbox" checked={ackTooHigh} onChange={(event) => setAckTooHigh(event.target.checked)} />
+                          An allotment higher than the patient has left makes the sale fail to post to BioTrack.
+                        </label>
+                      </div>
+                    ) : null}
+                  </div>
+                ) : null}
+                {allotment && allotment.limits.length > 0 && preparation.refusals.length === 0 ? (
+                  <div className="checkin-limits">
+                    {allotment.limits.map((limit) => (
+                      <label key={limit.limitId} className="checkin-limit">
+                        <span>{limit.label}</span>
+                        <span className="checkin-input">
+                          <input
+                            inputMode="decimal"
+                            value={inputs[limit.limitId] ?? ''}
+                            disabled={!editable(limit)}
+                            aria-invalid={problems[limit.limitId] ? true : undefined}
+                            onChange={(event) => setInputs((current) => ({ ...current, [limit.limitId]: event.target.value }))}
+                          />
+                          <span className="unit">{UNIT_SUFFIX[limit.unit]}</span>
+                        </span>
+                        <span className="muted">max {formatAllotment(limit.ceiling, limit.unit)}</span>
+                        {problems[limit.limitId] && editable(limit) ? <span className="error-text">{problems[limit.limitId]}</span> : null}
+                      </label>
+                    ))}
+                  </div>
+                ) : null}
+                {allotment?.status === 'not_found' ? <p className="allotment-zero">0.0000</p> : null}
+              </section>
+            ) : null}
+          </>
+        ) : null}
+        {submitError ? <p className="error" role="alert">{submitError}</p> : null}
+        <div className="row">
+          <button type="submit" className="primary" disabled={!canCheckIn}>
+            {submitting ? 'Checking in…' : 'Check in'}
+          </button>
+          <button type="button" className="secondary" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,414 @@
+/**
+ * Customers: where every visit starts. A licence scan (scanner event, or the scan field) finds the
+ * profile or opens a signup filled from the barcode; search by any field; drafts in orange;
+ * profiles with documents, caregiver-patients and history; the editor with Save & Back.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ulid } from 'ulid';
+import type { CallRequest } from '../../../../preload/api';
+import type {
+  CustomerDetail,
+  CustomerDraftSummary,
+  CustomerForm,
+  CustomersConfig,
+  CustomerSummary,
+  LookupResult,
+  SearchField,
+} from './types';
+import { getClient } from '../../client';
+import { formatDateTime } from '../../format';
+import { call } from '../../register';
+import { useStatus } from '../../stores/app';
+import { showDate } from '../../components/customers/dateEntry';
+import { ProfileEditor, blankForm } from './ProfileEditor';
+import { ProfileView } from './ProfileView';
+import '../../styles/customers.css';
+
+export type CustomersView =
+  | { kind: 'home' }
+  | { kind: 'profile'; id: string }
+  | { kind: 'edit'; customerId: string | null; draftId: string | null; form: CustomerForm; scanNote: string | null };
+
+const SEARCH_FIELDS: Array<{ value: SearchField; label: string }> = [
+  { value: 'name', label: 'Name' },
+  { value: 'phone', label: 'Phone' },
+  { value: 'email', label: 'Email' },
+  { value: 'licence', label: 'Licence number' },
+  { value: 'medical_id', label: 'Medical ID' },
+  { value: 'rewards_card', label: 'Rewards card number' },
+  { value: 'birth_date', label: 'Birth date' },
+];
+
+const SEARCH_DEBOUNCE_MS = 200;
+
+export const typeLabels: Record<CustomerSummary['customerType'], string> = {
+  adult_use: 'Adult Use',
+  medical: 'Medical',
+  medical_recommendation: 'Medical Recommendation',
+  caregiver: 'Caregiver',
+};
+
+export function newCommandId(): string {
+  return ulid();
+}
+
+export function CustomersScreen() {
+  const [config, setConfig] = useState<CustomersConfig | null>(null);
+  const [configError, setConfigError] = useState<string | null>(null);
+  const [view, setView] = useState<CustomersView>({ kind: 'home' });
+  const [lookup, setLookup] = useState<LookupResult | null>(null);
+  const [lookupError, setLookupError] = useState<string | null>(null);
+
+  useEffect(() => {
+    void call('customers.config', {}).then((result) => {
+      if (result.ok) setConfig(result.value);
+      else setConfigError(result.error.message);
+    });
+  }, []);
+
+  const handleLicence = useCallback(async (raw: string) => {
+    setLookupError(null);
+    const result = await call('customers.lookupByLicence', { raw });
+    if (!result.ok) {
+      setLookupError(result.error.message);
+      return;
+    }
+    setLookup(result.value);
+    // One match: straight to the profile. None: the signup, filled from the barcode.
+    if (result.value.kind === 'licence') {
+      if (result.value.matches.length === 1 && result.value.matches[0]) {
+        setView({ kind: 'profile', id: result.value.matches[0].id });
+      } else if (result.value.matches.length === 0) {
+        setView({ kind: 'edit', customerId: null, draftId: null, form: result.value.prefill, scanNote: checksNote(result.value) });
+      } else {
+        setView({ kind: 'home' });
+      }
+    }
+  }, []);
+
+  // A licence scanned on any configured scanner arrives as scan.received, whatever has focus.
+  useEffect(() => {
+    return getClient().on('scan.received', (scan) => {
+      if (scan.kind === 'licence') void handleLicence(scan.raw);
+    });
+  }, [handleLicence]);
+
+  if (configError) return <p className="error">{configError}</p>;
+  if (!config) return <p className="page">Loading customers…</p>;
+
+  const home = () => {
+    setView({ kind: 'home' });
+  };
+
+  if (view.kind === 'edit') {
+    return (
+      <ProfileEditor
+        key={view.draftId ?? view.customerId ?? 'new'}
+        config={config}
+        customerId={view.customerId}
+        draftId={view.draftId}
+        initialForm={view.form}
+        scanNote={view.scanNote}
+        onSaved={(detail) => setView({ kind: 'profile', id: detail.id })}
+        onSavedAndBack={home}
+        onDiscarded={home}
+      />
+    );
+  }
+  if (view.kind === 'profile') {
+    return (
+      <ProfileView
+        key={view.id}
+        config={config}
+        id={view.id}
+        onBack={home}
+        onEdit={(detail: CustomerDetail) => setView({ kind: 'edit', customerId: detail.id, draftId: null, form: detail.form, scanNote: null })}
+        onOpen={(id) => setView({ kind: 'profile', id })}
+      />
+    );
+  }
+  return (
+    <CustomersHome
+      config={config}
+      lookup={lookup}
+      lookupError={lookupError}
+      onLicence={handleLicence}
+      onOpen={(id) => setView({ kind: 'profile', id })}
+      onSignup={(form, note) => setView({ kind: 'edit', customerId: null, draftId: null, form, scanNote: note })}
+      onOpenDraft={async (draft) => {
+        const result = await call('customers.getDraft', { id: draft.id });
+        if (!result.ok) {
+          setLookupError(result.error.message);
+          return;
+        }
+        const form = { ...blankForm(config), ...(result.value.form as Partial<CustomerForm>) };
+        setView({ kind: 'edit', customerId: result.value.customerId, draftId: draft.id, form, scanNote: null });
+      }}
+      onDismissLookup={() => setLookup(null)}
+    />
+  );
+}
+
+function checksNote(result: Extract<LookupResult, { kind: 'licence' }>): string | null {
+  return result.checks.length > 0 ? result.checks.map((c) => c.message).join('; ') : null;
+}
+
+function CustomersHome(props: {
+  config: CustomersConfig;
+  lookup: LookupResult | null;
+  lookupError: string | null;
+  onLicence: (raw: string) => Promise<void>;
+  onOpen: (id: string) => void;
+  onSignup: (form: CustomerForm, note: string | null) => void;
+  onOpenDraft: (draft: CustomerDraftSummary) => Promise<void>;
+  onDismissLookup: () => void;
+}) {
+  const { config, lookup } = props;
+  const timeZone = useStatus((state) => (state.status?.state === 'ready' ? state.status.timeZone : undefined));
+  const [scanText, setScanText] = useState('');
+  const [field, setField] = useState<SearchField>('name');
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<CustomerSummary[]>([]);
+  const [note, setNote] = useState<string | null>(null);
+  const [searching, setSearching] = useState(false);
+  const [drafts, setDrafts] = useState<CustomerDraftSummary[]>([]);
+  const [recent, setRecent] = useState<Array<CustomerSummary & { lastActivityAt: number; lastActivity: string }>>([]);
+  const searchSeq = useRef(0);
+  const scanRef = useRef<HTMLTextAreaElement>(null);
+
+  const refreshLists = useCallback(() => {
+    void call('customers.drafts', {}).then((result) => {
+      if (result.ok) setDrafts(result.value);
+    });
+    void call('customers.recent', { limit: 12 }).then((result) => {
+      if (result.ok) setRecent(result.value);
+    });
+  }, []);
+
+  useEffect(() => {
+    refreshLists();
+    return getClient().on('customers.changed', () => refreshLists());
+  }, [refreshLists]);
+
+  // The search runs in the core; typing is debounced so the screen never waits on it, and an
+  // older answer arriving late is dropped.
+  useEffect(() => {
+    const text = query.trim();
+    if (text === '') {
+      setResults([]);
+      setNote(null);
+      return;
+    }
+    const seq = ++searchSeq.current;
+    const timer = setTimeout(() => {
+      setSearching(true);
+      const request: CallRequest<'customers.search'> = { field, query: text, limit: 25 };
+      void call('customers.search', request).then((result) => {
+        if (seq !== searchSeq.current) return;
+        setSearching(false);
+        if (result.ok) {
+          setResults(result.value.results);
+          setNote(result.value.note);
+        } else {
+          setResults([]);
+          setNote(result.error.message);
+        }
+      });
+    }, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [field, query]);
+
+  const submitScan = () => {
+    const raw = scanText;
+    if (raw.trim() === '') return;
+    setScanText('');
+    void props.onLicence(raw);
+  };
+
+  return (
+    <section className="page cu-page" aria-labelledby="page-title">
+      <div className="cu-head">
+        <h1 id="page-title">Customers</h1>
+        <button type="button" className="primary" onClick={() => props.onSignup(blankForm(config), null)}>
+          Signup without scanning
+        </button>
+      </div>
+
+      {drafts.length > 0 ? (
+        <section className="cu-drafts" aria-labelledby="drafts-title">
+          <h2 id="drafts-title">Drafts not saved yet</h2>
+          <ul>
+            {drafts.map((draft) => (
+              <li key={draft.id}>
+                <button type="button" className="cu-draft" onClick={() => void props.onOpenDraft(draft)}>
+                  <span className="cu-draft-title">{draft.title}</span>
+                  <span className="cu-draft-meta">
+                    {draft.customerId ? 'editing' : 'new signup'} · {draft.employeeName ?? 'someone'} · {formatDateTime(draft.updatedAt, timeZone)}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      <div className="cu-columns">
+        <section className="panel cu-scan" aria-labelledby="scan-title">
+          <h2 id="scan-title">Scan a licence</h2>
+          <p className="muted">Scan the licence with any scanner. A keyboard scanner types here; press Enter twice or Look up after pasting.</p>
+          <label htmlFor="cu-scan-field" className="cu-label">
+            Scan field
+          </label>
+          <textarea
+            id="cu-scan-field"
+            ref={scanRef}
+            className="cu-scan-field"
+            rows={2}
+            value={scanText}
+            spellCheck={false}
+            onChange={(event) => setScanText(event.target.value)}
+            onKeyDown={(event) => {
+              // A licence has line breaks inside it: a blank line (Enter twice) or Ctrl+Enter ends it.
+              if (event.key === 'Enter' && (event.ctrlKey || scanText.endsWith('\n'))) {
+                event.preventDefault();
+                submitScan();
+              }
+            }}
+          />
+          <button type="button" className="primary wide" onClick={submitScan}>
+            Look up
+          </button>
+          {props.lookupError ? <p className="error" role="alert">{props.lookupError}</p> : null}
+          {lookup ? <LookupPanel lookup={lookup} onOpen={props.onOpen} onSignup={props.onSignup} onDismiss={props.onDismissLookup} /> : null}
+        </section>
+
+        <section className="panel cu-search" aria-labelledby="search-title">
+          <h2 id="search-title">Find a customer</h2>
+          <div className="cu-search-row">
+            <div className="cu-field">
+              <label htmlFor="cu-search-field">Search by</label>
+              <select id="cu-search-field" value={field} onChange={(event) => setField(event.target.value as SearchField)}>
+                {SEARCH_FIELDS.map((option) => (
+                  <option key={option.value} value={option.value}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="cu-field cu-field-grow">
+              <label htmlFor="cu-search-query">Search</label>
+              <input
+                id="cu-search-query"
+                type="search"
+                value={query}
+                autoComplete="off"
+                placeholder={field === 'birth_date' ? '11/30/2017 or 11302017' : 'Start typing'}
+                onChange={(event) => setQuery(event.target.value)}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter' && results[0]) props.onOpen(results[0].id);
+                }}
+              />
+            </div>
+          </div>
+          <div role="status" className="cu-search-status">
+            {searching ? 'Searching…' : note ? note : query.trim() && results.length === 0 ? 'No customer found.' : ''}
+          </div>
+          <ul className="cu-results" aria-label="Search results">
+            {results.map((customer) => (
+              <li key={customer.id}>
+                <CustomerButton customer={customer} onOpen={props.onOpen} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+
+      <section className="panel" aria-labelledby="directory-title">
+        <h2 id="directory-title">Directory</h2>
+        <p className="muted">Check-ins arrive with the queue issue: until then this lists recent profile activity.</p>
+        <ul className="cu-results cu-directory">
+          {recent.map((customer) => (
+            <li key={customer.id}>
+              <CustomerButton customer={customer} onOpen={props.onOpen} extra={`${customer.lastActivity} · ${formatDateTime(customer.lastActivityAt, timeZone)}`} />
+            </li>
+          ))}
+        </ul>
+      </section>
+    </section>
+  );
+}
+
+export function CustomerButton({ customer, onOpen, extra }: { customer: CustomerSummary; onOpen: (id: string) => void; extra?: string }) {
+  return (
+    <button type="button" className={`cu-customer${customer.banned ? ' cu-customer-banned' : ''}`} onClick={() => onOpen(customer.id)}>
+      <span className="cu-customer-name">{customer.displayName}</span>
+      <span className="cu-customer-meta">
+        {typeLabels[customer.customerType]} · born {showDate(customer.dateOfBirth)}
+        {customer.phone ? ` · ${customer.phone}` : ''}
+        {customer.medicalId ? ` · ${customer.medicalId}` : ''}
+        {extra ? ` · ${extra}` : ''}
+      </span>
+      {customer.banned ? <span className="cu-flag cu-flag-danger">Banned</span> : null}
+      {customer.warnings.length > 0 ? <span className="cu-flag">Warning</span> : null}
+    </button>
+  );
+}
+
+function LookupPanel(props: {
+  lookup: LookupResult;
+  onOpen: (id: string) => void;
+  onSignup: (form: CustomerForm, note: string | null) => void;
+  onDismiss: () => void;
+}) {
+  const { lookup } = props;
+  if (lookup.kind === 'not_a_licence') {
+    return (
+      <div className="error" role="alert">
+        {lookup.message}
+      </div>
+    );
+  }
+  const name = [lookup.licence.firstName, lookup.licence.lastName].filter(Boolean).join(' ');
+  return (
+    <div className="cu-lookup" role="region" aria-label="Scan result">
+      <p>
+        <strong>{name || 'Licence'}</strong> · born {showDate(lookup.licence.dateOfBirth)} · expires {showDate(lookup.licence.expirationDate)}
+      </p>
+      {lookup.checks.length > 0 ? (
+        <ul className="cu-checks">
+          {lookup.checks.map((check) => (
+            <li key={check.code} className="error-text">
+              {check.message}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="ok">Licence checks passed.</p>
+      )}
+      {lookup.matches.length > 0 ? (
+        <>
+          <p>
+            {lookup.matches.length} profiles match {lookup.matchedBy === 'licence_number' ? 'this licence number' : 'this name and birth date'}: choose one.
+          </p>
+          <ul className="cu-results">
+            {lookup.matches.map((customer) => (
+              <li key={customer.id}>
+                <CustomerButton customer={customer} onOpen={props.onOpen} />
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>No profile matches.</p>
+      )}
+      <div className="row">
+        <button type="button" onClick={() => props.onSignup(lookup.prefill, lookup.checks.map((c) => c.message).join('; ') || null)}>
+          Sign up from this scan
+        </button>
+        <button type="button" className="secondary" onClick={props.onDismiss}>
+          Clear
+        </button>
+      </div>
+    </div>
+  );
+}

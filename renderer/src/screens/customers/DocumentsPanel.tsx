@@ -1,0 +1,225 @@
+/**
+ * Documents on a profile: Capture Photo and Scan MD Rec from the configured document scanner,
+ * "+ Upload" of a file with a chosen type (sent in parts), and the eye icon to look at one.
+ */
+import { useCallback, useEffect, useId, useState } from 'react';
+import { ulid } from 'ulid';
+import { formatBytes, formatDateTime } from '../../format';
+import { call } from '../../register';
+import { useStatus } from '../../stores/app';
+import type { CustomerDocument, CustomersConfig, DocumentKind } from './types';
+import { newCommandId } from './CustomersScreen';
+
+const KIND_LABELS: Record<DocumentKind, string> = {
+  full_licence: 'Full License',
+  doctors_permit: 'Doctors Permit (MD rec)',
+  medical_card: 'Medical Card',
+  profile_photo: 'Profile Photo',
+  other: 'Other',
+};
+
+const PART_BYTES = 512 * 1024;
+const MIME_BY_EXTENSION: Record<string, 'image/jpeg' | 'image/png' | 'image/tiff' | 'image/webp' | 'application/pdf'> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  webp: 'image/webp',
+  pdf: 'application/pdf',
+};
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+export function DocumentsPanel({ config, customerId, onChanged }: { config: CustomersConfig; customerId: string; onChanged?: () => void }) {
+  const timeZone = useStatus((state) => (state.status?.state === 'ready' ? state.status.timeZone : undefined));
+  const [documents, setDocuments] = useState<CustomerDocument[]>([]);
+  const [kind, setKind] = useState<DocumentKind>(config.uploadKinds[0] ?? 'other');
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [viewing, setViewing] = useState<{ title: string; url: string; mime: string } | null>(null);
+  const [scanner, setScanner] = useState<{ id: string; name: string } | null>(null);
+  const fileId = useId();
+
+  const load = useCallback(async () => {
+    const result = await call('customers.get', { id: customerId });
+    if (result.ok) setDocuments(result.value.documents);
+  }, [customerId]);
+
+  useEffect(() => {
+    void load();
+    // A command document source (scanimage and the like) can be run from here; a watched folder cannot.
+    void call('devices.list', {}).then((result) => {
+      if (!result.ok) return;
+      const source = result.value.devices.find((d) => d.config.transport === 'command' && d.config.enabled);
+      setScanner(source ? { id: source.config.id, name: source.config.name } : null);
+    });
+  }, [load]);
+
+  const added = async () => {
+    await load();
+    onChanged?.();
+  };
+
+  const capture = async (captureKind: 'full_licence' | 'doctors_permit') => {
+    if (!scanner) return;
+    setError(null);
+    setBusy(captureKind === 'full_licence' ? 'Capturing the photo…' : 'Scanning the MD rec…');
+    const scanned = await call('devices.captureDocument', { id: scanner.id });
+    if (!scanned.ok) {
+      setBusy(null);
+      setError(scanned.error.message);
+      return;
+    }
+    const mime = scanned.value.mime;
+    const result = await call('customers.addDocument', {
+      commandId: newCommandId(),
+      customerId,
+      kind: captureKind,
+      mime,
+      source: { from: 'device', file: scanned.value.file, sha256: scanned.value.sha256 },
+      useAsPhoto: captureKind === 'full_licence',
+    });
+    setBusy(null);
+    if (!result.ok) setError(result.error.message);
+    else await added();
+  };
+
+  const upload = async (file: File) => {
+    setError(null);
+    const extension = file.name.split('.').pop()?.toLowerCase() ?? '';
+    const mime = MIME_BY_EXTENSION[extension];
+    if (!mime) {
+      setError('Choose a JPEG, PNG, TIFF, WebP or PDF file.');
+      return;
+    }
+    if (file.size > config.maxUploadBytes) {
+      setError(`The file is larger than ${formatBytes(config.maxUploadBytes)}: scan it at a lower resolution.`);
+      return;
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const uploadId = ulid();
+    for (let index = 0, offset = 0; offset < bytes.length || index === 0; index++, offset += PART_BYTES) {
+      setBusy(`Uploading ${file.name}: ${Math.min(100, Math.round((offset / Math.max(1, bytes.length)) * 100))}%`);
+      const part = await call('customers.uploadPart', { uploadId, index, dataBase64: toBase64(bytes.subarray(offset, offset + PART_BYTES)) });
+      if (!part.ok) {
+        setBusy(null);
+        setError(part.error.message);
+        return;
+      }
+    }
+    const result = await call('customers.addDocument', {
+      commandId: newCommandId(),
+      customerId,
+      kind,
+      mime,
+      source: { from: 'upload', uploadId },
+      useAsPhoto: kind === 'profile_photo',
+    });
+    setBusy(null);
+    if (!result.ok) setError(result.error.message);
+    else await added();
+  };
+
+  const view = async (document: CustomerDocument) => {
+    const result = await call('customers.document', { id: document.id });
+    if (!result.ok) {
+      setError(result.error.message);
+      return;
+    }
+    setViewing({ title: result.value.title, mime: result.value.mime, url: `data:${result.value.mime};base64,${result.value.dataBase64}` });
+  };
+
+  return (
+    <section className="cu-section" aria-labelledby="documents-title">
+      <h2 id="documents-title">Documents</h2>
+      {!config.mayKeepScannedLicenceData ? (
+        <p className="cu-notice">
+          {config.jurisdictionName} does not allow keeping an image of the licence: Capture Photo is off and uploads cannot be of type Full License.
+        </p>
+      ) : null}
+      <div className="cu-doc-actions">
+        {config.mayKeepScannedLicenceData ? (
+          <button type="button" disabled={!scanner || busy !== null} onClick={() => void capture('full_licence')}>
+            Capture Photo
+          </button>
+        ) : null}
+        <button type="button" disabled={!scanner || busy !== null} onClick={() => void capture('doctors_permit')}>
+          Scan MD Rec
+        </button>
+        <div className="cu-field">
+          <label htmlFor={`${fileId}-kind`}>Upload type</label>
+          <select id={`${fileId}-kind`} value={kind} onChange={(event) => setKind(event.target.value as DocumentKind)}>
+            {config.uploadKinds.map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <label className="cu-upload" htmlFor={fileId}>
+          + Upload
+        </label>
+        <input
+          id={fileId}
+          className="cu-file"
+          type="file"
+          accept=".jpg,.jpeg,.png,.tif,.tiff,.webp,.pdf"
+          aria-label="+ Upload"
+          disabled={busy !== null}
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            event.target.value = '';
+            if (file) void upload(file);
+          }}
+        />
+      </div>
+      {!scanner ? <p className="muted">No document scanner is set up (Settings › Devices): use + Upload.</p> : null}
+      {busy ? <p role="status">{busy}</p> : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {documents.length === 0 ? (
+        <p className="muted">No documents yet.</p>
+      ) : (
+        <ul className="cu-docs" aria-label="Documents">
+          {documents.map((document) => (
+            <li key={document.id}>
+              <span>
+                <strong>{document.title}</strong>
+                <span className="muted">
+                  {' '}
+                  · {formatBytes(document.sizeBytes)} · {document.addedByName ?? '—'} · {formatDateTime(document.addedAt, timeZone)}
+                </span>
+              </span>
+              <button type="button" aria-label={`Show ${document.title}`} onClick={() => void view(document)}>
+                👁
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {viewing ? (
+        <div className="overlay" role="dialog" aria-modal="true" aria-label={viewing.title}>
+          <div className="dialog cu-viewer">
+            <h2>{viewing.title}</h2>
+            {viewing.mime === 'application/pdf' ? (
+              <iframe title={viewing.title} src={viewing.url} className="cu-viewer-frame" />
+            ) : (
+              <img src={viewing.url} alt={viewing.title} className="cu-viewer-image" />
+            )}
+            <button type="button" className="primary" autoFocus onClick={() => setViewing(null)}>
+              Close
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,347 @@
+/**
+ * The profile editor: signup (from a scan or by hand) and edit/renew. Every change is kept as a
+ * draft in the core (debounced), so navigation, a lock or a restart loses nothing; Save & Back
+ * saves the profile, Discard changes throws the draft away on purpose. History is hidden here.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { call } from '../../register';
+import { Check, DateField, Section, TextField, Toggle } from '../../components/customers/fields';
+import { DocumentsPanel } from './DocumentsPanel';
+import { newCommandId } from './CustomersScreen';
+import type { CustomerDetail, CustomerForm, CustomersConfig, CustomerSummary } from './types';
+
+const DRAFT_DEBOUNCE_MS = 800;
+
+export function blankForm(config: CustomersConfig): CustomerForm {
+  const address = { street: null, street2: null, city: null, state: null, postalCode: null };
+  return {
+    firstName: '',
+    middleName: null,
+    lastName: '',
+    nickname: null,
+    dateOfBirth: '',
+    gender: 'unspecified',
+    licenceNumber: null,
+    licenceState: null,
+    identificationExpires: null,
+    address,
+    adultUse: config.adultUseAvailable,
+    stateMedicalId: !config.adultUseAvailable,
+    medicalId: null,
+    medicalIdExpires: null,
+    recommendationExpires: null,
+    physician: { name: null, licence: null, phone: null },
+    caregiverLicence: false,
+    caregiverId: null,
+    caregiverIdExpires: null,
+    caregiverCustomerId: null,
+    phone: null,
+    otherPhone: null,
+    email: null,
+    delivery: { ...address },
+    notes: null,
+    warning1: false,
+    warning2: false,
+    banned: false,
+    groups: [],
+    scanned: false,
+  };
+}
+
+/** Blank text is null, as the core stores it. */
+const orNull = (text: string): string | null => (text.trim() === '' ? null : text);
+
+export function ProfileEditor(props: {
+  config: CustomersConfig;
+  customerId: string | null;
+  draftId: string | null;
+  initialForm: CustomerForm;
+  scanNote: string | null;
+  onSaved: (detail: CustomerDetail) => void;
+  onSavedAndBack: () => void;
+  onDiscarded: () => void;
+}) {
+  const { config } = props;
+  const [form, setForm] = useState<CustomerForm>(props.initialForm);
+  const [draftId, setDraftId] = useState<string | null>(props.draftId);
+  const [draftState, setDraftState] = useState<'none' | 'saving' | 'saved' | 'error'>(props.draftId ? 'saved' : 'none');
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [caregivers, setCaregivers] = useState<CustomerSummary[]>([]);
+  const [newGroup, setNewGroup] = useState('');
+  const dirty = useRef(false);
+  const draftIdRef = useRef<string | null>(props.draftId);
+  const closed = useRef(false);
+
+  const update = (patch: Partial<CustomerForm>) => {
+    dirty.current = true;
+    setForm((current) => ({ ...current, ...patch }));
+  };
+
+  // Keep the work as a draft in the core, a moment after each change.
+  useEffect(() => {
+    if (!dirty.current) return;
+    const timer = setTimeout(() => {
+      if (closed.current) return;
+      setDraftState('saving');
+      const title = `${form.firstName} ${form.lastName}`.trim() || 'New customer';
+      void call('customers.saveDraft', {
+        commandId: newCommandId(),
+        draftId: draftIdRef.current,
+        customerId: props.customerId,
+        title: props.customerId ? `${title} (editing)` : title,
+        form: form as unknown as Record<string, unknown>,
+      }).then((result) => {
+        if (closed.current) return;
+        if (result.ok) {
+          draftIdRef.current = result.value.id;
+          setDraftId(result.value.id);
+          setDraftState('saved');
+        } else {
+          setDraftState('error');
+        }
+      });
+    }, DRAFT_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [form, props.customerId]);
+
+  useEffect(() => {
+    void call('customers.caregivers', { query: '' }).then((result) => {
+      if (result.ok) setCaregivers(result.value.filter((c) => c.id !== props.customerId));
+    });
+  }, [props.customerId]);
+
+  const medicalIdShown = form.caregiverLicence
+    ? form.stateMedicalId
+    : !form.adultUse && (form.stateMedicalId || config.stateMedicalIdAlwaysRequired);
+  const recommendation = config.medicalRecommendationAvailable && !form.adultUse && !form.caregiverLicence && !form.stateMedicalId;
+  const patientType = !form.adultUse && !form.caregiverLicence;
+
+  const save = async (andBack: boolean) => {
+    setError(null);
+    setSaving(true);
+    const common = { commandId: newCommandId(), form, draftId: draftIdRef.current };
+    const result = props.customerId
+      ? await call('customers.update', { ...common, id: props.customerId })
+      : await call('customers.create', common);
+    setSaving(false);
+    if (!result.ok) {
+      setError(result.error.message);
+      return;
+    }
+    closed.current = true;
+    if (andBack) props.onSavedAndBack();
+    else props.onSaved(result.value);
+  };
+
+  const discard = async () => {
+    closed.current = true;
+    if (draftIdRef.current) {
+      const result = await call('customers.discardDraft', { commandId: newCommandId(), id: draftIdRef.current });
+      if (!result.ok) {
+        closed.current = false;
+        setError(result.error.message);
+        return;
+      }
+    }
+    props.onDiscarded();
+  };
+
+  const chosenGroups = new Set(form.groups);
+  const progress = [
+    { label: 'Scanned', done: form.scanned },
+    { label: 'Photo', done: false },
+    { label: 'MD rec', done: false },
+    { label: 'Signature', done: false },
+    { label: 'Saved', done: false },
+  ];
+
+  return (
+    <section className="page cu-page cu-editor" aria-labelledby="page-title">
+      <div className="cu-head">
+        <h1 id="page-title">{props.customerId ? 'Edit customer' : 'New customer'}</h1>
+        <span className="muted cu-draft-state" role="status">
+          {draftState === 'saving' ? 'Keeping draft…' : draftState === 'saved' ? 'Draft kept' : draftState === 'error' ? 'Draft not kept' : ''}
+        </span>
+      </div>
+
+      {!props.customerId ? <ProgressChecks steps={progress} /> : null}
+      {props.scanNote ? <p className="error" role="alert">Licence check: {props.scanNote}</p> : null}
+      <p className="cu-notice">{config.licenceDataNotice}</p>
+
+      <Section title="Customer type">
+        {config.adultUseAvailable ? <Toggle label="Adult Use" checked={form.adultUse} onChange={(on) => update({ adultUse: on })} /> : null}
+        {!config.stateMedicalIdAlwaysRequired || form.caregiverLicence ? (
+          <Toggle label="State Medical ID" checked={form.stateMedicalId} onChange={(on) => update({ stateMedicalId: on, ...(on ? { adultUse: false } : {}) })} />
+        ) : null}
+        {config.caregiverAvailable ? (
+          <Toggle label="Caregiver Licence" checked={form.caregiverLicence} onChange={(on) => update({ caregiverLicence: on })} />
+        ) : null}
+        {medicalIdShown ? (
+          <>
+            <TextField label="State Medical ID" value={form.medicalId} required onChange={(v) => update({ medicalId: orNull(v) })} />
+            <DateField label="Medical ID expiration" value={form.medicalIdExpires} required onChange={(v) => update({ medicalIdExpires: v })} />
+          </>
+        ) : null}
+        {recommendation ? (
+          <DateField
+            label="Recommendation expiration"
+            value={form.recommendationExpires}
+            required
+            onChange={(v) => update({ recommendationExpires: v })}
+          />
+        ) : null}
+        {form.caregiverLicence ? (
+          <>
+            <TextField label="Caregiver ID" value={form.caregiverId} required onChange={(v) => update({ caregiverId: orNull(v) })} />
+            <DateField label="Caregiver ID expiration" value={form.caregiverIdExpires} required onChange={(v) => update({ caregiverIdExpires: v })} />
+          </>
+        ) : null}
+      </Section>
+
+      <Section title="Member">
+        <TextField label="First name" value={form.firstName} required autoFocus={!form.scanned} onChange={(v) => update({ firstName: v })} />
+        <TextField label="Middle name" value={form.middleName} onChange={(v) => update({ middleName: orNull(v) })} />
+        <TextField label="Last name" value={form.lastName} required onChange={(v) => update({ lastName: v })} />
+        <TextField label="Nickname" value={form.nickname} onChange={(v) => update({ nickname: orNull(v) })} />
+        <DateField label="Birth date" value={form.dateOfBirth || null} required onChange={(v) => update({ dateOfBirth: v ?? '' })} />
+        <div className="cu-field">
+          <label htmlFor="cu-gender">Gender</label>
+          <select id="cu-gender" value={form.gender} onChange={(event) => update({ gender: event.target.value as CustomerForm['gender'] })}>
+            <option value="male">Male</option>
+            <option value="female">Female</option>
+            <option value="non_binary">Non-Binary</option>
+            <option value="unspecified">Unspecified</option>
+          </select>
+        </div>
+        <TextField
+          label={config.mayKeepScannedLicenceData ? 'Licence number' : 'Licence number (kept only as a fingerprint)'}
+          value={form.licenceNumber}
+          onChange={(v) => update({ licenceNumber: orNull(v) })}
+        />
+        <TextField label="Licence state" value={form.licenceState} onChange={(v) => update({ licenceState: orNull(v) })} />
+        <DateField label="Identification expiration" value={form.identificationExpires} onChange={(v) => update({ identificationExpires: v })} />
+      </Section>
+
+      <AddressSection title="Address of Record" value={form.address} onChange={(address) => update({ address })} />
+
+      <Section title="Contact & delivery info">
+        <TextField label="Phone" type="tel" value={form.phone} onChange={(v) => update({ phone: orNull(v) })} />
+        <TextField label="Other phone" type="tel" value={form.otherPhone} onChange={(v) => update({ otherPhone: orNull(v) })} />
+        <TextField label="Email" type="email" value={form.email} onChange={(v) => update({ email: orNull(v) })} />
+        <TextField label="Delivery street" value={form.delivery.street} onChange={(v) => update({ delivery: { ...form.delivery, street: orNull(v) } })} />
+        <TextField label="Delivery city" value={form.delivery.city} onChange={(v) => update({ delivery: { ...form.delivery, city: orNull(v) } })} />
+        <TextField label="Delivery state" value={form.delivery.state} onChange={(v) => update({ delivery: { ...form.delivery, state: orNull(v) } })} />
+        <TextField label="Delivery ZIP" value={form.delivery.postalCode} onChange={(v) => update({ delivery: { ...form.delivery, postalCode: orNull(v) } })} />
+      </Section>
+
+      {recommendation && config.physicianCardForRecommendation ? (
+        <Section title="Physician card">
+          <TextField label="Physician name" value={form.physician.name} required onChange={(v) => update({ physician: { ...form.physician, name: orNull(v) } })} />
+          <TextField label="Physician licence" value={form.physician.licence} required onChange={(v) => update({ physician: { ...form.physician, licence: orNull(v) } })} />
+          <TextField label="Physician phone" type="tel" value={form.physician.phone} onChange={(v) => update({ physician: { ...form.physician, phone: orNull(v) } })} />
+        </Section>
+      ) : null}
+
+      {patientType && config.caregiverAvailable ? (
+        <Section title="Caregiver">
+          <div className="cu-field cu-field-wide">
+            <label htmlFor="cu-caregiver">Caregiver (only customers with Caregiver Licence on)</label>
+            <select id="cu-caregiver" value={form.caregiverCustomerId ?? ''} onChange={(event) => update({ caregiverCustomerId: event.target.value || null })}>
+              <option value="">No caregiver</option>
+              {caregivers.map((caregiver) => (
+                <option key={caregiver.id} value={caregiver.id}>
+                  {caregiver.displayName} ({caregiver.caregiverId ?? 'no ID'})
+                </option>
+              ))}
+            </select>
+          </div>
+        </Section>
+      ) : null}
+
+      <Section title="Groups, warnings and notes">
+        <fieldset className="cu-groups cu-field-wide">
+          <legend>Groups</legend>
+          <p className="muted">Customers join “senior” by themselves at {config.seniorAge}.</p>
+          {[...new Set([...config.groups.filter((g) => g !== 'senior'), ...form.groups])].map((group) => (
+            <Check
+              key={group}
+              label={group}
+              checked={chosenGroups.has(group)}
+              onChange={(on) => update({ groups: on ? [...form.groups, group] : form.groups.filter((g) => g !== group) })}
+            />
+          ))}
+          <div className="cu-inline">
+            <TextField label="New group" value={newGroup} onChange={setNewGroup} />
+            <button
+              type="button"
+              disabled={newGroup.trim() === ''}
+              onClick={() => {
+                const name = newGroup.trim().toLowerCase();
+                if (!chosenGroups.has(name)) update({ groups: [...form.groups, name] });
+                setNewGroup('');
+              }}
+            >
+              Add group
+            </button>
+          </div>
+        </fieldset>
+        <Check label={config.warningLabels[0]} checked={form.warning1} onChange={(on) => update({ warning1: on })} />
+        <Check label={config.warningLabels[1]} checked={form.warning2} onChange={(on) => update({ warning2: on })} />
+        <Check label="Banned" danger checked={form.banned} onChange={(on) => update({ banned: on })} />
+        <div className="cu-field cu-field-wide">
+          <label htmlFor="cu-notes">Notes (shown to staff at checkout)</label>
+          <textarea id="cu-notes" rows={3} value={form.notes ?? ''} onChange={(event) => update({ notes: orNull(event.target.value) })} />
+        </div>
+      </Section>
+
+      {props.customerId ? <DocumentsPanel config={config} customerId={props.customerId} /> : <p className="muted">Documents can be added once the profile is saved.</p>}
+
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="cu-actions">
+        <button type="button" className="primary" disabled={saving} onClick={() => void save(true)}>
+          Save &amp; Back
+        </button>
+        <button type="button" disabled={saving} onClick={() => void save(false)}>
+          Save
+        </button>
+        <button type="button" className="secondary" disabled={saving} onClick={() => void discard()}>
+          Discard changes
+        </button>
+        {draftId ? <span className="muted">Draft kept: it survives a restart until you save or discard it.</span> : null}
+      </div>
+    </section>
+  );
+}
+
+function AddressSection(props: { title: string; value: CustomerForm['address']; onChange: (address: CustomerForm['address']) => void }) {
+  const set = (patch: Partial<CustomerForm['address']>) => props.onChange({ ...props.value, ...patch });
+  return (
+    <Section title={props.title}>
+      <TextField label="Street" wide value={props.value.street} onChange={(v) => set({ street: orNull(v) })} />
+      <TextField label="Street line 2" value={props.value.street2} onChange={(v) => set({ street2: orNull(v) })} />
+      <TextField label="City" value={props.value.city} onChange={(v) => set({ city: orNull(v) })} />
+      <TextField label="State" value={props.value.state} onChange={(v) => set({ state: orNull(v) })} />
+      <TextField label="ZIP" value={props.value.postalCode} onChange={(v) => set({ postalCode: orNull(v) })} />
+    </Section>
+  );
+}
+
+export function ProgressChecks({ steps }: { steps: Array<{ label: string; done: boolean }> }) {
+  return (
+    <ol className="cu-progress" aria-label="Signup progress">
+      {steps.map((step) => (
+        <li key={step.label} className={step.done ? 'cu-step-done' : ''} aria-label={`${step.label}: ${step.done ? 'done' : 'not yet'}`}>
+          <span className="cu-step-mark" aria-hidden="true">
+            {step.done ? '✓' : '○'}
+          </span>
+          {step.label}
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,126 @@
+/**
+ * Customers in Chromium against the real browser host (Illinois demo store): signup by a
+ * simulated scan (the payload typed into the scan field), signup without scanning, drafts,
+ * search by each field, and a screenshot of each screen.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { modernPayload } from '../unit/licenses/build';
+import { demo, useHost } from './host';
+import { logIn, shot } from './screens';
+
+const host = useHost();
+
+async function openCustomers(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await logIn(page, host().url, demo.budtender.pin, demo.budtender.name);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Customers', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Customers' })).toBeVisible();
+}
+
+async function search(page: Page, field: string, query: string): Promise<void> {
+  await page.getByLabel('Search by').selectOption({ label: field });
+  await page.getByLabel('Search', { exact: true }).fill(query);
+}
+
+const results = (page: Page) => page.getByRole('list', { name: 'Search results' });
+
+test('a licence scan with no profile opens the signup filled from the barcode; the next scan finds the profile', async ({ page }) => {
+  await openCustomers(page);
+  await shot(page, 'customers-home');
+  await page.getByLabel('Scan field').fill(modernPayload({ DAQ: 'S12345678', DCS: 'SCANNER', DAC: 'SAMMY' }));
+  await page.getByRole('button', { name: 'Look up' }).click();
+
+  await expect(page.getByRole('heading', { level: 1, name: 'New customer' })).toBeVisible();
+  await expect(page.getByLabel('First name')).toHaveValue('Sammy');
+  await expect(page.getByLabel('Last name')).toHaveValue('Scanner');
+  await expect(page.getByLabel('Birth date')).toHaveValue('06/06/1986');
+  await expect(page.getByLabel('Identification expiration')).toHaveValue('12/10/2030');
+  await expect(page.getByLabel('Street', { exact: true })).toHaveValue('2300 West Broad Street');
+  await expect(page.getByLabel('City', { exact: true })).toHaveValue('Richmond');
+  await expect(page.getByRole('list', { name: 'Signup progress' }).getByLabel('Scanned: done')).toBeVisible();
+  await expect(page.getByText(/Illinois law does not allow keeping scanned licence data/).first()).toBeVisible();
+  await page.getByLabel('Phone', { exact: true }).fill('(312) 555-0101');
+  await page.getByLabel('Email').fill('sammy@example.com');
+  await expect(page.getByText('Draft kept', { exact: true })).toBeVisible();
+  await shot(page, 'customers-signup-scan');
+  await page.getByRole('button', { name: 'Save & Back' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Customers' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Drafts not saved yet' })).toHaveCount(0);
+
+  // The same licence again: straight to the one profile it matches.
+  await page.getByLabel('Scan field').fill(modernPayload({ DAQ: 'S12345678', DCS: 'SCANNER', DAC: 'SAMMY' }));
+  await page.getByRole('button', { name: 'Look up' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sammy Scanner' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Event history' })).toContainText('Profile created from a licence scan');
+  await expect(page.getByRole('region', { name: 'Event history' })).toContainText(demo.budtender.name);
+  await shot(page, 'customers-profile');
+
+  // Edit: history is hidden while editing; the change shows as field: old → new after Save & Back.
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Event history' })).toHaveCount(0);
+  await page.getByLabel('Nickname').fill('Sam');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sammy "Sam" Scanner' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Event history' })).toContainText('Nickname: (empty) → Sam');
+});
+
+test('signup without scanning, with both date forms, kept as a draft through navigation', async ({ page }) => {
+  await openCustomers(page);
+  await page.getByRole('button', { name: 'Signup without scanning' }).click();
+  await page.getByLabel('First name').fill('Jane');
+  await page.getByLabel('Last name').fill('Walkin');
+  await page.getByLabel('Nickname').fill('JJ');
+  await page.getByLabel('Birth date').fill('11301990');
+  await page.getByLabel('Birth date').press('Enter');
+  await expect(page.getByLabel('Birth date')).toHaveValue('11/30/1990');
+  await page.getByLabel('Identification expiration').fill('11/30/2030');
+  await page.getByLabel('Identification expiration').press('Enter');
+  await expect(page.getByLabel('Identification expiration')).toHaveValue('11/30/2030');
+  await page.getByLabel('Gender').selectOption({ label: 'Non-Binary' });
+  await expect(page.getByText('Draft kept', { exact: true })).toBeVisible();
+  await shot(page, 'customers-signup-manual');
+
+  // Leave and come back: the draft is listed in orange and reopens with one click.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Queue', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Customers', exact: true }).click();
+  const drafts = page.getByRole('region', { name: 'Drafts not saved yet' });
+  await expect(drafts.getByRole('button', { name: /Jane Walkin/ })).toBeVisible();
+  await shot(page, 'customers-drafts');
+  await drafts.getByRole('button', { name: /Jane Walkin/ }).click();
+  await expect(page.getByLabel('Nickname')).toHaveValue('JJ');
+  await expect(page.getByLabel('Birth date')).toHaveValue('11/30/1990');
+  await page.getByLabel('Birth date').fill('13/45/1990');
+  await page.getByLabel('Birth date').press('Enter');
+  await expect(page.getByText('Type the date as 11/30/2017 or 11302017.')).toBeVisible();
+  await page.getByLabel('Birth date').fill('11/30/1990');
+  await page.getByLabel('Birth date').press('Enter');
+  await page.getByRole('button', { name: 'Save & Back' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Customers' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Drafts not saved yet' })).toHaveCount(0);
+  await search(page, 'Name', 'walk');
+  await expect(results(page).getByRole('button', { name: /Jane "JJ" Walkin/ })).toBeVisible();
+});
+
+test('search by each field', async ({ page }) => {
+  await openCustomers(page);
+  const cases: Array<{ field: string; query: string; finds: RegExp | null; says?: RegExp }> = [
+    { field: 'Name', query: 'chen', finds: /Grace Chen/ },
+    { field: 'Phone', query: '217 555 0142', finds: /Olivia Hart/ },
+    { field: 'Email', query: 'sam.okafor', finds: /Samuel Okafor/ },
+    { field: 'Medical ID', query: 'MP7K', finds: /Rosa Delgado/ },
+    { field: 'Birth date', query: '09301961', finds: /Rosa Delgado/ },
+    { field: 'Birth date', query: '09/30/1961', finds: /Rosa Delgado/ },
+    { field: 'Licence number', query: 'T642', finds: null, says: /type the whole number/ },
+    { field: 'Rewards card number', query: '4000', finds: null, says: /rewards issue/ },
+  ];
+  for (const { field, query, finds, says } of cases) {
+    await search(page, field, query);
+    if (finds) await expect(results(page).getByRole('button', { name: finds })).toBeVisible();
+    if (says) await expect(page.getByRole('status').filter({ hasText: says })).toBeVisible();
+  }
+  await search(page, 'Name', 'chen');
+  await expect(results(page).getByRole('button')).toHaveCount(2);
+  await shot(page, 'customers-search');
+  await results(page).getByRole('button', { name: /Grace Chen/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Grace Chen' })).toBeVisible();
+});

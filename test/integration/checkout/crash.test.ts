@@ -1,0 +1,86 @@
+/**
+ * A register completing medical sales is killed with SIGKILL at random moments; afterwards every
+ * sale it reported committed is present, and every sale present is whole: its 5 lines, their
+ * taxes, its tender, 5 inventory movements, 5 allotment uses and its track-and-trace outbox row.
+ */
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkIntegrity } from '../../../main/store/db.js';
+import { migrationsFolder, repoRoot, resourcesDir, tempDir } from '../../support/paths.js';
+
+const KILLS = 20;
+const work = tempDir('checkout-crash-');
+afterAll(() => work.cleanup());
+
+function runAndKill(file: string, killAfterMs: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/integration/checkout/crash-writer.ts'), file, migrationsFolder, resourcesDir], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buffered = '';
+    let stderr = '';
+    const committed: string[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line === 'ready') timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        else if (line) committed.push(line);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (_code, signal) => {
+      clearTimeout(guard);
+      if (timer) clearTimeout(timer);
+      if (signal !== 'SIGKILL') reject(new Error(`the writer exited by itself: ${stderr}`));
+      else resolve(committed);
+    });
+  });
+}
+
+describe('checkout crash safety', () => {
+  it(`every completed sale survives ${KILLS} SIGKILLs whole, and no sale is half-written`, async () => {
+    const file = join(work.dir, 'register.sqlite');
+    const promised = new Set<string>();
+    for (let i = 0; i < KILLS; i++) {
+      for (const id of await runAndKill(file, 20 + Math.floor(Math.random() * 150))) promised.add(id);
+    }
+    expect(promised.size).toBeGreaterThan(KILLS);
+
+    const sqlite = new Database(file, { readonly: true });
+    expect(checkIntegrity(sqlite)).toBeNull();
+    const stored = new Set((sqlite.prepare('SELECT id FROM sales').all() as Array<{ id: string }>).map((row) => row.id));
+    expect([...promised].filter((id) => !stored.has(id))).toEqual([]);
+    const torn = sqlite
+      .prepare(
+        `SELECT s.id FROM sales s
+          WHERE (SELECT COUNT(*) FROM sale_lines l WHERE l.sale_id = s.id) != 5
+             OR (SELECT COALESCE(SUM(tax_cents), 0) FROM sale_taxes t WHERE t.sale_id = s.id) != s.tax_cents
+             OR (SELECT COALESCE(SUM(applied_cents), 0) FROM sale_tenders t WHERE t.sale_id = s.id) != s.total_cents
+             OR (SELECT COUNT(*) FROM inventory_movements m WHERE m.reference_id = s.id AND m.reason = 'sale') != 5
+             OR (SELECT COUNT(*) FROM allotment_uses u WHERE u.sale_id = s.id) != 5
+             OR (SELECT COUNT(*) FROM trace_outbox o WHERE o.sale_id = s.id AND o.id = s.trace_outbox_id) != 1
+             OR (SELECT COUNT(*) FROM applied_commands c WHERE c.id = s.command_id) != 1
+             OR (SELECT COUNT(*) FROM audit_events a WHERE a.sale_id = s.id AND a.action = 'sale.complete') != 1`,
+      )
+      .all();
+    expect(torn).toEqual([]);
+    // Nothing belongs to a sale that is not there.
+    const orphans = sqlite
+      .prepare(
+        `SELECT (SELECT COUNT(*) FROM inventory_movements WHERE reason = 'sale' AND reference_id NOT IN (SELECT id FROM sales))
+              + (SELECT COUNT(*) FROM trace_outbox WHERE sale_id NOT IN (SELECT id FROM sales))
+              + (SELECT COUNT(*) FROM applied_commands WHERE name = 'checkout.sale.complete' AND id NOT IN (SELECT command_id FROM sales)) AS n`,
+      )
+      .get() as { n: number };
+    expect(orphans.n).toBe(0);
+    sqlite.close();
+  }, 300_000);
+});

@@ -1,0 +1,159 @@
+/** The sync engine on a real SQLite store against the sandbox: each fault ends in the right state. */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { BioTrackSandbox, FaultKind } from '../../../main/trace/biotrack/sandbox/server.js';
+import { enqueueRefund, enqueueVoid, syncCounts } from '../../../main/trace/outbox.js';
+import type { Store } from '../../../main/store/db.js';
+import { BIG_FLOWER, EXPIRED_PATIENT, FLOWER, engineFor, openTestStore, outboxRows, queueSale, sandboxDispenses, settle, startSandbox } from '../../support/trace.js';
+
+let sandbox: BioTrackSandbox;
+let db: ReturnType<typeof openTestStore>;
+let store: Store;
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+beforeEach(() => {
+  sandbox.reset();
+  db = openTestStore();
+  store = db.store;
+});
+afterEach(() => db.cleanup());
+
+describe('each fault leads to the right state', () => {
+  const cases: Array<[FaultKind, { state: string; sales: number; minAttempts?: number }]> = [
+    ['offline', { state: 'acknowledged', sales: 1, minAttempts: 2 }],
+    ['slow', { state: 'acknowledged', sales: 1 }],
+    ['timeout_before_commit', { state: 'acknowledged', sales: 1, minAttempts: 2 }],
+    ['timeout_after_commit', { state: 'acknowledged', sales: 1 }],
+    ['http_5xx', { state: 'acknowledged', sales: 1, minAttempts: 2 }],
+    ['html_error', { state: 'acknowledged', sales: 1, minAttempts: 2 }],
+    ['malformed_json', { state: 'acknowledged', sales: 1 }],
+    ['header_leak', { state: 'acknowledged', sales: 1 }],
+    ['session_expired', { state: 'acknowledged', sales: 1 }],
+    ['repeated_nonce', { state: 'acknowledged', sales: 1, minAttempts: 2 }],
+    ['missing_privilege', { state: 'rejected', sales: 0 }],
+    ['patient_not_found', { state: 'rejected', sales: 0 }],
+    ['card_expired', { state: 'rejected', sales: 0 }],
+    ['allotment_exceeded', { state: 'rejected', sales: 0 }],
+    ['barcode_not_in_possession', { state: 'rejected', sales: 0 }],
+  ];
+  test.each(cases)('%s', async (fault, expected) => {
+    const { nonce } = queueSale(store);
+    sandbox.setFaults({ rules: [{ action: 'sale_dispense', fault, delayMs: fault === 'slow' ? 60 : undefined }] });
+    const engine = engineFor(store, sandbox);
+    await settle(engine);
+    const [row] = outboxRows(store);
+    expect(row!.state).toBe(expected.state);
+    expect(row!.nonce).toBe(nonce); // the same nonce on every retry
+    expect(row!.attempts).toBeGreaterThanOrEqual(expected.minAttempts ?? 1);
+    const sales = sandboxDispenses(sandbox);
+    expect(sales).toHaveLength(expected.sales);
+    if (expected.sales === 1) {
+      expect(String(sales[0]!.transactionid)).toBe(row!.remoteTxnId);
+      expect(sales[0]!.nonce).toBe(nonce);
+    }
+  });
+
+  test('a rejection is never retried by itself', async () => {
+    queueSale(store, { cardId: EXPIRED_PATIENT });
+    const engine = engineFor(store, sandbox);
+    await settle(engine);
+    const calls = sandbox.calls().sale_dispense;
+    await settle(engine);
+    await settle(engine);
+    expect(sandbox.calls().sale_dispense).toBe(calls);
+    expect(outboxRows(store)[0]).toMatchObject({ state: 'rejected', lastErrorCode: '605', attempts: 1 });
+  });
+
+  test('a refused connection leaves the sale pending, offline, and it goes when the state is back', async () => {
+    queueSale(store);
+    const statuses: Array<boolean | null> = [];
+    const engine = engineFor(store, sandbox, { onStatus: (status) => statuses.push(status.online) });
+    await sandbox.setOffline(true);
+    await engine.step();
+    expect(outboxRows(store)[0]).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(await engine.probe()).toBe(false);
+    expect(engine.status()).toMatchObject({ online: false, backlog: 1 });
+    await sandbox.setOffline(false);
+    await settle(engine);
+    expect(outboxRows(store)[0]!.state).toBe('acknowledged');
+    expect(engine.status().online).toBe(true);
+    expect(statuses).toContain(false);
+    expect(sandboxDispenses(sandbox)).toHaveLength(1);
+  });
+
+  test('timeout after commit, with nonce_replay unavailable, is found by sync_sale: exactly one sale', async () => {
+    queueSale(store);
+    sandbox.setFaults({ rules: [{ action: 'sale_dispense', fault: 'timeout_after_commit' }, { action: 'nonce_replay', fault: 'missing_privilege', times: 0 }] });
+    await settle(engineFor(store, sandbox));
+    expect(outboxRows(store)[0]).toMatchObject({ state: 'acknowledged', attempts: 1 });
+    expect(sandboxDispenses(sandbox)).toHaveLength(1);
+    const how = store.sqlite.prepare(`SELECT step, outcome FROM trace_attempts ORDER BY at, id`).all();
+    expect(how).toEqual([{ step: 'send', outcome: 'unknown' }, { step: 'find', outcome: 'found' }]);
+  });
+
+  test('nothing new is sent while an unknown row is not yet reconciled', async () => {
+    queueSale(store);
+    queueSale(store, { unitPriceCents: 4600 });
+    sandbox.setFaults({ rules: [{ action: 'sale_dispense', fault: 'timeout_after_commit' }] });
+    const engine = engineFor(store, sandbox, { reconcileDelayMs: 60_000 });
+    await engine.step();
+    expect(await engine.step()).toBe('waiting');
+    expect(sandbox.calls().sale_dispense).toBe(1);
+    expect(outboxRows(store).map((row) => row.state)).toEqual(['unknown', 'pending']);
+  });
+
+  test('at start, a row left in flight becomes unknown and is reconciled before anything is sent', async () => {
+    queueSale(store);
+    store.sqlite.prepare(`UPDATE trace_outbox SET state = 'in_flight', attempts = 1, sent_at = ?`).run(Date.now());
+    const engine = engineFor(store, sandbox);
+    expect(engine.recoverInFlight()).toBe(1);
+    expect(outboxRows(store)[0]!.state).toBe('unknown');
+    await settle(engine);
+    expect(outboxRows(store)[0]).toMatchObject({ state: 'acknowledged', attempts: 2 });
+    expect(sandbox.calls().nonce_replay).toBe(1);
+    expect(sandboxDispenses(sandbox)).toHaveLength(1);
+  });
+});
+
+describe('voids and refunds', () => {
+  test('wait for the dispense transaction id, then go in order', async () => {
+    const saleId = store.sqlite.prepare('SELECT 1').get() && queueSale(store, { quantity: 2 });
+    const { outboxId } = saleId as { outboxId: string };
+    const dispenseSaleId = (store.sqlite.prepare('SELECT sale_id AS s FROM trace_outbox WHERE id = ?').get(outboxId) as { s: string }).s;
+    store.sqlite.transaction(() => enqueueRefund(store.sqlite, { saleId: dispenseSaleId, refundTime: Date.now(), lines: [{ barcode: FLOWER, quantity: 1, unitPriceCents: 4500 }] }))();
+    store.sqlite.transaction(() => enqueueVoid(store.sqlite, { saleId: dispenseSaleId }))();
+    await sandbox.setOffline(true);
+    const engine = engineFor(store, sandbox);
+    await engine.step();
+    // Offline: the dispense is pending, and its refund and void cannot go before it.
+    expect(outboxRows(store).map((r) => r.state)).toEqual(['pending', 'pending', 'pending']);
+    await sandbox.setOffline(false);
+    await settle(engine);
+    const rows = outboxRows(store);
+    expect(rows.map((r) => [r.kind, r.state])).toEqual([
+      ['dispense', 'acknowledged'],
+      ['refund', 'acknowledged'],
+      ['void', 'acknowledged'],
+    ]);
+    const sales = sandbox.state.sales;
+    expect(sales.find((s) => s.kind === 'dispense')?.deleted).toBe(true);
+    expect(sales.filter((s) => s.kind === 'refund')).toHaveLength(1);
+  });
+
+  test('a void whose dispense was rejected waits and does not block other sales', async () => {
+    const { outboxId } = queueSale(store, { barcode: BIG_FLOWER, quantity: 5 });
+    const saleId = (store.sqlite.prepare('SELECT sale_id AS s FROM trace_outbox WHERE id = ?').get(outboxId) as { s: string }).s;
+    store.sqlite.transaction(() => enqueueVoid(store.sqlite, { saleId }))();
+    queueSale(store);
+    await settle(engineFor(store, sandbox));
+    expect(outboxRows(store).map((r) => [r.kind, r.state])).toEqual([
+      ['dispense', 'rejected'],
+      ['void', 'pending'],
+      ['dispense', 'acknowledged'],
+    ]);
+    expect(syncCounts(store.sqlite)).toMatchObject({ rejected: 1, pending: 1, acknowledged: 1 });
+  });
+});

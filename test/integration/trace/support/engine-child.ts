@@ -1,0 +1,40 @@
+/**
+ * The sync engine in its own process, for kill tests: `node --import tsx engine-child.ts`
+ * with TRACE_DB, TRACE_URL, optionally TRACE_KILL_AT (a send step: the process SIGKILLs itself
+ * there) and TRACE_RUN_MS (run the worker loop this long, for the chaos run).
+ */
+import Database from 'better-sqlite3';
+import { applyPragmas } from '../../../../main/store/db.js';
+import { BioTrackV1Provider } from '../../../../main/trace/biotrack/client.js';
+import { DEMO_TRACE_ACCOUNT } from '../../../../main/trace/config.js';
+import { SyncEngine, type SendStep } from '../../../../main/trace/sync.js';
+
+const file = process.env.TRACE_DB!;
+const url = process.env.TRACE_URL!;
+const killAt = process.env.TRACE_KILL_AT as SendStep | undefined;
+const timeoutMs = Number(process.env.TRACE_TIMEOUT_MS ?? 250);
+const sqlite = new Database(file, { fileMustExist: true });
+applyPragmas(sqlite);
+const engine = new SyncEngine({
+  sqlite,
+  provider: new BioTrackV1Provider({ ...DEMO_TRACE_ACCOUNT, endpoint: url, training: false, nosession: false, timeoutMs }),
+  location: DEMO_TRACE_ACCOUNT.location,
+  backoffBaseMs: 5,
+  backoffMaxMs: 40,
+  reconcileDelayMs: Number(process.env.TRACE_RECONCILE_MS ?? 0),
+  onStep(step) {
+    if (step === killAt) process.kill(process.pid, 'SIGKILL');
+  },
+});
+
+process.stdout.write('ready\n');
+if (process.env.TRACE_RUN_MS) {
+  const stopAt = Number(process.env.TRACE_RUN_MS);
+  setTimeout(() => engine.stop(), stopAt);
+  await engine.run(20);
+} else {
+  engine.recoverInFlight();
+  await engine.drain(1);
+}
+sqlite.close();
+process.stdout.write('done\n');
