@@ -1,0 +1,166 @@
+/**
+ * Checkout figures:
+ *   checkout.add_line_p95_ms  adding a scanned product (barcode lookup, rules check, pricing, the
+ *                             ticket view) to a 20-line medical ticket, in the core.
+ *   checkout.commit_ratio     p95 of completing a 5-line medical sale (re-check, sale, lines, taxes,
+ *                             tender, inventory movements, allotment uses, outbox row, command and
+ *                             audit, one immediate transaction) over p95 of a bare durable insert of
+ *                             the same rows in one transaction, same database and pragmas, same run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openStore } from '../../main/store/db.js';
+import { newId } from '../../main/store/ids.js';
+import { seedDemoStore } from '../../main/demo/seed.js';
+import { hashPin } from '../../main/staff/pins.js';
+import { toEmployee } from '../../main/staff/service.js';
+import { CheckoutService } from '../../main/checkout/service.js';
+import { traceOutbox } from '../../main/checkout/module.js';
+import { migrationsFolder, resourcesDir } from '../support/paths.js';
+import { percentile, type BenchLine, type BenchSuite } from './harness.js';
+
+const ROUNDS = 300;
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'checkout-bench-'));
+  const store = openStore({ file: join(dir, 'register.sqlite'), migrationsFolder });
+  const sqlite = store.sqlite;
+  await seedDemoStore(sqlite, resourcesDir, (pin) => hashPin(pin, { N: 1024, r: 8, p: 1 }), Date.now());
+  sqlite
+    .prepare(`INSERT OR IGNORE INTO settings (key, value, updated_at) VALUES ('trace.config', ?, 0)`)
+    .run(JSON.stringify({ provider: 'biotrack_v1', useDemoSandbox: true, endpoint: '', licenseNumber: 'X', username: 'x', passwordSealed: null, location: '600100', terminalId: '1', training: false, nosession: false }));
+  // Plenty of stock for every round.
+  for (const row of sqlite.prepare('SELECT id FROM products').all() as Array<{ id: string }>) {
+    sqlite.prepare(`INSERT INTO inventory_movements (id, product_id, quantity_delta, reason, at) VALUES (?, ?, 100000, 'receive', 0)`).run(newId(), row.id);
+  }
+  let now = Date.UTC(2026, 0, 1);
+  const service = new CheckoutService({
+    sqlite: () => sqlite,
+    clock: () => now,
+    resourcesDir,
+    allotments: null,
+    trace: traceOutbox(() => {}),
+    queue: null,
+    consumeGrant: () => {
+      throw new Error('no grants');
+    },
+  });
+  const actor = toEmployee(sqlite.prepare(`SELECT id, name, role, active FROM employees WHERE role = 'budtender'`).get() as { id: string; name: string; role: 'budtender'; active: number });
+  const customerId = (sqlite.prepare(`SELECT id FROM customers WHERE first_name = 'Samuel'`).get() as { id: string }).id;
+  // The 21 products with the least usable weight: 20 lines plus the scanned one stay within 2.5 oz.
+  const codes = (sqlite.prepare('SELECT trace_barcode AS code FROM products ORDER BY usable_weight_mg, trace_barcode LIMIT 21').all() as Array<{ code: string }>).map((r) => r.code);
+  return {
+    sqlite,
+    service,
+    actor,
+    customerId,
+    codes,
+    advance: () => (now += 4 * 86_400_000),
+    close: () => {
+      store.sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const suites: BenchSuite[] = [
+  {
+    prefix: 'checkout',
+    async run(): Promise<BenchLine[]> {
+      const env = await setup();
+      try {
+        const { service, actor, customerId, codes, sqlite } = env;
+        // add_line: a 20-line ticket, then the 21st product scanned (and removed again).
+        const ticket = service.openTicket(actor, { saleCommandId: newId(), customerId });
+        for (const code of codes.slice(0, 20)) {
+          const { refusal } = service.addProduct(actor, ticket.id, service.findByBarcode(code)!, 1);
+          if (refusal) throw new Error(refusal.message);
+        }
+        const scanned = codes[20]!;
+        const addSamples: number[] = [];
+        for (let i = 0; i < ROUNDS; i++) {
+          const started = performance.now();
+          const { refusal } = service.addProduct(actor, ticket.id, service.findByBarcode(scanned)!, 1);
+          service.view(ticket);
+          addSamples.push(performance.now() - started);
+          if (refusal) throw new Error(refusal.message);
+          service.removeLine(ticket.id, ticket.lines[ticket.lines.length - 1]!.lineId);
+        }
+        service.discard(ticket.id);
+
+        // commit: 5-line medical sales vs a bare insert of the same rows.
+        const five = codes.slice(0, 5).map((code) => service.findByBarcode(code)!);
+        const commitSamples: number[] = [];
+        const bareSamples: number[] = [];
+        const bare = bareInsert(sqlite, five.map((p) => p.id), customerId, actor.id);
+        for (let i = 0; i < ROUNDS / 2; i++) {
+          env.advance();
+          const open = service.openTicket(actor, { saleCommandId: newId(), customerId });
+          for (const product of five) service.addProduct(actor, open.id, product, 1);
+          const total = service.view(open).totals.totalCents;
+          const started = performance.now();
+          service.complete(actor, { commandId: open.saleCommandId, ticketId: open.id, tenders: [{ kind: 'cash', amountCents: total }] });
+          commitSamples.push(performance.now() - started);
+          const bareStarted = performance.now();
+          bare();
+          bareSamples.push(performance.now() - bareStarted);
+        }
+        const addP95 = percentile(addSamples, 95);
+        const commitP95 = percentile(commitSamples, 95);
+        const bareP95 = percentile(bareSamples, 95);
+        return [
+          { name: 'checkout.add_line_p95_ms', value: Number(addP95.toFixed(3)), target: '< 5', note: `20-line medical ticket, ${ROUNDS} scans; p50 ${percentile(addSamples, 50).toFixed(3)} ms` },
+          {
+            name: 'checkout.commit_ratio',
+            value: Number((commitP95 / bareP95).toFixed(2)),
+            target: '<= 2',
+            note: `sale p95 ${commitP95.toFixed(2)} ms vs bare insert of the same 33 rows p95 ${bareP95.toFixed(2)} ms, ${ROUNDS / 2} each, synchronous=FULL`,
+          },
+        ];
+      } finally {
+        env.close();
+      }
+    },
+  },
+];
+
+/** The same rows a 5-line sale writes (sale, 5 lines, 10 taxes, tender, 5 movements, 5 uses, outbox, command, audit), inserted bare. */
+function bareInsert(sqlite: import('better-sqlite3').Database, productIds: string[], customerId: string, employeeId: string): () => void {
+  const sale = sqlite.prepare(
+    `INSERT INTO sales (id, command_id, receipt_number, status, customer_id, jurisdiction, profile_id, channel, employee_id, gross_cents, discount_cents,
+       net_cents, tax_cents, total_cents, change_cents, business_date, completed_at) VALUES (?, ?, ?, 'completed', ?, 'IL', 'x', 'medical', ?, 1, 0, 1, 0, 1, 0, '2026-01-01', 0)`,
+  );
+  const line = sqlite.prepare(
+    `INSERT INTO sale_lines (id, sale_id, line_no, product_id, name, trace_barcode, category, quantity, unit_price_cents, gross_cents, group_discount_cents,
+       line_discount_cents, net_cents, tax_cents) VALUES (?, ?, ?, ?, 'x', '0', 'flower', 1, 1, 1, 0, 0, 1, 0)`,
+  );
+  const tax = sqlite.prepare(`INSERT INTO sale_taxes (id, sale_id, sale_line_id, tax_id, label, kind, basis_points, base_cents, tax_cents) VALUES (?, ?, ?, 't', 't', 'state_sales', 100, 1, 0)`);
+  const tender = sqlite.prepare(`INSERT INTO sale_tenders (id, sale_id, kind, tendered_cents, applied_cents, change_cents) VALUES (?, ?, 'cash', 1, 1, 0)`);
+  const movement = sqlite.prepare(`INSERT INTO inventory_movements (id, product_id, quantity_delta, reason, reference_id, at) VALUES (?, ?, 0, 'adjust', ?, 0)`);
+  const use = sqlite.prepare(
+    `INSERT INTO allotment_uses (id, sale_id, sale_line_id, holder_kind, holder_id, limit_id, unit, amount, at, business_date) VALUES (?, ?, ?, 'customer', 'bench', 'x', 'mg', 0, 0, '2000-01-01')`,
+  );
+  const outbox = sqlite.prepare(
+    `INSERT INTO trace_outbox (id, location, kind, sale_id, request, nonce, state, attempts, next_attempt_at, total_cents, item_count, sale_time, created_at, updated_at)
+     VALUES (?, 'bench', 'dispense', ?, '{}', ?, 'dismissed', 0, 0, 0, 0, 0, 0, 0)`,
+  );
+  const command = sqlite.prepare(`INSERT INTO applied_commands (id, name, result, applied_at) VALUES (?, 'bench', '{}', 0)`);
+  let receipt = -1; // negative: never collides with the real sales' MAX + 1
+  return sqlite.transaction(() => {
+    const saleId = newId();
+    sale.run(saleId, newId(), receipt--, customerId, employeeId);
+    productIds.forEach((productId, index) => {
+      const lineId = newId();
+      line.run(lineId, saleId, index + 1, productId);
+      tax.run(newId(), saleId, lineId);
+      tax.run(newId(), saleId, lineId);
+      movement.run(newId(), productId, saleId);
+      use.run(newId(), saleId, lineId);
+    });
+    tender.run(newId(), saleId);
+    outbox.run(newId(), saleId, newId());
+    command.run(newId());
+  }) as () => void;
+}
