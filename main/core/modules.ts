@@ -8,6 +8,7 @@ import { createDevicesModule } from '../devices/module.js';
 import { createCustomersModule } from '../customers/module.js';
 import { createQueueModule } from '../queue/module.js';
 import { createCheckoutModule } from '../checkout/module.js';
+import { createRewardsModule } from '../rewards/module.js';
 
 /** Check-in looks allotments up through the demo sandbox the trace module runs. */
 const traceModules = new WeakMap<CoreServices, TraceModule>();
@@ -22,4 +23,5 @@ export const capabilityFactories: CapabilityFactory[] = [
   (services) => createCustomersModule(services),
   (services) => createQueueModule(services, { demoSandboxUrl: () => traceModules.get(services)?.sandbox()?.url ?? null }),
   (services) => createCheckoutModule(services, { trace: () => traceModules.get(services) ?? null }),
+  (services) => createRewardsModule(services),
 ];
