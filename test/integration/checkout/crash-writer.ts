@@ -21,6 +21,11 @@ sqlite
   .prepare(`INSERT OR IGNORE INTO settings (key, value, updated_at) VALUES ('trace.config', ?, 0)`)
   .run(JSON.stringify({ provider: 'biotrack_v1', useDemoSandbox: true, endpoint: '', licenseNumber: 'X', username: 'x', passwordSealed: null, location: '600100', terminalId: '1', training: false, nosession: false }));
 
+// The clock runs 15 days a sale, across many restarts: keep the customer's documents valid for
+// all of it, so the test is about crash safety, not about how many sales a fast machine makes.
+sqlite
+  .prepare(`UPDATE customers SET identification_expires = '2999-12-31', medical_id_expires = '2999-12-31' WHERE first_name = 'Samuel' AND last_name = 'Okafor'`)
+  .run();
 const last = sqlite.prepare('SELECT MAX(completed_at) AS at FROM sales').get() as { at: number | null };
 let now = (last.at ?? Date.UTC(2026, 0, 1)) + 15 * 86_400_000;
 const service = new CheckoutService({
