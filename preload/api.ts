@@ -14,6 +14,7 @@ import { devicesCalls, devicesEvents } from './contract/devices.js';
 import { customersCalls, customersEvents } from './contract/customers.js';
 import { queueCalls, queueEvents } from './contract/queue.js';
 import { checkoutCalls, checkoutEvents } from './contract/checkout.js';
+import { rewardsCalls, rewardsEvents } from './contract/rewards.js';
 import type { z } from 'zod';
 import type { ApiError, CallOptions } from './contract/common.js';
 
@@ -31,6 +32,7 @@ export const calls = {
   ...customersCalls,
   ...queueCalls,
   ...checkoutCalls,
+  ...rewardsCalls,
 } as const;
 
 export const events = {
@@ -40,6 +42,7 @@ export const events = {
   ...customersEvents,
   ...queueEvents,
   ...checkoutEvents,
+  ...rewardsEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -26,6 +26,18 @@ await Promise.all([
     define: { 'import.meta.url': '__importMetaUrl' },
     banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
+  // The track-and-trace sync worker thread, beside each host bundle (main/trace/worker-host.ts).
+  build({ ...common, entryPoints: { 'trace-worker': 'main/trace/worker.ts' }, outdir: 'dist/main', format: 'esm', outExtension: { '.js': '.mjs' }, packages: 'external' }),
+  build({
+    ...common,
+    entryPoints: { 'trace-worker': 'main/trace/worker.ts' },
+    outdir: 'dist/main',
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    packages: 'external',
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  }),
   build({
     ...common,
     entryPoints: { preload: 'preload/preload.ts' },

@@ -3,6 +3,7 @@ import type { AuditEvent, AuditVerification, Employee } from '../../../preload/a
 import { ManagerOverrideDialog, type OverrideGrant } from '../components/ManagerOverrideDialog';
 import { Placeholder } from '../components/Placeholder';
 import { QueueSettings } from '../components/queue/QueueSettings';
+import { RewardsSettings } from '../components/rewards/RewardsSettings';
 import { formatDateTime } from '../format';
 import { call } from '../register';
 import { useStatus } from '../stores/app';
@@ -205,6 +206,7 @@ export function SettingsScreen({ employee }: { employee: Employee }) {
       {employee.permissions.includes('manage_settings') ? <DevicesSettings /> : null}
       {employee.permissions.includes('manage_settings') ? <TraceSettingsPanel /> : null}
       {employee.permissions.includes('manager_override') ? <QueueSettings /> : null}
+      {employee.permissions.includes('manage_settings') ? <RewardsSettings /> : null}
       {canSeeStaff ? <StaffList /> : null}
       {canSeeAudit ? <AuditPanel timeZone={ready?.timeZone} /> : null}
       {!canSeeStaff && !canSeeAudit ? (

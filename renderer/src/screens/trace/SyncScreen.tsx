@@ -1,0 +1,420 @@
+/**
+ * Sync: every medical sale reported (or to be reported) to the state, with its state, attempts,
+ * last error and BioTrack transaction id. A manager resends a refused sale once its cause is
+ * fixed, or dismisses it with a reason; both are audited.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { Employee } from '../../../../preload/api';
+import { ManagerOverrideDialog, type OverrideGrant } from '../../components/ManagerOverrideDialog';
+import { newCommandId } from '../../components/queue/commandId';
+import { getClient } from '../../client';
+import { formatDateTime } from '../../format';
+import { call } from '../../register';
+import { useSession, useStatus } from '../../stores/app';
+import { age, kindLabel, money, stateLabel, type SyncFilter, type SyncRow, type SyncStatus } from './format';
+import '../../styles/trace.css';
+
+const FILTERS: Array<{ value: SyncFilter; label: string }> = [
+  { value: 'all', label: 'All' },
+  { value: 'attention', label: 'Needs attention' },
+  { value: 'waiting', label: 'Waiting' },
+  { value: 'acknowledged', label: 'Reported' },
+  { value: 'dismissed', label: 'Dismissed' },
+];
+
+type Pending = { kind: 'resend' | 'dismiss'; row: SyncRow; reason?: string };
+type Attempt = { at: number; step: string; outcome: string; detail: string | null; durationMs: number | null };
+
+function StatusSummary({ status, now }: { status: SyncStatus; now: number }) {
+  const connection = !status.configured ? 'Not set up' : status.online === true ? 'Online' : status.online === false ? 'Offline' : 'Checking…';
+  const tone = !status.configured ? 'off' : status.online === true ? 'ok' : status.online === false ? 'bad' : 'warn';
+  const attention = status.counts.rejected + status.counts.unknown;
+  return (
+    <div className="sync-summary" data-testid="sync-summary">
+      <div className={`sync-card tone-${tone}`}>
+        <span className="sync-card-key">{status.provider}</span>
+        <span className="sync-card-value">{connection}</span>
+        <span className="sync-card-note">{status.lastContactAt ? `last answer ${formatDateTime(status.lastContactAt)}` : 'no answer yet'}</span>
+      </div>
+      <div className={`sync-card ${status.backlog > 0 ? 'tone-warn' : 'tone-ok'}`}>
+        <span className="sync-card-key">Waiting to report</span>
+        <span className="sync-card-value" data-testid="sync-backlog">{status.backlog}</span>
+        <span className="sync-card-note">{status.oldestPendingAt ? `oldest waiting ${age(now - status.oldestPendingAt)}` : 'nothing waiting'}</span>
+      </div>
+      <div className={`sync-card ${attention > 0 ? 'tone-bad' : 'tone-ok'}`}>
+        <span className="sync-card-key">Needs attention</span>
+        <span className="sync-card-value" data-testid="sync-attention">{attention}</span>
+        <span className="sync-card-note">
+          {status.counts.rejected} refused · {status.counts.unknown} being checked
+        </span>
+      </div>
+      <div className="sync-card tone-ok">
+        <span className="sync-card-key">Reported</span>
+        <span className="sync-card-value">{status.counts.acknowledged}</span>
+        <span className="sync-card-note">{status.counts.dismissed} dismissed</span>
+      </div>
+    </div>
+  );
+}
+
+function DismissDialog({ row, onCancel, onConfirm }: { row: SyncRow; onCancel(): void; onConfirm(reason: string): void }) {
+  const [reason, setReason] = useState('');
+  const tooShort = reason.trim().length < 5;
+  return (
+    <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="dismiss-title">
+      <form
+        className="dialog"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (!tooShort) onConfirm(reason.trim());
+        }}
+      >
+        <h2 id="dismiss-title">Dismiss this {kindLabel[row.kind].toLowerCase()}?</h2>
+        <p className="dialog-lead">
+          It will not be reported to the state. {row.customerName ?? 'The customer'}, {money(row.totalCents)}, {formatDateTime(row.saleTime)}.
+        </p>
+        <label className="field">
+          <span>Why (kept in the audit log)</span>
+          <input autoFocus value={reason} onChange={(event) => setReason(event.target.value)} maxLength={300} placeholder="e.g. entered in BioTrack by hand" />
+        </label>
+        <div className="row dialog-actions">
+          <button type="button" className="secondary" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="submit" className="danger-button" disabled={tooShort}>
+            Dismiss
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+function Detail({ row, employee, onAct }: { row: SyncRow; employee: Employee; onAct(pending: Pending): void }) {
+  const [attempts, setAttempts] = useState<Attempt[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void call('trace.sync.detail', { outboxId: row.id }).then((result) => {
+      if (live && result.ok) setAttempts(result.value.attempts);
+    });
+    return () => {
+      live = false;
+    };
+  }, [row.id, row.updatedAt]);
+  const canResend = row.state === 'rejected';
+  const canDismiss = row.state === 'rejected' || row.state === 'unknown' || row.state === 'pending';
+  const needsApproval = !employee.permissions.includes('manager_override');
+  return (
+    <section className="panel sync-detail" aria-labelledby="sync-detail-title" data-testid="sync-detail">
+      <h2 id="sync-detail-title">
+        {kindLabel[row.kind]} · {row.customerName ?? 'unknown customer'} · {money(row.totalCents)}
+      </h2>
+      <dl className="facts">
+        <dt>State</dt>
+        <dd>
+          <span className={`sync-badge state-${row.state}`}>{stateLabel[row.state]}</span>
+        </dd>
+        <dt>Patient card</dt>
+        <dd>{row.cardId ?? '—'}</dd>
+        <dt>When</dt>
+        <dd>{formatDateTime(row.saleTime)}</dd>
+        <dt>BioTrack transaction</dt>
+        <dd>{row.remoteTxnId ?? 'not yet'}</dd>
+        <dt>Attempts</dt>
+        <dd>{row.attempts}</dd>
+        {row.lastError ? (
+          <>
+            <dt>Last error</dt>
+            <dd className={row.state === 'rejected' ? 'error-text' : undefined}>
+              {row.lastError}
+              {row.lastErrorCode ? ` (code ${row.lastErrorCode})` : ''}
+            </dd>
+          </>
+        ) : null}
+        {row.waitingFor ? (
+          <>
+            <dt>Waiting for</dt>
+            <dd>{row.waitingFor}</dd>
+          </>
+        ) : null}
+        {row.dismissedReason ? (
+          <>
+            <dt>Dismissed</dt>
+            <dd>
+              {row.dismissedReason}
+              {row.dismissedByName ? ` (approved by ${row.dismissedByName})` : ''}
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      {row.state === 'rejected' ? (
+        <p className="hint">
+          The state refused this {kindLabel[row.kind].toLowerCase()}. Fix the cause first (for example the patient&apos;s medical ID in their
+          profile), then resend it. If it will never be accepted, dismiss it with the reason.
+        </p>
+      ) : null}
+      <div className="row">
+        {canResend ? (
+          <button type="button" className="primary" onClick={() => onAct({ kind: 'resend', row })}>
+            Resend{needsApproval ? ' (manager)' : ''}
+          </button>
+        ) : null}
+        {canDismiss ? (
+          <button type="button" className="danger-button" onClick={() => onAct({ kind: 'dismiss', row })}>
+            Dismiss…{needsApproval ? ' (manager)' : ''}
+          </button>
+        ) : null}
+      </div>
+      <h3>History</h3>
+      {attempts === null ? <p>Loading…</p> : null}
+      {attempts && attempts.length === 0 ? <p className="muted">Not sent yet.</p> : null}
+      {attempts && attempts.length > 0 ? (
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Step</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Detail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {attempts.map((attempt, index) => (
+              <tr key={`${attempt.at}-${index}`}>
+                <td>{formatDateTime(attempt.at)}</td>
+                <td>{attempt.step}</td>
+                <td>{attempt.outcome}</td>
+                <td>{attempt.detail ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+export function SyncScreen() {
+  const session = useSession((state) => state.session);
+  const employee = session && session.state !== 'logged_out' ? session.employee : null;
+  const appStatus = useStatus((state) => state.status);
+  const [filter, setFilter] = useState<SyncFilter>('all');
+  const [search, setSearch] = useState('');
+  const [rows, setRows] = useState<SyncRow[] | null>(null);
+  const [total, setTotal] = useState(0);
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [approval, setApproval] = useState<Pending | null>(null);
+  const [now, setNow] = useState(Date.now());
+
+  const load = useCallback(async () => {
+    const result = await call('trace.sync.list', { filter, search: search.trim() || undefined, limit: 200 });
+    if (!result.ok) {
+      setError(result.error.message);
+      return;
+    }
+    setError(null);
+    setRows(result.value.rows);
+    setTotal(result.value.total);
+    setStatus(result.value.status);
+  }, [filter, search]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // The worker's status events refresh the list (throttled in the core).
+  useEffect(() => {
+    const off = getClient().on('trace.syncChanged', (payload) => {
+      setStatus(payload as SyncStatus);
+      void load();
+    });
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  }, [load]);
+
+  const perform = async (action: Pending, grantId?: string) => {
+    setNotice(null);
+    const result =
+      action.kind === 'resend'
+        ? await call('trace.sync.resend', { commandId: newCommandId(), outboxId: action.row.id, grantId })
+        : await call('trace.sync.dismiss', { commandId: newCommandId(), outboxId: action.row.id, reason: action.reason ?? '', grantId });
+    if (!result.ok) setError(result.error.message);
+    else setNotice(action.kind === 'resend' ? 'Queued to send again.' : 'Dismissed: it will not be reported.');
+    void load();
+  };
+
+  const start = (action: Pending) => {
+    if (!employee) return;
+    if (action.kind === 'dismiss' && action.reason === undefined) {
+      setPending(action);
+      return;
+    }
+    if (employee.permissions.includes('manager_override')) void perform(action);
+    else setApproval(action);
+  };
+
+  const [demoCard, setDemoCard] = useState('');
+  const queueDemoSale = async () => {
+    const result = await call('trace.demo.enqueueSale', { commandId: newCommandId(), cardId: demoCard.trim() || undefined });
+    if (!result.ok) setError(result.error.message);
+    void load();
+  };
+
+  const selectedRow = rows?.find((row) => row.id === selected) ?? null;
+  const trace = appStatus?.state === 'ready' ? appStatus.trace : null;
+
+  return (
+    <div className="screen sync-screen">
+      <div className="sync-head">
+        <h1>Sync</h1>
+        {status?.demo ? (
+          <form
+            className="row sync-demo"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void queueDemoSale();
+            }}
+          >
+            <input aria-label="Demo patient card (optional)" placeholder="card id (optional)" value={demoCard} onChange={(event) => setDemoCard(event.target.value)} />
+            <button type="submit" className="secondary">
+              Queue a demo medical sale
+            </button>
+          </form>
+        ) : null}
+      </div>
+      {status ? <StatusSummary status={status} now={now} /> : null}
+      {status && !status.configured ? (
+        <p className="error" role="alert">
+          Track-and-trace is not set up: medical sales wait here until a manager sets it up in Settings › Track &amp; Trace.
+        </p>
+      ) : null}
+      {status?.problem ? (
+        <p className="error" role="alert" data-testid="sync-problem">
+          {status.problem}
+        </p>
+      ) : null}
+      {trace && trace.state === 'offline' ? (
+        <p className="sync-offline" role="status">
+          The state system is not answering. Sales keep being recorded here and will be reported, in order, when it answers again.
+        </p>
+      ) : null}
+      <div className="row sync-filters" role="toolbar" aria-label="Filter sales">
+        {FILTERS.map((option) => (
+          <button
+            key={option.value}
+            type="button"
+            className={`chip ${filter === option.value ? 'chip-on' : ''}`}
+            aria-pressed={filter === option.value}
+            onClick={() => setFilter(option.value)}
+          >
+            {option.label}
+            {option.value === 'attention' && status ? ` (${status.counts.rejected + status.counts.unknown})` : ''}
+          </button>
+        ))}
+        <input
+          type="search"
+          className="sync-search"
+          aria-label="Search by customer, card, sale or BioTrack id"
+          placeholder="Search customer, card, id…"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+        />
+      </div>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {notice ? (
+        <p className="ok" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <div className="sync-body">
+        <div className="sync-list">
+          {rows === null ? <p>Loading…</p> : null}
+          {rows && rows.length === 0 ? <p className="muted">No medical sales {filter === 'all' ? 'yet' : 'in this view'}.</p> : null}
+          {rows && rows.length > 0 ? (
+            <table className="table sync-table" data-testid="sync-table">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Customer</th>
+                  <th scope="col">What</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Tries</th>
+                  <th scope="col">BioTrack id</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <tr
+                    key={row.id}
+                    className={`sync-row ${row.id === selected ? 'selected' : ''}`}
+                    tabIndex={0}
+                    aria-selected={row.id === selected}
+                    onClick={() => setSelected(row.id)}
+                    onKeyDown={(event) => {
+                      if (event.key === 'Enter' || event.key === ' ') {
+                        event.preventDefault();
+                        setSelected(row.id);
+                      }
+                    }}
+                  >
+                    <td>{formatDateTime(row.saleTime)}</td>
+                    <td>
+                      {row.customerName ?? '—'}
+                      <span className="sync-sub">{row.cardId ?? ''}</span>
+                    </td>
+                    <td>
+                      {kindLabel[row.kind]} {money(row.totalCents)}
+                    </td>
+                    <td>
+                      <span className={`sync-badge state-${row.state}`}>{stateLabel[row.state]}</span>
+                      {row.lastError && (row.state === 'rejected' || row.state === 'unknown' || row.state === 'pending') ? (
+                        <span className="sync-sub sync-error">{row.lastError}</span>
+                      ) : null}
+                    </td>
+                    <td>{row.attempts}</td>
+                    <td>{row.remoteTxnId ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+          {rows && total > rows.length ? <p className="muted">Showing the newest {rows.length} of {total}. Search to narrow down.</p> : null}
+        </div>
+        {selectedRow && employee ? <Detail row={selectedRow} employee={employee} onAct={start} /> : null}
+      </div>
+      {pending ? (
+        <DismissDialog
+          row={pending.row}
+          onCancel={() => setPending(null)}
+          onConfirm={(reason) => {
+            setPending(null);
+            start({ ...pending, reason });
+          }}
+        />
+      ) : null}
+      {approval ? (
+        <ManagerOverrideDialog
+          action={approval.kind === 'resend' ? 'trace.sync.resend' : 'trace.sync.dismiss'}
+          title={`${approval.kind === 'resend' ? 'Resend' : 'Dismiss'} the ${kindLabel[approval.row.kind].toLowerCase()} of ${approval.row.customerName ?? 'this customer'} (${money(approval.row.totalCents)}) to the state.`}
+          onCancel={() => setApproval(null)}
+          onApproved={(grant: OverrideGrant) => {
+            const action = approval;
+            setApproval(null);
+            void perform(action, grant.grantId);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}

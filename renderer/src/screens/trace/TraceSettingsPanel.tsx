@@ -1,0 +1,167 @@
+/**
+ * Settings › Track & Trace: provider, address, company licence, username, password, location,
+ * terminal, training mode, and "Test connection". The password is write-only: the core keeps it
+ * sealed (safeStorage or a key file only this user can read) and never sends it back.
+ */
+import { useEffect, useState } from 'react';
+import { newCommandId } from '../../components/queue/commandId';
+import { call } from '../../register';
+import '../../styles/trace.css';
+import type { TraceSettingsView } from './format';
+
+type Draft = Omit<TraceSettingsView, 'hasPassword' | 'demoSandboxUrl' | 'secretStorage'> & { password: string };
+
+function toDraft(view: TraceSettingsView): Draft {
+  return {
+    provider: view.provider,
+    useDemoSandbox: view.useDemoSandbox,
+    endpoint: view.endpoint,
+    licenseNumber: view.licenseNumber,
+    username: view.username,
+    password: '',
+    location: view.location,
+    terminalId: view.terminalId,
+    training: view.training,
+    nosession: view.nosession,
+  };
+}
+
+export function TraceSettingsPanel() {
+  const [view, setView] = useState<TraceSettingsView | null>(null);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState<'save' | 'test' | null>(null);
+
+  useEffect(() => {
+    void call('trace.settings.get', {}).then((result) => {
+      if (result.ok) {
+        setView(result.value);
+        setDraft(toDraft(result.value));
+      } else setMessage({ tone: 'error', text: result.error.message });
+    });
+  }, []);
+
+  if (!draft || !view) {
+    return (
+      <section className="panel" aria-labelledby="trace-settings-title">
+        <h2 id="trace-settings-title">Track &amp; Trace</h2>
+        {message ? <p className="error">{message.text}</p> : <p>Loading…</p>}
+      </section>
+    );
+  }
+
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft({ ...draft, [key]: value });
+  const payload = () => ({ ...draft, password: draft.password || undefined });
+
+  const save = async () => {
+    setBusy('save');
+    setMessage(null);
+    const result = await call('trace.settings.save', { commandId: newCommandId(), ...payload() });
+    setBusy(null);
+    if (!result.ok) return setMessage({ tone: 'error', text: result.error.message });
+    setView(result.value);
+    setDraft(toDraft(result.value));
+    setMessage({ tone: 'ok', text: 'Saved. The sync worker restarted with these settings.' });
+  };
+
+  const test = async () => {
+    setBusy('test');
+    setMessage(null);
+    const result = await call('trace.testConnection', payload());
+    setBusy(null);
+    if (!result.ok) return setMessage({ tone: 'error', text: result.error.message });
+    setMessage({ tone: result.value.ok ? 'ok' : 'error', text: result.value.message });
+  };
+
+  const enabled = draft.provider !== 'none';
+  const usesSandbox = enabled && draft.useDemoSandbox;
+
+  return (
+    <section className="panel trace-settings" aria-labelledby="trace-settings-title" data-testid="trace-settings">
+      <h2 id="trace-settings-title">Track &amp; Trace</h2>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save();
+        }}
+      >
+        <div className="trace-grid">
+          <label className="field">
+            <span>Provider</span>
+            <select value={draft.provider} onChange={(event) => set('provider', event.target.value as Draft['provider'])}>
+              <option value="none">None (do not report)</option>
+              <option value="biotrack_v1">BioTrack (v1, serverjson.asp)</option>
+            </select>
+          </label>
+          {view.demoSandboxUrl ? (
+            <label className="field check">
+              <input type="checkbox" checked={draft.useDemoSandbox} disabled={!enabled} onChange={(event) => set('useDemoSandbox', event.target.checked)} />
+              <span>Use the demo store&apos;s BioTrack sandbox ({view.demoSandboxUrl})</span>
+            </label>
+          ) : null}
+          <label className="field wide-field">
+            <span>BioTrack address</span>
+            <input
+              value={draft.endpoint}
+              disabled={!enabled || usesSandbox}
+              placeholder="https://mcmonitoring.agr.illinois.gov/serverjson.asp"
+              onChange={(event) => set('endpoint', event.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span>Company licence number</span>
+            <input value={draft.licenseNumber} disabled={!enabled} onChange={(event) => set('licenseNumber', event.target.value)} />
+          </label>
+          <label className="field">
+            <span>Location (6 digits)</span>
+            <input value={draft.location} disabled={!enabled} inputMode="numeric" maxLength={6} onChange={(event) => set('location', event.target.value)} />
+          </label>
+          <label className="field">
+            <span>Username</span>
+            <input value={draft.username} disabled={!enabled} autoComplete="off" onChange={(event) => set('username', event.target.value)} />
+          </label>
+          <label className="field">
+            <span>Password</span>
+            <input
+              type="password"
+              value={draft.password}
+              disabled={!enabled}
+              autoComplete="new-password"
+              placeholder={view.hasPassword ? 'saved (type to replace)' : 'not set'}
+              onChange={(event) => set('password', event.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span>Terminal id</span>
+            <input value={draft.terminalId} disabled={!enabled} onChange={(event) => set('terminalId', event.target.value)} />
+          </label>
+          <label className="field check">
+            <input type="checkbox" checked={draft.training} disabled={!enabled} onChange={(event) => set('training', event.target.checked)} />
+            <span>Training mode (BioTrack records nothing for real)</span>
+          </label>
+          <label className="field check">
+            <input type="checkbox" checked={draft.nosession} disabled={!enabled} onChange={(event) => set('nosession', event.target.checked)} />
+            <span>Send the login with every request (no session)</span>
+          </label>
+        </div>
+        <p className="muted">
+          The password is stored encrypted ({view.secretStorage === 'safeStorage' ? 'by the operating system' : 'with a key file only this user can read'}) and
+          never shown again.
+        </p>
+        <div className="row">
+          <button type="submit" className="primary" disabled={busy !== null}>
+            {busy === 'save' ? 'Saving…' : 'Save'}
+          </button>
+          <button type="button" className="secondary" disabled={busy !== null || !enabled} onClick={() => void test()}>
+            {busy === 'test' ? 'Testing…' : 'Test connection'}
+          </button>
+          {message ? (
+            <span role="status" className={message.tone === 'ok' ? 'ok' : 'error-text'} data-testid="trace-settings-message">
+              {message.text}
+            </span>
+          ) : null}
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,101 @@
+/** The trace capability inside a real register (demo store, embedded sandbox, worker thread). */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { newId } from '../../../main/store/ids.js';
+import { createFileLogger } from '../../../main/log/logger.js';
+import type { ResponseEnvelope } from '../../../preload/api.js';
+import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { tempDir } from '../../support/paths.js';
+
+let temp: ReturnType<typeof tempDir>;
+let r: TestRegister;
+beforeEach(async () => {
+  temp = tempDir();
+  r = await startTestRegister({ logger: createFileLogger(temp.dir) }, temp.dir);
+});
+afterEach(async () => {
+  await r.close();
+  temp.cleanup();
+});
+
+/** The value of a successful answer (a failed one throws with its message). */
+async function value<T>(answer: Promise<ResponseEnvelope>): Promise<T> {
+  const result = await answer;
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value as T;
+}
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+const status = () => value<{ online: boolean | null; counts: Record<string, number>; backlog: number }>(r.call('trace.sync.status'));
+
+test('the demo store reports a sale through the worker thread and the status bar follows', async () => {
+  await r.call('session.login', { pin: '1111' });
+  const queued = await r.call('trace.demo.enqueueSale', { commandId: newId() });
+  expect(queued.ok).toBe(true);
+  await until(status, (s) => s.counts.acknowledged === 1 && s.online === true);
+  const lastTrace = async () => r.events.filter((event) => event.event === 'trace.changed').map((event) => event.payload as { state: string; backlog: number }).at(-1);
+  expect(await until(lastTrace, (event) => event?.state === 'online' && event.backlog === 0)).toMatchObject({ state: 'online', backlog: 0 });
+  const app = await r.call('app.status');
+  expect(await value(Promise.resolve(app))).toMatchObject({ trace: { provider: 'BioTrack', state: 'online', backlog: 0 } });
+});
+
+test('a refused sale: resend needs a manager grant, dismiss needs a reason; both audited', async () => {
+  await r.call('session.login', { pin: '1111' });
+  const queued = await r.call('trace.demo.enqueueSale', { commandId: newId(), cardId: 'MP5T2J8K1Z' });
+  const outboxId = (await value<{ outboxId: string }>(Promise.resolve(queued))).outboxId;
+  await until(status, (s) => s.counts.rejected === 1);
+  const denied = await r.call('trace.sync.resend', { commandId: newId(), outboxId });
+  expect(denied).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  const approvers = await value<Array<{ id: string; name: string }>>(r.call('staff.approvers', { permission: 'manager_override' }));
+  const manager = approvers.find((a) => a.name === 'Max Manager')!;
+  const grant = await r.call('staff.override', { approverId: manager.id, pin: '2222', permission: 'manager_override', action: 'trace.sync.resend' });
+  const resent = await r.call('trace.sync.resend', { commandId: newId(), outboxId, grantId: (await value<{ grantId: string }>(Promise.resolve(grant))).grantId });
+  expect(resent).toMatchObject({ ok: true, value: { state: 'pending' } });
+  // Still expired: refused again, never retried by itself.
+  await until(status, (s) => s.counts.rejected === 1 && s.counts.pending === 0);
+  const grant2 = await r.call('staff.override', { approverId: manager.id, pin: '2222', permission: 'manager_override', action: 'trace.sync.dismiss' });
+  const dismissed = await r.call('trace.sync.dismiss', { commandId: newId(), outboxId, reason: 'card expired, told to renew', grantId: (await value<{ grantId: string }>(Promise.resolve(grant2))).grantId });
+  expect(dismissed).toMatchObject({ ok: true, value: { state: 'dismissed', dismissedByName: 'Max Manager' } });
+  await r.call('session.logout');
+  await r.call('session.login', { pin: '2222' });
+  const audit = (await value<Array<{ action: string; details: Record<string, unknown> }>>(r.call('audit.recent', { limit: 50 }))).filter((e) => e.action.startsWith('trace.sync'));
+  expect(audit.map((e) => e.action)).toEqual(['trace.sync.dismiss', 'trace.sync.resend']);
+  expect(audit[0]!.details).toMatchObject({ reason: 'card expired, told to renew', approvedBy: manager.id });
+});
+
+test('settings: the password is sealed, never returned, logged or audited; the key file is 0600', async () => {
+  await r.call('session.login', { pin: '3333' });
+  const before = await value<Record<string, unknown>>(r.call('trace.settings.get'));
+  expect(before).toMatchObject({ provider: 'biotrack_v1', useDemoSandbox: true, hasPassword: true, secretStorage: 'keyFile' });
+  expect(JSON.stringify(before)).not.toContain('demo-sandbox-password');
+  const secret = 'S3cret-Passw0rd-xyz';
+  const bad = await r.call('trace.testConnection', { ...strip(before), password: secret });
+  expect(await value(Promise.resolve(bad))).toMatchObject({ ok: false });
+  const saved = await r.call('trace.settings.save', { commandId: newId(), ...strip(before), password: secret, training: true });
+  expect(saved).toMatchObject({ ok: true, value: { training: true, hasPassword: true } });
+  const db = readFileSync(join(r.dataDir, 'register.sqlite')).toString('latin1') + readFileSync(join(r.dataDir, 'register.sqlite-wal')).toString('latin1');
+  expect(db).not.toContain(secret);
+  expect(readFileSync(join(r.dataDir, 'logs', 'register.log'), 'utf8')).not.toContain(secret);
+  if (process.platform !== 'win32') expect(statSync(join(r.dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+  const audit = await value<Array<{ action: string; details: Record<string, unknown> }>>(r.call('audit.recent', { limit: 20 }));
+  const entry = audit.find((e) => e.action === 'trace.settings.save')!;
+  expect(entry.details).toMatchObject({ passwordChanged: true, training: true });
+  expect(JSON.stringify(entry)).not.toContain(secret);
+  // The wrong password is now in use: the worker reports the refused login as a problem to fix.
+  const problem = await until(() => value<{ problem: string | null }>(r.call('trace.sync.status')), (s) => !!s.problem);
+  expect(problem.problem).toMatch(/refused/);
+});
+
+function strip(view: Record<string, unknown>) {
+  const { hasPassword: _h, demoSandboxUrl: _d, secretStorage: _s, ...rest } = view;
+  return rest;
+}
