@@ -105,7 +105,14 @@ declare module 'electron' {
     static setApplicationMenu(menu: Menu | null): void;
   }
 
+  interface SafeStorage {
+    isEncryptionAvailable(): boolean;
+    encryptString(plainText: string): Buffer;
+    decryptString(encrypted: Buffer): string;
+  }
+
   export const app: App;
+  export const safeStorage: SafeStorage;
   export const ipcMain: IpcMain;
   export const dialog: Dialog;
   export const session: { defaultSession: Session };

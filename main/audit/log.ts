@@ -75,6 +75,8 @@ function statementsFor(sqlite: Database.Database): Statements {
  * its record commit together or not at all.
  */
 export function appendAudit(sqlite: Database.Database, entry: AuditEntry, at: number = Date.now()): StoredAuditEvent {
+  // Alone, the read of the last link and the insert still belong together: hold the write lock.
+  if (!sqlite.inTransaction) return sqlite.transaction(() => appendAudit(sqlite, entry, at)).immediate();
   const statements = statementsFor(sqlite);
   const last = statements.last.get();
   const unhashed = {

@@ -31,7 +31,9 @@ export function applyCommand<T>(
     statements.insert.run(meta.commandId, meta.name, JSON.stringify(result ?? null), now);
     appendAudit(sqlite, { ...audit, employeeId: meta.actorId, action: audit.action ?? meta.name }, now);
     return { result, replayed: false };
-  })();
+    // IMMEDIATE takes the write lock up front: the sync worker writes from its own connection,
+    // and a deferred transaction that read first could not upgrade (SQLITE_BUSY, no waiting).
+  }).immediate();
 }
 
 /** The stored result of a command already applied, or undefined. For commands with async work before their write. */

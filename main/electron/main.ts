@@ -2,7 +2,7 @@
  * The Electron host: one hardened window bound to the register core through ipcMain.handle.
  * Everything else (database, staff, devices) lives in the core, which knows nothing of Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { createRegister, type Register, type RegisterClient } from '../core/regi
 import { appPaths } from '../core/paths.js';
 import { DataFolderError } from '../store/errors.js';
 import { createFileLogger } from '../log/logger.js';
+import { createSafeStorageSecretBox } from './secret-box.js';
 
 const RENDERER_CSP = [
   "default-src 'self'",
@@ -59,6 +60,8 @@ async function start(): Promise<void> {
       host: 'electron',
       version: app.getVersion(),
       logger,
+      // The OS keychain protects track-and-trace credentials; without one the key file is used.
+      secretBox: createSafeStorageSecretBox(safeStorage),
       idleLockMs: process.env.REGISTER_IDLE_LOCK_MS ? Number(process.env.REGISTER_IDLE_LOCK_MS) : undefined,
     });
   } catch (error) {

@@ -173,7 +173,7 @@ export class StaffService {
       this.sqlite.transaction(() => {
         this.writeRegisterAttempts(next, now);
         appendAudit(this.sqlite, { employeeId: null, action: `staff.${purpose}_failed`, details: { failures: next.failures, lockedUntil: next.lockedUntil } }, now);
-      })();
+      }).immediate();
       if (next.lockedUntil !== null) throw lockedOutError(next.lockedUntil - now);
       const left = LOCKOUT_POLICY.maxAttempts - next.failures;
       throw new CoreError('wrong_pin', `That PIN is not right. ${left} ${left === 1 ? 'try' : 'tries'} left before the register locks for a while.`, { triesLeft: left });
@@ -181,7 +181,7 @@ export class StaffService {
     this.sqlite.transaction(() => {
       this.writeRegisterAttempts({ failures: 0, lockouts: 0, lockedUntil: null }, now);
       appendAudit(this.sqlite, { employeeId: match.id, action: `staff.${purpose}` }, now);
-    })();
+    }).immediate();
     return toEmployee(match);
   }
 
@@ -212,7 +212,7 @@ export class StaffService {
           .prepare('UPDATE employees SET failed_pin_attempts = ?, locked_until = ? WHERE id = ?')
           .run(lockedUntil ? 0 : failures, lockedUntil, row.id);
         appendAudit(this.sqlite, { employeeId: input.requestedBy, action: 'staff.override_failed', details: { approverId: row.id, permission: input.permission, action: input.action } }, now);
-      })();
+      }).immediate();
       if (lockedUntil) throw lockedOutError(lockedUntil - now);
       throw new CoreError('wrong_pin', `That is not ${approver.name}'s PIN.`);
     }
@@ -227,7 +227,7 @@ export class StaffService {
     this.sqlite.transaction(() => {
       this.sqlite.prepare('UPDATE employees SET failed_pin_attempts = 0, locked_until = NULL WHERE id = ?').run(row.id);
       appendAudit(this.sqlite, { employeeId: input.requestedBy, action: 'staff.override_granted', details: { approverId: row.id, permission: input.permission, action: input.action, grantId: grant.grantId } }, now);
-    })();
+    }).immediate();
     this.grants.set(grant.grantId, grant);
     return grant;
   }

@@ -188,7 +188,7 @@ export function SettingsScreen({ employee }: { employee: Employee }) {
   const canSeeStaff = employee.permissions.includes('manage_staff') || employee.permissions.includes('view_audit');
   const canSeeAudit = employee.permissions.includes('view_audit');
   return (
-    <Placeholder title="Settings" comingWith="store settings, devices and employee editing arrive with later issues.">
+    <Placeholder title="Settings" comingWith="adding employees and changing their PINs on screen arrives with a later issue; the store, devices and track-and-trace are set up below.">
       {ready ? (
         <dl className="facts">
           <dt>Store</dt>
