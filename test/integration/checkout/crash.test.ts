@@ -4,10 +4,10 @@
  * taxes, its tender, 5 inventory movements, 5 allotment uses and its track-and-trace outbox row.
  */
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkIntegrity } from '../../../main/store/db.js';
+import { runWriterAndKill } from '../../support/kill.js';
 import { migrationsFolder, repoRoot, resourcesDir, tempDir } from '../../support/paths.js';
 
 const KILLS = 20;
@@ -15,34 +15,7 @@ const work = tempDir('checkout-crash-');
 afterAll(() => work.cleanup());
 
 function runAndKill(file: string, killAfterMs: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/integration/checkout/crash-writer.ts'), file, migrationsFolder, resourcesDir], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let buffered = '';
-    let stderr = '';
-    const committed: string[] = [];
-    let timer: NodeJS.Timeout | null = null;
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      buffered += chunk;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line === 'ready') timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        else if (line) committed.push(line);
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (_code, signal) => {
-      clearTimeout(guard);
-      if (timer) clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`the writer exited by itself: ${stderr}`));
-      else resolve(committed);
-    });
-  });
+  return runWriterAndKill(join(repoRoot, 'test/integration/checkout/crash-writer.ts'), [file, migrationsFolder, resourcesDir], killAfterMs, 60_000);
 }
 
 describe('checkout crash safety', () => {

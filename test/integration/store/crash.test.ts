@@ -3,10 +3,10 @@
  * commit it reported is present with all of its lines, and the file passes integrity_check.
  */
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkIntegrity } from '../../../main/store/db.js';
+import { runWriterAndKill } from '../../support/kill.js';
 import { migrationsFolder, repoRoot, tempDir } from '../../support/paths.js';
 
 const KILLS = 50;
@@ -14,34 +14,7 @@ const work = tempDir('register-crash-');
 afterAll(() => work.cleanup());
 
 function runAndKill(file: string, killAfterMs: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/integration/store/crash-writer.ts'), file, migrationsFolder], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let buffered = '';
-    let stderr = '';
-    const committed: string[] = [];
-    let timer: NodeJS.Timeout | null = null;
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      buffered += chunk;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line === 'ready') timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        else if (line) committed.push(line);
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('exit', (_code, signal) => {
-      clearTimeout(guard);
-      if (timer) clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`the writer exited by itself: ${stderr}`));
-      else resolve(committed);
-    });
-  });
+  return runWriterAndKill(join(repoRoot, 'test/integration/store/crash-writer.ts'), [file, migrationsFolder], killAfterMs, 30_000);
 }
 
 describe('crash safety', () => {
