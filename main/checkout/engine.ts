@@ -89,6 +89,8 @@ export interface PricedLine {
   grossCents: number;
   groupDiscountCents: number;
   lineDiscountCents: number;
+  /** This line's share of the rewards points redeemed on the ticket (before tax). */
+  rewardsDiscountCents: number;
   netCents: number;
   taxes: LineTax[];
   taxCents: number;
@@ -119,6 +121,8 @@ export interface PricedTicket {
   lines: PricedLine[];
   grossCents: number;
   discountCents: number;
+  /** Rewards points redeemed, in cents (part of discountCents). */
+  rewardsDiscountCents: number;
   netCents: number;
   taxCents: number;
   totalCents: number;
@@ -209,7 +213,7 @@ export function taxesForProduct(
   return applying;
 }
 
-export function priceLine(line: TicketLine, context: PricingContext): PricedLine {
+export function priceLine(line: TicketLine, context: PricingContext, rewardsShareCents = 0): PricedLine {
   const grossCents = line.product.priceCents * line.quantity;
   const groupDiscountCents = context.groupDiscount ? basisPointsOf(grossCents, context.groupDiscount.basisPoints) : 0;
   const afterGroup = grossCents - groupDiscountCents;
@@ -218,7 +222,9 @@ export function priceLine(line: TicketLine, context: PricingContext): PricedLine
     lineDiscountCents = line.discount.kind === 'percent' ? basisPointsOf(afterGroup, line.discount.basisPoints) : line.discount.cents;
     lineDiscountCents = Math.min(Math.max(lineDiscountCents, 0), afterGroup);
   }
-  const netCents = afterGroup - lineDiscountCents;
+  const afterLine = afterGroup - lineDiscountCents;
+  const rewardsDiscountCents = Math.min(Math.max(rewardsShareCents, 0), afterLine);
+  const netCents = afterLine - rewardsDiscountCents;
   const taxes: LineTax[] = [];
   if (context.profile.taxStack !== null) {
     for (const { tax, basisPoints } of taxesForProduct(context.rules, context.profile.taxStack, line.product, context.date, context.storeRates)) {
@@ -230,7 +236,7 @@ export function priceLine(line: TicketLine, context: PricingContext): PricedLine
     limitId: limit.id,
     amount: measurePerUnit(line.product, measure) * line.quantity,
   }));
-  return { lineId: line.lineId, grossCents, groupDiscountCents, lineDiscountCents, netCents, taxes, taxCents, totalCents: netCents + taxCents, counts };
+  return { lineId: line.lineId, grossCents, groupDiscountCents, lineDiscountCents, rewardsDiscountCents, netCents, taxes, taxCents, totalCents: netCents + taxCents, counts };
 }
 
 /** What a customer may still buy of a limit before this ticket: the state's figure when it is the truth. */
@@ -242,8 +248,33 @@ export function availableFor(limit: PurchaseLimit, usage: LimitUsage | undefined
   return { available: Math.max(0, limit.amount - prior), source: 'register' };
 }
 
-export function priceTicket(lines: readonly TicketLine[], context: PricingContext): PricedTicket {
-  const priced = lines.map((line) => priceLine(line, context));
+/**
+ * Rewards (issue 9): a whole-ticket discount in cents shared across the lines in proportion to
+ * their net, before tax; the cents left by rounding down go one each to the largest lines first.
+ */
+export function shareRewardsDiscount(nets: readonly number[], discountCents: number): number[] {
+  const total = nets.reduce((sum, net) => sum + Math.max(net, 0), 0);
+  const discount = Math.min(Math.max(discountCents, 0), total);
+  if (discount === 0) return nets.map(() => 0);
+  const shares = nets.map((net) => Math.floor((Math.max(net, 0) * discount) / total));
+  let left = discount - shares.reduce((sum, share) => sum + share, 0);
+  const order = nets.map((net, index) => ({ net, index })).sort((a, b) => b.net - a.net || a.index - b.index);
+  for (let i = 0; left > 0; i = (i + 1) % order.length) {
+    const { net, index } = order[i]!;
+    if (shares[index]! < net) {
+      shares[index]! += 1;
+      left -= 1;
+    }
+  }
+  return shares;
+}
+
+export function priceTicket(lines: readonly TicketLine[], context: PricingContext, rewardsDiscountCents = 0): PricedTicket {
+  let priced = lines.map((line) => priceLine(line, context));
+  if (rewardsDiscountCents > 0) {
+    const shares = shareRewardsDiscount(priced.map((line) => line.netCents), rewardsDiscountCents);
+    priced = lines.map((line, index) => priceLine(line, context, shares[index]));
+  }
   const taxSummary: Array<{ label: string; cents: number }> = [];
   for (const line of priced) {
     for (const tax of line.taxes) {
@@ -275,7 +306,8 @@ export function priceTicket(lines: readonly TicketLine[], context: PricingContex
   return {
     lines: priced,
     grossCents: sum((line) => line.grossCents),
-    discountCents: sum((line) => line.groupDiscountCents + line.lineDiscountCents),
+    discountCents: sum((line) => line.groupDiscountCents + line.lineDiscountCents + line.rewardsDiscountCents),
+    rewardsDiscountCents: sum((line) => line.rewardsDiscountCents),
     netCents: sum((line) => line.netCents),
     taxCents: sum((line) => line.taxCents),
     totalCents: sum((line) => line.totalCents),

@@ -134,6 +134,10 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
       },
     },
     'checkout.ticket.removeLine': { access: 'sell', run: (_ctx, request) => service.view(service.removeLine(request.ticketId, request.lineId)) },
+    'checkout.ticket.redeemPoints': {
+      access: 'sell',
+      run: (_ctx, request) => service.view(service.redeemRewards(request.ticketId, request.points)),
+    },
     'checkout.ticket.discountLine': {
       access: 'sell',
       run: (ctx, request) =>

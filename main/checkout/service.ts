@@ -25,6 +25,7 @@ import {
   type PurchaseLimit,
 } from '../compliance/rules.js';
 import { newId } from '../store/ids.js';
+import { earnPoints, redeemPoints, reverseSalePoints, rewardsQuote } from '../rewards/index.js';
 import {
   ageOn,
   applyTenders,
@@ -146,6 +147,8 @@ interface OpenTicket {
   context: PricingContext | null;
   /** Why no line can be added yet (a caregiver without a patient). */
   blocked: string | null;
+  /** Rewards points the customer chose to redeem on this sale (0: none). */
+  redeemPoints: number;
 }
 
 export class CheckoutService {
@@ -280,6 +283,7 @@ export class CheckoutService {
       stateFigure: null,
       context: null,
       blocked: null,
+      redeemPoints: 0,
     };
     if (customer.customerType === 'caregiver') {
       ticket.blocked = 'Choose the patient this caregiver is buying for.';
@@ -389,10 +393,40 @@ export class CheckoutService {
     this.tickets.delete(ticketId);
   }
 
+  /** Rewards (issue 9): points to redeem on this sale (0: none); checked against the rules when priced. */
+  redeemRewards(ticketId: string, points: number): OpenTicket {
+    const ticket = this.ticket(ticketId);
+    if (points > 0) {
+      const context = this.contextOf(ticket);
+      const net = context ? priceTicket(ticket.lines, context).netCents : 0;
+      const quote = rewardsQuote(this.db(), ticket.customer.id, net, points);
+      if (quote.maxPoints === 0 || quote.note) throw new CoreError('conflict', `Points cannot be redeemed: ${quote.note ?? 'nothing can be redeemed on this sale.'}`);
+    }
+    ticket.redeemPoints = points;
+    return ticket;
+  }
+
+  /**
+   * The ticket priced with the rewards points chosen: the discount is shared across the lines
+   * before tax. Points the ticket no longer allows (a line removed) shrink to what it allows.
+   */
+  private priceWithRewards(ticket: OpenTicket, lines: TicketLine[], context: PricingContext) {
+    const base = priceTicket(lines, context);
+    if (ticket.redeemPoints <= 0) return { priced: base, redemption: null, eligibleCents: base.netCents };
+    const quote = rewardsQuote(this.db(), ticket.customer.id, base.netCents, ticket.redeemPoints);
+    if (quote.points <= 0 || quote.maxPoints === 0) return { priced: base, redemption: { points: 0, discountCents: 0, note: quote.note }, eligibleCents: base.netCents };
+    return {
+      priced: priceTicket(lines, context, quote.discountCents),
+      redemption: { points: quote.points, discountCents: quote.discountCents, note: quote.note },
+      eligibleCents: base.netCents,
+    };
+  }
+
   view(ticket: OpenTicket): TicketView {
     const rules = this.rules();
     const context = this.contextOf(ticket);
-    const priced = context ? priceTicket(ticket.lines, context) : null;
+    const withRewards = context ? this.priceWithRewards(ticket, ticket.lines, context) : null;
+    const priced = withRewards?.priced ?? null;
     const lines = ticket.lines.map((line, index) => {
       const price = priced?.lines[index];
       return {
@@ -407,6 +441,7 @@ export class CheckoutService {
         grossCents: price?.grossCents ?? line.product.priceCents * line.quantity,
         groupDiscountCents: price?.groupDiscountCents ?? 0,
         lineDiscountCents: price?.lineDiscountCents ?? 0,
+        rewardsDiscountCents: price?.rewardsDiscountCents ?? 0,
         discountReason: line.discount?.reason ?? null,
         netCents: price?.netCents ?? 0,
         taxes: (price?.taxes ?? []).map((tax) => ({ taxId: tax.taxId, label: tax.label, basisPoints: tax.basisPoints, cents: tax.cents })),
@@ -436,6 +471,7 @@ export class CheckoutService {
       groups: ticket.groups,
       groupDiscount: context?.groupDiscount ?? null,
       notices: ticket.notices,
+      rewards: withRewards?.redemption ?? null,
       lines,
       totals: {
         grossCents: priced?.grossCents ?? 0,
@@ -508,7 +544,7 @@ export class CheckoutService {
       const refusal = checkTicket(lines, line.lineId, context);
       if (refusal) throw new CoreError('conflict', `${refusal.message} Change the ticket, then take the payment again.`);
     }
-    const priced = priceTicket(lines, context);
+    const { priced, redemption, eligibleCents } = this.priceWithRewards(ticket, lines, context);
     const paid = applyTenders(priced.totalCents, tenders);
     if ('error' in paid) throw new CoreError('conflict', paid.error);
 
@@ -549,6 +585,10 @@ export class CheckoutService {
       completedAt: now,
       queueEntryId: ticket.queueEntryId,
     });
+    // Rewards (issue 9): the points come off in this transaction (refused here if the balance moved).
+    if (redemption && redemption.points > 0) {
+      redeemPoints(db, { customerId: ticket.customer.id, saleId, points: redemption.points, eligibleCents, employeeId: actor.id, at: now });
+    }
     lines.forEach((line, index) => {
       const price = priced.lines[index]!;
       const saleLineId = newId(now);
@@ -565,6 +605,7 @@ export class CheckoutService {
         grossCents: price.grossCents,
         groupDiscountCents: price.groupDiscountCents,
         lineDiscountCents: price.lineDiscountCents,
+        rewardsDiscountCents: price.rewardsDiscountCents,
         discountReason: line.discount?.reason ?? null,
         discountApprovedBy: line.discount?.approvedBy ?? null,
         netCents: price.netCents,
@@ -608,6 +649,8 @@ export class CheckoutService {
       s.setOutbox.run(traceOutboxId, saleId);
     }
     if (ticket.queueEntryId) this.deps.queue?.markServed(actor.id, ticket.queueEntryId);
+    // Rewards (issue 9): points on the sale's net (after discounts, before tax), in this transaction.
+    const rewards = earnPoints(db, { customerId: ticket.customer.id, saleId, eligibleCents: priced.netCents, employeeId: actor.id, at: now });
     return {
       result: { saleId },
       audit: {
@@ -627,6 +670,8 @@ export class CheckoutService {
           caregiverLicence,
           traceOutboxId,
           queueEntryId: ticket.queueEntryId,
+          rewardsPointsEarned: rewards.points,
+          rewardsPointsRedeemed: redemption?.points ?? 0,
           limitOverrides: lines.filter((line) => line.limitOverride).map((line) => ({ lineId: line.lineId, ...line.limitOverride })),
         },
       },
@@ -655,7 +700,7 @@ export class CheckoutService {
     const lines = db
       .prepare(
         `SELECT l.id AS saleLineId, l.name, l.trace_barcode AS traceBarcode, l.quantity, l.unit_price_cents AS unitPriceCents,
-                l.gross_cents AS grossCents, l.group_discount_cents + l.line_discount_cents AS discountCents, l.net_cents AS netCents,
+                l.gross_cents AS grossCents, l.group_discount_cents + l.line_discount_cents + l.rewards_discount_cents AS discountCents, l.net_cents AS netCents,
                 l.tax_cents AS taxCents,
                 COALESCE((SELECT SUM(r.quantity) FROM sale_return_lines r WHERE r.sale_line_id = l.id), 0) AS returnedQuantity
            FROM sale_lines l WHERE l.sale_id = ? ORDER BY l.line_no`,
@@ -725,6 +770,8 @@ export class CheckoutService {
         const lines = this.saleLines(input.saleId).map((line) => ({ ...line, returnQuantity: line.quantity }));
         const returnId = this.writeReturn(actor, approver.id, { ...input, kind: 'void', refundTender: this.mainTender(input.saleId) }, lines, now);
         db.prepare(`UPDATE sales SET status = 'voided' WHERE id = ?`).run(input.saleId);
+        // Rewards (issue 9): the points the sale earned (or redeemed) are taken (given) back.
+        reverseSalePoints(db, { saleId: input.saleId, employeeId: actor.id, at: now, reason: `Sale voided: ${input.reason}` });
         let traceOutboxId: string | null = null;
         if (sale.traceOutboxId && this.deps.trace) {
           traceOutboxId = this.deps.trace.enqueueVoid(db, { saleId: input.saleId }, now).outboxId;
@@ -1160,9 +1207,9 @@ export class CheckoutService {
       ),
       insertLine: db.prepare(
         `INSERT INTO sale_lines (id, sale_id, line_no, product_id, name, trace_barcode, category, quantity, unit_price_cents, gross_cents,
-           group_discount_cents, line_discount_cents, discount_reason, discount_approved_by, net_cents, tax_cents, limit_override, limit_override_approved_by)
+           group_discount_cents, line_discount_cents, rewards_discount_cents, discount_reason, discount_approved_by, net_cents, tax_cents, limit_override, limit_override_approved_by)
          VALUES (@id, @saleId, @lineNo, @productId, @name, @traceBarcode, @category, @quantity, @unitPriceCents, @grossCents,
-           @groupDiscountCents, @lineDiscountCents, @discountReason, @discountApprovedBy, @netCents, @taxCents, @limitOverride, @limitOverrideApprovedBy)`,
+           @groupDiscountCents, @lineDiscountCents, @rewardsDiscountCents, @discountReason, @discountApprovedBy, @netCents, @taxCents, @limitOverride, @limitOverrideApprovedBy)`,
       ),
       insertTax: db.prepare(
         'INSERT INTO sale_taxes (id, sale_id, sale_line_id, tax_id, label, kind, basis_points, base_cents, tax_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',

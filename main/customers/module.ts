@@ -19,7 +19,7 @@ export function createCustomersModule(services: CoreServices): CapabilityModule 
   const handlers: HandlersFor<CustomersCallName> = {
     'customers.config': { access: 'logged_in', run: () => service.config() },
     'customers.lookupByLicence': { access: 'logged_in', run: (_ctx, request) => service.lookupByLicence(request.raw) },
-    'customers.search': { access: 'logged_in', run: (_ctx, request) => service.search(request.field, request.query, request.limit) },
+    'customers.search': { access: 'logged_in', run: (_ctx, request) => service.search(request.field, request.query, request.limit, request.tagId) },
     'customers.recent': { access: 'logged_in', run: (_ctx, request) => service.recent(request.limit) },
     'customers.get': { access: 'logged_in', run: (_ctx, request) => service.get(request.id) },
     'customers.history': { access: 'logged_in', run: (_ctx, request) => service.history(request.id, request.limit) },

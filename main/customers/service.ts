@@ -385,11 +385,28 @@ export class CustomerService {
   // Search
   // -------------------------------------------------------------------------------------------
 
-  search(field: SearchField, query: string, limit: number): { results: CustomerSummary[]; note: string | null; tookMs: number } {
+  search(field: SearchField, query: string, limit: number, tagId: string | null = null): { results: CustomerSummary[]; note: string | null; tookMs: number } {
     const started = performance.now();
-    const { rows, note } = this.searchRows(field, query.trim(), limit);
+    const { rows, note } = tagId === null ? this.searchRows(field, query.trim(), limit) : this.searchTagged(field, query.trim(), limit, tagId);
     // Shown in name order whatever the field (mergeRows sorts and trims to the limit).
     return { results: mergeRows([rows], limit).map((r) => this.summary(r)), note, tookMs: performance.now() - started };
+  }
+
+  /**
+   * Rewards tags (issue 9): only customers with the tag. No query lists them all by name; a query
+   * is searched as usual over a wider window, then filtered to the tag.
+   */
+  private searchTagged(field: SearchField, query: string, limit: number, tagId: string): { rows: SummaryRow[]; note: string | null } {
+    if (query === '') {
+      const rows = this.prepare(
+        `SELECT ${SUMMARY_COLUMNS.split(',').map((c) => `c.${c.trim()}`).join(', ')} FROM customer_tag_links l JOIN customers c ON c.id = l.customer_id
+          WHERE l.tag_id = ? ORDER BY c.search_last, c.search_first LIMIT ?`,
+      ).all(tagId, limit) as SummaryRow[];
+      return { rows, note: null };
+    }
+    const { rows, note } = this.searchRows(field, query, 500);
+    const tagged = new Set((this.prepare('SELECT customer_id FROM customer_tag_links WHERE tag_id = ?').all(tagId) as Array<{ customer_id: string }>).map((r) => r.customer_id));
+    return { rows: rows.filter((row) => tagged.has(row.id)).slice(0, limit), note };
   }
 
   private searchRows(field: SearchField, query: string, limit: number): { rows: SummaryRow[]; note: string | null } {
@@ -455,7 +472,7 @@ export class CustomerService {
         if (!hasTable) return { rows: [], note: 'Rewards cards arrive with the rewards issue: no card numbers to search yet.' };
         const rows = this.prepare(
           `SELECT ${SUMMARY_COLUMNS.split(',').map((c) => `c.${c.trim()}`).join(', ')} FROM rewards_cards r JOIN customers c ON c.id = r.customer_id
-            WHERE r.card_number >= ? AND r.card_number < ? LIMIT ?`,
+            WHERE r.card_number >= ? AND r.card_number < ? AND r.replaced_at IS NULL LIMIT ?`,
         ).all(query, prefixEnd(query), limit) as SummaryRow[];
         return { rows, note: null };
       }
@@ -1325,6 +1342,19 @@ function describeAction(action: string, details: Record<string, unknown>): strin
       return `Caregiver-patient edited: ${String(details.patient ?? '')}`;
     case 'customers.removePatient':
       return `Caregiver-patient removed: ${String(details.patient ?? '')}`;
+    // Rewards (issue 9) writes that name the customer.
+    case 'rewards.adjust':
+      return details.oldBalance === undefined
+        ? 'Points adjusted by hand'
+        : `Points adjusted by hand: ${String(details.oldBalance)} → ${String(details.newBalance)} (${String(details.reason ?? '')}), approved by ${String(details.approverName ?? 'a manager')}`;
+    case 'rewards.connectCard':
+      return details.cardEnding === undefined ? 'Rewards card connected' : `Rewards card connected: ending ${String(details.cardEnding)}`;
+    case 'rewards.replaceCard':
+      return details.newCardEnding === undefined
+        ? 'Rewards card replaced'
+        : `Rewards card replaced: ending ${String(details.oldCardEnding)} → ending ${String(details.newCardEnding)}`;
+    case 'rewards.setCustomerTags':
+      return Array.isArray(details.after) ? `Tags: ${details.after.length > 0 ? details.after.join(', ') : 'none'}` : 'Tags changed';
     default: {
       const words = action.replace(/[._]/g, ' ');
       return words.charAt(0).toUpperCase() + words.slice(1);

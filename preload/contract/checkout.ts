@@ -76,6 +76,8 @@ export const ticketLineSchema = z.object({
   grossCents: z.number().int(),
   groupDiscountCents: z.number().int(),
   lineDiscountCents: z.number().int(),
+  /** The line's share of the rewards points redeemed (issue 9). */
+  rewardsDiscountCents: z.number().int(),
   discountReason: z.string().nullable(),
   netCents: z.number().int(),
   taxes: z.array(lineTaxSchema),
@@ -123,6 +125,8 @@ export const ticketSchema = z.object({
   groups: z.array(z.string()),
   groupDiscount: z.object({ label: z.string(), basisPoints: z.number().int() }).nullable(),
   notices: z.array(z.string()),
+  /** Rewards points redeemed on this ticket (issue 9): the points, the discount, and why less than chosen. */
+  rewards: z.object({ points: z.number().int(), discountCents: z.number().int(), note: z.string().nullable() }).nullable(),
   lines: z.array(ticketLineSchema),
   totals: z.object({
     grossCents: z.number().int(),
@@ -242,6 +246,11 @@ export const checkoutCalls = {
     response: ticketChangeSchema,
   },
   'checkout.ticket.removeLine': { request: z.object({ ticketId: id, lineId: id }).strict(), response: ticketSchema },
+  /** Rewards (issue 9): redeem this many points on the ticket as a discount before tax (0: none), under the store's rules. */
+  'checkout.ticket.redeemPoints': {
+    request: z.object({ ticketId: id, points: z.number().int().min(0).max(10_000_000) }).strict(),
+    response: ticketSchema,
+  },
   /** A line discount needs manager_override (or a grant for 'checkout.discount'). */
   'checkout.ticket.discountLine': {
     request: z

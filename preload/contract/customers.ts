@@ -232,7 +232,15 @@ export const customersCalls = {
     response: lookupResultSchema,
   },
   'customers.search': {
-    request: z.object({ field: searchFieldSchema, query: z.string().max(100), limit: z.number().int().min(1).max(100).default(25) }).strict(),
+    request: z
+      .object({
+        field: searchFieldSchema,
+        query: z.string().max(100),
+        limit: z.number().int().min(1).max(100).default(25),
+        /** Only customers with this status or location tag (rewards.config lists them); with an empty query, all of them. */
+        tagId: idText.nullable().default(null),
+      })
+      .strict(),
     response: z.object({ results: z.array(customerSummarySchema), note: z.string().nullable(), tookMs: z.number() }),
   },
   /** Recent profile activity (the Directory; check-ins join it with the queue issue). */

@@ -9,6 +9,7 @@ import { getClient } from '../../client';
 import { call } from '../../register';
 import { useNav, useSession } from '../../stores/app';
 import { useScans, type ScanReceived } from './scanStore';
+import { CardSwipeProblem, useCardSwipeStore } from '../rewards/cardSwipe';
 import '../../styles/devices.css';
 
 /** A burst ends after this long without a key (slow wedge scanners type every ~80-100 ms). */
@@ -62,7 +63,11 @@ function route(scan: ScanReceived): void {
   if (useScans.getState().testing) return;
   if (useSession.getState().session?.state !== 'active') return;
   if (scan.kind === 'licence') useNav.getState().go('customers');
-  else if (scan.kind === 'product' || scan.kind === 'card') useNav.getState().go('register');
+  else if (scan.kind === 'card') {
+    // A Connect/Replace Card dialog takes the swipe; at intake (Customers) the swipe opens the profile there.
+    if (useCardSwipeStore.getState().capturing || useNav.getState().section === 'customers') return;
+    useNav.getState().go('register');
+  } else if (scan.kind === 'product') useNav.getState().go('register');
 }
 
 export function describeScan(scan: ScanReceived): string {
@@ -120,6 +125,7 @@ export function ScanListener() {
           </button>
         </div>
       ) : null}
+      <CardSwipeProblem />
       {last ? (
         <div className={`last-scan last-scan-${last.kind}`} data-testid="last-scan" aria-live="polite">
           <span className="last-scan-key">Last scan</span> {describeScan(last)}

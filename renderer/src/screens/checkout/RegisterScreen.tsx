@@ -15,6 +15,8 @@ import { ManagerOverrideDialog, type OverrideGrant } from '../../components/Mana
 import { Receipt } from '../../components/checkout/Receipt';
 import { Meter } from '../../components/checkout/Meter';
 import { money } from '../../components/checkout/format';
+import { useCardSwipe } from '../../components/rewards/cardSwipe';
+import { RewardsAtCheckout } from '../../components/rewards/RewardsAtCheckout';
 import '../../styles/checkout.css';
 
 type Ticket = CallResponse<'checkout.ticket.get'>;
@@ -73,6 +75,16 @@ export function RegisterScreen() {
     clearSelected();
     void open(selected.customerId, selected.id);
   }, [selected, clearSelected, open]);
+
+  // A rewards card swiped here opens its customer's ticket (rewards, issue 9).
+  const openSwiped = useCallback(
+    (customerId: string) => {
+      if (ticketRef.current) setError('Finish or discard the open ticket before opening another customer by their card.');
+      else void open(customerId);
+    },
+    [open],
+  );
+  useCardSwipe(openSwiped);
 
   useEffect(() => {
     setDetail(null);
@@ -218,6 +230,7 @@ export function RegisterScreen() {
             onRefresh={() => void refresh()}
             onDiscard={() => void discard()}
             onComplete={(tenders) => void complete(tenders)}
+            onTicket={setTicket}
           />
         ) : (
           <CustomerPicker busy={busy} onOpen={(id) => void open(id)} onReceipt={setReceipt} />
@@ -346,6 +359,8 @@ interface TicketPanelProps {
   onRefresh(): void;
   onDiscard(): void;
   onComplete(tenders: Array<{ kind: TenderKind; amountCents: number; reference?: string | null }>): void;
+  /** The ticket changed outside these handlers (rewards points redeemed). */
+  onTicket(ticket: Ticket): void;
 }
 
 function TicketPanel(props: TicketPanelProps) {
@@ -392,6 +407,7 @@ function TicketPanel(props: TicketPanelProps) {
           {detail?.form.notes ? <p>Notes: {detail.form.notes}</p> : null}
         </div>
       ) : null}
+      <RewardsAtCheckout ticket={ticket} onTicket={props.onTicket} />
       {ticket.notices.map((notice) => (
         <p key={notice} className="notice">
           {notice}

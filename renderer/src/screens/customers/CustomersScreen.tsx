@@ -22,6 +22,8 @@ import { useStatus } from '../../stores/app';
 import { showDate } from '../../components/customers/dateEntry';
 import { ProfileEditor, blankForm } from './ProfileEditor';
 import { ProfileView } from './ProfileView';
+import { useCardSwipe } from '../../components/rewards/cardSwipe';
+import { TagFilter } from '../../components/rewards/TagFilter';
 import '../../styles/customers.css';
 
 export type CustomersView =
@@ -85,6 +87,10 @@ export function CustomersScreen() {
       }
     }
   }, []);
+
+  // A rewards card swiped at intake opens its customer's profile (rewards, issue 9).
+  const openSwiped = useCallback((id: string) => setView({ kind: 'profile', id }), []);
+  useCardSwipe(openSwiped);
 
   // A licence scanned on any configured scanner arrives as scan.received, whatever has focus.
   useEffect(() => {
@@ -168,6 +174,7 @@ function CustomersHome(props: {
   const [scanText, setScanText] = useState('');
   const [field, setField] = useState<SearchField>('name');
   const [query, setQuery] = useState('');
+  const [tagId, setTagId] = useState<string | null>(null);
   const [results, setResults] = useState<CustomerSummary[]>([]);
   const [note, setNote] = useState<string | null>(null);
   const [searching, setSearching] = useState(false);
@@ -194,7 +201,7 @@ function CustomersHome(props: {
   // older answer arriving late is dropped.
   useEffect(() => {
     const text = query.trim();
-    if (text === '') {
+    if (text === '' && tagId === null) {
       setResults([]);
       setNote(null);
       return;
@@ -202,7 +209,7 @@ function CustomersHome(props: {
     const seq = ++searchSeq.current;
     const timer = setTimeout(() => {
       setSearching(true);
-      const request: CallRequest<'customers.search'> = { field, query: text, limit: 25 };
+      const request: CallRequest<'customers.search'> = { field, query: text, limit: 25, tagId };
       void call('customers.search', request).then((result) => {
         if (seq !== searchSeq.current) return;
         setSearching(false);
@@ -216,7 +223,7 @@ function CustomersHome(props: {
       });
     }, SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [field, query]);
+  }, [field, query, tagId]);
 
   const submitScan = () => {
     const raw = scanText;
@@ -309,6 +316,7 @@ function CustomersHome(props: {
                 }}
               />
             </div>
+            <TagFilter value={tagId} onChange={setTagId} />
           </div>
           <div role="status" className="cu-search-status">
             {searching ? 'Searching…' : note ? note : query.trim() && results.length === 0 ? 'No customer found.' : ''}

@@ -6,6 +6,7 @@ import { useStatus } from '../../stores/app';
 import { DateField, TextField } from '../../components/customers/fields';
 import { showDate } from '../../components/customers/dateEntry';
 import { DocumentsPanel } from './DocumentsPanel';
+import { RewardsPanel } from '../../components/rewards/RewardsPanel';
 import { ProgressChecks } from './ProfileEditor';
 import { newCommandId, typeLabels } from './CustomersScreen';
 import type { CaregiverPatient, CustomerDetail, CustomerHistoryEntry, CustomersConfig, PatientInput } from './types';
@@ -144,6 +145,7 @@ export function ProfileView(props: {
         </dl>
         <div>
           {f.caregiverLicence ? <PatientsPanel config={props.config} caregiverId={detail.id} patients={detail.patients} onChanged={load} /> : null}
+          <RewardsPanel customerId={detail.id} customerName={detail.displayName} onChanged={() => void load()} />
           <DocumentsPanel config={props.config} customerId={detail.id} onChanged={load} />
         </div>
       </div>
