@@ -21,7 +21,7 @@ test('the Lock button locks the register and the right PIN unlocks it', async ({
   await tapPin(page, demo.budtender.pin, 'Unlock');
   await expectShell(page, demo.budtender.name);
   // Back where the person was.
-  await expect(page.getByRole('heading', { name: 'Queue' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Queue' })).toBeVisible();
 });
 
 test('"Switch employee" on the lock screen goes back to the login', async ({ page }) => {
