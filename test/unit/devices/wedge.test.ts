@@ -103,3 +103,19 @@ describe('keyboard-wedge burst classification', () => {
     expect(classifyKeys(keyPressesFor('as', 3), fastDevice).scans).toEqual([]);
   });
 });
+
+describe('a keyboard-emulating magnetic stripe reader', () => {
+  it('types both tracks fast enough to be a swipe, which is recognised as the card number', async () => {
+    const { recognise } = await import('../../../main/devices/decode/recognise.js');
+    const swipe = '%B6035710000123456^REWARDS/CARD^2912101?;6035710000123456=2912101?\r';
+    const result = classifyKeys(scannerTyping(swipe, 4), { maxInterKeyMs: 30, minLength: 8, suffix: '\r' });
+    expect(result.scans).toHaveLength(1);
+    const recognised = recognise({ bytes: Buffer.from(result.scans[0]!.text, 'latin1') });
+    expect(recognised).toEqual({ kind: 'card', cardNumber: '6035710000123456' });
+  });
+
+  it('does not take a person typing the same characters for a swipe', () => {
+    const typed = '%B6035710000123456^REWARDS/CARD^2912101?';
+    expect(classifyKeys(personTyping(typed), { maxInterKeyMs: 30, minLength: 8 }).scans).toEqual([]);
+  });
+});
