@@ -21,6 +21,7 @@ export function createCustomersModule(services: CoreServices): CapabilityModule 
     'customers.lookupByLicence': { access: 'logged_in', run: (_ctx, request) => service.lookupByLicence(request.raw) },
     'customers.search': { access: 'logged_in', run: (_ctx, request) => service.search(request.field, request.query, request.limit, request.tagId) },
     'customers.recent': { access: 'logged_in', run: (_ctx, request) => service.recent(request.limit) },
+    'customers.recentCheckIns': { access: 'logged_in', run: (_ctx, request) => service.recentCheckIns(request.limit) },
     'customers.get': { access: 'logged_in', run: (_ctx, request) => service.get(request.id) },
     'customers.history': { access: 'logged_in', run: (_ctx, request) => service.history(request.id, request.limit) },
     'customers.create': {

@@ -122,6 +122,16 @@ type SummaryRow = Pick<
   | 'updated_at'
 >;
 
+/** One line of the Directory of recent check-ins. */
+export type RecentCheckIn = CustomerSummary & {
+  checkedInAt: number;
+  checkedInAs: CustomerSummary['customerType'];
+  checkedInByName: string | null;
+  inQueue: boolean;
+};
+/** The most queue entries the Directory reads to find its customers (a bound, not a page size). */
+const RECENT_CHECK_IN_SCAN = 5000;
+
 const DEFAULT_SENIOR_AGE = 65;
 const SENIOR_GROUP = 'senior';
 const DEFAULT_WARNING_LABELS: [string, string] = ['Check ID carefully at every visit', 'Behaviour concern: read the notes'];
@@ -500,11 +510,11 @@ export class CustomerService {
   }
 
   recent(limit: number): Array<CustomerSummary & { lastActivityAt: number; lastActivity: string }> {
-    // Newest audit events that name a customer (check-ins and sales join them with later issues).
+    // Newest audit events that name a customer: check-ins, sales, profile and rewards changes.
     const events = this.prepare(
-      'SELECT customer_id AS customerId, action, at FROM audit_events WHERE customer_id IS NOT NULL ORDER BY seq DESC LIMIT 1000',
-    ).all() as Array<{ customerId: string; action: string; at: number }>;
-    const seen = new Map<string, { action: string; at: number }>();
+      'SELECT customer_id AS customerId, action, at, details FROM audit_events WHERE customer_id IS NOT NULL ORDER BY seq DESC LIMIT 1000',
+    ).all() as Array<{ customerId: string; action: string; at: number; details?: string }>;
+    const seen = new Map<string, { action: string; at: number; details?: string }>();
     for (const event of events) if (!seen.has(event.customerId)) seen.set(event.customerId, event);
     if (seen.size < limit) {
       const rows = this.prepare('SELECT id, updated_at FROM customers ORDER BY updated_at DESC LIMIT ?').all(limit) as Array<{ id: string; updated_at: number }>;
@@ -513,9 +523,41 @@ export class CustomerService {
     const out: Array<CustomerSummary & { lastActivityAt: number; lastActivity: string }> = [];
     for (const [id, activity] of [...seen.entries()].slice(0, limit)) {
       const row = this.prepare(`SELECT ${SUMMARY_COLUMNS} FROM customers WHERE id = ?`).get(id) as SummaryRow | undefined;
-      if (row) out.push({ ...this.summary(row), lastActivityAt: activity.at, lastActivity: describeAction(activity.action, {}) });
+      if (row) out.push({ ...this.summary(row), lastActivityAt: activity.at, lastActivity: describeAction(activity.action, parseDetails(activity.details)) });
     }
     return out;
+  }
+
+  /**
+   * The Directory: customers by their latest check-in, newest first, one line each. Queue entries
+   * are never deleted (leaving the queue only marks them), so this is the check-in record. Entry ids
+   * are ULIDs made at check-in, so walking the primary key backwards is newest first without a sort;
+   * the walk stops at `limit` customers and never reads more than RECENT_CHECK_IN_SCAN entries.
+   */
+  recentCheckIns(limit: number): RecentCheckIn[] {
+    const rows = this.prepare(
+      `SELECT ${SUMMARY_COLUMNS.split(',').map((column) => `c.${column.trim()}`).join(', ')},
+              q.checked_in_at AS checkedInAt, q.checked_in_as AS checkedInAs, q.removed_at AS removedAt, e.name AS checkedInByName
+         FROM queue_entries q
+         JOIN customers c ON c.id = q.customer_id
+         LEFT JOIN employees e ON e.id = q.checked_in_by
+        ORDER BY q.id DESC LIMIT ${RECENT_CHECK_IN_SCAN}`,
+    );
+    type Row = SummaryRow & { checkedInAt: number; checkedInAs: CustomerSummary['customerType']; removedAt: number | null; checkedInByName: string | null };
+    // Collected first, summarised after: no other statement runs while the iterator is open.
+    const latest = new Map<string, Row>();
+    for (const row of rows.iterate() as Iterable<Row>) {
+      if (latest.has(row.id)) continue;
+      latest.set(row.id, row);
+      if (latest.size >= limit) break;
+    }
+    return [...latest.values()].map((row) => ({
+      ...this.summary(row),
+      checkedInAt: row.checkedInAt,
+      checkedInAs: row.checkedInAs,
+      checkedInByName: row.checkedInByName,
+      inQueue: row.removedAt === null,
+    }));
   }
 
   caregivers(query: string): CustomerSummary[] {
@@ -689,12 +731,7 @@ export class CustomerService {
          LEFT JOIN employees e ON e.id = a.employee_id WHERE a.customer_id = ? ORDER BY a.seq DESC LIMIT ?`,
     ).all(id, limit) as Array<{ id: string; at: number; action: string; details: string; employeeName: string | null }>;
     return rows.map((row) => {
-      let details: Record<string, unknown> = {};
-      try {
-        details = JSON.parse(row.details) as Record<string, unknown>;
-      } catch {
-        details = {};
-      }
+      const details = parseDetails(row.details);
       const changes = Array.isArray(details.changes)
         ? (details.changes as Array<{ field?: unknown; from?: unknown; to?: unknown }>)
             .filter((c) => typeof c.field === 'string')
@@ -1326,6 +1363,39 @@ function mergeRows(lists: SummaryRow[][], limit: number): SummaryRow[] {
   return out.slice(0, limit);
 }
 
+const CHECK_IN_TYPE_WORDS: Record<string, string> = {
+  adult_use: 'adult use',
+  medical: 'medical',
+  medical_recommendation: 'medical (recommendation)',
+  caregiver: 'caregiver',
+};
+const ALLOTMENT_SOURCE_WORDS: Record<string, string> = {
+  state_system: 'from BioTrack',
+  manual: 'typed by hand',
+  legal_limits: 'at the legal limits',
+  not_required: 'not needed (buys for patients)',
+};
+
+/** An audit event's details, or {} when there are none or they are not a JSON object. */
+function parseDetails(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function checkInTypeWords(as: unknown): string {
+  return (typeof as === 'string' ? CHECK_IN_TYPE_WORDS[as] : undefined) ?? 'a customer';
+}
+
+function dollars(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  return `${sign}$${(Math.abs(cents) / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
+}
+
 function describeAction(action: string, details: Record<string, unknown>): string {
   switch (action) {
     case 'customers.create':
@@ -1355,6 +1425,37 @@ function describeAction(action: string, details: Record<string, unknown>): strin
         : `Rewards card replaced: ending ${String(details.oldCardEnding)} → ending ${String(details.newCardEnding)}`;
     case 'rewards.setCustomerTags':
       return Array.isArray(details.after) ? `Tags: ${details.after.length > 0 ? details.after.join(', ') : 'none'}` : 'Tags changed';
+    // Check-in and the queue (issue 6).
+    case 'queue.check_in': {
+      const source = typeof details.allotmentSource === 'string' ? ALLOTMENT_SOURCE_WORDS[details.allotmentSource] : undefined;
+      const lowered = Array.isArray(details.lowered) && details.lowered.length > 0 ? ', lowered by staff' : '';
+      const nested = typeof details.nestedUnder === 'string' ? ' · with their caregiver' : '';
+      return `Checked in as ${checkInTypeWords(details.as)}${source ? ` · allotment ${source}${lowered}` : ''}${nested}`;
+    }
+    case 'queue.check_in_manual_allotment':
+      return `Checked in as ${checkInTypeWords(details.as)} · allotment typed by hand while BioTrack was offline${
+        typeof details.confirmedCardId === 'string' ? ` (medical ID ${details.confirmedCardId} confirmed)` : ''
+      }`;
+    case 'queue.remove':
+      return 'Removed from the queue';
+    // Checkout (issue 7).
+    case 'sale.complete': {
+      const receipt = typeof details.receiptNumber === 'number' || typeof details.receiptNumber === 'string' ? ` #${String(details.receiptNumber)}` : '';
+      const total = typeof details.totalCents === 'number' ? `: ${dollars(details.totalCents)}` : '';
+      const lines = typeof details.lines === 'number' ? ` (${details.lines} line${details.lines === 1 ? '' : 's'})` : '';
+      return `Sale${receipt}${total}${lines}`;
+    }
+    case 'sale.void':
+      return `Sale voided${typeof details.reason === 'string' && details.reason ? `: ${details.reason}` : ''}`;
+    case 'sale.return':
+      return `Return on a sale${typeof details.reason === 'string' && details.reason ? `: ${details.reason}` : ''}`;
+    // Track & Trace (issue 8): a sale's report to BioTrack.
+    case 'trace.sync.resend':
+      return 'Sale report to BioTrack sent again';
+    case 'trace.sync.dismiss':
+      return `Sale report to BioTrack dismissed${typeof details.reason === 'string' && details.reason ? `: ${details.reason}` : ''}`;
+    case 'trace.demo.enqueueSale':
+      return 'Demo sale reported to BioTrack';
     default: {
       const words = action.replace(/[._]/g, ' ');
       return words.charAt(0).toUpperCase() + words.slice(1);

@@ -243,10 +243,26 @@ export const customersCalls = {
       .strict(),
     response: z.object({ results: z.array(customerSummarySchema), note: z.string().nullable(), tookMs: z.number() }),
   },
-  /** Recent profile activity (the Directory; check-ins join it with the queue issue). */
+  /** Recent profile activity: the newest audit events that name a customer. */
   'customers.recent': {
     request: z.object({ limit: z.number().int().min(1).max(100).default(20) }).strict(),
     response: z.array(customerSummarySchema.extend({ lastActivityAt: z.number().int(), lastActivity: z.string() })),
+  },
+  /**
+   * The Directory: customers by their latest check-in (the queue's entries, kept after they leave
+   * the queue), newest first, one line per customer.
+   */
+  'customers.recentCheckIns': {
+    request: z.object({ limit: z.number().int().min(1).max(100).default(20) }).strict(),
+    response: z.array(
+      customerSummarySchema.extend({
+        checkedInAt: z.number().int(),
+        checkedInAs: customerTypeSchema,
+        checkedInByName: z.string().nullable(),
+        /** Still waiting in the queue (not served, removed or cleared yet). */
+        inQueue: z.boolean(),
+      }),
+    ),
   },
   'customers.get': { request: z.object({ id: idText }).strict(), response: customerDetailSchema },
   'customers.history': {

@@ -45,7 +45,7 @@ test('a licence scan with no profile opens the signup filled from the barcode; t
   await shot(page, 'customers-signup-scan');
   await page.getByRole('button', { name: 'Save & Back' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Customers' })).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'Drafts not saved yet' })).toHaveCount(0);
+  await expect(page.getByRole('list', { name: 'Drafts not saved yet' })).toHaveCount(0);
 
   // The same licence again: straight to the one profile it matches.
   await page.getByLabel('Scan field').fill(modernPayload({ DAQ: 'S12345678', DCS: 'SCANNER', DAC: 'SAMMY' }));
@@ -83,7 +83,7 @@ test('signup without scanning, with both date forms, kept as a draft through nav
   // Leave and come back: the draft is listed in orange and reopens with one click.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Queue', exact: true }).click();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Customers', exact: true }).click();
-  const drafts = page.getByRole('region', { name: 'Drafts not saved yet' });
+  const drafts = page.getByRole('list', { name: 'Drafts not saved yet' });
   await expect(drafts.getByRole('button', { name: /Jane Walkin/ })).toBeVisible();
   await shot(page, 'customers-drafts');
   await drafts.getByRole('button', { name: /Jane Walkin/ }).click();
@@ -96,7 +96,7 @@ test('signup without scanning, with both date forms, kept as a draft through nav
   await page.getByLabel('Birth date').press('Enter');
   await page.getByRole('button', { name: 'Save & Back' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Customers' })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Drafts not saved yet' })).toHaveCount(0);
+  await expect(page.getByRole('list', { name: 'Drafts not saved yet' })).toHaveCount(0);
   await search(page, 'Name', 'walk');
   await expect(results(page).getByRole('button', { name: /Jane "JJ" Walkin/ })).toBeVisible();
 });

@@ -105,7 +105,7 @@ export function QueuePanel({ compact = false, onOpenDraft }: QueuePanelProps) {
       {error ? <p className="error" role="alert">{error}</p> : null}
       {problem ? <p className="error" role="alert">{problem}</p> : null}
       {drafts.length > 0 ? (
-        <ul className="queue-list" aria-label="Drafts">
+        <ul className="queue-list" aria-label="Drafts not saved yet">
           {drafts.map((draft) => (
             <li key={draft.id}>
               <button type="button" className="queue-tile queue-draft" onClick={() => onOpenDraft?.(draft)} disabled={!onOpenDraft}>
@@ -114,7 +114,10 @@ export function QueuePanel({ compact = false, onOpenDraft }: QueuePanelProps) {
                 </span>
                 <span className="queue-main">
                   <span className="queue-name">{draft.title || 'Untitled draft'}</span>
-                  <span className="queue-meta">Draft{draft.employeeName ? ` by ${draft.employeeName}` : ''} · {formatWait(now - draft.updatedAt)} ago</span>
+                  <span className="queue-meta">
+                    {draft.customerId ? 'Draft of an edit' : 'New signup draft'}
+                    {draft.employeeName ? ` by ${draft.employeeName}` : ''} · {formatWait(now - draft.updatedAt)} ago
+                  </span>
                 </span>
               </button>
             </li>

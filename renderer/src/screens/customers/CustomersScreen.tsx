@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ulid } from 'ulid';
-import type { CallRequest } from '../../../../preload/api';
+import type { CallRequest, CallResponse } from '../../../../preload/api';
 import type {
   CustomerDetail,
   CustomerDraftSummary,
@@ -24,6 +24,7 @@ import { ProfileEditor, blankForm } from './ProfileEditor';
 import { ProfileView } from './ProfileView';
 import { useCardSwipe } from '../../components/rewards/cardSwipe';
 import { TagFilter } from '../../components/rewards/TagFilter';
+import { QueuePanel } from '../../components/queue/QueuePanel';
 import '../../styles/customers.css';
 
 export type CustomersView =
@@ -42,6 +43,10 @@ const SEARCH_FIELDS: Array<{ value: SearchField; label: string }> = [
 ];
 
 const SEARCH_DEBOUNCE_MS = 200;
+/** How many recently checked-in customers the Directory shows. */
+const DIRECTORY_SIZE = 12;
+
+type RecentCheckIn = CallResponse<'customers.recentCheckIns'>[number];
 
 export const typeLabels: Record<CustomerSummary['customerType'], string> = {
   adult_use: 'Adult Use',
@@ -178,24 +183,29 @@ function CustomersHome(props: {
   const [results, setResults] = useState<CustomerSummary[]>([]);
   const [note, setNote] = useState<string | null>(null);
   const [searching, setSearching] = useState(false);
-  const [drafts, setDrafts] = useState<CustomerDraftSummary[]>([]);
-  const [recent, setRecent] = useState<Array<CustomerSummary & { lastActivityAt: number; lastActivity: string }>>([]);
+  const [checkIns, setCheckIns] = useState<RecentCheckIn[]>([]);
+  const [directoryError, setDirectoryError] = useState<string | null>(null);
   const searchSeq = useRef(0);
   const scanRef = useRef<HTMLTextAreaElement>(null);
 
-  const refreshLists = useCallback(() => {
-    void call('customers.drafts', {}).then((result) => {
-      if (result.ok) setDrafts(result.value);
-    });
-    void call('customers.recent', { limit: 12 }).then((result) => {
-      if (result.ok) setRecent(result.value);
+  // The Directory follows the queue (a check-in) and the profiles (a name or a ban changed).
+  const refreshDirectory = useCallback(() => {
+    void call('customers.recentCheckIns', { limit: DIRECTORY_SIZE }).then((result) => {
+      if (result.ok) {
+        setCheckIns(result.value);
+        setDirectoryError(null);
+      } else setDirectoryError(result.error.message);
     });
   }, []);
 
   useEffect(() => {
-    refreshLists();
-    return getClient().on('customers.changed', () => refreshLists());
-  }, [refreshLists]);
+    refreshDirectory();
+    const client = getClient();
+    const stops = [client.on('customers.changed', () => refreshDirectory()), client.on('queue.changed', () => refreshDirectory())];
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }, [refreshDirectory]);
 
   // The search runs in the core; typing is debounced so the screen never waits on it, and an
   // older answer arriving late is dropped.
@@ -233,7 +243,7 @@ function CustomersHome(props: {
   };
 
   return (
-    <section className="page cu-page" aria-labelledby="page-title">
+    <section className="page cu-page cu-home" aria-labelledby="page-title">
       <div className="cu-head">
         <h1 id="page-title">Customers</h1>
         <button type="button" className="primary" onClick={() => props.onSignup(blankForm(config), null)}>
@@ -241,107 +251,102 @@ function CustomersHome(props: {
         </button>
       </div>
 
-      {drafts.length > 0 ? (
-        <section className="cu-drafts" aria-labelledby="drafts-title">
-          <h2 id="drafts-title">Drafts not saved yet</h2>
-          <ul>
-            {drafts.map((draft) => (
-              <li key={draft.id}>
-                <button type="button" className="cu-draft" onClick={() => void props.onOpenDraft(draft)}>
-                  <span className="cu-draft-title">{draft.title}</span>
-                  <span className="cu-draft-meta">
-                    {draft.customerId ? 'editing' : 'new signup'} · {draft.employeeName ?? 'someone'} · {formatDateTime(draft.updatedAt, timeZone)}
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
-
-      <div className="cu-columns">
-        <section className="panel cu-scan" aria-labelledby="scan-title">
-          <h2 id="scan-title">Scan a licence</h2>
-          <p className="muted">Scan the licence with any scanner. A keyboard scanner types here; press Enter twice or Look up after pasting.</p>
-          <label htmlFor="cu-scan-field" className="cu-label">
-            Scan field
-          </label>
-          <textarea
-            id="cu-scan-field"
-            ref={scanRef}
-            className="cu-scan-field"
-            rows={2}
-            value={scanText}
-            spellCheck={false}
-            onChange={(event) => setScanText(event.target.value)}
-            onKeyDown={(event) => {
-              // A licence has line breaks inside it: a blank line (Enter twice) or Ctrl+Enter ends it.
-              if (event.key === 'Enter' && (event.ctrlKey || scanText.endsWith('\n'))) {
-                event.preventDefault();
-                submitScan();
-              }
-            }}
-          />
-          <button type="button" className="primary wide" onClick={submitScan}>
-            Look up
-          </button>
-          {props.lookupError ? <p className="error" role="alert">{props.lookupError}</p> : null}
-          {lookup ? <LookupPanel lookup={lookup} onOpen={props.onOpen} onSignup={props.onSignup} onDismiss={props.onDismissLookup} /> : null}
-        </section>
-
-        <section className="panel cu-search" aria-labelledby="search-title">
-          <h2 id="search-title">Find a customer</h2>
-          <div className="cu-search-row">
-            <div className="cu-field">
-              <label htmlFor="cu-search-field">Search by</label>
-              <select id="cu-search-field" value={field} onChange={(event) => setField(event.target.value as SearchField)}>
-                {SEARCH_FIELDS.map((option) => (
-                  <option key={option.value} value={option.value}>
-                    {option.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="cu-field cu-field-grow">
-              <label htmlFor="cu-search-query">Search</label>
-              <input
-                id="cu-search-query"
-                type="search"
-                value={query}
-                autoComplete="off"
-                placeholder={field === 'birth_date' ? '11/30/2017 or 11302017' : 'Start typing'}
-                onChange={(event) => setQuery(event.target.value)}
+      <div className="cu-home-grid">
+        <div className="cu-home-main">
+          <div className="cu-columns">
+            <section className="panel cu-scan" aria-labelledby="scan-title">
+              <h2 id="scan-title">Scan a licence</h2>
+              <p className="muted">Scan the licence with any scanner. A keyboard scanner types here; press Enter twice or Look up after pasting.</p>
+              <label htmlFor="cu-scan-field" className="cu-label">
+                Scan field
+              </label>
+              <textarea
+                id="cu-scan-field"
+                ref={scanRef}
+                className="cu-scan-field"
+                rows={2}
+                value={scanText}
+                spellCheck={false}
+                onChange={(event) => setScanText(event.target.value)}
                 onKeyDown={(event) => {
-                  if (event.key === 'Enter' && results[0]) props.onOpen(results[0].id);
+                  // A licence has line breaks inside it: a blank line (Enter twice) or Ctrl+Enter ends it.
+                  if (event.key === 'Enter' && (event.ctrlKey || scanText.endsWith('\n'))) {
+                    event.preventDefault();
+                    submitScan();
+                  }
                 }}
               />
-            </div>
-            <TagFilter value={tagId} onChange={setTagId} />
-          </div>
-          <div role="status" className="cu-search-status">
-            {searching ? 'Searching…' : note ? note : query.trim() && results.length === 0 ? 'No customer found.' : ''}
-          </div>
-          <ul className="cu-results" aria-label="Search results">
-            {results.map((customer) => (
-              <li key={customer.id}>
-                <CustomerButton customer={customer} onOpen={props.onOpen} />
-              </li>
-            ))}
-          </ul>
-        </section>
-      </div>
+              <button type="button" className="primary wide" onClick={submitScan}>
+                Look up
+              </button>
+              {props.lookupError ? <p className="error" role="alert">{props.lookupError}</p> : null}
+              {lookup ? <LookupPanel lookup={lookup} onOpen={props.onOpen} onSignup={props.onSignup} onDismiss={props.onDismissLookup} /> : null}
+            </section>
 
-      <section className="panel" aria-labelledby="directory-title">
-        <h2 id="directory-title">Directory</h2>
-        <p className="muted">Check-ins arrive with the queue issue: until then this lists recent profile activity.</p>
-        <ul className="cu-results cu-directory">
-          {recent.map((customer) => (
-            <li key={customer.id}>
-              <CustomerButton customer={customer} onOpen={props.onOpen} extra={`${customer.lastActivity} · ${formatDateTime(customer.lastActivityAt, timeZone)}`} />
-            </li>
-          ))}
-        </ul>
-      </section>
+            <section className="panel cu-search" aria-labelledby="search-title">
+              <h2 id="search-title">Find a customer</h2>
+              <div className="cu-search-row">
+                <div className="cu-field">
+                  <label htmlFor="cu-search-field">Search by</label>
+                  <select id="cu-search-field" value={field} onChange={(event) => setField(event.target.value as SearchField)}>
+                    {SEARCH_FIELDS.map((option) => (
+                      <option key={option.value} value={option.value}>
+                        {option.label}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+                <div className="cu-field cu-field-grow">
+                  <label htmlFor="cu-search-query">Search</label>
+                  <input
+                    id="cu-search-query"
+                    type="search"
+                    value={query}
+                    autoComplete="off"
+                    placeholder={field === 'birth_date' ? '11/30/2017 or 11302017' : 'Start typing'}
+                    onChange={(event) => setQuery(event.target.value)}
+                    onKeyDown={(event) => {
+                      if (event.key === 'Enter' && results[0]) props.onOpen(results[0].id);
+                    }}
+                  />
+                </div>
+                <TagFilter value={tagId} onChange={setTagId} />
+              </div>
+              <div role="status" className="cu-search-status">
+                {searching ? 'Searching…' : note ? note : query.trim() && results.length === 0 ? 'No customer found.' : ''}
+              </div>
+              <ul className="cu-results" aria-label="Search results">
+                {results.map((customer) => (
+                  <li key={customer.id}>
+                    <CustomerButton customer={customer} onOpen={props.onOpen} />
+                  </li>
+                ))}
+              </ul>
+            </section>
+          </div>
+
+          <section className="panel" aria-labelledby="directory-title">
+            <h2 id="directory-title">Directory</h2>
+            <p className="muted">Recent check-ins, newest first. Choose one to open the profile.</p>
+            {directoryError ? <p className="error" role="alert">{directoryError}</p> : null}
+            {checkIns.length === 0 && !directoryError ? <p className="muted">Nobody has been checked in yet: open a profile and choose Check In.</p> : null}
+            <ul className="cu-results cu-directory" aria-label="Recent check-ins">
+              {checkIns.map((customer) => (
+                <li key={customer.id}>
+                  <CustomerButton
+                    customer={customer}
+                    onOpen={props.onOpen}
+                    extra={`checked in ${formatDateTime(customer.checkedInAt, timeZone)}${customer.inQueue ? ' · in the queue' : ''}`}
+                  />
+                </li>
+              ))}
+            </ul>
+          </section>
+        </div>
+        <aside className="panel cu-home-queue" aria-label="Queue and drafts">
+          <QueuePanel compact onOpenDraft={(draft) => void props.onOpenDraft(draft)} />
+        </aside>
+      </div>
     </section>
   );
 }

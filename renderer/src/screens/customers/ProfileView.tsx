@@ -1,5 +1,5 @@
 /** One customer's profile: alerts, details, caregiver-patients, documents and event history. */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { formatDateTime } from '../../format';
 import { call } from '../../register';
 import { useStatus } from '../../stores/app';
@@ -8,6 +8,9 @@ import { showDate } from '../../components/customers/dateEntry';
 import { DocumentsPanel } from './DocumentsPanel';
 import { RewardsPanel } from '../../components/rewards/RewardsPanel';
 import { ProgressChecks } from './ProfileEditor';
+import { CheckInDialog } from '../../components/queue/CheckInDialog';
+import { openAtRegister } from '../../components/queue/selectedCustomer';
+import type { QueueEntry } from '../../components/queue/types';
 import { newCommandId, typeLabels } from './CustomersScreen';
 import type { CaregiverPatient, CustomerDetail, CustomerHistoryEntry, CustomersConfig, PatientInput } from './types';
 
@@ -26,6 +29,9 @@ export function ProfileView(props: {
   const [detail, setDetail] = useState<CustomerDetail | null>(null);
   const [history, setHistory] = useState<CustomerHistoryEntry[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [checkingIn, setCheckingIn] = useState(false);
+  const [checkedIn, setCheckedIn] = useState<QueueEntry | null>(null);
+  const checkInButton = useRef<HTMLButtonElement>(null);
 
   const load = useCallback(async () => {
     const [got, events] = await Promise.all([call('customers.get', { id: props.id }), call('customers.history', { id: props.id, limit: 50 })]);
@@ -58,10 +64,34 @@ export function ProfileView(props: {
             {group.automatic ? ' (by age)' : ''}
           </span>
         ))}
-        <button type="button" className="primary cu-push" onClick={() => props.onEdit(detail)}>
+        <button type="button" ref={checkInButton} className="primary cu-push cu-checkin" onClick={() => setCheckingIn(true)}>
+          Check In
+        </button>
+        <button type="button" onClick={() => props.onEdit(detail)}>
           Edit
         </button>
       </div>
+      {checkedIn ? (
+        <div className="cu-checked-in" role="status">
+          <p>{checkedIn.displayName} is checked in and waiting in the queue.</p>
+          <button type="button" className="primary" onClick={() => openAtRegister(checkedIn)}>
+            Open the ticket at the Register
+          </button>
+        </div>
+      ) : null}
+      {checkingIn ? (
+        <CheckInDialog
+          customerId={detail.id}
+          onClose={() => {
+            setCheckingIn(false);
+            checkInButton.current?.focus();
+          }}
+          onCheckedIn={(entry) => {
+            setCheckedIn(entry);
+            void load();
+          }}
+        />
+      ) : null}
       {detail.alerts.length > 0 ? (
         <ul className="cu-alerts" role="alert">
           {detail.alerts.map((alert) => (
