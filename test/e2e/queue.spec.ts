@@ -120,11 +120,19 @@ test('two windows show the same queue live: check-in with the BioTrack allotment
   // One place per pick-up, each move confirmed on screen before the next: two quick arrow keys
   // can land before dnd-kit has measured the first move.
   const graceHandle = first.getByRole('button', { name: /Move Grace Chen/ });
+  // dnd-kit marks the handle aria-pressed while it is picked up: wait for that before moving, and
+  // for it to clear after dropping, so a slow machine never gets keys ahead of the drag.
   for (const expectedIndex of [1, 0]) {
     await graceHandle.focus();
     await first.keyboard.press('Space');
+    await expect(graceHandle).toHaveAttribute('aria-pressed', 'true');
+    // dnd-kit measures where it may drop in the frames after the pick-up: let two frames pass.
+    await first.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
     await first.keyboard.press('ArrowUp');
+    // Its live region says when the item is over a new place; drop only then.
+    await expect(first.locator('[id^="DndLiveRegion"]')).toContainText('was moved over droppable area');
     await first.keyboard.press('Space');
+    await expect(graceHandle).not.toHaveAttribute('aria-pressed', 'true');
     await expect(queueNames(first).nth(expectedIndex)).toHaveText(/Grace Chen/);
   }
   const order = ['Grace Chen', 'Rosa Delgado', 'Olivia Hart'];
