@@ -702,7 +702,8 @@ export class CheckoutService {
         `SELECT l.id AS saleLineId, l.name, l.trace_barcode AS traceBarcode, l.quantity, l.unit_price_cents AS unitPriceCents,
                 l.gross_cents AS grossCents, l.group_discount_cents + l.line_discount_cents + l.rewards_discount_cents AS discountCents, l.net_cents AS netCents,
                 l.tax_cents AS taxCents,
-                COALESCE((SELECT SUM(r.quantity) FROM sale_return_lines r WHERE r.sale_line_id = l.id), 0) AS returnedQuantity
+                COALESCE((SELECT SUM(r.quantity) FROM sale_return_lines r WHERE r.sale_line_id = l.id), 0) AS returnedQuantity,
+                COALESCE((SELECT SUM(r.net_cents + r.tax_cents) FROM sale_return_lines r WHERE r.sale_line_id = l.id), 0) AS returnedCents
            FROM sale_lines l WHERE l.sale_id = ? ORDER BY l.line_no`,
       )
       .all(saleId) as Array<Omit<Receipt['lines'][number], 'taxes'>>;
@@ -718,9 +719,23 @@ export class CheckoutService {
     const tenders = db
       .prepare('SELECT kind, tendered_cents AS tenderedCents, applied_cents AS appliedCents, change_cents AS changeCents, reference FROM sale_tenders WHERE sale_id = ? ORDER BY rowid')
       .all(saleId) as Receipt['tenders'];
-    const returns = db
-      .prepare('SELECT kind, at, refund_cents AS refundCents, reason FROM sale_returns WHERE sale_id = ? ORDER BY at')
-      .all(saleId) as Receipt['returns'];
+    const returnRows = db
+      .prepare(
+        `SELECT id, kind, at, refund_cents AS refundCents, refund_tender AS refundTender, reason, trace_outbox_id AS traceOutboxId
+           FROM sale_returns WHERE sale_id = ? ORDER BY at, id`,
+      )
+      .all(saleId) as Array<Omit<Receipt['returns'][number], 'lines' | 'trace'> & { id: string; traceOutboxId: string | null }>;
+    const returnLines = db
+      .prepare(
+        `SELECT r.return_id AS returnId, r.sale_line_id AS saleLineId, l.name, l.trace_barcode AS traceBarcode, r.quantity
+           FROM sale_return_lines r JOIN sale_lines l ON l.id = r.sale_line_id WHERE l.sale_id = ? ORDER BY l.line_no`,
+      )
+      .all(saleId) as Array<Receipt['returns'][number]['lines'][number] & { returnId: string }>;
+    const returns: Receipt['returns'] = returnRows.map(({ id: returnId, traceOutboxId, ...entry }) => ({
+      ...entry,
+      lines: returnLines.filter((line) => line.returnId === returnId).map((line) => ({ saleLineId: line.saleLineId, name: line.name, traceBarcode: line.traceBarcode, quantity: line.quantity })),
+      trace: traceOutboxId ? (this.deps.trace?.stateOf(db, traceOutboxId) ?? { state: 'pending', remoteTxnId: null }) : null,
+    }));
     const trace = sale.traceOutboxId ? (this.deps.trace?.stateOf(db, sale.traceOutboxId) ?? { state: 'pending', remoteTxnId: null }) : null;
     const today = this.businessDate(this.deps.clock());
     const { id, traceOutboxId: _outbox, ...rest } = sale;

@@ -169,6 +169,8 @@ export const receiptSchema = z.object({
       traceBarcode: z.string(),
       quantity: z.number().int(),
       returnedQuantity: z.number().int(),
+      /** Net plus tax already refunded on this line (so the screen shows the exact refund before a return). */
+      returnedCents: z.number().int(),
       unitPriceCents: z.number().int(),
       grossCents: z.number().int(),
       discountCents: z.number().int(),
@@ -186,7 +188,19 @@ export const receiptSchema = z.object({
   tenders: z.array(z.object({ kind: tenderKindSchema, tenderedCents: z.number().int(), appliedCents: z.number().int(), changeCents: z.number().int(), reference: z.string().nullable() })),
   changeCents: z.number().int(),
   rounding: z.string(),
-  returns: z.array(z.object({ kind: z.enum(['void', 'return']), at: z.number().int(), refundCents: z.number().int(), reason: z.string() })),
+  returns: z.array(
+    z.object({
+      kind: z.enum(['void', 'return']),
+      at: z.number().int(),
+      refundCents: z.number().int(),
+      refundTender: tenderKindSchema,
+      reason: z.string(),
+      /** What went back to stock (an inventory movement each). */
+      lines: z.array(z.object({ saleLineId: z.string(), name: z.string(), traceBarcode: z.string(), quantity: z.number().int() })),
+      /** The refund's (or void's) track-and-trace outbox row: null when the sale is not reported. */
+      trace: z.object({ state: z.string(), remoteTxnId: z.string().nullable() }).nullable(),
+    }),
+  ),
   /** Track-and-trace: null when the sale is not reported (adult use). */
   trace: z.object({ state: z.string(), remoteTxnId: z.string().nullable() }).nullable(),
   /** Same business day and not voided or returned: a manager may void it. */

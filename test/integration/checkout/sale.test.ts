@@ -265,6 +265,10 @@ describe('checkout on the demo store', () => {
     );
     expect(returned.lines[0]!.returnedQuantity).toBe(1);
     expect(onHand(r, '7194220405500840')).toBe(stock + 1);
+    // The receipt says what the return did: refund and tender, what went back, and what is already refunded per line.
+    expect(returned.returns).toHaveLength(1);
+    expect(returned.returns[0]).toMatchObject({ kind: 'return', refundTender: 'cash', lines: [{ saleLineId: receipt.lines[0]!.saleLineId, quantity: 1 }] });
+    expect(returned.lines[0]!.returnedCents).toBe(returned.returns[0]!.refundCents);
     // Returning the other one refunds the rest exactly: the parts add up to what was charged.
     const rest = value<Receipt>(
       await r.call('checkout.sale.return', {

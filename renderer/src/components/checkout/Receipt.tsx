@@ -74,8 +74,11 @@ export function Receipt({ receipt }: { receipt: ReceiptView }) {
         <dd>{money(receipt.changeCents)}</dd>
       </dl>
       {receipt.returns.map((entry, index) => (
-        <p key={index} className="line-sub">
-          {entry.kind === 'void' ? 'Voided' : 'Returned'} {formatDateTime(entry.at, receipt.timeZone)}: refund {money(entry.refundCents)} ({entry.reason})
+        <p key={index} className="line-sub" data-testid="receipt-return">
+          {entry.kind === 'void' ? 'Voided' : 'Returned'} {formatDateTime(entry.at, receipt.timeZone)}
+          {entry.kind === 'return' ? `: ${entry.lines.map((line) => `${line.quantity} × ${line.name}`).join(', ')}` : ''}; refund {money(entry.refundCents)} by{' '}
+          {entry.refundTender.replace('_', ' ')} ({entry.reason})
+          {entry.trace ? ` · state reporting: ${entry.trace.state === 'acknowledged' ? 'reported' : entry.trace.state === 'pending' || entry.trace.state === 'in_flight' ? 'queued' : entry.trace.state}` : ''}
         </p>
       ))}
       {receipt.trace ? (

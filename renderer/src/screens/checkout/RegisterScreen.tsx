@@ -13,6 +13,7 @@ import { useSelectedCustomer } from '../../components/queue/selectedCustomer';
 import { useScans } from '../../components/devices/scanStore';
 import { ManagerOverrideDialog, type OverrideGrant } from '../../components/ManagerOverrideDialog';
 import { Receipt } from '../../components/checkout/Receipt';
+import { ReturnDialog, ReturnResult, returnableQuantity } from '../../components/checkout/ReturnDialog';
 import { Meter } from '../../components/checkout/Meter';
 import { money } from '../../components/checkout/format';
 import { useCardSwipe } from '../../components/rewards/cardSwipe';
@@ -30,7 +31,8 @@ type TenderKind = ReceiptView['tenders'][number]['kind'];
 type Pending =
   | { kind: 'limit'; retry: (grantId: string) => Promise<void>; title: string }
   | { kind: 'discount'; lineId: string; name: string }
-  | { kind: 'void'; saleId: string };
+  | { kind: 'void'; saleId: string }
+  | { kind: 'return'; receipt: ReceiptView };
 
 export function RegisterScreen() {
   const [ticket, setTicket] = useState<Ticket | null>(null);
@@ -41,6 +43,8 @@ export function RegisterScreen() {
   const [pending, setPending] = useState<Pending | null>(null);
   const [approval, setApproval] = useState<{ action: string; title: string; then: (grant: OverrideGrant) => void } | null>(null);
   const [detail, setDetail] = useState<CustomerDetail | null>(null);
+  /** The receipt shown just after a return from it (the panel then says what was refunded). */
+  const [returnedFrom, setReturnedFrom] = useState<string | null>(null);
   const employee = useSession((state) => (state.session?.state === 'active' ? state.session.employee : null));
   const isManager = employee?.permissions.includes('manager_override') ?? false;
   const selected = useSelectedCustomer((state) => state.entry);
@@ -214,7 +218,16 @@ export function RegisterScreen() {
           </div>
         ) : null}
         {receipt ? (
-          <ReceiptPanel receipt={receipt} onDone={() => setReceipt(null)} onVoid={() => setPending({ kind: 'void', saleId: receipt.saleId })} />
+          <ReceiptPanel
+            receipt={receipt}
+            justReturned={returnedFrom === receipt.saleId}
+            onDone={() => {
+              setReceipt(null);
+              setReturnedFrom(null);
+            }}
+            onVoid={() => setPending({ kind: 'void', saleId: receipt.saleId })}
+            onReturn={() => setPending({ kind: 'return', receipt })}
+          />
         ) : ticket ? (
           <TicketPanel
             ticket={ticket}
@@ -269,6 +282,20 @@ export function RegisterScreen() {
             };
             if (isManager) void send();
             else setApproval({ action: 'checkout.void', title: `Void this sale: ${reason}`, then: (grant) => void send(grant.grantId) });
+          }}
+        />
+      ) : null}
+      {pending?.kind === 'return' ? (
+        <ReturnDialog
+          receipt={pending.receipt}
+          needsApproval={!isManager}
+          requestApproval={(title, then) => setApproval({ action: 'checkout.return', title, then: (grant) => then(grant.grantId) })}
+          onCancel={() => setPending(null)}
+          onReturned={(next) => {
+            setPending(null);
+            setError(null);
+            setReceipt(next);
+            setReturnedFrom(next.saleId);
           }}
         />
       ) : null}
@@ -657,7 +684,8 @@ function Payment({ total, busy, onCancel, onComplete }: { total: number; busy: b
   );
 }
 
-function ReceiptPanel({ receipt, onDone, onVoid }: { receipt: ReceiptView; onDone(): void; onVoid?: () => void }) {
+function ReceiptPanel({ receipt, justReturned, onDone, onVoid, onReturn }: { receipt: ReceiptView; justReturned: boolean; onDone(): void; onVoid?: () => void; onReturn?: () => void }) {
+  const returnable = receipt.status === 'completed' && receipt.lines.some((line) => returnableQuantity(line) > 0);
   return (
     <section className="receipt-panel" aria-label="Receipt">
       <div className="receipt-actions no-print">
@@ -672,8 +700,14 @@ function ReceiptPanel({ receipt, onDone, onVoid }: { receipt: ReceiptView; onDon
             Void sale…
           </button>
         ) : null}
+        {receipt.status === 'completed' && onReturn ? (
+          <button type="button" className="secondary big" onClick={onReturn} title={returnable ? undefined : 'Everything on this sale was already returned'}>
+            Return items…
+          </button>
+        ) : null}
       </div>
-      {receipt.changeCents > 0 && receipt.status === 'completed' ? (
+      {justReturned ? <ReturnResult receipt={receipt} /> : null}
+      {receipt.changeCents > 0 && receipt.status === 'completed' && receipt.returns.length === 0 ? (
         <p className="change-due no-print" role="status">
           Change due: {money(receipt.changeCents)}
         </p>
