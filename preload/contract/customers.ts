@@ -354,3 +354,27 @@ export const customersEvents = {
   /** A profile or draft changed (the queue refreshes its orange drafts list). */
   'customers.changed': z.object({ customerId: z.string().nullable(), draftsChanged: z.boolean() }),
 } as const;
+
+/**
+ * A date as people type it at the counter (shared by the core and the screens): `11/30/2017`, `11302017`, `2017-11-30` (also `11-30-2017`).
+ * Returns yyyy-mm-dd, or null when it is not a real calendar date.
+ */
+export function parseDateEntry(input: string): string | null {
+  const text = input.trim();
+  let year: number;
+  let month: number;
+  let day: number;
+  let match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (match) {
+    [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else if ((match = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(text))) {
+    [month, day, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else if ((match = /^(\d{2})(\d{2})(\d{4})$/.exec(text))) {
+    [month, day, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else {
+    return null;
+  }
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (year < 1900 || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
