@@ -57,6 +57,29 @@ function describeAction(event: AuditEvent): string {
   return event.action.replace(/[._]/g, ' ');
 }
 
+function AuditEventsTable({ events, timeZone, label }: { events: AuditEvent[]; timeZone: string | undefined; label?: string }) {
+  return (
+    <table className="table" aria-label={label}>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Who</th>
+          <th scope="col">What</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((event) => (
+          <tr key={event.id}>
+            <td>{formatDateTime(event.at, timeZone)}</td>
+            <td>{event.employeeName ?? '—'}</td>
+            <td>{describeAction(event)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function AuditPanel({ timeZone }: { timeZone: string | undefined }) {
   const [verification, setVerification] = useState<Loaded<AuditVerification> | null>(null);
   const [recent, setRecent] = useState<Loaded<AuditEvent[]>>({ state: 'loading' });
@@ -104,24 +127,7 @@ function AuditPanel({ timeZone }: { timeZone: string | undefined }) {
         recent.value.length === 0 ? (
           <p>No events yet.</p>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-              </tr>
-            </thead>
-            <tbody>
-              {recent.value.map((event) => (
-                <tr key={event.id}>
-                  <td>{formatDateTime(event.at, timeZone)}</td>
-                  <td>{event.employeeName ?? '—'}</td>
-                  <td>{describeAction(event)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <AuditEventsTable events={recent.value} timeZone={timeZone} />
         )
       ) : null}
     </section>
@@ -149,24 +155,7 @@ function AuditWithApproval({ timeZone }: { timeZone: string | undefined }) {
       {events?.state === 'loading' ? <p>Loading…</p> : null}
       {events?.state === 'error' ? <p className="error">{events.message}</p> : null}
       {events?.state === 'ok' ? (
-        <table className="table" aria-label="Recent events">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">What</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.value.map((event) => (
-              <tr key={event.id}>
-                <td>{formatDateTime(event.at, timeZone)}</td>
-                <td>{event.employeeName ?? '—'}</td>
-                <td>{describeAction(event)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <AuditEventsTable events={events.value} timeZone={timeZone} label="Recent events" />
       ) : null}
       {asking ? (
         <ManagerOverrideDialog
