@@ -22,7 +22,7 @@ import {
 } from '../../preload/api.js';
 import { appendAudit, verifyAuditChain } from '../audit/log.js';
 import { seedDemoStore } from '../demo/seed.js';
-import { createBackup, backupFolderIn, listBackups, restoreBackup } from '../store/backup.js';
+import { createBackup, backupFolderIn, listBackups, restoreBackup, type BackupInfo } from '../store/backup.js';
 import { databaseFileIn, ensureDataFolder, openStore, type Store } from '../store/db.js';
 import { StoreDamagedError } from '../store/errors.js';
 import { integrityCheckInWorker } from '../store/integrity.js';
@@ -171,13 +171,24 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     return { sqlite: store.sqlite, staff };
   }
 
+  // Checking every backup reads each whole file: do it once per damage, not on every status call.
+  let backupsSeenFor: StoreDamagedError | null = null;
+  let backupsForDamage: BackupInfo[] = [];
+  function backupsOnOffer(): BackupInfo[] {
+    if (backupsSeenFor !== damage) {
+      backupsForDamage = listBackups(backupDir);
+      backupsSeenFor = damage;
+    }
+    return backupsForDamage;
+  }
+
   function status(): AppStatus {
     if (damage || !store) {
       return {
         state: 'damaged',
         message: damage?.message ?? 'The database is not open.',
         databaseFile,
-        backups: listBackups(backupDir),
+        backups: backupsOnOffer(),
       };
     }
     const { sqlite } = requireStore();
