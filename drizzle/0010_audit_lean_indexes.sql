@@ -1,0 +1,2 @@
+DROP INDEX `audit_events_id`;--> statement-breakpoint
+DROP INDEX `audit_events_sale`;
