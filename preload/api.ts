@@ -20,7 +20,7 @@ import type { ApiError, CallOptions } from './contract/common.js';
 
 export * from './contract/common.js';
 export { ipcChannels } from './channels.js';
-export { parseDateEntry } from './contract/customers.js';
+export { emptyForm, parseDateEntry } from './contract/customers.js';
 
 /**
  * Every call, merged from each capability's part of the contract (preload/contract/*.ts).

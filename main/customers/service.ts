@@ -6,6 +6,7 @@
  * the normalised, indexed columns of drizzle/0005_customers_columns.sql. Every write goes
  * through applyCommand, so it is applied once per commandId and audited with the employee.
  */
+import { emptyForm } from '../../preload/contract/customers.js';
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type {
@@ -1305,41 +1306,8 @@ function formatStamp(at: number, timeZone: string): string {
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
 }
 
-export function emptyForm(config: Pick<CustomersConfig, 'adultUseAvailable'>): CustomerForm {
-  const address = { street: null, street2: null, city: null, state: null, postalCode: null };
-  return {
-    firstName: '',
-    middleName: null,
-    lastName: '',
-    nickname: null,
-    dateOfBirth: '',
-    gender: 'unspecified',
-    licenceNumber: null,
-    licenceState: null,
-    identificationExpires: null,
-    address,
-    adultUse: config.adultUseAvailable,
-    stateMedicalId: !config.adultUseAvailable,
-    medicalId: null,
-    medicalIdExpires: null,
-    recommendationExpires: null,
-    physician: { name: null, licence: null, phone: null },
-    caregiverLicence: false,
-    caregiverId: null,
-    caregiverIdExpires: null,
-    caregiverCustomerId: null,
-    phone: null,
-    otherPhone: null,
-    email: null,
-    delivery: { ...address },
-    notes: null,
-    warning1: false,
-    warning2: false,
-    banned: false,
-    groups: [],
-    scanned: false,
-  };
-}
+/** A blank profile form: one definition shared with the screens (the contract). */
+export { emptyForm };
 
 function titleCase(text: string): string {
   return text.toLowerCase().replace(/(^|[\s'-])([a-z])/g, (_m, before: string, letter: string) => before + letter.toUpperCase());

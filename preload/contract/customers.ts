@@ -378,3 +378,40 @@ export function parseDateEntry(input: string): string | null {
   if (year < 1900 || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
+
+/** A blank profile form, shaped by whether the store sells adult use (shared by the core and the screens). */
+export function emptyForm(config: Pick<CustomersConfig, 'adultUseAvailable'>): CustomerForm {
+  const address = { street: null, street2: null, city: null, state: null, postalCode: null };
+  return {
+    firstName: '',
+    middleName: null,
+    lastName: '',
+    nickname: null,
+    dateOfBirth: '',
+    gender: 'unspecified',
+    licenceNumber: null,
+    licenceState: null,
+    identificationExpires: null,
+    address,
+    adultUse: config.adultUseAvailable,
+    stateMedicalId: !config.adultUseAvailable,
+    medicalId: null,
+    medicalIdExpires: null,
+    recommendationExpires: null,
+    physician: { name: null, licence: null, phone: null },
+    caregiverLicence: false,
+    caregiverId: null,
+    caregiverIdExpires: null,
+    caregiverCustomerId: null,
+    phone: null,
+    otherPhone: null,
+    email: null,
+    delivery: { ...address },
+    notes: null,
+    warning1: false,
+    warning2: false,
+    banned: false,
+    groups: [],
+    scanned: false,
+  };
+}

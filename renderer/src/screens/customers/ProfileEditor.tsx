@@ -7,45 +7,15 @@ import { useEffect, useRef, useState } from 'react';
 import { call } from '../../register';
 import { Check, DateField, Section, TextField, Toggle } from '../../components/customers/fields';
 import { DocumentsPanel } from './DocumentsPanel';
+import { emptyForm } from '../../../../preload/api';
 import { newCommandId } from './CustomersScreen';
 import type { CustomerDetail, CustomerForm, CustomersConfig, CustomerSummary } from './types';
 
 const DRAFT_DEBOUNCE_MS = 800;
 
+/** A blank form for a new signup (the contract's emptyForm, so the core and the screen agree). */
 export function blankForm(config: CustomersConfig): CustomerForm {
-  const address = { street: null, street2: null, city: null, state: null, postalCode: null };
-  return {
-    firstName: '',
-    middleName: null,
-    lastName: '',
-    nickname: null,
-    dateOfBirth: '',
-    gender: 'unspecified',
-    licenceNumber: null,
-    licenceState: null,
-    identificationExpires: null,
-    address,
-    adultUse: config.adultUseAvailable,
-    stateMedicalId: !config.adultUseAvailable,
-    medicalId: null,
-    medicalIdExpires: null,
-    recommendationExpires: null,
-    physician: { name: null, licence: null, phone: null },
-    caregiverLicence: false,
-    caregiverId: null,
-    caregiverIdExpires: null,
-    caregiverCustomerId: null,
-    phone: null,
-    otherPhone: null,
-    email: null,
-    delivery: { ...address },
-    notes: null,
-    warning1: false,
-    warning2: false,
-    banned: false,
-    groups: [],
-    scanned: false,
-  };
+  return emptyForm(config);
 }
 
 /** Blank text is null, as the core stores it. */
