@@ -252,7 +252,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
         if (ctx.session.current.state !== 'locked') {
           throw new CoreError('conflict', 'This screen is not locked.');
         }
-        const employee = await requireStore().staff.authenticate(request.pin, 'unlock');
+        const employee = await requireStore().staff.authenticate(request.pin, 'unlock', ctx.session.employee?.id ?? null);
         // Any employee may unlock; the screen then belongs to whoever's PIN it was.
         return ctx.session.activate(employee);
       },

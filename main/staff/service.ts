@@ -51,9 +51,26 @@ interface EmployeeRow {
 }
 
 interface AttemptState {
+  /** Wrong PINs since the last lockout or right PIN (an attempt counts before it is checked). */
   failures: number;
+  /** Lockouts since the last right PIN: each one lasts twice as long as the one before. */
   lockouts: number;
   lockedUntil: number | null;
+}
+
+const NO_ATTEMPTS: AttemptState = { failures: 0, lockouts: 0, lockedUntil: null };
+
+interface Reservation {
+  key: string;
+  /** The state written when the attempt was counted. */
+  state: AttemptState;
+  /** This attempt reached the limit and started the lockout. */
+  startedLockout: boolean;
+}
+
+/** Wrong approval PINs are counted on the approver, in settings beside the register's count. */
+function approvalAttemptsKey(employeeId: string): string {
+  return `staff.approval_attempts.${employeeId}`;
 }
 
 export interface OverrideGrant {
@@ -137,6 +154,7 @@ export class StaffService {
         this.sqlite
           .prepare('UPDATE employees SET pin_hash = ?, failed_pin_attempts = 0, locked_until = NULL WHERE id = ?')
           .run(pinHash, input.employeeId);
+        this.sqlite.prepare('DELETE FROM settings WHERE key = ?').run(approvalAttemptsKey(input.employeeId));
         return { result: null, audit: { details: { employeeId: input.employeeId } } };
       },
       this.clock(),
@@ -160,32 +178,39 @@ export class StaffService {
     return index >= 0 ? (rows[index] ?? null) : null;
   }
 
-  /** Log in (or unlock) by PIN. Counts wrong PINs for this register and locks out after too many. */
-  async authenticate(pin: string, purpose: 'login' | 'unlock'): Promise<Employee> {
+  /**
+   * Log in (or unlock) by PIN. Counts wrong PINs for this register and locks out after too many.
+   * The attempt is counted before the (slow) PIN check, so however many logins arrive at once,
+   * at most LOCKOUT_POLICY.maxAttempts wrong PINs are ever checked before the lockout.
+   * `triedBy`: the employee the screen belongs to, when known (unlocking), for the audit log.
+   */
+  async authenticate(pin: string, purpose: 'login' | 'unlock', triedBy: string | null = null): Promise<Employee> {
     const now = this.clock();
-    const attempts = this.readRegisterAttempts();
-    if (attempts.lockedUntil !== null && attempts.lockedUntil > now) {
-      throw lockedOutError(attempts.lockedUntil - now);
-    }
+    const attempt = this.reserveAttempt(REGISTER_ATTEMPTS_KEY, now, null);
     const match = await this.findByPin(pin);
     if (!match) {
-      const next = registerFailure(attempts, now);
-      this.sqlite.transaction(() => {
-        this.writeRegisterAttempts(next, now);
-        appendAudit(this.sqlite, { employeeId: null, action: `staff.${purpose}_failed`, details: { failures: next.failures, lockedUntil: next.lockedUntil } }, now);
-      }).immediate();
-      if (next.lockedUntil !== null) throw lockedOutError(next.lockedUntil - now);
-      const left = LOCKOUT_POLICY.maxAttempts - next.failures;
+      const lockedOut = this.recordFailure(attempt, now, {
+        employeeId: triedBy,
+        failed: `staff.${purpose}_failed`,
+        details: { purpose },
+        lockedOut: 'staff.login_locked_out',
+      });
+      if (lockedOut !== null) throw lockedOutError(lockedOut - now);
+      const left = LOCKOUT_POLICY.maxAttempts - attempt.state.failures;
       throw new CoreError('wrong_pin', `That PIN is not right. ${left} ${left === 1 ? 'try' : 'tries'} left before the register locks for a while.`, { triesLeft: left });
     }
     this.sqlite.transaction(() => {
-      this.writeRegisterAttempts({ failures: 0, lockouts: 0, lockedUntil: null }, now);
+      this.writeAttempts(REGISTER_ATTEMPTS_KEY, NO_ATTEMPTS, now);
       appendAudit(this.sqlite, { employeeId: match.id, action: `staff.${purpose}` }, now);
     }).immediate();
     return toEmployee(match);
   }
 
-  /** A named approver authorises one action with their PIN. Returns a single-use grant. */
+  /**
+   * A named approver authorises one action with their PIN. Returns a single-use grant. Wrong
+   * PINs are counted on the approver, before the check (as for login), and the lockout doubles
+   * as wrong PINs continue.
+   */
   async override(input: {
     approverId: string;
     pin: string;
@@ -202,18 +227,17 @@ export class StaffService {
     if (!approver.permissions.includes(input.permission)) {
       throw new CoreError('forbidden', `${approver.name} cannot approve this: choose someone with that permission.`);
     }
-    if (row.locked_until !== null && row.locked_until > now) throw lockedOutError(row.locked_until - now);
+    const key = approvalAttemptsKey(row.id);
+    const attempt = this.reserveAttempt(key, now, row.locked_until);
     const ok = await verifyPin(input.pin, row.pin_hash);
     if (!ok) {
-      const failures = row.failed_pin_attempts + 1;
-      const lockedUntil = failures >= LOCKOUT_POLICY.maxAttempts ? now + LOCKOUT_POLICY.baseLockoutMs : null;
-      this.sqlite.transaction(() => {
-        this.sqlite
-          .prepare('UPDATE employees SET failed_pin_attempts = ?, locked_until = ? WHERE id = ?')
-          .run(lockedUntil ? 0 : failures, lockedUntil, row.id);
-        appendAudit(this.sqlite, { employeeId: input.requestedBy, action: 'staff.override_failed', details: { approverId: row.id, permission: input.permission, action: input.action } }, now);
-      }).immediate();
-      if (lockedUntil) throw lockedOutError(lockedUntil - now);
+      const lockedOut = this.recordFailure(attempt, now, {
+        employeeId: input.requestedBy,
+        failed: 'staff.override_failed',
+        details: { approverId: row.id, permission: input.permission, action: input.action },
+        lockedOut: 'staff.override_locked_out',
+      });
+      if (lockedOut !== null) throw lockedOutError(lockedOut - now);
       throw new CoreError('wrong_pin', `That is not ${approver.name}'s PIN.`);
     }
     const grant: OverrideGrant = {
@@ -225,11 +249,55 @@ export class StaffService {
       expiresAt: now + OVERRIDE_GRANT_TTL_MS,
     };
     this.sqlite.transaction(() => {
+      this.writeAttempts(key, NO_ATTEMPTS, now);
       this.sqlite.prepare('UPDATE employees SET failed_pin_attempts = 0, locked_until = NULL WHERE id = ?').run(row.id);
       appendAudit(this.sqlite, { employeeId: input.requestedBy, action: 'staff.override_granted', details: { approverId: row.id, permission: input.permission, action: input.action, grantId: grant.grantId } }, now);
     }).immediate();
     this.grants.set(grant.grantId, grant);
     return grant;
+  }
+
+  /**
+   * Count one PIN attempt as wrong before it is checked, in one immediate transaction (nothing
+   * else runs between the read and the write), and refuse it if a lockout is on. The attempt
+   * that reaches the limit starts the lockout at once, so parallel attempts behind it are
+   * refused without a check; a right PIN then clears it (see the success paths).
+   */
+  private reserveAttempt(key: string, now: number, legacyLockedUntil: number | null): Reservation {
+    return this.sqlite.transaction((): Reservation => {
+      const current = this.readAttempts(key);
+      const lockedUntil = Math.max(current.lockedUntil ?? 0, legacyLockedUntil ?? 0);
+      if (lockedUntil > now) throw lockedOutError(lockedUntil - now);
+      const state = registerFailure(current, now);
+      this.writeAttempts(key, state, now);
+      return { key, state, startedLockout: state.lockedUntil !== null };
+    }).immediate();
+  }
+
+  /**
+   * Audit a wrong PIN (already counted by reserveAttempt). Returns when the lockout this attempt
+   * started ends, or null when it started none (or a right PIN cleared it meanwhile).
+   */
+  private recordFailure(
+    attempt: Reservation,
+    now: number,
+    audit: { employeeId: string | null; failed: string; lockedOut: string; details: Record<string, unknown> },
+  ): number | null {
+    return this.sqlite.transaction((): number | null => {
+      const lockedUntil = attempt.startedLockout ? attempt.state.lockedUntil : null;
+      appendAudit(this.sqlite, { employeeId: audit.employeeId, action: audit.failed, details: { ...audit.details, failures: attempt.startedLockout ? LOCKOUT_POLICY.maxAttempts : attempt.state.failures, lockedUntil } }, now);
+      if (lockedUntil === null || this.readAttempts(attempt.key).lockedUntil !== lockedUntil) return null;
+      appendAudit(
+        this.sqlite,
+        {
+          employeeId: audit.employeeId,
+          action: audit.lockedOut,
+          details: { ...audit.details, lockedUntil, lockoutMs: lockedUntil - now, lockoutNumber: attempt.state.lockouts },
+        },
+        now,
+      );
+      return lockedUntil;
+    }).immediate();
   }
 
   /** Use a grant for the action it was given for. It works once. */
@@ -242,11 +310,11 @@ export class StaffService {
     return grant;
   }
 
-  private readRegisterAttempts(): AttemptState {
-    const row = this.sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(REGISTER_ATTEMPTS_KEY) as
+  private readAttempts(key: string): AttemptState {
+    const row = this.sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
       | { value: string }
       | undefined;
-    if (!row) return { failures: 0, lockouts: 0, lockedUntil: null };
+    if (!row) return NO_ATTEMPTS;
     try {
       const parsed = JSON.parse(row.value) as Partial<AttemptState>;
       return {
@@ -255,16 +323,16 @@ export class StaffService {
         lockedUntil: typeof parsed.lockedUntil === 'number' ? parsed.lockedUntil : null,
       };
     } catch {
-      return { failures: 0, lockouts: 0, lockedUntil: null };
+      return NO_ATTEMPTS;
     }
   }
 
-  private writeRegisterAttempts(state: AttemptState, now: number): void {
+  private writeAttempts(key: string, state: AttemptState, now: number): void {
     this.sqlite
       .prepare(
         'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
       )
-      .run(REGISTER_ATTEMPTS_KEY, JSON.stringify(state), now);
+      .run(key, JSON.stringify(state), now);
   }
 }
 

@@ -96,6 +96,25 @@ describe('login', () => {
     expect(await codeOf(staff.authenticate('1111', 'login'))).toBe('no error');
   });
 
+  it('audits the lockout, with the employee whose locked screen it was', async () => {
+    const staff = await withStaff();
+    const bea = staff.list().find((e) => e.name === 'Bea')!;
+    for (let i = 0; i < LOCKOUT_POLICY.maxAttempts; i++) await codeOf(staff.authenticate('9999', 'unlock', bea.id));
+    const lockouts = store.sqlite
+      .prepare("SELECT employee_id, details FROM audit_events WHERE action = 'staff.login_locked_out'")
+      .all() as Array<{ employee_id: string; details: string }>;
+    expect(lockouts).toHaveLength(1);
+    expect(lockouts[0]!.employee_id).toBe(bea.id);
+    expect(JSON.parse(lockouts[0]!.details)).toMatchObject({ purpose: 'unlock', lockoutMs: LOCKOUT_POLICY.baseLockoutMs, lockoutNumber: 1 });
+  });
+
+  it('lets the right PIN in when it arrives among a few wrong ones at once', async () => {
+    const staff = await withStaff();
+    const pins = ['9991', '9992', '2222', '9993'];
+    const results = await Promise.all(pins.map((pin) => codeOf(staff.authenticate(pin, 'login'))));
+    expect(results).toEqual(['wrong_pin', 'wrong_pin', 'no error', 'wrong_pin']);
+  });
+
   it('records logins and failures in the audit log', async () => {
     const staff = await withStaff();
     await staff.authenticate('1111', 'login');
@@ -130,6 +149,42 @@ describe('manager override', () => {
     for (let i = 1; i < LOCKOUT_POLICY.maxAttempts; i++) expect(await codeOf(attempt())).toBe('wrong_pin');
     expect(await codeOf(attempt())).toBe('locked_out');
     expect(await codeOf(staff.override({ approverId: max.id, pin: '2222', permission: 'manager_override', action: 'x', requestedBy: max.id }))).toBe('locked_out');
+  });
+
+  it('doubles the approver lockout when wrong PINs continue, and audits each lockout with who tried', async () => {
+    const staff = await withStaff();
+    const [bea, max] = [staff.list().find((e) => e.name === 'Bea')!, staff.list().find((e) => e.name === 'Max')!];
+    const attempt = (pin: string) => staff.override({ approverId: max.id, pin, permission: 'manager_override', action: 'x', requestedBy: bea.id });
+    for (let i = 0; i < LOCKOUT_POLICY.maxAttempts; i++) await codeOf(attempt('0000'));
+    now += LOCKOUT_POLICY.baseLockoutMs + 1;
+    for (let i = 0; i < LOCKOUT_POLICY.maxAttempts; i++) await codeOf(attempt('0000'));
+    // The second lockout lasts twice as long as the first.
+    now += LOCKOUT_POLICY.baseLockoutMs + 1;
+    expect(await codeOf(attempt('2222'))).toBe('locked_out');
+    now += LOCKOUT_POLICY.baseLockoutMs;
+    expect(await codeOf(attempt('2222'))).toBe('no error');
+    const lockouts = store.sqlite
+      .prepare("SELECT employee_id, details FROM audit_events WHERE action = 'staff.override_locked_out' ORDER BY seq")
+      .all() as Array<{ employee_id: string; details: string }>;
+    expect(lockouts.map((l) => l.employee_id)).toEqual([bea.id, bea.id]);
+    expect(lockouts.map((l) => JSON.parse(l.details) as Record<string, unknown>)).toMatchObject([
+      { approverId: max.id, lockoutMs: LOCKOUT_POLICY.baseLockoutMs, lockoutNumber: 1 },
+      { approverId: max.id, lockoutMs: 2 * LOCKOUT_POLICY.baseLockoutMs, lockoutNumber: 2 },
+    ]);
+    // A right PIN starts the count again: the next lockout is the first one's length.
+    for (let i = 0; i < LOCKOUT_POLICY.maxAttempts; i++) await codeOf(attempt('0000'));
+    now += LOCKOUT_POLICY.baseLockoutMs + 1;
+    expect(await codeOf(attempt('2222'))).toBe('no error');
+  });
+
+  it('a new PIN clears the approver lockout', async () => {
+    const staff = await withStaff();
+    const max = staff.list().find((e) => e.name === 'Max')!;
+    const attempt = (pin: string) => staff.override({ approverId: max.id, pin, permission: 'manager_override', action: 'x', requestedBy: max.id });
+    for (let i = 0; i < LOCKOUT_POLICY.maxAttempts; i++) await codeOf(attempt('0000'));
+    expect(await codeOf(attempt('2222'))).toBe('locked_out');
+    await staff.changePin({ commandId: newId(), employeeId: max.id, pin: '2345', actorId: null });
+    expect(await codeOf(attempt('2345'))).toBe('no error');
   });
 
   it('expires a grant after its time', async () => {
