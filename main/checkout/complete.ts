@@ -1,0 +1,190 @@
+/** Checkout: completing a sale, in one immediate transaction keyed by the ticket's commandId. */
+import type { Employee } from '../../preload/api.js';
+import { applyCommand, appliedCommandResult } from '../core/commands.js';
+import { CoreError } from '../core/errors.js';
+import { newId } from '../store/ids.js';
+import { earnPoints, redeemPoints } from '../rewards/index.js';
+import { applyTenders, checkTicket, type TenderInput } from './engine.js';
+import { type OpenTicket } from './types.js';
+import { CheckoutTickets } from './tickets.js';
+
+export abstract class CheckoutCompletion extends CheckoutTickets {
+  // -------------------------------------------------------------------------------------------
+  // Completing a sale
+  // -------------------------------------------------------------------------------------------
+
+  complete(actor: Employee, input: { commandId: string; ticketId: string; tenders: TenderInput[] }): { saleId: string; replayed: boolean } {
+    const db = this.db();
+    const done = appliedCommandResult<{ saleId: string }>(db, input.commandId);
+    if (done) return { saleId: done.result.saleId, replayed: true };
+    const ticket = this.ticket(input.ticketId);
+    if (ticket.saleCommandId !== input.commandId) {
+      throw new CoreError('conflict', 'This payment belongs to another ticket: reopen the ticket and take the payment again.');
+    }
+    if (ticket.lines.length === 0) throw new CoreError('conflict', 'The ticket is empty: scan a product first.');
+    const now = this.deps.clock();
+    const outcome = db
+      .transaction(() =>
+        applyCommand(
+          db,
+          { commandId: input.commandId, name: 'checkout.sale.complete', actorId: actor.id },
+          () => this.writeSale(actor, ticket, input.tenders, now),
+          now,
+        ),
+      )
+      .immediate();
+    this.tickets.delete(ticket.id);
+    if (!outcome.replayed) {
+      this.deps.trace?.wake();
+      if (ticket.queueEntryId) this.deps.queue?.changed();
+    }
+    return { saleId: outcome.result.saleId, replayed: outcome.replayed };
+  }
+
+  protected writeSale(actor: Employee, ticket: OpenTicket, tenders: TenderInput[], now: number) {
+    const db = this.db();
+    const s = this.stmts();
+    // Facts read again inside the transaction: stock and allotment used may have moved since the ticket opened.
+    const lines = ticket.lines.map((line) => ({ ...line, product: this.productById(line.product.id) ?? line.product }));
+    this.rebuildContext(ticket);
+    const context = this.contextOf(ticket);
+    if (!context) throw new CoreError('conflict', ticket.blocked ?? 'Choose the patient first.');
+    for (const line of lines) {
+      const refusal = checkTicket(lines, line.lineId, context);
+      if (refusal) throw new CoreError('conflict', `${refusal.message} Change the ticket, then take the payment again.`);
+    }
+    const { priced, redemption, eligibleCents } = this.priceWithRewards(ticket, lines, context);
+    const paid = applyTenders(priced.totalCents, tenders);
+    if ('error' in paid) throw new CoreError('conflict', paid.error);
+
+    const saleId = newId(now);
+    const date = context.date;
+    const receiptNumber = (s.nextReceipt.get() as { next: number }).next;
+    const holder = this.holderOf(ticket);
+    const caregiver = ticket.customer.customerType === 'caregiver';
+    const patientLicence = caregiver ? (ticket.patient?.licence ?? null) : ticket.customer.medicalId;
+    const caregiverLicence = caregiver ? ticket.customer.caregiverId : null;
+    const rules = this.rules();
+    if (caregiver && rules.caregivers.recordPatientAndCaregiverIds.value && (!patientLicence || !caregiverLicence)) {
+      throw new CoreError('conflict', 'A caregiver sale records both licence numbers: add the missing caregiver or patient licence number in Customers.');
+    }
+
+    s.insertSale.run({
+      id: saleId,
+      commandId: ticket.saleCommandId,
+      receiptNumber,
+      customerId: ticket.customer.id,
+      patientCustomerId: ticket.patient?.kind === 'customer' ? ticket.patient.id : null,
+      caregiverPatientId: ticket.patient?.kind === 'caregiver_patient' ? ticket.patient.id : null,
+      patientName: ticket.patient?.name ?? null,
+      patientLicence: context.channel === 'medical' ? patientLicence : null,
+      caregiverLicence,
+      jurisdiction: rules.code,
+      profileId: context.profile.id,
+      channel: context.channel,
+      employeeId: actor.id,
+      grossCents: priced.grossCents,
+      discountCents: priced.discountCents,
+      netCents: priced.netCents,
+      taxCents: priced.taxCents,
+      totalCents: priced.totalCents,
+      changeCents: paid.changeCents,
+      groupDiscountLabel: context.groupDiscount?.label ?? null,
+      businessDate: date,
+      completedAt: now,
+      queueEntryId: ticket.queueEntryId,
+    });
+    // Rewards (issue 9): the points come off in this transaction (refused here if the balance moved).
+    if (redemption && redemption.points > 0) {
+      redeemPoints(db, { customerId: ticket.customer.id, saleId, points: redemption.points, eligibleCents, employeeId: actor.id, at: now });
+    }
+    lines.forEach((line, index) => {
+      const price = priced.lines[index]!;
+      const saleLineId = newId(now);
+      s.insertLine.run({
+        id: saleLineId,
+        saleId,
+        lineNo: index + 1,
+        productId: line.product.id,
+        name: line.product.name,
+        traceBarcode: line.product.traceBarcode,
+        category: line.product.category,
+        quantity: line.quantity,
+        unitPriceCents: line.product.priceCents,
+        grossCents: price.grossCents,
+        groupDiscountCents: price.groupDiscountCents,
+        lineDiscountCents: price.lineDiscountCents,
+        rewardsDiscountCents: price.rewardsDiscountCents,
+        discountReason: line.discount?.reason ?? null,
+        discountApprovedBy: line.discount?.approvedBy ?? null,
+        netCents: price.netCents,
+        taxCents: price.taxCents,
+        limitOverride: line.limitOverride ? JSON.stringify(line.limitOverride.limitIds) : null,
+        limitOverrideApprovedBy: line.limitOverride?.approvedBy ?? null,
+      });
+      for (const tax of price.taxes) {
+        s.insertTax.run(newId(now), saleId, saleLineId, tax.taxId, tax.label, tax.kind, tax.basisPoints, price.netCents, tax.cents);
+      }
+      s.insertMovement.run(newId(now), line.product.id, -line.quantity, 'sale', saleId, actor.id, now);
+      for (const count of price.counts) {
+        const limit = context.profile.limits.find((entry) => entry.id === count.limitId)!;
+        s.insertUse.run(newId(now), saleId, saleLineId, null, holder.kind, holder.id, holder.cardId, count.limitId, limit.unit, count.amount, now, date);
+      }
+    });
+    for (const tender of paid.tenders) {
+      s.insertTender.run(newId(now), saleId, tender.kind, tender.tenderedCents, tender.appliedCents, tender.changeCents, tender.reference);
+    }
+    let traceOutboxId: string | null = null;
+    const target = context.channel === 'medical' && holder.cardId ? (this.deps.trace?.target(db) ?? null) : null;
+    if (target && this.deps.trace && holder.cardId) {
+      traceOutboxId = this.deps.trace.enqueueDispense(
+        db,
+        {
+          saleId,
+          customerId: ticket.customer.id,
+          location: target.location,
+          terminalId: target.terminalId,
+          saleTime: now,
+          cardId: holder.cardId,
+          caregiverCardId: caregiverLicence,
+          lines: lines.map((line, index) => ({
+            barcode: line.product.traceBarcode,
+            quantity: line.quantity,
+            unitPriceCents: Math.round(priced.lines[index]!.netCents / line.quantity),
+          })),
+        },
+        now,
+      ).outboxId;
+      s.setOutbox.run(traceOutboxId, saleId);
+    }
+    if (ticket.queueEntryId) this.deps.queue?.markServed(actor.id, ticket.queueEntryId);
+    // Rewards (issue 9): points on the sale's net (after discounts, before tax), in this transaction.
+    const rewards = earnPoints(db, { customerId: ticket.customer.id, saleId, eligibleCents: priced.netCents, employeeId: actor.id, at: now });
+    return {
+      result: { saleId },
+      audit: {
+        action: 'sale.complete',
+        customerId: ticket.customer.id,
+        saleId,
+        details: {
+          receiptNumber,
+          ticketId: ticket.id,
+          channel: context.channel,
+          profile: context.profile.id,
+          totalCents: priced.totalCents,
+          taxCents: priced.taxCents,
+          lines: lines.length,
+          tenders: paid.tenders.map((tender) => ({ kind: tender.kind, cents: tender.appliedCents })),
+          patient: ticket.patient ? { kind: ticket.patient.kind, id: ticket.patient.id, licence: patientLicence } : null,
+          caregiverLicence,
+          traceOutboxId,
+          queueEntryId: ticket.queueEntryId,
+          rewardsPointsEarned: rewards.points,
+          rewardsPointsRedeemed: redemption?.points ?? 0,
+          limitOverrides: lines.filter((line) => line.limitOverride).map((line) => ({ lineId: line.lineId, ...line.limitOverride })),
+        },
+      },
+    };
+  }
+
+}

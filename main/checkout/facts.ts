@@ -1,0 +1,220 @@
+/** Checkout: the facts a ticket is checked against (customer, patient, profile, allotment used, groups). */
+import type { PatientOption } from '../../preload/contract/checkout.js';
+import { CoreError } from '../core/errors.js';
+import { findCustomerProfile, type CustomerProfile, type CustomerType, type JurisdictionRules, type PurchaseLimit } from '../compliance/rules.js';
+import { ageOn, type LimitUsage, type PricingContext } from './engine.js';
+import { DEFAULT_GROUP_DISCOUNTS, DEFAULT_SENIOR_AGE, DAY_MS, type CustomerRow, type Holder, type OpenTicket } from './types.js';
+import { CheckoutBase } from './base.js';
+
+export abstract class CheckoutFacts extends CheckoutBase {
+  protected customer(customerId: string): CustomerRow {
+    const row = this.db()
+      .prepare(
+        `SELECT id, customer_type AS customerType, first_name AS firstName, last_name AS lastName, nickname, date_of_birth AS dateOfBirth,
+                identification_expires AS identificationExpires, medical_id AS medicalId, medical_id_expires AS medicalIdExpires,
+                caregiver_id AS caregiverId, caregiver_id_expires AS caregiverIdExpires, licence_state AS licenceState, banned
+           FROM customers WHERE id = ?`,
+      )
+      .get(customerId) as CustomerRow | undefined;
+    if (!row) throw new CoreError('not_found', 'No such customer: search again or scan their ID.');
+    return row;
+  }
+
+  protected checkCustomer(customer: CustomerRow, rules: JurisdictionRules, date: string): void {
+    const name = `${customer.firstName} ${customer.lastName}`;
+    if (customer.banned) throw new CoreError('conflict', `${name} is banned from this store: do not sell. Ask a manager.`);
+    if (rules.identificationMustBeUnexpired.value && customer.identificationExpires && customer.identificationExpires < date) {
+      throw new CoreError('conflict', `${name}'s ID expired on ${customer.identificationExpires}: ask for a valid ID and update the profile.`);
+    }
+    if (customer.customerType === 'caregiver') {
+      if (customer.caregiverIdExpires && customer.caregiverIdExpires < date) {
+        throw new CoreError('conflict', `${name}'s caregiver card expired on ${customer.caregiverIdExpires}: they cannot buy for a patient.`);
+      }
+    }
+    const profile = this.profileFor(customer, rules, date);
+    if (customer.customerType !== 'caregiver') {
+      if (profile.credential.expiryChecked && customer.medicalIdExpires && customer.medicalIdExpires < date) {
+        throw new CoreError('conflict', `${name}'s medical card expired on ${customer.medicalIdExpires}: they cannot buy as a patient.`);
+      }
+      if (profile.whoMayBuy.value === 'caregiver') {
+        throw new CoreError('conflict', `${name} (${profile.label}) may buy only through a caregiver: open the caregiver's ticket and choose ${customer.firstName} as the patient.`);
+      }
+    }
+    const age = ageOn(customer.dateOfBirth, date, rules.leapDayBirthday.value);
+    if (age < profile.minimumAge.value) {
+      throw new CoreError('conflict', `${name} is ${age}: ${profile.label} customers must be at least ${profile.minimumAge.value}.`);
+    }
+  }
+
+  protected profileFor(customer: { customerType: CustomerType; dateOfBirth: string | null; licenceState: string | null }, rules: JurisdictionRules, date: string): CustomerProfile {
+    const age = customer.dateOfBirth ? ageOn(customer.dateOfBirth, date, rules.leapDayBirthday.value) : 18;
+    // Unknown residency gets the stricter non-resident profile until the ID is scanned.
+    const residency = customer.licenceState === null ? 'out_of_state' : customer.licenceState.toUpperCase() === rules.code ? 'in_state' : 'out_of_state';
+    const profile =
+      findCustomerProfile(rules, { customerType: customer.customerType, residency, ageYears: age }) ??
+      findCustomerProfile(rules, { customerType: customer.customerType, residency: residency === 'in_state' ? 'out_of_state' : 'in_state', ageYears: age });
+    if (!profile) {
+      throw new CoreError('conflict', `${rules.name}'s rules have no profile for a ${customer.customerType.replace(/_/g, ' ')} customer aged ${age}: this customer cannot be served here.`);
+    }
+    return profile;
+  }
+
+  protected patientsOf(caregiver: CustomerRow, date: string): PatientOption[] {
+    const db = this.db();
+    const nested = db
+      .prepare(
+        `SELECT id, first_name AS firstName, last_name AS lastName, medical_licence AS licence, licence_expires AS expires
+           FROM caregiver_patients WHERE caregiver_id = ? ORDER BY last_name, first_name`,
+      )
+      .all(caregiver.id) as Array<{ id: string; firstName: string; lastName: string; licence: string; expires: string }>;
+    const linked = db
+      .prepare(
+        `SELECT c.id, c.first_name AS firstName, c.last_name AS lastName, c.medical_id AS licence, c.medical_id_expires AS expires, c.banned
+           FROM customer_profiles p JOIN customers c ON c.id = p.customer_id WHERE p.caregiver_customer_id = ? ORDER BY c.last_name, c.first_name`,
+      )
+      .all(caregiver.id) as Array<{ id: string; firstName: string; lastName: string; licence: string | null; expires: string | null; banned: number }>;
+    const problem = (licence: string | null, expires: string | null): string | null =>
+      !licence ? 'No medical licence number on file.' : expires && expires < date ? `Card expired ${expires}.` : null;
+    return [
+      ...linked.map((row) => ({
+        kind: 'customer' as const,
+        id: row.id,
+        name: `${row.firstName} ${row.lastName}`,
+        licence: row.licence,
+        licenceExpires: row.expires,
+        problem: row.banned ? 'Banned from this store.' : problem(row.licence, row.expires),
+      })),
+      ...nested.map((row) => ({
+        kind: 'caregiver_patient' as const,
+        id: row.id,
+        name: `${row.firstName} ${row.lastName}`,
+        licence: row.licence,
+        licenceExpires: row.expires,
+        problem: problem(row.licence, row.expires),
+      })),
+    ];
+  }
+
+  protected choosePatient(ticket: OpenTicket, choice: { kind: 'customer' | 'caregiver_patient'; id: string }): void {
+    const option = ticket.patients.find((patient) => patient.kind === choice.kind && patient.id === choice.id);
+    if (!option) {
+      throw new CoreError('conflict', `That patient is not one of ${ticket.customer.firstName} ${ticket.customer.lastName}'s patients: a caregiver buys only for their own patients.`);
+    }
+    if (option.problem) throw new CoreError('conflict', `${option.name} cannot be served: ${option.problem}`);
+    ticket.patient = option;
+    ticket.blocked = null;
+    ticket.stateFigure = null;
+    ticket.allotment = { state: 'not_required', message: 'No state allotment for this patient.', fetchedAt: null };
+    this.rebuildContext(ticket);
+  }
+
+  /** Who the allotment belongs to: the patient on a caregiver sale, else the customer. */
+  protected holderOf(ticket: OpenTicket): Holder {
+    if (ticket.customer.customerType === 'caregiver' && ticket.patient) {
+      return { kind: ticket.patient.kind, id: ticket.patient.id, name: ticket.patient.name, cardId: ticket.patient.licence };
+    }
+    const c = ticket.customer;
+    return { kind: 'customer', id: c.id, name: `${c.firstName} ${c.lastName}`, cardId: c.medicalId };
+  }
+
+  protected rebuildContext(ticket: OpenTicket): void {
+    if (ticket.customer.customerType === 'caregiver' && !ticket.patient) {
+      ticket.context = null;
+      return;
+    }
+    const rules = this.rules();
+    const now = this.deps.clock();
+    const date = this.businessDate(now);
+    let profileSubject: { customerType: CustomerType; dateOfBirth: string | null; licenceState: string | null } = ticket.customer;
+    const notices: string[] = [];
+    if (ticket.customer.customerType === 'caregiver' && ticket.patient) {
+      if (ticket.patient.kind === 'customer') {
+        const patient = this.customer(ticket.patient.id);
+        profileSubject = patient;
+      } else {
+        // A caregiver's nested patient has no birth date on file: served as an adult in-state patient.
+        profileSubject = { customerType: 'medical', dateOfBirth: null, licenceState: rules.code };
+        notices.push('This patient has no birth date on file: served on the adult patient rules.');
+      }
+    } else if (ticket.customer.customerType === 'adult_use' && ticket.customer.licenceState === null && rules.profiles.some((p) => p.match.residency)) {
+      notices.push('Residency unknown (no scanned ID state): the non-resident limits apply. Scan the ID to use resident limits.');
+    }
+    const profile = this.profileFor(profileSubject, rules, date);
+    const holder = this.holderOf(ticket);
+    const usage = new Map<string, LimitUsage>();
+    for (const limit of profile.limits) {
+      const priorUsed = this.priorUse(holder, limit, now, date);
+      let stateRemaining: number | null = null;
+      if (profile.stateSystemIsTruth.value && ticket.stateFigure && limit.unit === 'mg') {
+        // Sales the state had not yet acknowledged when its figure was read are not in it.
+        const windowStart = limit.window.kind === 'rolling_days' ? now - limit.window.days * DAY_MS : 0;
+        const unreported = this.stmts().unreportedUse.get(holder.kind, holder.id, limit.id, windowStart, ticket.stateFigure.fetchedAt) as { total: number | null };
+        stateRemaining = ticket.stateFigure.amountMg - (unreported.total ?? 0);
+      }
+      usage.set(limit.id, { priorUsed, stateRemaining, stateFetchedAt: ticket.stateFigure?.fetchedAt ?? null });
+    }
+    if (profile.stateSystemIsTruth.value && ticket.allotment.state === 'not_required') {
+      ticket.allotment = { state: 'checking', message: 'Looking up the allotment in the state system…', fetchedAt: null };
+    }
+    ticket.notices = notices;
+    ticket.context = {
+      rules,
+      profile,
+      channel: profile.taxStack === 'adult_use' || profileSubject.customerType === 'adult_use' ? 'adult_use' : 'medical',
+      date,
+      storeRates: this.storeRates(rules),
+      groupDiscount: this.groupDiscount(ticket.groups),
+      usage,
+    };
+  }
+
+  protected priorUse(holder: Holder, limit: PurchaseLimit, now: number, date: string): number {
+    const s = this.stmts();
+    switch (limit.window.kind) {
+      case 'per_transaction':
+        return 0;
+      case 'calendar_day_per_retailer':
+        return ((s.useOnDate.get(holder.kind, holder.id, limit.id, date) as { total: number | null }).total ?? 0);
+      case 'rolling_days':
+        return ((s.useSince.get(holder.kind, holder.id, limit.id, now - limit.window.days * DAY_MS) as { total: number | null }).total ?? 0);
+    }
+  }
+
+  protected groupsOf(customer: CustomerRow, date: string): string[] {
+    const stored = (
+      this.db()
+        .prepare('SELECT g.name FROM customer_group_members m JOIN customer_groups g ON g.id = m.group_id WHERE m.customer_id = ? ORDER BY g.name')
+        .all(customer.id) as Array<{ name: string }>
+    ).map((row) => row.name);
+    const seniorAgeSetting = this.jsonSetting('customers.seniorAge');
+    const seniorAge = typeof seniorAgeSetting === 'number' ? seniorAgeSetting : DEFAULT_SENIOR_AGE;
+    if (ageOn(customer.dateOfBirth, date, this.rules().leapDayBirthday.value) >= seniorAge && !stored.includes('senior')) stored.unshift('senior');
+    return stored;
+  }
+
+  /** The best discount among the customer's groups (settings checkout.groupDiscounts: {"senior": 1000}). */
+  protected groupDiscount(groups: string[]): PricingContext['groupDiscount'] {
+    const setting = this.jsonSetting('checkout.groupDiscounts');
+    const table: Record<string, number> =
+      setting && typeof setting === 'object' && !Array.isArray(setting) ? (setting as Record<string, number>) : DEFAULT_GROUP_DISCOUNTS;
+    let best: PricingContext['groupDiscount'] = null;
+    for (const group of groups) {
+      const basisPoints = table[group];
+      if (typeof basisPoints === 'number' && Number.isInteger(basisPoints) && basisPoints > 0 && basisPoints <= 10_000 && (!best || basisPoints > best.basisPoints)) {
+        best = { basisPoints, label: `${group[0]!.toUpperCase()}${group.slice(1)} ${basisPoints / 100}%` };
+      }
+    }
+    return best;
+  }
+
+  protected openQueueEntry(customerId: string): string | null {
+    try {
+      const row = this.db()
+        .prepare('SELECT id FROM queue_entries WHERE customer_id = ? AND removed_at IS NULL AND parent_entry_id IS NULL ORDER BY checked_in_at LIMIT 1')
+        .get(customerId) as { id: string } | undefined;
+      return row?.id ?? null;
+    } catch {
+      return null; // no queue on this register yet
+    }
+  }
+}

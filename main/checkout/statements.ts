@@ -1,0 +1,61 @@
+/** Checkout's prepared statements, made once per connection. */
+import type Database from 'better-sqlite3';
+
+export function prepareCheckoutStatements(db: Database.Database) {
+  const productColumns = `p.id, p.trace_barcode AS traceBarcode, p.upc, p.name, p.category, p.unit_weight_mg AS unitWeightMg,
+    p.usable_weight_mg AS usableWeightMg, p.thc_value AS thcValue, p.thc_unit AS thcUnit, p.price_cents AS priceCents,
+    p.sold_medical AS soldMedical, p.sold_adult_use AS soldAdultUse,
+    (SELECT COALESCE(SUM(m.quantity_delta), 0) FROM inventory_movements m WHERE m.product_id = p.id) AS onHand`;
+  return {
+    byId: db.prepare(`SELECT ${productColumns} FROM products p WHERE p.id = ?`),
+    byTrace: db.prepare(`SELECT ${productColumns} FROM products p WHERE p.trace_barcode = ?`),
+    byUpc: db.prepare(`SELECT ${productColumns} FROM products p WHERE p.upc = ?`),
+    search: db.prepare(
+      `SELECT ${productColumns} FROM products p WHERE lower(p.name) LIKE @like ESCAPE '\\' OR p.category LIKE @like ESCAPE '\\' OR p.trace_barcode LIKE @like ESCAPE '\\'
+        ORDER BY p.name LIMIT @limit`,
+    ),
+    useSince: db.prepare(
+      'SELECT SUM(amount) AS total FROM allotment_uses WHERE holder_kind = ? AND holder_id = ? AND limit_id = ? AND at >= ?',
+    ),
+    unreportedUse: db.prepare(
+      `SELECT SUM(u.amount) AS total FROM allotment_uses u JOIN sales s ON s.id = u.sale_id
+         LEFT JOIN trace_outbox o ON o.id = s.trace_outbox_id
+        WHERE u.holder_kind = ? AND u.holder_id = ? AND u.limit_id = ? AND u.at >= ?
+          AND (o.id IS NULL OR o.state != 'acknowledged' OR o.acknowledged_at > ?)`,
+    ),
+    useOnDate: db.prepare(
+      'SELECT SUM(amount) AS total FROM allotment_uses WHERE holder_kind = ? AND holder_id = ? AND limit_id = ? AND business_date = ?',
+    ),
+    nextReceipt: db.prepare('SELECT COALESCE(MAX(receipt_number), 0) + 1 AS next FROM sales'),
+    insertSale: db.prepare(
+      `INSERT INTO sales (id, command_id, receipt_number, status, customer_id, patient_customer_id, caregiver_patient_id, patient_name, patient_licence,
+         caregiver_licence, jurisdiction, profile_id, channel, employee_id, gross_cents, discount_cents, net_cents, tax_cents, total_cents, change_cents,
+         group_discount_label, business_date, completed_at, queue_entry_id)
+       VALUES (@id, @commandId, @receiptNumber, 'completed', @customerId, @patientCustomerId, @caregiverPatientId, @patientName, @patientLicence,
+         @caregiverLicence, @jurisdiction, @profileId, @channel, @employeeId, @grossCents, @discountCents, @netCents, @taxCents, @totalCents, @changeCents,
+         @groupDiscountLabel, @businessDate, @completedAt, @queueEntryId)`,
+    ),
+    insertLine: db.prepare(
+      `INSERT INTO sale_lines (id, sale_id, line_no, product_id, name, trace_barcode, category, quantity, unit_price_cents, gross_cents,
+         group_discount_cents, line_discount_cents, rewards_discount_cents, discount_reason, discount_approved_by, net_cents, tax_cents, limit_override, limit_override_approved_by)
+       VALUES (@id, @saleId, @lineNo, @productId, @name, @traceBarcode, @category, @quantity, @unitPriceCents, @grossCents,
+         @groupDiscountCents, @lineDiscountCents, @rewardsDiscountCents, @discountReason, @discountApprovedBy, @netCents, @taxCents, @limitOverride, @limitOverrideApprovedBy)`,
+    ),
+    insertTax: db.prepare(
+      'INSERT INTO sale_taxes (id, sale_id, sale_line_id, tax_id, label, kind, basis_points, base_cents, tax_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertTender: db.prepare(
+      'INSERT INTO sale_tenders (id, sale_id, kind, tendered_cents, applied_cents, change_cents, reference) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertMovement: db.prepare(
+      'INSERT INTO inventory_movements (id, product_id, quantity_delta, reason, reference_id, employee_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertUse: db.prepare(
+      `INSERT INTO allotment_uses (id, sale_id, sale_line_id, return_id, holder_kind, holder_id, card_id, limit_id, unit, amount, at, business_date)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    setOutbox: db.prepare('UPDATE sales SET trace_outbox_id = ? WHERE id = ?'),
+  };
+}
+
+export type CheckoutStatements = ReturnType<typeof prepareCheckoutStatements>;

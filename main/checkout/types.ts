@@ -1,0 +1,163 @@
+/** Checkout's shared types and small helpers (the service is split by use case; see ./service.ts). */
+import type Database from 'better-sqlite3';
+import type { PatientOption, TicketView } from '../../preload/contract/checkout.js';
+import type { PurchaseLimit, CustomerType } from '../compliance/rules.js';
+import type { CatalogProduct, PricingContext, TicketLine } from './engine.js';
+
+/** The state system's remaining allotment for a card (the queue's AllotmentSource has this shape). */
+export type AllotmentAnswer =
+  | { kind: 'found'; cardId: string; statedAmount: string; statedUnit: string; expiresOn: string | null }
+  | { kind: 'not_found'; message: string }
+  | { kind: 'refused'; message: string }
+  | { kind: 'offline'; message: string };
+export interface AllotmentSource {
+  lookup(query: { cardId: string; caregiverCardId: string | null }): Promise<AllotmentAnswer>;
+}
+
+/** Track-and-trace outbox, called INSIDE the sale's transaction (main/trace/outbox.ts). */
+export interface TraceOutbox {
+  /** The location and terminal to report under, or null when track-and-trace is not set up. */
+  target(sqlite: Database.Database): { location: string; terminalId: string } | null;
+  enqueueDispense(
+    sqlite: Database.Database,
+    input: {
+      saleId: string;
+      customerId: string | null;
+      location: string;
+      terminalId: string;
+      saleTime: number;
+      cardId: string;
+      caregiverCardId: string | null;
+      lines: Array<{ barcode: string; quantity: number; unitPriceCents: number }>;
+    },
+    now: number,
+  ): { outboxId: string };
+  enqueueVoid(sqlite: Database.Database, input: { saleId: string }, now: number): { outboxId: string };
+  enqueueRefund(
+    sqlite: Database.Database,
+    input: { saleId: string; refundTime: number; lines: Array<{ barcode: string; quantity: number; unitPriceCents: number }> },
+    now: number,
+  ): { outboxId: string };
+  /** After commit: tell the sync worker. */
+  wake(): void;
+  /** The state of the outbox row (for the receipt), or null. */
+  stateOf(sqlite: Database.Database, outboxId: string): { state: string; remoteTxnId: string | null } | null;
+}
+
+/** The queue: the customer leaves it when their sale is written (inside the transaction). */
+export interface QueueLink {
+  markServed(actorId: string | null, entryId: string): void;
+  /** After commit: tell the screens. */
+  changed(): void;
+}
+
+export interface CheckoutDeps {
+  sqlite: () => Database.Database;
+  clock: () => number;
+  resourcesDir: string;
+  allotments: AllotmentSource | null;
+  trace: TraceOutbox | null;
+  queue: QueueLink | null;
+  consumeGrant: (grantId: string, action: string) => { approverId: string; approverName: string };
+}
+
+export const DISCOUNT_ACTION = 'checkout.discount';
+export const LIMIT_OVERRIDE_ACTION = 'checkout.limitOverride';
+export const VOID_ACTION = 'checkout.void';
+export const RETURN_ACTION = 'checkout.return';
+export const DEFAULT_GROUP_DISCOUNTS: Record<string, number> = { senior: 1000 };
+export const DEFAULT_SENIOR_AGE = 65;
+export const DAY_MS = 86_400_000;
+
+export interface CustomerRow {
+  id: string;
+  customerType: CustomerType;
+  firstName: string;
+  lastName: string;
+  nickname: string | null;
+  dateOfBirth: string;
+  identificationExpires: string | null;
+  medicalId: string | null;
+  medicalIdExpires: string | null;
+  caregiverId: string | null;
+  caregiverIdExpires: string | null;
+  licenceState: string | null;
+  banned: number;
+}
+
+export interface Holder {
+  kind: 'customer' | 'caregiver_patient';
+  id: string;
+  name: string;
+  cardId: string | null;
+}
+
+export interface OpenTicket {
+  id: string;
+  saleCommandId: string;
+  openedAt: number;
+  openedBy: string;
+  customer: CustomerRow;
+  queueEntryId: string | null;
+  patient: PatientOption | null;
+  patients: PatientOption[];
+  lines: TicketLine[];
+  groups: string[];
+  notices: string[];
+  allotment: TicketView['allotment'];
+  /** The state's figure for the holder's card (mg), and when it was fetched. */
+  stateFigure: { amountMg: number; fetchedAt: number } | null;
+  context: PricingContext | null;
+  /** Why no line can be added yet (a caregiver without a patient). */
+  blocked: string | null;
+  /** Rewards points the customer chose to redeem on this sale (0: none). */
+  redeemPoints: number;
+}
+
+export interface ProductRow extends Omit<CatalogProduct, 'soldMedical' | 'soldAdultUse'> {
+  soldMedical: number;
+  soldAdultUse: number;
+}
+
+export interface SaleLineRow {
+  id: string;
+  productId: string;
+  name: string;
+  traceBarcode: string;
+  quantity: number;
+  netCents: number;
+  taxCents: number;
+  returned: number;
+  returnedNet: number;
+  returnedTax: number;
+}
+
+export function toProduct(row: ProductRow): CatalogProduct {
+  return { ...row, soldMedical: row.soldMedical === 1, soldAdultUse: row.soldAdultUse === 1 };
+}
+
+export function windowText(window: PurchaseLimit['window']): string {
+  return window.kind === 'per_transaction' ? 'per transaction' : window.kind === 'calendar_day_per_retailer' ? 'per day at this store' : `per ${window.days} days`;
+}
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+export function localDate(at: number, timeZone: string): string {
+  let formatter = dateFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormatters.set(timeZone, formatter);
+  }
+  return formatter.format(at);
+}
+
+/** The state's figure in milligrams, rounded down; null when the unit is not a weight we know. */
+export function statedToMilligrams(amount: string, unit: string, gramsPerOunce: number): number | null {
+  const value = Number(amount);
+  if (!Number.isFinite(value) || value < 0) return null;
+  const factor: Record<string, number> = { mg: 1, g: 1000, gram: 1000, grams: 1000, oz: gramsPerOunce * 1000, ounce: gramsPerOunce * 1000, ounces: gramsPerOunce * 1000 };
+  const perUnit = factor[unit.trim().toLowerCase()];
+  if (perUnit === undefined) return null;
+  return Math.floor(value * perUnit + 1e-6);
+}
+
+export { money } from './engine.js';
