@@ -1,0 +1,109 @@
+/** Customers: a caregiver's patients. */
+import type { CaregiverPatient } from '../../preload/contract/customers.js';
+import { applyCommand } from '../core/commands.js';
+import { CoreError } from '../core/errors.js';
+import { newId } from '../store/ids.js';
+import { type Actor, isIsoDate } from './shared.js';
+import { CustomerLicenceScan } from './licence-scan.js';
+
+export abstract class CustomerPatients extends CustomerLicenceScan {
+  // -------------------------------------------------------------------------------------------
+  // Caregivers' patients
+  // -------------------------------------------------------------------------------------------
+
+  patientsOf(caregiverId: string): CaregiverPatient[] {
+    return (
+      this.prepare(
+        `SELECT id, caregiver_id AS caregiverId, first_name AS firstName, last_name AS lastName, medical_licence AS medicalLicence,
+                licence_expires AS licenceExpires FROM caregiver_patients WHERE caregiver_id = ? ORDER BY last_name, first_name`,
+      ).all(caregiverId) as CaregiverPatient[]
+    );
+  }
+
+  addPatient(actor: Actor, commandId: string, caregiverId: string, patient: Omit<CaregiverPatient, 'id' | 'caregiverId'>): CaregiverPatient {
+    if (!isIsoDate(patient.licenceExpires)) throw new CoreError('invalid_message', "The patient's licence expiration is not a real date.");
+    const now = this.deps.clock();
+    const { result } = applyCommand(
+      this.sqlite,
+      { commandId, name: 'customers.addPatient', actorId: actor.id },
+      () => {
+        const caregiver = this.row(caregiverId);
+        if (caregiver.customer_type !== 'caregiver') {
+          throw new CoreError('conflict', 'Turn Caregiver Licence on and save the profile before adding caregiver-patients.');
+        }
+        const cap = this.rules().caregivers.maxPatientsPerCaregiver.value;
+        const count = (this.prepare('SELECT COUNT(*) AS n FROM caregiver_patients WHERE caregiver_id = ?').get(caregiverId) as { n: number }).n;
+        if (typeof cap === 'number' && count >= cap) {
+          throw new CoreError(
+            'conflict',
+            `${this.rules().name} allows at most ${cap} patient${cap === 1 ? '' : 's'} per caregiver: remove one before adding another.`,
+            { cap },
+          );
+        }
+        const id = newId(now);
+        this.prepare(
+          `INSERT INTO caregiver_patients (id, caregiver_id, first_name, last_name, medical_licence, licence_expires, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(id, caregiverId, patient.firstName, patient.lastName, patient.medicalLicence, patient.licenceExpires, now, now);
+        const created: CaregiverPatient = { id, caregiverId, ...patient };
+        return { result: created, audit: { customerId: caregiverId, details: { patientId: id, patient: `${patient.firstName} ${patient.lastName}` } } };
+      },
+      now,
+    );
+    return result;
+  }
+
+  updatePatient(actor: Actor, commandId: string, id: string, patient: Omit<CaregiverPatient, 'id' | 'caregiverId'>): CaregiverPatient {
+    if (!isIsoDate(patient.licenceExpires)) throw new CoreError('invalid_message', "The patient's licence expiration is not a real date.");
+    const now = this.deps.clock();
+    const { result } = applyCommand(
+      this.sqlite,
+      { commandId, name: 'customers.updatePatient', actorId: actor.id },
+      () => {
+        const existing = this.prepare('SELECT * FROM caregiver_patients WHERE id = ?').get(id) as
+          | { caregiver_id: string; first_name: string; last_name: string; medical_licence: string; licence_expires: string }
+          | undefined;
+        if (!existing) throw new CoreError('not_found', 'This caregiver-patient record does not exist any more.');
+        this.prepare(
+          'UPDATE caregiver_patients SET first_name = ?, last_name = ?, medical_licence = ?, licence_expires = ?, updated_at = ? WHERE id = ?',
+        ).run(patient.firstName, patient.lastName, patient.medicalLicence, patient.licenceExpires, now, id);
+        const changes = [
+          ['Patient first name', existing.first_name, patient.firstName],
+          ['Patient last name', existing.last_name, patient.lastName],
+          ['Patient medical licence', existing.medical_licence, patient.medicalLicence],
+          ['Patient licence expiration', existing.licence_expires, patient.licenceExpires],
+        ]
+          .filter(([, from, to]) => from !== to)
+          .map(([field, from, to]) => ({ field: field!, from: from ?? null, to: to ?? null }));
+        return {
+          result: { id, caregiverId: existing.caregiver_id, ...patient },
+          audit: { customerId: existing.caregiver_id, details: { patientId: id, patient: `${patient.firstName} ${patient.lastName}`, changes } },
+        };
+      },
+      now,
+    );
+    return result;
+  }
+
+  removePatient(actor: Actor, commandId: string, id: string): { removed: true } {
+    const now = this.deps.clock();
+    applyCommand(
+      this.sqlite,
+      { commandId, name: 'customers.removePatient', actorId: actor.id },
+      () => {
+        const existing = this.prepare('SELECT caregiver_id, first_name, last_name FROM caregiver_patients WHERE id = ?').get(id) as
+          | { caregiver_id: string; first_name: string; last_name: string }
+          | undefined;
+        if (!existing) throw new CoreError('not_found', 'This caregiver-patient record was already removed.');
+        this.prepare('DELETE FROM caregiver_patients WHERE id = ?').run(id);
+        return {
+          result: { removed: true as const },
+          audit: { customerId: existing.caregiver_id, details: { patientId: id, patient: `${existing.first_name} ${existing.last_name}` } },
+        };
+      },
+      now,
+    );
+    return { removed: true };
+  }
+
+}
