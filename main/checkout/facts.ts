@@ -174,9 +174,17 @@ export abstract class CheckoutFacts extends CheckoutBase {
       case 'per_transaction':
         return 0;
       case 'calendar_day_per_retailer':
-        return ((s.useOnDate.get(holder.kind, holder.id, limit.id, date) as { total: number | null }).total ?? 0);
-      case 'rolling_days':
-        return ((s.useSince.get(holder.kind, holder.id, limit.id, now - limit.window.days * DAY_MS) as { total: number | null }).total ?? 0);
+        return ((s.useOnDate.get(holder.kind, holder.id, limit.id, date) as { total: number | null } | undefined)?.total ?? 0);
+      case 'rolling_days': {
+        const since = now - limit.window.days * DAY_MS;
+        const firstDay = this.businessDate(since);
+        const days = (s.useDaysFrom.get(holder.kind, holder.id, limit.id, firstDay) as { total: number | null }).total ?? 0;
+        // A business day spans at most 25 hours: its uses before `since` are within two days of it.
+        const before = s.useBeforeOnDate.get({ kind: holder.kind, id: holder.id, limit: limit.id, from: since - 2 * DAY_MS, before: since, date: firstDay }) as {
+          total: number | null;
+        };
+        return days - (before.total ?? 0);
+      }
     }
   }
 

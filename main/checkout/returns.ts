@@ -96,7 +96,7 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
       .prepare(
         `SELECT s.id AS saleId, s.receipt_number AS receiptNumber, s.status, c.first_name || ' ' || c.last_name AS customerName,
                 s.total_cents AS totalCents, s.completed_at AS completedAt, s.channel
-           FROM sales s JOIN customers c ON c.id = s.customer_id ORDER BY s.completed_at DESC, s.id DESC LIMIT ?`,
+           FROM sales s JOIN customers c ON c.id = s.customer_id ORDER BY s.receipt_number DESC LIMIT ?`,
       )
       .all(limit) as Array<{ saleId: string; receiptNumber: number; status: 'completed' | 'voided'; customerName: string; totalCents: number; completedAt: number; channel: 'medical' | 'adult_use' }>;
   }

@@ -7,7 +7,7 @@
  * Conventions: ids are ULIDs, money integer cents, weights milligrams, times UTC epoch ms,
  * business dates yyyy-mm-dd in the store's time zone.
  */
-import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 import { customers, employees, products } from '../store/schema.js';
 
 export const sales = sqliteTable(
@@ -194,4 +194,21 @@ export const saleReturnLines = sqliteTable(
     taxCents: integer('tax_cents').notNull(),
   },
   (t) => [index('sale_return_lines_return').on(t.returnId), index('sale_return_lines_line').on(t.saleLineId)],
+);
+
+/**
+ * Allotment used per holder, per limit, per business day: SUM(amount) of allotment_uses, kept by a
+ * trigger in the sale's (or return's) transaction (WITHOUT ROWID, drizzle/0013). A day's figure is
+ * one row; a rolling window is its days' rows, less the part of its first day before the window.
+ */
+export const allotmentDaily = sqliteTable(
+  'allotment_daily',
+  {
+    holderKind: text('holder_kind', { enum: ['customer', 'caregiver_patient'] }).notNull(),
+    holderId: text('holder_id').notNull(),
+    limitId: text('limit_id').notNull(),
+    businessDate: text('business_date').notNull(),
+    amount: integer('amount').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.holderKind, t.holderId, t.limitId, t.businessDate] })],
 );

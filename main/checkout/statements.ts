@@ -5,7 +5,7 @@ export function prepareCheckoutStatements(db: Database.Database) {
   const productColumns = `p.id, p.trace_barcode AS traceBarcode, p.upc, p.name, p.category, p.unit_weight_mg AS unitWeightMg,
     p.usable_weight_mg AS usableWeightMg, p.thc_value AS thcValue, p.thc_unit AS thcUnit, p.price_cents AS priceCents,
     p.sold_medical AS soldMedical, p.sold_adult_use AS soldAdultUse,
-    (SELECT COALESCE(SUM(m.quantity_delta), 0) FROM inventory_movements m WHERE m.product_id = p.id) AS onHand`;
+    COALESCE((SELECT s.quantity FROM stock_on_hand s WHERE s.product_id = p.id), 0) AS onHand`;
   return {
     byId: db.prepare(`SELECT ${productColumns} FROM products p WHERE p.id = ?`),
     byTrace: db.prepare(`SELECT ${productColumns} FROM products p WHERE p.trace_barcode = ?`),
@@ -14,8 +14,14 @@ export function prepareCheckoutStatements(db: Database.Database) {
       `SELECT ${productColumns} FROM products p WHERE lower(p.name) LIKE @like ESCAPE '\\' OR p.category LIKE @like ESCAPE '\\' OR p.trace_barcode LIKE @like ESCAPE '\\'
         ORDER BY p.name LIMIT @limit`,
     ),
-    useSince: db.prepare(
-      'SELECT SUM(amount) AS total FROM allotment_uses WHERE holder_kind = ? AND holder_id = ? AND limit_id = ? AND at >= ?',
+    // A rolling window: the kept days from the window's first business day on (allotment_daily), less
+    // that first day's uses made before the window opened (read from the ledger, two days at most).
+    useDaysFrom: db.prepare(
+      'SELECT SUM(amount) AS total FROM allotment_daily WHERE holder_kind = ? AND holder_id = ? AND limit_id = ? AND business_date >= ?',
+    ),
+    useBeforeOnDate: db.prepare(
+      `SELECT SUM(amount) AS total FROM allotment_uses
+        WHERE holder_kind = @kind AND holder_id = @id AND limit_id = @limit AND at >= @from AND at < @before AND business_date = @date`,
     ),
     unreportedUse: db.prepare(
       `SELECT SUM(u.amount) AS total FROM allotment_uses u JOIN sales s ON s.id = u.sale_id
@@ -24,7 +30,7 @@ export function prepareCheckoutStatements(db: Database.Database) {
           AND (o.id IS NULL OR o.state != 'acknowledged' OR o.acknowledged_at > ?)`,
     ),
     useOnDate: db.prepare(
-      'SELECT SUM(amount) AS total FROM allotment_uses WHERE holder_kind = ? AND holder_id = ? AND limit_id = ? AND business_date = ?',
+      'SELECT amount AS total FROM allotment_daily WHERE holder_kind = ? AND holder_id = ? AND limit_id = ? AND business_date = ?',
     ),
     nextReceipt: db.prepare('SELECT COALESCE(MAX(receipt_number), 0) + 1 AS next FROM sales'),
     insertSale: db.prepare(

@@ -110,7 +110,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       return;
     }
     const sqlite = store.sqlite;
-    const isEmpty = (sqlite.prepare('SELECT COUNT(*) AS n FROM employees').get() as { n: number }).n === 0;
+    const isEmpty = sqlite.prepare('SELECT 1 FROM employees LIMIT 1').get() === undefined;
     if (isEmpty && options.seedDemo !== false) {
       await seedDemoStore(sqlite, options.resourcesDir, hashPin, clock());
       logger.log('info', 'created the demo store', { dataDir: options.dataDir });

@@ -206,8 +206,7 @@ export async function seedDemoStore(
 }
 
 function assertNoEmployees(sqlite: Database.Database): void {
-  const existing = sqlite.prepare('SELECT COUNT(*) AS n FROM employees').get() as { n: number };
-  if (existing.n > 0) {
+  if (sqlite.prepare('SELECT 1 FROM employees LIMIT 1').get() !== undefined) {
     throw new Error('The demo store is only created in a new, empty database: this one already has employees.');
   }
 }

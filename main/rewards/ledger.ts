@@ -1,5 +1,6 @@
 /**
- * Points as a ledger: every change is a row of rewards_ledger and a balance is their sum. These
+ * Points as a ledger: every change is a row of rewards_ledger and a balance is their sum (kept in
+ * rewards_balances by a trigger, in the same transaction; `npm run verify:balances` checks it). These
  * functions write no transaction of their own, so the checkout calls them INSIDE its sale's
  * transaction and the points commit (or roll back) with the sale.
  */
@@ -9,8 +10,9 @@ import { newId } from '../store/ids.js';
 import { pointsEarned, quoteRedemption, readRewardsRules, redemptionProblem } from './rules.js';
 
 export function rewardsBalance(sqlite: Database.Database, customerId: string): number {
-  const row = sqlite.prepare('SELECT COALESCE(SUM(points), 0) AS balance FROM rewards_ledger WHERE customer_id = ?').get(customerId) as { balance: number };
-  return row.balance;
+  // Kept by a trigger on rewards_ledger in the same transaction (drizzle/0013): one row, not a sum.
+  const row = sqlite.prepare('SELECT points FROM rewards_balances WHERE customer_id = ?').get(customerId) as { points: number } | undefined;
+  return row?.points ?? 0;
 }
 
 interface LedgerRow {

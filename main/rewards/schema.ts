@@ -2,7 +2,8 @@
  * Rewards (issue 9): points as a ledger, rewards cards connected to profiles, and the status and
  * location tags a manager keeps.
  *
- * - Points are never a stored total: a customer's balance is SUM(points) over rewards_ledger.
+ * - A customer's balance is SUM(points) over rewards_ledger, kept in rewards_balances by a trigger
+ *   in the same transaction (drizzle/0013; `npm run verify:balances` rebuilds and compares).
  * - A card number belongs to at most one customer, ever (unique card_number): a replaced card
  *   keeps its row (replaced_at set) so it is refused by a swipe and cannot be connected again.
  *   Each customer has at most one working card (partial unique index on customer_id).
@@ -95,3 +96,11 @@ export const customerTagLinks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.customerId, t.tagId] }), index('customer_tag_links_tag').on(t.tagId)],
 );
+
+/** Running points per customer: SUM(points) of their ledger rows, kept by a trigger (WITHOUT ROWID, drizzle/0013). */
+export const rewardsBalances = sqliteTable('rewards_balances', {
+  customerId: text('customer_id')
+    .primaryKey()
+    .references(() => customers.id),
+  points: integer('points').notNull(),
+});

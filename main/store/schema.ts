@@ -79,7 +79,11 @@ export const products = sqliteTable(
   (t) => [uniqueIndex('products_trace_barcode').on(t.traceBarcode), index('products_upc').on(t.upc)],
 );
 
-/** Inventory is a ledger of movements; quantity on hand is their sum, never a stored total. */
+/**
+ * Inventory is a ledger of movements; quantity on hand is their sum. stock_on_hand keeps that sum
+ * per product, updated by a trigger in the same transaction as every movement (drizzle/0013):
+ * `npm run verify:balances` rebuilds it from the ledger and compares.
+ */
 export const inventoryMovements = sqliteTable(
   'inventory_movements',
   {
@@ -122,4 +126,12 @@ export const appliedCommands = sqliteTable('applied_commands', {
   name: text('name').notNull(),
   result: text('result').notNull(),
   appliedAt: integer('applied_at').notNull(),
+});
+
+/** Running stock per product: SUM(quantity_delta) of its movements, kept by a trigger (WITHOUT ROWID, drizzle/0013). */
+export const stockOnHand = sqliteTable('stock_on_hand', {
+  productId: text('product_id')
+    .primaryKey()
+    .references(() => products.id),
+  quantity: integer('quantity').notNull(),
 });

@@ -8,6 +8,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPragmas, checkIntegrity } from '../../../main/store/db.js';
+import { verifyBalances } from '../../../main/store/balances.js';
 import { migrationsFolder, tempDir } from '../../support/paths.js';
 
 interface Journal {
@@ -82,5 +83,48 @@ describe('migrations', () => {
     sqlite.prepare("INSERT INTO applied_commands (id, name, result, applied_at) VALUES ('c', 'n', 'null', 1)").run();
     expect(() => sqlite.prepare("INSERT INTO applied_commands (id, name, result, applied_at) VALUES ('c', 'n', 'null', 1)").run()).toThrow(/UNIQUE/);
     sqlite.close();
+  });
+
+  it('0013 builds the running balances from the ledgers, then keeps them with every ledger row', () => {
+    const at = journal.entries.findIndex((entry) => entry.tag === '0013_running_balances');
+    expect(at).toBeGreaterThan(0);
+    const file = join(work.dir, 'balances.sqlite');
+    const before = openAt(file, at);
+    seedPreviousVersion(before);
+    const customer = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
+    before.exec(`
+      INSERT INTO employees (id, name, role, pin_hash, created_at) VALUES ('E1', 'Ed', 'manager', 'x', 1);
+      INSERT INTO products (id, trace_barcode, name, category, unit_weight_mg, usable_weight_mg, thc_value, thc_unit, price_cents, sold_medical, sold_adult_use, created_at)
+        VALUES ('P1', '1111222233334444', 'Flower', 'flower', 3500, 3500, 2000, 'pct_x100', 3000, 1, 1, 1);
+      INSERT INTO inventory_movements (id, product_id, quantity_delta, reason, at) VALUES ('M1', 'P1', 10, 'receive', 1), ('M2', 'P1', -3, 'sale', 2);
+      INSERT INTO rewards_ledger (id, customer_id, kind, points, at) VALUES ('R1', '${customer}', 'adjust', 50, 1), ('R2', '${customer}', 'adjust', -20, 2);
+      INSERT INTO sales (id, command_id, receipt_number, status, customer_id, jurisdiction, profile_id, channel, employee_id, gross_cents, discount_cents,
+        net_cents, tax_cents, total_cents, change_cents, business_date, completed_at) VALUES ('S1', 'C1', 1, 'completed', '${customer}', 'IL', 'p', 'medical', 'E1', 1, 0, 1, 0, 1, 0, '2026-01-02', 2);
+      INSERT INTO sale_lines (id, sale_id, line_no, product_id, name, trace_barcode, category, quantity, unit_price_cents, gross_cents, group_discount_cents,
+        line_discount_cents, net_cents, tax_cents) VALUES ('L1', 'S1', 1, 'P1', 'Flower', '1111222233334444', 'flower', 3, 1, 1, 0, 0, 1, 0);
+      INSERT INTO allotment_uses (id, sale_id, sale_line_id, holder_kind, holder_id, limit_id, unit, amount, at, business_date)
+        VALUES ('U1', 'S1', 'L1', 'customer', '${customer}', 'flower', 'mg', 7000, 2, '2026-01-02'), ('U2', 'S1', 'L1', 'customer', '${customer}', 'flower', 'mg', 3500, 3, '2026-01-02');
+    `);
+    before.close();
+
+    const after = openAt(file, at + 1);
+    expect(after.prepare('SELECT quantity FROM stock_on_hand').all()).toEqual([{ quantity: 7 }]);
+    expect(after.prepare('SELECT points FROM rewards_balances').all()).toEqual([{ points: 30 }]);
+    expect(after.prepare('SELECT business_date, amount FROM allotment_daily').all()).toEqual([{ business_date: '2026-01-02', amount: 10500 }]);
+    expect(verifyBalances(after)).toEqual([]);
+    // From now on every ledger row moves its balance in its own transaction.
+    after.exec(`
+      INSERT INTO inventory_movements (id, product_id, quantity_delta, reason, at) VALUES ('M3', 'P1', -2, 'sale', 4);
+      INSERT INTO rewards_ledger (id, customer_id, kind, points, at) VALUES ('R3', '${customer}', 'adjust', 5, 4);
+      INSERT INTO allotment_uses (id, sale_id, sale_line_id, holder_kind, holder_id, limit_id, unit, amount, at, business_date)
+        VALUES ('U3', 'S1', 'L1', 'customer', '${customer}', 'flower', 'mg', -3500, 5, '2026-01-03');
+    `);
+    expect(after.prepare('SELECT quantity FROM stock_on_hand').get()).toEqual({ quantity: 5 });
+    expect(after.prepare('SELECT points FROM rewards_balances').get()).toEqual({ points: 35 });
+    expect(after.prepare('SELECT amount FROM allotment_daily WHERE business_date = ?').get('2026-01-03')).toEqual({ amount: -3500 });
+    expect(verifyBalances(after)).toEqual([]);
+    after.prepare('UPDATE stock_on_hand SET quantity = 99').run();
+    expect(verifyBalances(after)).toEqual([{ balance: 'stock_on_hand', key: 'P1', kept: 99, ledger: 5 }]);
+    after.close();
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * Running balances (drizzle/0013): stock on hand per product, allotment used per holder per limit
+ * per business day, and points per customer are kept by triggers on their ledgers, in the same
+ * transaction as every ledger row. `verifyBalances` rebuilds each from its ledger and lists every
+ * figure that differs (`npm run verify:balances`). It reads whole ledgers: a check for a quiet
+ * moment, never for a sale's path.
+ */
+import type Database from 'better-sqlite3';
+
+export interface BalanceDifference {
+  balance: 'stock_on_hand' | 'allotment_daily' | 'rewards_balances';
+  /** What the figure is for: the product, the holder/limit/day, the customer. */
+  key: string;
+  /** The kept figure (null: no row kept) and the ledger's sum. */
+  kept: number | null;
+  ledger: number;
+}
+
+interface Check {
+  balance: BalanceDifference['balance'];
+  sql: string;
+}
+
+// Each query lists the keys where the kept figure and the ledger's sum differ, from either side
+// (a kept row without ledger rows must be 0; a ledger without a kept row is missing).
+const CHECKS: Check[] = [
+  {
+    balance: 'stock_on_hand',
+    sql: `WITH ledger AS (SELECT product_id AS k, SUM(quantity_delta) AS total FROM inventory_movements GROUP BY product_id)
+          SELECT l.k AS key, s.quantity AS kept, l.total AS ledger FROM ledger l LEFT JOIN stock_on_hand s ON s.product_id = l.k
+           WHERE s.quantity IS NOT l.total
+          UNION ALL
+          SELECT s.product_id, s.quantity, 0 FROM stock_on_hand s WHERE s.quantity != 0 AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.k = s.product_id)`,
+  },
+  {
+    balance: 'rewards_balances',
+    sql: `WITH ledger AS (SELECT customer_id AS k, SUM(points) AS total FROM rewards_ledger GROUP BY customer_id)
+          SELECT l.k AS key, b.points AS kept, l.total AS ledger FROM ledger l LEFT JOIN rewards_balances b ON b.customer_id = l.k
+           WHERE b.points IS NOT l.total
+          UNION ALL
+          SELECT b.customer_id, b.points, 0 FROM rewards_balances b WHERE b.points != 0 AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.k = b.customer_id)`,
+  },
+  {
+    balance: 'allotment_daily',
+    sql: `WITH ledger AS (
+            SELECT holder_kind AS hk, holder_id AS hi, limit_id AS li, business_date AS bd, SUM(amount) AS total
+              FROM allotment_uses GROUP BY holder_kind, holder_id, limit_id, business_date)
+          SELECT l.hk || ' ' || l.hi || ' ' || l.li || ' ' || l.bd AS key, d.amount AS kept, l.total AS ledger
+            FROM ledger l LEFT JOIN allotment_daily d
+              ON d.holder_kind = l.hk AND d.holder_id = l.hi AND d.limit_id = l.li AND d.business_date = l.bd
+           WHERE d.amount IS NOT l.total
+          UNION ALL
+          SELECT d.holder_kind || ' ' || d.holder_id || ' ' || d.limit_id || ' ' || d.business_date, d.amount, 0 FROM allotment_daily d
+           WHERE d.amount != 0 AND NOT EXISTS (
+             SELECT 1 FROM ledger l WHERE l.hk = d.holder_kind AND l.hi = d.holder_id AND l.li = d.limit_id AND l.bd = d.business_date)`,
+  },
+];
+
+/** Every kept balance that differs from its ledger (empty: all agree). */
+export function verifyBalances(sqlite: Database.Database): BalanceDifference[] {
+  const differences: BalanceDifference[] = [];
+  for (const check of CHECKS) {
+    for (const row of sqlite.prepare(check.sql).all() as Array<{ key: string; kept: number | null; ledger: number }>) {
+      differences.push({ balance: check.balance, key: row.key, kept: row.kept, ledger: row.ledger });
+    }
+  }
+  return differences;
+}
+
+/** How many figures each balance keeps (for the report). */
+export function balanceCounts(sqlite: Database.Database): Record<BalanceDifference['balance'], number> {
+  const count = (table: string) => (sqlite.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return { stock_on_hand: count('stock_on_hand'), allotment_daily: count('allotment_daily'), rewards_balances: count('rewards_balances') };
+}

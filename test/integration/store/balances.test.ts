@@ -1,0 +1,92 @@
+/**
+ * Running balances (issue 12): stock on hand, allotment used per day and points are kept by the
+ * ledgers' triggers in the sale's own transaction, agree with a rebuild from the ledgers after
+ * real sales, voids and returns, and `npm run verify:balances` names a figure that drifted.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../../main/store/db.js';
+import { verifyBalances } from '../../../main/store/balances.js';
+import { seedDemoStore } from '../../../main/demo/seed.js';
+import { hashPin } from '../../../main/staff/pins.js';
+import { toEmployee } from '../../../main/staff/service.js';
+import { migrationsFolder, repoRoot, resourcesDir, tempDir } from '../../support/paths.js';
+import { prepareStore, salesDriver } from '../../support/sales-driver.js';
+
+const work = tempDir('register-balances-');
+afterAll(() => work.cleanup());
+
+const DAY = 86_400_000;
+
+describe('running balances', () => {
+  it('agree with their ledgers after sales, a void and a return, and the rolling window counts what the ledger counts', async () => {
+    const store = openStore({ file: join(work.dir, 'register.sqlite'), migrationsFolder });
+    const sqlite = store.sqlite;
+    await seedDemoStore(sqlite, resourcesDir, (pin) => hashPin(pin, { N: 1024, r: 8, p: 1 }), Date.UTC(2026, 0, 1));
+    prepareStore(sqlite);
+    // 10:00 in Chicago: every sale below lands at a different hour of the store's day.
+    const driver = salesDriver(sqlite, resourcesDir, Date.UTC(2026, 0, 2, 16));
+    const manager = toEmployee(sqlite.prepare(`SELECT id, name, role, active FROM employees WHERE role = 'manager'`).get() as { id: string; name: string; role: 'manager'; active: number });
+    const sales: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      sales.push(driver.ringSale().saleId);
+      driver.advanceDays(0.37);
+    }
+    driver.service.voidSale(manager, { commandId: `void-${sales[11]}`, saleId: sales[11]!, reason: 'test' });
+    const line = sqlite.prepare('SELECT id FROM sale_lines WHERE sale_id = ? ORDER BY line_no LIMIT 1').get(sales[5]) as { id: string };
+    driver.service.returnLines(manager, { commandId: `return-${sales[5]}`, saleId: sales[5]!, reason: 'test', refundTender: 'cash', lines: [{ saleLineId: line.id, quantity: 1 }] });
+
+    expect(verifyBalances(sqlite)).toEqual([]);
+    const onHand = sqlite.prepare('SELECT p.trace_barcode AS code, s.quantity FROM stock_on_hand s JOIN products p ON p.id = s.product_id WHERE p.trace_barcode = ?');
+    const ledger = sqlite.prepare('SELECT SUM(m.quantity_delta) AS total FROM inventory_movements m JOIN products p ON p.id = m.product_id WHERE p.trace_barcode = ?');
+    for (const code of driver.codes) {
+      expect((onHand.get(code) as { quantity: number }).quantity).toBe((ledger.get(code) as { total: number }).total);
+      expect(driver.service.findByBarcode(code)!.onHand).toBe((ledger.get(code) as { total: number }).total);
+    }
+    const points = sqlite.prepare('SELECT points FROM rewards_balances WHERE customer_id = ?').get(driver.customerIds[0]) as { points: number };
+    expect(points.points).toBeGreaterThan(0);
+
+    // The allotment meter's prior use, read from the kept days, equals the ledger's sum over the
+    // exact rolling window, wherever in the day the window opens.
+    const customerId = driver.customerIds[0]!;
+    const ticket = driver.service.openTicket(driver.actor, { saleCommandId: 'probe', customerId });
+    const rolling = ticket.context!.profile.limits.filter((limit) => limit.window.kind === 'rolling_days');
+    expect(rolling.length).toBeGreaterThan(0);
+    driver.service.discard(ticket.id);
+    for (let hour = 0; hour < 48; hour += 5) {
+      driver.advanceDays(hour / 24);
+      const probe = driver.service.openTicket(driver.actor, { saleCommandId: `probe-${hour}`, customerId });
+      for (const limit of rolling) {
+        if (limit.window.kind !== 'rolling_days') continue;
+        const since = driver.now() - limit.window.days * DAY;
+        const expected = sqlite
+          .prepare(`SELECT COALESCE(SUM(amount), 0) AS total FROM allotment_uses WHERE holder_kind = 'customer' AND holder_id = ? AND limit_id = ? AND at >= ?`)
+          .get(customerId, limit.id, since) as { total: number };
+        expect(probe.context!.usage.get(limit.id)!.priorUsed).toBe(expected.total);
+      }
+      driver.service.discard(probe.id);
+    }
+    store.close();
+  });
+
+  it('npm run verify:balances names the figure that differs and exits non-zero', async () => {
+    const dir = join(work.dir, 'drift');
+    mkdirSync(dir);
+    const store = openStore({ file: join(dir, 'register.sqlite'), migrationsFolder });
+    await seedDemoStore(store.sqlite, resourcesDir, (pin) => hashPin(pin, { N: 1024, r: 8, p: 1 }), Date.UTC(2026, 0, 1));
+    const cli = () => spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'main/store/balances-cli.ts'), '--data-dir', dir], { encoding: 'utf8' });
+    store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    const agree = cli();
+    expect(agree.stdout + agree.stderr).toMatch(/Balances agree with their ledgers/);
+    expect(agree.status).toBe(0);
+    const product = store.sqlite.prepare('SELECT product_id FROM stock_on_hand LIMIT 1').get() as { product_id: string };
+    store.sqlite.prepare('UPDATE stock_on_hand SET quantity = quantity + 1 WHERE product_id = ?').run(product.product_id);
+    store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    const drift = cli();
+    expect(drift.status).toBe(1);
+    expect(drift.stderr).toContain(`stock_on_hand ${product.product_id}: kept`);
+    store.close();
+  });
+});
