@@ -8,12 +8,13 @@ import { createRegister } from '../core/register.js';
 import { appPaths, appRootFrom, defaultDataDir } from '../core/paths.js';
 import { DataFolderError } from '../store/errors.js';
 import { createFileLogger } from '../log/logger.js';
-import { startBrowserHost } from './server.js';
+import { DEFAULT_HOST_LIMITS, startBrowserHost } from './server.js';
 
 const USAGE = `Usage: npm start -- [--data-dir DIR] [--port N]
   --data-dir DIR   where the register keeps its database, backups and logs
                    (also REGISTER_DATA_DIR; default ${defaultDataDir()})
-  --port N         port on 127.0.0.1 (also REGISTER_PORT; default 47800, 0 = any free port)`;
+  --port N         port on 127.0.0.1 (also REGISTER_PORT; default 47800, 0 = any free port)
+REGISTER_MAX_SCREENS=N   how many screens may connect at once (default ${DEFAULT_HOST_LIMITS.maxConnections})`;
 
 async function main(): Promise<void> {
   let values: { 'data-dir'?: string; port?: string; help?: boolean };
@@ -35,6 +36,12 @@ async function main(): Promise<void> {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`The port "${portText}" is not a port number (0-65535).\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const maxScreensText = process.env.REGISTER_MAX_SCREENS;
+  const maxConnections = maxScreensText === undefined ? undefined : Number(maxScreensText);
+  if (maxConnections !== undefined && (!Number.isInteger(maxConnections) || maxConnections < 1)) {
+    console.error(`REGISTER_MAX_SCREENS="${maxScreensText}" is not a whole number of screens (1 or more).\n\n${USAGE}`);
     process.exit(2);
   }
   const idleLockMs = process.env.REGISTER_IDLE_LOCK_MS ? Number(process.env.REGISTER_IDLE_LOCK_MS) : undefined;
@@ -60,7 +67,7 @@ async function main(): Promise<void> {
   }
   let host;
   try {
-    host = await startBrowserHost({ register, rendererDir: join(appRoot, 'dist', 'renderer'), port, logger });
+    host = await startBrowserHost({ register, rendererDir: join(appRoot, 'dist', 'renderer'), port, logger, limits: { maxConnections } });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     console.error(

@@ -1,14 +1,15 @@
 /**
  * The browser host: serves the built renderer and the register contract over a WebSocket on
  * 127.0.0.1, for Chromium tests, machines without Electron, and later a reception tablet.
- * Guarded by a per-launch token (in the printed address) and an Origin check.
+ * Guarded by a per-launch token (in the printed address) and an Origin check, and limited in how
+ * many screens connect at once and how fast each may send (see BrowserHostLimits).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Register } from '../core/register.js';
 import type { Logger } from '../log/logger.js';
 
@@ -19,7 +20,35 @@ export interface BrowserHostOptions {
   /** Fixed token (tests); default: 32 random bytes per launch. */
   token?: string;
   logger: Logger;
+  limits?: BrowserHostLimits;
 }
+
+/**
+ * What one register's browser host accepts. A screen past the cap is closed with 1013 and a
+ * reason the page shows; a message past the rate is answered `unavailable` without reaching the
+ * core, and a screen that keeps sending past the rate is closed with 1008.
+ */
+export interface BrowserHostLimits {
+  /** Screens (sockets) connected at once. */
+  maxConnections?: number;
+  /** Messages a screen may send in one burst... */
+  messageBurst?: number;
+  /** ...and the pace at which that allowance comes back. */
+  messagesPerSecond?: number;
+}
+
+export const DEFAULT_HOST_LIMITS: Required<BrowserHostLimits> = {
+  maxConnections: 16,
+  messageBurst: 200,
+  messagesPerSecond: 50,
+};
+
+/** Close codes of RFC 6455: 1013 try again later, 1008 policy violation. */
+const CLOSE_TOO_MANY_SCREENS = 1013;
+const CLOSE_FLOODING = 1008;
+export const TOO_MANY_SCREENS_REASON = 'Too many screens are connected to this register. Close one you no longer use; this one retries by itself.';
+export const FLOODING_REASON = 'This screen sent too many requests at once. It reconnects by itself.';
+const RATE_LIMITED_MESSAGE = 'This screen sent too many requests at once: wait a moment and try again.';
 
 export interface BrowserHost {
   readonly url: string;
@@ -59,7 +88,13 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const token = options.token ?? randomBytes(32).toString('base64url');
   const tokenBytes = Buffer.from(token);
   const { logger, register } = options;
+  const limits: Required<BrowserHostLimits> = {
+    maxConnections: options.limits?.maxConnections ?? DEFAULT_HOST_LIMITS.maxConnections,
+    messageBurst: options.limits?.messageBurst ?? DEFAULT_HOST_LIMITS.messageBurst,
+    messagesPerSecond: options.limits?.messagesPerSecond ?? DEFAULT_HOST_LIMITS.messagesPerSecond,
+  };
   let port = options.port;
+  let connected = 0;
 
   const server: Server = createServer((req, res) => serveStatic(req, res, options.rendererDir, port));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -80,24 +115,53 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   });
 
   function attach(ws: WebSocket): void {
+    if (connected >= limits.maxConnections) {
+      logger.log('warn', 'refused a screen on the browser host: too many screens connected', { connected, max: limits.maxConnections });
+      ws.close(CLOSE_TOO_MANY_SCREENS, TOO_MANY_SCREENS_REASON);
+      return;
+    }
+    connected++;
     const client = register.connect((event) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
     });
+    const bucket = new TokenBucket(limits.messageBurst, limits.messagesPerSecond);
+    // Messages refused in a row: past twice the burst, the screen is closed.
+    let refusedInARow = 0;
+    const reply = (response: unknown) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(response));
+    };
     ws.on('message', (data, isBinary) => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (!bucket.take()) {
+        refusedInARow++;
+        if (refusedInARow === 1) {
+          logger.log('warn', 'a screen on the browser host sends too many messages: refusing the excess', { burst: limits.messageBurst, perSecond: limits.messagesPerSecond });
+        }
+        if (refusedInARow > 2 * limits.messageBurst) {
+          logger.log('warn', 'closed a screen on the browser host that kept sending too many messages', { refused: refusedInARow });
+          ws.close(CLOSE_FLOODING, FLOODING_REASON);
+          return;
+        }
+        reply({ id: idOf(data, isBinary), ok: false, error: { code: 'unavailable', message: RATE_LIMITED_MESSAGE, detail: { retryAfterMs: bucket.msUntilNext() } } });
+        return;
+      }
+      refusedInARow = 0;
       void (async () => {
         let message: unknown;
         try {
           if (isBinary) throw new Error('binary');
           message = JSON.parse(data.toString());
         } catch {
-          ws.send(JSON.stringify({ id: null, ok: false, error: { code: 'invalid_message', message: 'The message is not JSON text.' } }));
+          reply({ id: null, ok: false, error: { code: 'invalid_message', message: 'The message is not JSON text.' } });
           return;
         }
-        const response = await client.dispatch(message);
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(response));
+        reply(await client.dispatch(message));
       })();
     });
-    ws.on('close', () => client.close());
+    ws.on('close', () => {
+      connected--;
+      client.close();
+    });
     ws.on('error', (error) => logger.log('warn', 'browser host socket error', { error: error.message }));
   }
 
@@ -120,6 +184,45 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         server.closeAllConnections();
       }),
   };
+}
+
+/** A message allowance that refills at a steady pace, up to its burst. */
+class TokenBucket {
+  private tokens: number;
+  private at = performance.now();
+
+  constructor(
+    private readonly burst: number,
+    private readonly perSecond: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.perSecond);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  msUntilNext(): number {
+    return Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+  }
+}
+
+/** The id of a refused message, so the caller's pending call resolves (null when unreadable). */
+function idOf(data: RawData, isBinary: boolean): number | null {
+  // A refused message is not worth parsing at length: a large one gets no id.
+  if (isBinary || !Buffer.isBuffer(data) || data.length > 4096) return null;
+  try {
+    const parsed: unknown = JSON.parse(data.toString());
+    const id = typeof parsed === 'object' && parsed !== null ? (parsed as { id?: unknown }).id : undefined;
+    return typeof id === 'number' && Number.isInteger(id) && id >= 0 ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 function serveStatic(req: IncomingMessage, res: ServerResponse, rendererDir: string, port: number): void {

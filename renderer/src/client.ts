@@ -33,8 +33,10 @@ export interface ConnectionInfo {
   state: ConnectionState;
   /** How many attempts in a row have failed (0 while open). */
   failedAttempts: number;
-  /** True once this page has been connected at least once with its token. */
+  /** True once this page has been connected at least once with its token (and heard from the register). */
   everConnected: boolean;
+  /** Why the register last turned this page away (too many screens, too many requests), for staff; null otherwise. */
+  turnedAway: string | null;
 }
 
 export interface RegisterClient extends RegisterApi {
@@ -83,7 +85,7 @@ class Emitter {
 
 /** Electron: wraps window.register; the IPC channel is always there. */
 function electronClient(api: RegisterApi): RegisterClient {
-  const info: ConnectionInfo = { state: 'open', failedAttempts: 0, everConnected: true };
+  const info: ConnectionInfo = { state: 'open', failedAttempts: 0, everConnected: true, turnedAway: null };
   return {
     kind: 'electron',
     call: (name, payload, options) => api.call(name, payload, options),
@@ -122,6 +124,10 @@ interface Pending {
 }
 
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
+/** Close codes the browser host uses to turn a page away: 1013 too many screens, 1008 too many requests. */
+const TURNED_AWAY_CODES = new Set([1008, 1013]);
+/** After being turned away, a new socket counts as open only if it is still open after this long. */
+const SETTLE_MS = 300;
 
 class SocketClient implements RegisterClient {
   readonly kind = 'browser' as const;
@@ -132,9 +138,11 @@ class SocketClient implements RegisterClient {
   private readonly connectionListeners = new Set<(info: ConnectionInfo) => void>();
   private info: ConnectionInfo;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Times in a row the register turned this page away: it then retries slowly. */
+  private turnedAwayInARow = 0;
 
   constructor(private readonly token: string | null) {
-    this.info = { state: token ? 'connecting' : 'no_token', failedAttempts: 0, everConnected: false };
+    this.info = { state: token ? 'connecting' : 'no_token', failedAttempts: 0, everConnected: false, turnedAway: null };
     if (token) this.open();
   }
 
@@ -188,19 +196,30 @@ class SocketClient implements RegisterClient {
       return;
     }
     this.socket = socket;
+    const markOpen = () => {
+      if (this.socket !== socket || socket.readyState !== WebSocket.OPEN || this.info.state === 'open') return;
+      this.setInfo({ state: 'open', failedAttempts: 0, everConnected: this.info.everConnected, turnedAway: null });
+    };
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
-      this.setInfo({ state: 'open', failedAttempts: 0, everConnected: true });
+      // Turned away just before: wait to see that this one is kept, so the screen does not flicker.
+      if (this.turnedAwayInARow > 0) setTimeout(markOpen, SETTLE_MS);
+      else markOpen();
     });
     socket.addEventListener('message', (event: MessageEvent) => {
       if (this.socket !== socket) return;
+      markOpen();
+      this.turnedAwayInARow = 0;
+      if (!this.info.everConnected) this.setInfo({ ...this.info, everConnected: true });
       this.handleMessage(event.data);
     });
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (event: CloseEvent) => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.failPending();
-      this.scheduleReconnect();
+      const turnedAway = TURNED_AWAY_CODES.has(event.code) && event.reason ? event.reason : null;
+      this.turnedAwayInARow = turnedAway ? this.turnedAwayInARow + 1 : 0;
+      this.scheduleReconnect(turnedAway);
     });
     // 'error' is always followed by 'close', which does the work.
   }
@@ -245,10 +264,12 @@ class SocketClient implements RegisterClient {
     for (const entry of pending) entry.resolve({ ok: false, error: UNAVAILABLE });
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(turnedAway: string | null = null): void {
     const failedAttempts = this.info.state === 'open' ? 1 : this.info.failedAttempts + 1;
-    this.setInfo({ state: 'reconnecting', failedAttempts, everConnected: this.info.everConnected });
-    const delay = BACKOFF_MS[Math.min(failedAttempts - 1, BACKOFF_MS.length - 1)] ?? 8000;
+    this.setInfo({ state: 'reconnecting', failedAttempts, everConnected: this.info.everConnected, turnedAway });
+    // Turned away: start at a second and back off from there, so a full register is not hammered.
+    const step = this.turnedAwayInARow > 0 ? this.turnedAwayInARow + 1 : failedAttempts - 1;
+    const delay = BACKOFF_MS[Math.min(step, BACKOFF_MS.length - 1)] ?? 8000;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

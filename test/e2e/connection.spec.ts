@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { demo, startHost, useHost } from './host';
-import { logIn } from './screens';
+import { expectShell, logIn, shot } from './screens';
 
 const host = useHost();
 
@@ -25,6 +25,28 @@ test('when the register stops answering, the page says it is reconnecting', asyn
     await own.stop();
     await expect(page.getByRole('status').filter({ hasText: 'Reconnecting to the register…' })).toBeVisible();
   } finally {
+    await own.stop();
+  }
+});
+
+test('a screen past the register\'s screen limit is told why, and gets in when another leaves', async ({ browser }) => {
+  const own = await startHost({ env: { REGISTER_MAX_SCREENS: '1' } });
+  const first = await browser.newPage();
+  const second = await browser.newPage();
+  try {
+    await logIn(first, own.url, demo.budtender.pin, demo.budtender.name);
+    await second.goto(own.url);
+    await expect(second.getByRole('heading', { name: 'The register cannot take this screen yet' })).toBeVisible();
+    await expect(second.getByRole('alert')).toContainText('Too many screens are connected to this register');
+    await shot(second, 'connection-too-many-screens');
+    // The first screen is untouched.
+    await expectShell(first, demo.budtender.name);
+
+    await first.close();
+    await expect(second.getByRole('heading', { name: 'Log in' })).toBeVisible({ timeout: 20_000 });
+  } finally {
+    await second.close();
+    if (!first.isClosed()) await first.close();
     await own.stop();
   }
 });

@@ -6,7 +6,8 @@ export function ConnectionBanner() {
   if (info.state !== 'reconnecting' || !info.everConnected) return null;
   return (
     <div className="banner" role="status" aria-live="assertive">
-      <strong>Reconnecting to the register…</strong> Anything you do now waits until it is back.
+      <strong>Reconnecting to the register…</strong>{' '}
+      {info.turnedAway ?? 'Anything you do now waits until it is back.'}
     </div>
   );
 }

@@ -12,7 +12,7 @@ export interface ConnectionStore {
 }
 
 export const useConnection = create<ConnectionStore>((set) => ({
-  info: { state: 'connecting', failedAttempts: 0, everConnected: false },
+  info: { state: 'connecting', failedAttempts: 0, everConnected: false, turnedAway: null },
   set: (info) => set({ info }),
 }));
 

@@ -32,7 +32,8 @@ async function start(): Promise<void> {
   cleanupRenderer = renderer.cleanup;
   mkdirSync(renderer.dir, { recursive: true });
   writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>Register</title>');
-  host = await startBrowserHost({ register: r.register, rendererDir: renderer.dir, port: 0, logger: silentLogger });
+  // No rate limit here: this is about the core holding the lockout, whatever reaches it.
+  host = await startBrowserHost({ register: r.register, rendererDir: renderer.dir, port: 0, logger: silentLogger, limits: { messageBurst: 10_000 } });
 }
 afterEach(async () => {
   await host.close();
