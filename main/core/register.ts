@@ -22,10 +22,11 @@ import {
 } from '../../preload/api.js';
 import { appendAudit, verifyAuditChain } from '../audit/log.js';
 import { seedDemoStore } from '../demo/seed.js';
-import { createBackup, backupFolderIn, listBackups, restoreBackup, type BackupInfo } from '../store/backup.js';
+import { backupFileNamed, backupFolderIn, createBackup, listBackups, restoreBackup, type BackupInfo } from '../store/backup.js';
 import { databaseFileIn, ensureDataFolder, openStore, type Store } from '../store/db.js';
 import { StoreDamagedError } from '../store/errors.js';
-import { integrityCheckInWorker } from '../store/integrity.js';
+import { databaseFileState, ensureStoreIdentity, previousStoreSigns, readIdentityMarker } from '../store/identity.js';
+import { startIntegrityCheck, type RunningIntegrityCheck } from '../store/integrity.js';
 import { newId } from '../store/ids.js';
 import { hashPin } from '../staff/pins.js';
 import { StaffService } from '../staff/service.js';
@@ -36,6 +37,7 @@ import { capabilityFactories } from './modules.js';
 import { ScreenSession } from './sessions.js';
 import { readSetting } from './settings.js';
 import { KeyFileSecretBox, type SecretBox } from './secret-box.js';
+import { RestoreGuard } from './restore.js';
 
 export interface RegisterOptions {
   dataDir: string;
@@ -72,6 +74,7 @@ export interface Register {
 }
 
 type Handlers = { [N in CallName]: Handler<N> };
+type OfferedBackup = Extract<AppStatus, { state: 'damaged' }>['backups'][number];
 
 interface ClientEntry {
   session: ScreenSession;
@@ -80,6 +83,8 @@ interface ClientEntry {
 
 const DEFAULT_IDLE_LOCK_MS = 5 * 60_000;
 const DEFAULT_BACKUP_INTERVAL_MS = 30 * 60_000;
+/** Closing never waits longer than this for a backup: a big store relies on the timer's backups. */
+const CLOSE_BACKUP_BUDGET_MS = 2000;
 
 export async function createRegister(options: RegisterOptions): Promise<Register> {
   const logger = options.logger ?? silentLogger;
@@ -88,20 +93,40 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   const backupKeep = options.backupKeep ?? 10;
   const databaseFile = databaseFileIn(options.dataDir);
   const backupDir = backupFolderIn(options.dataDir);
-  ensureDataFolder(options.dataDir);
+  const folderNote = ensureDataFolder(options.dataDir);
+  if (folderNote) logger.log('warn', `The data folder could not be made private to this user: ${folderNote}`);
 
   let store: Store | null = null;
   let staff: StaffService | null = null;
   let damage: StoreDamagedError | null = null;
   let backupTimer: NodeJS.Timeout | null = null;
   let databaseCheck: Promise<void> = Promise.resolve();
+  let runningCheck: RunningIntegrityCheck | null = null;
   let databaseCheckPassed = false;
+  let storeIdentity: string | null = null;
+  let backupRunning: Promise<void> | null = null;
+  let backupAbort: AbortController | null = null;
+  const restoreGuard = new RestoreGuard(clock);
   const clients = new Map<string, ClientEntry>();
 
   async function open(): Promise<void> {
+    // A missing or empty database in a folder that held a store is a lost file, not a new register:
+    // never let it become a fresh demo store with demo PINs.
+    const fileState = databaseFileState(databaseFile);
+    if (fileState !== 'present') {
+      const signs = previousStoreSigns(databaseFile, backupDir);
+      if (signs.length > 0) {
+        damage = new StoreDamagedError(
+          databaseFile,
+          `the database file is ${fileState}, but this data folder held a store before (${signs.join(', ')})`,
+        );
+        logger.log('error', damage.message, { file: databaseFile });
+        return;
+      }
+    }
     try {
-      // quick_check now (every page, fast); the full integrity_check follows in a worker.
-      store = openStore({ file: databaseFile, migrationsFolder: options.migrationsFolder, integrityCheck: 'quick' });
+      // quick_check now only while it is cheap; the full check follows in a worker, in slices.
+      store = openStore({ file: databaseFile, migrationsFolder: options.migrationsFolder, integrityCheck: 'cheap' });
       damage = null;
     } catch (error) {
       if (!(error instanceof StoreDamagedError)) throw error;
@@ -115,10 +140,15 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       await seedDemoStore(sqlite, options.resourcesDir, hashPin, clock());
       logger.log('info', 'created the demo store', { dataDir: options.dataDir });
     }
+    storeIdentity = ensureStoreIdentity(sqlite, options.dataDir, clock());
     staff = new StaffService(sqlite, clock);
     appendAudit(sqlite, { employeeId: null, action: 'register.start', details: { host: options.host } }, clock());
     databaseCheckPassed = false;
-    databaseCheck = integrityCheckInWorker(databaseFile).then(async (problem) => {
+    const check = startIntegrityCheck(databaseFile);
+    runningCheck = check;
+    databaseCheck = check.result.then(async (problem) => {
+      if (runningCheck === check) runningCheck = null;
+      if (problem === 'stopped') return;
       if (!problem) {
         databaseCheckPassed = true;
         logger.log('info', 'database integrity check passed');
@@ -154,14 +184,31 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     }
   }
 
-  async function backupNow(why: string): Promise<void> {
-    if (!store) return;
-    try {
-      const file = await createBackup(store.sqlite, backupDir, backupKeep, clock());
-      logger.log('info', 'backup written', { file, why });
-    } catch (error) {
-      logger.log('warn', `The backup could not be written (${error instanceof Error ? error.message : String(error)}): the register keeps working; check free disk space.`);
-    }
+  /** One backup at a time, in a worker; `deadline` (Date.now clock) bounds a backup at close. */
+  function backupNow(why: string, deadline?: number): Promise<void> {
+    if (!store || backupRunning) return backupRunning ?? Promise.resolve();
+    const abort = new AbortController();
+    backupAbort = abort;
+    const run = (async () => {
+      try {
+        const file = await createBackup(databaseFile, backupDir, {
+          keep: backupKeep,
+          now: clock(),
+          storeIdentity,
+          signal: abort.signal,
+          ...(deadline === undefined ? {} : { deadline }),
+        });
+        if (file) logger.log('info', 'backup written', { file, why });
+        else logger.log('warn', 'A backup was stopped so that closing takes at most 2 s: the earlier backups are kept.', { why });
+      } catch (error) {
+        logger.log('warn', `The backup could not be written (${error instanceof Error ? error.message : String(error)}): the register keeps working; check free disk space.`);
+      } finally {
+        backupRunning = null;
+        backupAbort = null;
+      }
+    })();
+    backupRunning = run;
+    return run;
   }
 
   function requireStore(): { sqlite: Database.Database; staff: StaffService } {
@@ -174,12 +221,23 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   // Checking every backup reads each whole file: do it once per damage, not on every status call.
   let backupsSeenFor: StoreDamagedError | null = null;
   let backupsForDamage: BackupInfo[] = [];
-  function backupsOnOffer(): BackupInfo[] {
+  function backupsOnOffer(): OfferedBackup[] {
     if (backupsSeenFor !== damage) {
       backupsForDamage = listBackups(backupDir);
       backupsSeenFor = damage;
     }
-    return backupsForDamage;
+    // The newest intact backup of the store this folder held (its marker), else the newest intact one.
+    const marker = readIdentityMarker(options.dataDir);
+    const intact = backupsForDamage.filter((backup) => backup.intact);
+    const recommended = intact.find((backup) => marker !== null && backup.storeIdentity === marker) ?? intact[0];
+    return backupsForDamage.map((backup) => ({
+      name: backup.name,
+      createdAt: backup.createdAt,
+      sizeBytes: backup.sizeBytes,
+      intact: backup.intact,
+      storeIdentity: backup.storeIdentity,
+      recommended: backup === recommended,
+    }));
   }
 
   function status(): AppStatus {
@@ -216,21 +274,29 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   const coreHandlers: HandlersFor<keyof typeof coreCalls> = {
     'app.status': { access: 'anyone', whileDamaged: true, run: () => status() },
     'store.restoreBackup': {
+      // No screen can log in while damaged: a manager's PIN from the chosen backup approves it (restore.ts).
       access: 'anyone',
       whileDamaged: true,
       async run(_ctx, request) {
         if (!damage) {
           throw new CoreError('conflict', 'The database is sound: there is nothing to restore.');
         }
-        let result: { restoredFrom: string; damagedFileKeptAs: string };
+        let backupFile: string;
         try {
-          result = restoreBackup(databaseFile, request.file, clock());
+          backupFile = backupFileNamed(backupDir, request.name);
+        } catch (error) {
+          throw new CoreError('not_found', error instanceof Error ? error.message : String(error));
+        }
+        const approver = await restoreGuard.approve(backupFile, request.pin);
+        let result: { restoredFrom: string; damagedFileKeptAs: string | null };
+        try {
+          result = restoreBackup(databaseFile, backupDir, request.name, clock());
         } catch (error) {
           throw new CoreError('not_found', error instanceof Error ? error.message : String(error));
         }
         await open();
         if (store) {
-          appendAudit(store.sqlite, { employeeId: null, action: 'store.restore_backup', details: result }, clock());
+          appendAudit(store.sqlite, { employeeId: approver.id, action: 'store.restore_backup', details: result }, clock());
         }
         logger.log('warn', 'restored a backup over a damaged database', result);
         broadcast('status.changed', status());
@@ -436,13 +502,23 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     },
     async close() {
       if (backupTimer) clearInterval(backupTimer);
+      // The full check starts again at the next start: it stops at the end of its current slice
+      // (or is ended after 1 s), so closing never waits for the whole check.
+      await runningCheck?.stop();
       await databaseCheck;
       for (const entry of clients.values()) entry.session.dispose();
       clients.clear();
       if (store) {
         await closeModules();
         appendAudit(store.sqlite, { employeeId: null, action: 'register.stop' }, clock());
-        await backupNow('close');
+        const closeDeadline = Date.now() + CLOSE_BACKUP_BUDGET_MS;
+        // A timer backup still running finishes or is stopped within the same 2 s budget.
+        if (backupRunning) {
+          const stopAt = setTimeout(() => backupAbort?.abort(), Math.max(0, closeDeadline - Date.now()));
+          await backupRunning;
+          clearTimeout(stopAt);
+        }
+        if (Date.now() < closeDeadline) await backupNow('close', closeDeadline);
         store.close();
         store = null;
       }

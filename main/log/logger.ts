@@ -4,6 +4,7 @@
  */
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { restrictFiles, restrictFolder } from '../store/permissions.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -23,11 +24,14 @@ export function createFileLogger(dataDir: string, echo: (line: string) => void =
       if (level === 'warn' || level === 'error') echo(`[${level}] ${message}\n`);
       try {
         if (!ready) {
-          mkdirSync(dir, { recursive: true });
+          // Logs name customers and staff: this user only (folder 0700, files 0600).
+          mkdirSync(dir, { recursive: true, mode: 0o700 });
+          restrictFolder(dir);
+          restrictFiles([file, `${file}.1`]);
           ready = true;
         }
         rotateIfLarge(file);
-        appendFileSync(file, line);
+        appendFileSync(file, line, { mode: 0o600 });
       } catch {
         // Logging must never take the register down (a full disk is reported elsewhere).
       }

@@ -1,56 +1,139 @@
 /**
- * Rotating online backups of the register's database (SQLite's backup API: the register keeps
- * selling while it runs), and restoring one when the live file is damaged.
+ * Rotating online backups of the register's database, and restoring one when the live file is
+ * damaged or gone.
+ *
+ * - A backup is SQLite's online backup API run in one step from a worker thread, on the worker's
+ *   own read-only connection: one consistent snapshot (writers keep going in WAL mode, and a write
+ *   from another connection cannot restart it), and the register's thread never waits for it.
+ * - Each backup is named `register-<epoch ms>-<store identity>.sqlite`. Rotation removes only old
+ *   backups of the same store: the backups of another store (or untagged ones made before stores
+ *   had identities) are never rotated out.
+ * - Backups are restored by name from the data folder's backups/, never from an arbitrary path.
  */
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { checkIntegrity } from './db.js';
+import { restrictFiles, restrictFolder } from './permissions.js';
+import { startSqliteWorker } from './worker.js';
 
 export interface BackupInfo {
+  /** The file's name inside backups/: what a restore asks for. */
+  name: string;
   file: string;
   createdAt: number;
   sizeBytes: number;
+  /** The store the backup was made of; null for backups made before stores had identities. */
+  storeIdentity: string | null;
   intact: boolean;
 }
 
-const BACKUP_PATTERN = /^register-(\d{13})\.sqlite$/;
+/** register-<13-digit epoch ms>[-<store identity ULID>].sqlite */
+const BACKUP_PATTERN = /^register-(\d{13})(?:-([0-9A-HJKMNP-TV-Z]{26}))?\.sqlite$/;
 
 export function backupFolderIn(dataDir: string): string {
   return join(dataDir, 'backups');
 }
 
-/** Copy the live database into the backup folder, then keep only the newest `keep` backups. */
-export async function createBackup(
-  sqlite: Database.Database,
-  backupDir: string,
-  keep: number,
-  now: number = Date.now(),
-): Promise<string> {
-  mkdirSync(backupDir, { recursive: true });
-  const target = join(backupDir, `register-${now}.sqlite`);
+export function backupName(now: number, storeIdentity: string | null): string {
+  return `register-${String(now).padStart(13, '0')}${storeIdentity ? `-${storeIdentity}` : ''}.sqlite`;
+}
+
+export function isBackupName(name: string): boolean {
+  return BACKUP_PATTERN.test(name);
+}
+
+export interface CreateBackupOptions {
+  keep: number;
+  now: number;
+  storeIdentity: string | null;
+  /** Give up (and leave no file) when the backup has not finished by then (epoch ms, Date.now clock). */
+  deadline?: number;
+  /** Stop the backup (and leave no file) when this aborts. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Back up the database file into the backup folder, then rotate this store's old backups.
+ * Resolves with the backup's path, or null when the deadline passed first.
+ */
+export async function createBackup(databaseFile: string, backupDir: string, options: CreateBackupOptions): Promise<string | null> {
+  mkdirSync(backupDir, { recursive: true, mode: 0o700 });
+  restrictFolder(backupDir);
+  const target = join(backupDir, backupName(options.now, options.storeIdentity));
   const partial = `${target}.partial`;
-  // Write to a .partial name and rename, so a crash mid-backup never leaves a file that looks whole.
-  await sqlite.backup(partial);
+  // Written under a .partial name and renamed, so a crash mid-backup never leaves a file that looks whole.
+  const finished = await backupFileInWorker(databaseFile, partial, options);
+  if (!finished) {
+    rmSync(partial, { force: true });
+    return null;
+  }
+  restrictFiles([partial]);
   renameSync(partial, target);
-  pruneBackups(backupDir, keep);
+  pruneBackups(backupDir, options.keep, options.storeIdentity);
   return target;
 }
 
-export function pruneBackups(backupDir: string, keep: number): void {
-  const files = listBackupFiles(backupDir);
-  for (const stale of files.slice(keep)) rmSync(join(backupDir, stale.name), { force: true });
+// Plain CommonJS evaluated in the worker: no bundling or TypeScript loader needed there.
+const BACKUP_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+(async () => {
+  const source = new Database(workerData.source, { readonly: true, fileMustExist: true });
+  try {
+    source.pragma('busy_timeout = 5000');
+    // One step for every page: one read transaction, one consistent snapshot, never restarted.
+    await source.backup(workerData.target, { progress: () => 0x7fffffff });
+  } finally {
+    // Closed before answering: the register's own close must find no other connection open.
+    source.close();
+  }
+  parentPort.postMessage({ ok: true });
+})().catch((error) => parentPort.postMessage({ ok: false, message: String((error && error.message) || error) }));
+`;
+
+/**
+ * SQLite's online backup of `source` into `target`, in a worker thread. Resolves true when done,
+ * false when the deadline passed or the signal aborted first (the worker is stopped; the caller
+ * removes `target`).
+ */
+export async function backupFileInWorker(
+  source: string,
+  target: string,
+  options: { deadline?: number; signal?: AbortSignal } = {},
+): Promise<boolean> {
+  if (options.signal?.aborted) return false;
+  const worker = startSqliteWorker<{ ok: boolean; message?: string }>(
+    BACKUP_WORKER,
+    { source, target },
+    { keepAlive: true, ...(options.deadline === undefined ? {} : { deadline: options.deadline }) },
+  );
+  const stop = () => worker.stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const result = await worker.result.finally(() => options.signal?.removeEventListener('abort', stop));
+  if (result === 'timeout' || result === 'stopped') return false;
+  if (!result.ok) throw new Error(result.message ?? 'the backup failed');
+  return true;
+}
+
+/** Keep the newest `keep` backups of this store; never touch another store's backups. */
+export function pruneBackups(backupDir: string, keep: number, storeIdentity: string | null): void {
+  const own = listBackupFiles(backupDir).filter((backup) => backup.storeIdentity !== null && backup.storeIdentity === storeIdentity);
+  for (const stale of own.slice(keep)) rmSync(join(backupDir, stale.name), { force: true });
   for (const name of readdirSync(backupDir)) {
-    if (name.endsWith('.partial')) rmSync(join(backupDir, name), { force: true });
+    if (!name.endsWith('.partial')) continue;
+    // A .partial older than a minute was left by a crash; a newer one may be a backup under way.
+    const file = join(backupDir, name);
+    if (Date.now() - statSync(file).mtimeMs > 60_000) rmSync(file, { force: true });
   }
 }
 
-function listBackupFiles(backupDir: string): Array<{ name: string; createdAt: number }> {
+function listBackupFiles(backupDir: string): Array<{ name: string; createdAt: number; storeIdentity: string | null }> {
   if (!existsSync(backupDir)) return [];
   return readdirSync(backupDir)
     .map((name) => ({ name, match: BACKUP_PATTERN.exec(name) }))
     .filter((entry): entry is { name: string; match: RegExpExecArray } => entry.match !== null)
-    .map(({ name, match }) => ({ name, createdAt: Number(match[1]) }))
+    .map(({ name, match }) => ({ name, createdAt: Number(match[1]), storeIdentity: match[2] ?? null }))
     .sort((a, b) => b.createdAt - a.createdAt);
 }
 
@@ -59,9 +142,9 @@ function listBackupFiles(backupDir: string): Array<{ name: string; createdAt: nu
  * check runs on the one a person chooses, before it is restored).
  */
 export function listBackups(backupDir: string): BackupInfo[] {
-  return listBackupFiles(backupDir).map(({ name, createdAt }) => {
+  return listBackupFiles(backupDir).map(({ name, createdAt, storeIdentity }) => {
     const file = join(backupDir, name);
-    return { file, createdAt, sizeBytes: statSync(file).size, intact: isIntact(file, 'quick') };
+    return { name, file, createdAt, storeIdentity, sizeBytes: statSync(file).size, intact: isIntact(file, 'quick') };
   });
 }
 
@@ -79,27 +162,44 @@ export function isIntact(file: string, mode: 'full' | 'quick' = 'full'): boolean
 }
 
 /**
- * Put a backup in place of a damaged database. The damaged file (and its WAL) is renamed, never
- * deleted, so support can still look at it.
+ * The path of the backup with this name in the backup folder. Only a bare backup name is
+ * accepted: no folder, no `..`, nothing outside backups/.
+ */
+export function backupFileNamed(backupDir: string, name: string): string {
+  if (!BACKUP_PATTERN.test(name)) {
+    throw new Error(`"${name}" is not the name of a backup: choose one from the list.`);
+  }
+  const file = join(backupDir, name);
+  if (!existsSync(file)) throw new Error(`There is no backup named ${name}: choose one from the list.`);
+  return file;
+}
+
+/**
+ * Put the named backup in place of a damaged (or missing) database. The damaged file (and its
+ * WAL) is renamed, never deleted, so support can still look at it.
  */
 export function restoreBackup(
   databaseFile: string,
-  backupFile: string,
+  backupDir: string,
+  name: string,
   now: number = Date.now(),
-): { restoredFrom: string; damagedFileKeptAs: string } {
-  if (!BACKUP_PATTERN.test(basename(backupFile)) || !existsSync(backupFile)) {
-    throw new Error(`There is no backup named ${basename(backupFile)}: choose one from the list.`);
-  }
+): { restoredFrom: string; damagedFileKeptAs: string | null } {
+  const backupFile = backupFileNamed(backupDir, name);
   if (!isIntact(backupFile)) {
-    throw new Error(`The backup ${basename(backupFile)} is damaged too: choose an older one.`);
+    throw new Error(`The backup ${name} is damaged too: choose an older one.`);
   }
-  const damagedFileKeptAs = `${databaseFile}.damaged-${now}`;
-  if (existsSync(databaseFile)) renameSync(databaseFile, damagedFileKeptAs);
+  const keptAs = `${databaseFile}.damaged-${now}`;
+  let damagedFileKeptAs: string | null = null;
+  if (existsSync(databaseFile)) {
+    renameSync(databaseFile, keptAs);
+    damagedFileKeptAs = keptAs;
+  }
   for (const suffix of ['-wal', '-shm']) {
-    if (existsSync(databaseFile + suffix)) renameSync(databaseFile + suffix, damagedFileKeptAs + suffix);
+    if (existsSync(databaseFile + suffix)) renameSync(databaseFile + suffix, keptAs + suffix);
   }
   const partial = `${databaseFile}.restoring`;
   copyFileSync(backupFile, partial);
+  restrictFiles([partial]);
   renameSync(partial, databaseFile);
-  return { restoredFrom: backupFile, damagedFileKeptAs };
+  return { restoredFrom: name, damagedFileKeptAs };
 }

@@ -51,11 +51,20 @@ export const traceStatusSchema = z.object({
 });
 export type TraceStatus = z.infer<typeof traceStatusSchema>;
 
+/** A backup in the data folder's backups/: restored by its name, never by a path. */
+export const backupNameSchema = z
+  .string()
+  .regex(/^register-\d{13}(-[0-9A-HJKMNP-TV-Z]{26})?\.sqlite$/, 'Choose a backup from the list (a backup name, not a path).');
+
 export const backupInfoSchema = z.object({
-  file: z.string(),
+  name: backupNameSchema,
   createdAt: z.number().int(),
   sizeBytes: z.number().int(),
   intact: z.boolean(),
+  /** The store the backup was made of (null: made before stores had an identity). */
+  storeIdentity: z.string().nullable(),
+  /** The one to restore: the newest intact backup of the store this data folder held. */
+  recommended: z.boolean(),
 });
 export type BackupInfo = z.infer<typeof backupInfoSchema>;
 

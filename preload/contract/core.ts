@@ -4,6 +4,7 @@ import {
   appStatusSchema,
   auditEventSchema,
   auditVerificationSchema,
+  backupNameSchema,
   commandIdSchema,
   deviceStatusSchema,
   employeeSchema,
@@ -22,9 +23,10 @@ export const empty = z.object({}).strict();
 
 export const coreCalls = {
   'app.status': { request: empty, response: appStatusSchema },
+  /** Only while damaged; a manager's PIN from the chosen backup approves it. */
   'store.restoreBackup': {
-    request: z.object({ file: z.string().min(1) }).strict(),
-    response: z.object({ restoredFrom: z.string(), damagedFileKeptAs: z.string() }),
+    request: z.object({ name: backupNameSchema, pin: pinSchema }).strict(),
+    response: z.object({ restoredFrom: z.string(), damagedFileKeptAs: z.string().nullable() }),
   },
 
   'session.get': { request: empty, response: sessionSchema },

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { BackupInfo } from '../../../preload/api';
+import type { ApiError, BackupInfo } from '../../../preload/api';
+import { PinPad } from '../components/PinPad';
 import { call, refreshAll } from '../register';
 import { formatBytes, formatDateTime } from '../format';
 
@@ -9,34 +10,40 @@ export interface DamagedScreenProps {
   backups: BackupInfo[];
 }
 
-/** The file's name without its folder (the folder is the data folder's backups/). */
+/** The file's name without its folder. */
 function fileName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
 type Outcome = { kind: 'error'; message: string } | { kind: 'restored'; message: string } | null;
 
-/** The database failed its check: nothing is sold until a person picks a backup to restore. */
+/**
+ * The database failed its check, or is missing from a folder that held a store: nothing is sold
+ * until a manager picks a backup and approves the restore with their PIN (a PIN of the store in
+ * that backup: no one can log in to the damaged store).
+ */
 export function DamagedScreen({ message, databaseFile, backups }: DamagedScreenProps) {
-  const [busyFile, setBusyFile] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const sorted = [...backups].sort((a, b) => b.createdAt - a.createdAt);
-  const newestIntact = sorted.find((backup) => backup.intact)?.file;
 
-  const restore = async (file: string) => {
-    setBusyFile(file);
+  const restore = async (name: string, pin: string): Promise<ApiError | null> => {
     setOutcome(null);
-    const result = await call('store.restoreBackup', { file });
-    setBusyFile(null);
+    const result = await call('store.restoreBackup', { name, pin });
     if (!result.ok) {
-      setOutcome({ kind: 'error', message: result.error.message });
-      return;
+      if (result.error.code !== 'wrong_pin' && result.error.code !== 'locked_out') {
+        setOutcome({ kind: 'error', message: result.error.message });
+      }
+      return result.error;
     }
+    const kept = result.value.damagedFileKeptAs;
     setOutcome({
       kind: 'restored',
-      message: `Restored from ${fileName(result.value.restoredFrom)}. The damaged file was kept as ${fileName(result.value.damagedFileKeptAs)}.`,
+      message: `Restored from ${result.value.restoredFrom}.${kept ? ` The damaged file was kept as ${fileName(kept)}.` : ''}`,
     });
+    setChosen(null);
     await refreshAll();
+    return null;
   };
 
   return (
@@ -59,26 +66,33 @@ export function DamagedScreen({ message, databaseFile, backups }: DamagedScreenP
       ) : (
         <ul className="backup-list">
           {sorted.map((backup) => (
-            <li key={backup.file} className="backup">
+            <li key={backup.name} className="backup">
               <div>
                 <strong>{formatDateTime(backup.createdAt)}</strong>
-                {backup.file === newestIntact ? <span className="badge badge-ok">Newest good backup</span> : null}
+                {backup.recommended ? <span className="badge badge-ok">Newest good backup</span> : null}
                 <div className="muted">
-                  {fileName(backup.file)} · {formatBytes(backup.sizeBytes)}
+                  {backup.name} · {formatBytes(backup.sizeBytes)}
                   {backup.intact ? <span className="ok"> · intact</span> : null}
                 </div>
+                {chosen === backup.name ? (
+                  <div className="backup-approve">
+                    <PinPad
+                      label="A manager of this backup's store enters their PIN"
+                      submitLabel="Restore"
+                      onSubmit={(pin) => restore(backup.name, pin)}
+                    />
+                    <button type="button" onClick={() => setChosen(null)}>
+                      Cancel
+                    </button>
+                  </div>
+                ) : null}
               </div>
-              {backup.intact ? (
-                <button
-                  type="button"
-                  className="primary"
-                  disabled={busyFile !== null}
-                  onClick={() => void restore(backup.file)}
-                >
-                  {busyFile === backup.file ? 'Restoring…' : 'Restore this backup'}
-                </button>
-              ) : (
+              {!backup.intact ? (
                 <span className="backup-unusable">Damaged too: cannot be restored</span>
+              ) : chosen === backup.name ? null : (
+                <button type="button" className="primary" onClick={() => setChosen(backup.name)}>
+                  Restore this backup
+                </button>
               )}
             </li>
           ))}

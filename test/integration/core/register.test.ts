@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ResponseEnvelope } from '../../../preload/api.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseFileIn } from '../../../main/store/db.js';
 import { newId } from '../../../main/store/ids.js';
@@ -147,7 +149,10 @@ describe('commands and audit', () => {
 });
 
 describe('a damaged database', () => {
-  it('starts in the damaged state, offers the backups and restores the newest good one', async () => {
+  type Offered = { name: string; intact: boolean; recommended: boolean; storeIdentity: string | null };
+  const backupsOf = (status: ResponseEnvelope): Offered[] => (status.ok ? (status.value as { backups: Offered[] }).backups : []);
+
+  it('starts in the damaged state, offers the backups and restores the newest good one with a manager PIN', async () => {
     const { dir, cleanup } = tempDir();
     try {
       const first = await startTestRegister({}, dir);
@@ -158,13 +163,120 @@ describe('a damaged database', () => {
       const status = await damaged.call('app.status');
       expect(status).toMatchObject({ ok: true, value: { state: 'damaged' } });
       expect(await damaged.call('session.login', { pin: '1111' })).toMatchObject({ ok: false, error: { code: 'store_damaged' } });
-      const backups = status.ok ? (status.value as { backups: Array<{ file: string; intact: boolean }> }).backups : [];
-      expect(backups[0]?.intact).toBe(true);
-      const restored = await damaged.call('store.restoreBackup', { file: backups[0]!.file });
-      expect(restored).toMatchObject({ ok: true });
+      const backups = backupsOf(status);
+      expect(backups[0]).toMatchObject({ intact: true, recommended: true });
+      // A budtender's PIN does not approve a restore; a manager's of that backup does.
+      expect(await damaged.call('store.restoreBackup', { name: backups[0]!.name, pin: '1111' })).toMatchObject({
+        ok: false,
+        error: { code: 'wrong_pin' },
+      });
+      const restored = await damaged.call('store.restoreBackup', { name: backups[0]!.name, pin: '2222' });
+      expect(restored).toMatchObject({ ok: true, value: { restoredFrom: backups[0]!.name } });
       expect(await damaged.call('app.status')).toMatchObject({ ok: true, value: { state: 'ready' } });
-      expect(await damaged.call('session.login', { pin: '1111' })).toMatchObject({ ok: true });
+      expect(await damaged.call('session.login', { pin: '2222' })).toMatchObject({ ok: true });
+      const recent = await damaged.call('audit.recent', { limit: 5 });
+      const entry = (recent.ok ? (recent.value as Array<{ action: string; employeeName: string | null }>) : []).find(
+        (e) => e.action === 'store.restore_backup',
+      );
+      expect(entry?.employeeName).toBe('Max Manager');
       await damaged.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it.each(['missing', 'empty'] as const)(
+    'does not turn a %s database into a fresh demo store when the folder held a store: it offers the backup',
+    async (how) => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const first = await startTestRegister({}, dir);
+        // The store's own data: a manager PIN that is not the demo's.
+        await first.call('session.login', { pin: '3333' });
+        const created = await first.call('staff.create', { commandId: newId(), name: 'Real Manager', role: 'manager', pin: '8642' });
+        expect(created).toMatchObject({ ok: true });
+        await first.close();
+        const file = databaseFileIn(dir);
+        for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+        if (how === 'empty') writeFileSync(file, '');
+
+        const again = await startTestRegister({}, dir);
+        const status = await again.call('app.status');
+        expect(status).toMatchObject({ ok: true, value: { state: 'damaged' } });
+        expect(!status.ok || (status.value as { message: string }).message).toMatch(new RegExp(`database file is ${how}.*held a store`));
+        // No demo store, no demo PIN.
+        expect(await again.call('session.login', { pin: '1111' })).toMatchObject({ ok: false, error: { code: 'store_damaged' } });
+        const backups = backupsOf(status);
+        expect(backups).toHaveLength(1);
+        expect(backups[0]).toMatchObject({ intact: true, recommended: true });
+        expect(await again.call('store.restoreBackup', { name: backups[0]!.name, pin: '8642' })).toMatchObject({ ok: true });
+        expect(await again.call('session.login', { pin: '8642' })).toMatchObject({ ok: true, value: { employee: { name: 'Real Manager' } } });
+        await again.close();
+      } finally {
+        cleanup();
+      }
+    },
+  );
+
+  it('does not seed a demo store when only the identity marker is left (no backups yet)', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const first = await startTestRegister({ backupKeep: 1 }, dir);
+      await first.close();
+      rmSync(join(dir, 'backups'), { recursive: true, force: true });
+      for (const suffix of ['', '-wal', '-shm']) rmSync(databaseFileIn(dir) + suffix, { force: true });
+      const again = await start({}, dir);
+      expect(await again.call('app.status')).toMatchObject({ ok: true, value: { state: 'damaged', backups: [] } });
+      expect(existsSync(databaseFileIn(dir))).toBe(false);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('restores only by the name of a backup in backups/, never a path', async () => {
+    const { dir, cleanup } = tempDir();
+    const elsewhere = tempDir();
+    try {
+      const first = await startTestRegister({}, dir);
+      await first.close();
+      // A sound database named like a backup, outside the data folder.
+      const outsider = await startTestRegister({}, elsewhere.dir);
+      await outsider.close();
+      const outsiderBackup = readdirSync(join(elsewhere.dir, 'backups'))[0]!;
+      writeFileSync(databaseFileIn(dir), 'scrambled'.repeat(1000));
+
+      const damaged = await start({}, dir);
+      for (const name of [join(elsewhere.dir, 'backups', outsiderBackup), `../../${basename(elsewhere.dir)}/backups/${outsiderBackup}`]) {
+        const response = await damaged.call('store.restoreBackup', { name, pin: '2222' });
+        expect(response, name).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
+      }
+      // The other folder's backup name, asked for here: not in this folder's backups/.
+      expect(await damaged.call('store.restoreBackup', { name: outsiderBackup, pin: '2222' })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+      expect(await damaged.call('app.status')).toMatchObject({ ok: true, value: { state: 'damaged' } });
+    } finally {
+      cleanup();
+      elsewhere.cleanup();
+    }
+  });
+
+  it('checks at most 5 restore PINs however many arrive at once, then locks', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const first = await startTestRegister({}, dir);
+      await first.close();
+      writeFileSync(databaseFileIn(dir), 'scrambled'.repeat(1000));
+      const damaged = await start({}, dir);
+      const name = backupsOf(await damaged.call('app.status'))[0]!.name;
+      const guesses = Array.from({ length: 40 }, (_, i) => String(5000 + i).padStart(4, '0'));
+      const answers = await Promise.all(guesses.map((pin) => damaged.call('store.restoreBackup', { name, pin })));
+      const codes = answers.map((a) => (a.ok ? 'ok' : a.error.code));
+      expect(codes.filter((c) => c === 'wrong_pin')).toHaveLength(5);
+      expect(codes.filter((c) => c === 'locked_out')).toHaveLength(35);
+      // Even the right PIN waits for the lockout.
+      expect(await damaged.call('store.restoreBackup', { name, pin: '2222' })).toMatchObject({ ok: false, error: { code: 'locked_out' } });
     } finally {
       cleanup();
     }

@@ -1,11 +1,15 @@
-import { writeFileSync, existsSync, readdirSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, writeFileSync, existsSync, readdirSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, ensureDataFolder, databaseFileIn } from '../../../main/store/db.js';
 import { DataFolderError, StoreDamagedError } from '../../../main/store/errors.js';
 import { createBackup, listBackups, restoreBackup } from '../../../main/store/backup.js';
 import { newId, isUlid } from '../../../main/store/ids.js';
+import { createFileLogger } from '../../../main/log/logger.js';
 import { migrationsFolder, tempDir } from '../../support/paths.js';
+
+const STORE_A = '01JAAAAAAAAAAAAAAAAAAAAAAA';
+const STORE_B = '01JBBBBBBBBBBBBBBBBBBBBBBB';
 
 let cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -78,37 +82,108 @@ describe('openStore', () => {
 });
 
 describe('backups', () => {
-  it('keeps the newest N intact backups and restores one over a damaged file', async () => {
+  it('keeps the newest N backups of this store and restores one, by name, over a damaged file', async () => {
     const dataDir = temp();
     const file = databaseFileIn(dataDir);
     const backupDir = join(dataDir, 'backups');
     const store = openStore({ file, migrationsFolder });
     store.sqlite.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('store.name', '\"Backed up\"', 1)").run();
-    for (let i = 0; i < 5; i++) await createBackup(store.sqlite, backupDir, 3, 1_700_000_000_000 + i);
+    for (let i = 0; i < 5; i++) await createBackup(file, backupDir, { keep: 3, now: 1_700_000_000_000 + i, storeIdentity: STORE_A });
     store.close();
     const backups = listBackups(backupDir);
     expect(backups.map((b) => b.createdAt)).toEqual([1_700_000_000_004, 1_700_000_000_003, 1_700_000_000_002]);
-    expect(backups.every((b) => b.intact)).toBe(true);
+    expect(backups.every((b) => b.intact && b.storeIdentity === STORE_A)).toBe(true);
     expect(readdirSync(backupDir).some((n) => n.endsWith('.partial'))).toBe(false);
 
     writeFileSync(file, 'garbage'.repeat(1000));
     expect(() => openStore({ file, migrationsFolder })).toThrow(StoreDamagedError);
     const newest = backups[0]!;
-    const result = restoreBackup(file, newest.file, 1_800_000_000_000);
-    expect(existsSync(result.damagedFileKeptAs)).toBe(true);
+    const result = restoreBackup(file, backupDir, newest.name, 1_800_000_000_000);
+    expect(result.restoredFrom).toBe(newest.name);
+    expect(existsSync(result.damagedFileKeptAs!)).toBe(true);
     const reopened = openStore({ file, migrationsFolder });
     expect(reopened.sqlite.prepare("SELECT value FROM settings WHERE key='store.name'").get()).toEqual({ value: '"Backed up"' });
     reopened.close();
+  });
+
+  it("never rotates out another store's backups, nor untagged ones from before identities", async () => {
+    const dataDir = temp();
+    const file = databaseFileIn(dataDir);
+    const backupDir = join(dataDir, 'backups');
+    const store = openStore({ file, migrationsFolder });
+    await createBackup(file, backupDir, { keep: 2, now: 1_600_000_000_000, storeIdentity: null });
+    await createBackup(file, backupDir, { keep: 2, now: 1_600_000_000_001, storeIdentity: STORE_A });
+    // A new store in the same folder backs up many times: store A's only backup stays.
+    for (let i = 0; i < 6; i++) await createBackup(file, backupDir, { keep: 2, now: 1_700_000_000_000 + i, storeIdentity: STORE_B });
+    store.close();
+    const left = listBackups(backupDir).map((b) => `${b.createdAt}:${b.storeIdentity ?? 'untagged'}`);
+    expect(left).toEqual([`1700000000005:${STORE_B}`, `1700000000004:${STORE_B}`, `1600000000001:${STORE_A}`, '1600000000000:untagged']);
   });
 
   it('refuses to restore a backup that is itself damaged', () => {
     const dataDir = temp();
     const backupDir = join(dataDir, 'backups');
     mkdirSync(backupDir);
-    const bad = join(backupDir, 'register-1700000000000.sqlite');
-    writeFileSync(bad, 'not a database');
+    const bad = 'register-1700000000000.sqlite';
+    writeFileSync(join(backupDir, bad), 'not a database');
     expect(listBackups(backupDir)[0]?.intact).toBe(false);
-    expect(() => restoreBackup(databaseFileIn(dataDir), bad)).toThrow(/damaged too/);
+    expect(() => restoreBackup(databaseFileIn(dataDir), backupDir, bad)).toThrow(/damaged too/);
+  });
+
+  it('restores only a backup named in backups/, never a path elsewhere', async () => {
+    const dataDir = temp();
+    const backupDir = join(dataDir, 'backups');
+    const file = databaseFileIn(dataDir);
+    // A sound database file named like a backup, but outside backups/.
+    const elsewhere = temp();
+    const outsider = openStore({ file: join(elsewhere, 'register-1700000000000.sqlite'), migrationsFolder });
+    outsider.close();
+    mkdirSync(backupDir);
+    for (const name of [
+      join(elsewhere, 'register-1700000000000.sqlite'),
+      `../${basename(elsewhere)}/register-1700000000000.sqlite`,
+      'register-1700000000000.sqlite/../../x.sqlite',
+      'register-1700000000000.sqlite',
+    ]) {
+      expect(() => restoreBackup(file, backupDir, name), name).toThrow(/not the name of a backup|no backup named/);
+    }
+    expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe('file permissions', () => {
+  it('keeps the data folder 0700 and the database, WAL, SHM, backups and logs 0600', async () => {
+    const dataDir = join(temp(), 'data');
+    ensureDataFolder(dataDir);
+    const file = databaseFileIn(dataDir);
+    const store = openStore({ file, migrationsFolder });
+    store.sqlite.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('k', '1', 1)").run();
+    const backup = await createBackup(file, join(dataDir, 'backups'), { keep: 2, now: 1_700_000_000_000, storeIdentity: STORE_A });
+    const logger = createFileLogger(dataDir, () => {});
+    logger.log('info', 'hello');
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect(mode(dataDir)).toBe(0o700);
+    expect(mode(join(dataDir, 'backups'))).toBe(0o700);
+    expect(mode(join(dataDir, 'logs'))).toBe(0o700);
+    for (const path of [file, `${file}-wal`, `${file}-shm`, backup!, join(dataDir, 'logs', 'register.log')]) {
+      expect(mode(path), path).toBe(0o600);
+    }
+    store.close();
+  });
+
+  it('makes an existing, too open, data folder and database private again', () => {
+    const dataDir = join(temp(), 'data');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    const file = databaseFileIn(dataDir);
+    openStore({ file, migrationsFolder }).close();
+    chmodSync(file, 0o644);
+    ensureDataFolder(dataDir);
+    const store = openStore({ file, migrationsFolder });
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
+    store.close();
   });
 });
 
