@@ -9,6 +9,21 @@ import type { SecretBox } from '../core/secret-box.js';
 
 export const TRACE_CONFIG_KEY = 'trace.config';
 
+/**
+ * The advanced client settings (admin only), so a store can match its state's BioTrack without a
+ * new release. Defaults follow the strongest public evidence (shared/research/biotrack-fidelity.md):
+ * a fresh nonce per request (every public client does so; none reuses one), both patient links
+ * on a sale (older adapters sent the card_key from card_lookup, the client's card id is what the
+ * register knows), and 2 minutes before a sale with an unknown outcome is checked with BioTrack.
+ */
+export const traceAdvancedSchema = z.object({
+  noncePolicy: z.enum(['fresh', 'kept']).default('fresh'),
+  patientLink: z.enum(['card_id', 'card_key', 'both']).default('both'),
+  reconcileDelaySeconds: z.number().int().min(5).max(3600).default(120),
+});
+export type TraceAdvanced = z.output<typeof traceAdvancedSchema>;
+export const DEFAULT_TRACE_ADVANCED: TraceAdvanced = traceAdvancedSchema.parse({});
+
 export const storedTraceConfigSchema = z.object({
   provider: z.enum(['none', 'biotrack_v1']),
   /** Use the sandbox the demo store runs in-process, instead of `endpoint`. */
@@ -21,6 +36,7 @@ export const storedTraceConfigSchema = z.object({
   terminalId: z.string(),
   training: z.boolean(),
   nosession: z.boolean(),
+  advanced: traceAdvancedSchema.default(DEFAULT_TRACE_ADVANCED),
 });
 export type StoredTraceConfig = z.infer<typeof storedTraceConfigSchema>;
 
@@ -35,6 +51,8 @@ export interface EffectiveTraceConfig {
   terminalId: string;
   training: boolean;
   nosession: boolean;
+  /** The advanced settings; the defaults when absent. */
+  advanced?: TraceAdvanced;
 }
 
 /** The demo store's defaults: the embedded sandbox with the demo account in biotrack-sandbox.json. */
@@ -78,6 +96,7 @@ export function demoTraceConfig(secretBox: SecretBox): StoredTraceConfig {
     terminalId: DEMO_TRACE_ACCOUNT.terminalId,
     training: false,
     nosession: false,
+    advanced: { ...DEFAULT_TRACE_ADVANCED },
   };
 }
 
@@ -114,6 +133,7 @@ export function effectiveConfig(
       terminalId: stored.terminalId.trim(),
       training: stored.training,
       nosession: stored.nosession,
+      advanced: stored.advanced,
     },
   };
 }

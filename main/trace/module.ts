@@ -14,6 +14,7 @@ import type { traceCalls } from '../../preload/contract/trace.js';
 import type { SyncRow, SyncStatus, TraceSettingsView } from '../../preload/contract/trace.js';
 import { loadSandboxData, startBioTrackSandbox, type BioTrackSandbox } from './biotrack/sandbox/server.js';
 import {
+  DEFAULT_TRACE_ADVANCED,
   demoTraceConfig,
   effectiveConfig,
   readTraceConfig,
@@ -21,7 +22,8 @@ import {
   type EffectiveTraceConfig,
   type StoredTraceConfig,
 } from './config.js';
-import { OUTBOX_COLUMNS, backlogOf, enqueueDispense, frozenRequestSchema, syncCounts, type OutboxRow } from './outbox.js';
+import { backlogOf, enqueueDispense, findOutboxRow, frozenRequestSchema, syncCounts, type OutboxRow } from './outbox.js';
+import type { SyncCandidate } from '../../preload/contract/trace.js';
 import { createProvider, PROVIDER_NAMES } from './providers.js';
 import type { TraceProvider } from './provider.js';
 import type { EngineStatus } from './sync.js';
@@ -50,6 +52,17 @@ export interface TraceModule extends CapabilityModule {
 
 const RESEND_ACTION = 'trace.sync.resend';
 const DISMISS_ACTION = 'trace.sync.dismiss';
+const RESOLVE_ACTION = 'trace.sync.resolve';
+
+function candidatesOf(row: OutboxRow): SyncCandidate[] {
+  if (!row.candidates) return [];
+  try {
+    const parsed = JSON.parse(row.candidates) as unknown;
+    return Array.isArray(parsed) ? (parsed as SyncCandidate[]) : [];
+  } catch {
+    return [];
+  }
+}
 
 export function createTraceModule(services: CoreServices, options: TraceModuleOptions = {}): TraceModule {
   let sandbox: BioTrackSandbox | null = null;
@@ -87,6 +100,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
         inFlight: counts.inFlight,
         unknown: counts.unknown,
         rejected: counts.rejected,
+        needsPerson: counts.needsPerson,
         acknowledged: counts.acknowledged,
         dismissed: counts.dismissed,
       },
@@ -139,7 +153,8 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
         databaseFile: services.databaseFile,
         config: resolved.config,
         timeoutMs: options.timeoutMs ?? (demoTuning ? 10_000 : 60_000),
-        reconcileDelayMs: options.reconcileDelayMs ?? (demoTuning ? 15_000 : 120_000),
+        // The store's setting (Settings › Track & Trace › Advanced); the demo sandbox answers fast.
+        reconcileDelayMs: options.reconcileDelayMs ?? (demoTuning ? 15_000 : (resolved.config.advanced ?? DEFAULT_TRACE_ADVANCED).reconcileDelaySeconds * 1000),
         backoffBaseMs: options.backoffBaseMs,
         backoffMaxMs: options.backoffMaxMs,
         probeIntervalMs: options.probeIntervalMs,
@@ -162,8 +177,8 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
     publish();
   }
 
-  function settingsView(config: StoredTraceConfig | null): TraceSettingsView {
-    const value = config ?? {
+  function settingsView(config: StoredTraceConfig | null, ctx?: CallContext): TraceSettingsView {
+    const value: StoredTraceConfig = config ?? {
       provider: 'none' as const,
       useDemoSandbox: false,
       endpoint: '',
@@ -174,6 +189,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
       terminalId: '',
       training: false,
       nosession: false,
+      advanced: { ...DEFAULT_TRACE_ADVANCED },
     };
     return {
       provider: value.provider,
@@ -188,6 +204,8 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
       training: value.training,
       nosession: value.nosession,
       secretStorage: services.secretBox.kind,
+      advanced: value.advanced,
+      canEditAdvanced: ctx?.actor.role === 'admin',
     };
   }
 
@@ -200,27 +218,34 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
   }
 
   function readRow(db: Database.Database, id: string): OutboxRow {
-    const row = db.prepare(`SELECT ${OUTBOX_COLUMNS} FROM trace_outbox WHERE id = ?`).get(id) as OutboxRow | undefined;
+    const row = findOutboxRow(db, id);
     if (!row) throw new CoreError('not_found', 'That sale is not in the sync list any more: refresh the list.');
     return row;
   }
 
-  const LIST_SELECT = `
+  /**
+   * The Sync screen's rows: the hot outbox and the archive, with the same columns. A settled row
+   * may have moved to the archive: the list reads both, newest first.
+   */
+  const listSelect = (table: string) => `
     SELECT o.id, o.kind, o.sale_id AS saleId, o.customer_id AS customerId,
            CASE WHEN c.id IS NULL THEN NULL ELSE c.first_name || ' ' || c.last_name END AS customerName,
-           COALESCE(json_extract(o.request, '$.sale.cardId'), json_extract(d.request, '$.sale.cardId')) AS cardId,
+           COALESCE(json_extract(o.request, '$.sale.cardId'),
+                    json_extract((SELECT request FROM trace_outbox WHERE id = o.depends_on), '$.sale.cardId'),
+                    json_extract((SELECT request FROM trace_outbox_archive WHERE id = o.depends_on), '$.sale.cardId')) AS cardId,
            o.state, o.attempts, o.last_error AS lastError, o.last_error_code AS lastErrorCode, o.remote_txn_id AS remoteTxnId,
            o.sale_time AS saleTime, o.created_at AS createdAt, o.updated_at AS updatedAt, o.total_cents AS totalCents,
            o.item_count AS itemCount, o.dismissed_reason AS dismissedReason, e.name AS dismissedByName,
-           CASE WHEN o.state = 'pending' AND d.id IS NOT NULL AND d.state <> 'acknowledged'
+           CASE WHEN o.state = 'pending' AND o.depends_on IS NOT NULL
+                 AND COALESCE((SELECT state FROM trace_outbox WHERE id = o.depends_on), 'acknowledged') <> 'acknowledged'
                 THEN 'the sale it belongs to has not been reported yet' ELSE NULL END AS waitingFor
-      FROM trace_outbox o
-      LEFT JOIN trace_outbox d ON d.id = o.depends_on
+      FROM ${table} o
       LEFT JOIN customers c ON c.id = o.customer_id
       LEFT JOIN employees e ON e.id = o.dismissed_by`;
 
   function listRow(db: Database.Database, id: string): SyncRow {
-    return db.prepare(`${LIST_SELECT} WHERE o.id = ?`).get(id) as SyncRow;
+    return (db.prepare(`${listSelect('trace_outbox')} WHERE o.id = ?`).get(id) ??
+      db.prepare(`${listSelect('trace_outbox_archive')} WHERE o.id = ?`).get(id)) as SyncRow;
   }
 
   function providerFor(config: EffectiveTraceConfig, timeoutMs: number): TraceProvider {
@@ -230,7 +255,31 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
   }
 
   const handlers: HandlersFor<TraceCallName> = {
-    'trace.settings.get': { access: 'manage_settings', run: () => settingsView(stored()) },
+    'trace.settings.get': { access: 'manage_settings', run: (ctx) => settingsView(stored(), ctx) },
+    'trace.settings.advanced.save': {
+      access: 'manage_settings',
+      async run(ctx, request) {
+        if (ctx.actor.role !== 'admin') throw new CoreError('forbidden', 'Only an admin may change the advanced Track & Trace settings.');
+        const previous = stored();
+        if (!previous) throw new CoreError('conflict', 'Save the Track & Trace settings first, then the advanced ones.');
+        const next: StoredTraceConfig = {
+          ...previous,
+          advanced: { noncePolicy: request.noncePolicy, patientLink: request.patientLink, reconcileDelaySeconds: request.reconcileDelaySeconds },
+        };
+        const { result } = applyCommand(
+          sqlite(),
+          { commandId: request.commandId, name: 'trace.settings.advanced.save', actorId: ctx.actor.id },
+          () => {
+            writeTraceConfig(sqlite(), next, services.clock());
+            return { result: settingsView(next, ctx), audit: { details: { before: previous.advanced, after: next.advanced } } };
+          },
+          services.clock(),
+        );
+        lookupProvider = null;
+        await startWorker();
+        return result;
+      },
+    },
     'trace.settings.save': {
       access: 'manage_settings',
       async run(ctx, request) {
@@ -256,6 +305,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
           terminalId: request.terminalId,
           training: request.training,
           nosession: request.nosession,
+          advanced: previous?.advanced ?? { ...DEFAULT_TRACE_ADVANCED },
         };
         const { result } = applyCommand(
           sqlite(),
@@ -264,7 +314,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
             writeTraceConfig(sqlite(), next, services.clock());
             // Never the password: only whether it changed.
             const { passwordSealed: _sealed, ...visible } = next;
-            return { result: settingsView(next), audit: { details: { ...visible, passwordChanged: !!request.password } } };
+            return { result: settingsView(next, ctx), audit: { details: { ...visible, passwordChanged: !!request.password } } };
           },
           services.clock(),
         );
@@ -279,6 +329,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
         const previous = stored();
         const draft: StoredTraceConfig = {
           ...request,
+          advanced: previous?.advanced ?? { ...DEFAULT_TRACE_ADVANCED },
           passwordSealed: request.password ? services.secretBox.seal(request.password) : (previous?.passwordSealed ?? null),
         };
         if (draft.provider === 'none') return { ok: false, message: 'Choose a provider first.', latencyMs: null };
@@ -298,7 +349,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
         const where: string[] = [];
         const params: unknown[] = [];
         const byFilter: Record<string, string> = {
-          attention: `o.state IN ('rejected', 'unknown')`,
+          attention: `o.state IN ('rejected', 'unknown', 'needs_person')`,
           waiting: `o.state IN ('pending', 'in_flight', 'unknown')`,
         };
         if (request.filter !== 'all') {
@@ -319,12 +370,18 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
         }
         const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
         const db = sqlite();
-        const rows = db.prepare(`${LIST_SELECT} ${clause} ORDER BY o.id DESC LIMIT ?`).all(...params, request.limit) as SyncRow[];
-        const total = (
-          db
-            .prepare(`SELECT COUNT(*) AS n FROM trace_outbox o LEFT JOIN customers c ON c.id = o.customer_id ${clause}`)
-            .get(...params) as { n: number }
-        ).n;
+        // Only waiting and attention rows stay hot: those filters never need the archive.
+        const hotOnly = request.filter === 'waiting' || request.filter === 'attention' || ['pending', 'in_flight', 'unknown', 'rejected', 'needs_person'].includes(request.filter);
+        const tables = hotOnly ? ['trace_outbox'] : ['trace_outbox', 'trace_outbox_archive'];
+        const union = tables.map((table) => `SELECT * FROM (${listSelect(table)} ${clause} ORDER BY o.id DESC LIMIT ?)`).join(' UNION ALL ');
+        const rows = db
+          .prepare(`SELECT * FROM (${union}) ORDER BY id DESC LIMIT ?`)
+          .all(...tables.flatMap(() => [...params, request.limit]), request.limit) as SyncRow[];
+        const total = tables.reduce(
+          (sum, table) =>
+            sum + (db.prepare(`SELECT COUNT(*) AS n FROM ${table} o LEFT JOIN customers c ON c.id = o.customer_id ${clause}`).get(...params) as { n: number }).n,
+          0,
+        );
         return { rows, total, status: syncStatus() };
       },
     },
@@ -332,11 +389,21 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
       access: 'logged_in',
       run(_ctx, request) {
         const db = sqlite();
-        readRow(db, request.outboxId);
+        const row = readRow(db, request.outboxId);
         const attempts = db
-          .prepare('SELECT at, step, outcome, detail, duration_ms AS durationMs FROM trace_attempts WHERE outbox_id = ? ORDER BY at DESC, id DESC LIMIT 50')
-          .all(request.outboxId) as Array<{ at: number; step: string; outcome: string; detail: string | null; durationMs: number | null }>;
-        return { row: listRow(db, request.outboxId), attempts };
+          .prepare(
+            `SELECT * FROM (
+               SELECT id, at, step, outcome, detail, duration_ms AS durationMs FROM trace_attempts WHERE outbox_id = ?
+               UNION ALL
+               SELECT id, at, step, outcome, detail, duration_ms AS durationMs FROM trace_attempts_archive WHERE outbox_id = ?
+             ) ORDER BY at DESC, id DESC LIMIT 50`,
+          )
+          .all(request.outboxId, request.outboxId) as Array<{ id?: string; at: number; step: string; outcome: string; detail: string | null; durationMs: number | null }>;
+        return {
+          row: listRow(db, request.outboxId),
+          attempts: attempts.map(({ id: _id, ...attempt }) => attempt),
+          candidates: row.state === 'needs_person' ? candidatesOf(row) : [],
+        };
       },
     },
     'trace.sync.resend': {
@@ -450,6 +517,63 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
         return result;
       },
     },
+    'trace.sync.resolve': {
+      access: 'logged_in',
+      run(ctx, request) {
+        const db = sqlite();
+        const current = readRow(db, request.outboxId);
+        if (current.state !== 'needs_person') throw new CoreError('conflict', `This sale does not need a decision; it is ${current.state.replace('_', ' ')}.`);
+        const approver = approverFor(ctx, request.grantId, RESOLVE_ACTION);
+        const now = services.clock();
+        const { result } = applyCommand(
+          db,
+          { commandId: request.commandId, name: RESOLVE_ACTION, actorId: ctx.actor.id },
+          () => {
+            const row = readRow(db, request.outboxId);
+            if (row.state !== 'needs_person') throw new CoreError('conflict', 'Someone already acted on this sale: refresh the list.');
+            if (request.remoteTxnId === null) {
+              // Check again (after someone fixed it in BioTrack): back to unknown, never a resend.
+              db.prepare(
+                `UPDATE trace_outbox SET state = 'unknown', candidates = NULL, next_attempt_at = ?, updated_at = ?,
+                   last_error = 'A manager asked the register to check with BioTrack again.' WHERE id = ?`,
+              ).run(now, now, row.id);
+            } else {
+              if (!candidatesOf(row).some((candidate) => candidate.remoteTxnId === request.remoteTxnId)) {
+                throw new CoreError('invalid_message', `BioTrack sale ${request.remoteTxnId} is not one of the matches for this sale: refresh and choose again.`);
+              }
+              const taken = db
+                .prepare(`SELECT 1 FROM trace_outbox WHERE remote_txn_id = ? AND kind = ? AND id <> ? UNION ALL SELECT 1 FROM trace_outbox_archive WHERE remote_txn_id = ? AND kind = ? AND id <> ?`)
+                .get(request.remoteTxnId, row.kind, row.id, request.remoteTxnId, row.kind, row.id);
+              if (taken) throw new CoreError('conflict', `BioTrack sale ${request.remoteTxnId} already belongs to another sale: choose the other one.`);
+              db.prepare(
+                `UPDATE trace_outbox SET state = 'acknowledged', remote_txn_id = ?, acknowledged_at = ?, candidates = NULL, updated_at = ?,
+                   last_error = NULL WHERE id = ?`,
+              ).run(request.remoteTxnId, now, now, row.id);
+            }
+            db.prepare('INSERT INTO trace_attempts (id, outbox_id, at, step, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)').run(
+              newId(now),
+              row.id,
+              now,
+              'resolve',
+              request.remoteTxnId === null ? 'check_again' : 'chosen',
+              `${request.remoteTxnId === null ? 'check again' : `BioTrack sale ${request.remoteTxnId}`}: by ${ctx.actor.name}, approved by ${approver.name}`,
+            );
+            return {
+              result: listRow(db, row.id),
+              audit: {
+                saleId: row.saleId,
+                customerId: row.customerId,
+                details: { outboxId: row.id, kind: row.kind, remoteTxnId: request.remoteTxnId, candidates: candidatesOf(row).map((c) => c.remoteTxnId), approvedBy: approver.id },
+              },
+            };
+          },
+          now,
+        );
+        worker?.wake();
+        publish();
+        return result;
+      },
+    },
     'trace.lookupPatient': {
       access: 'sell',
       async run(_ctx, request) {
@@ -475,7 +599,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
                allotment_amount = excluded.allotment_amount, allotment_unit = excluded.allotment_unit, fetched_at = excluded.fetched_at`,
           )
           .run(value.cardId, value.status, value.expiresOn, value.allotment?.amount ?? null, value.allotment?.unit ?? null, now);
-        return { cardId: value.cardId, status: value.status, expiresOn: value.expiresOn, allotment: value.allotment, fetchedAt: now };
+        return { cardId: value.cardId, status: value.status, expiresOn: value.expiresOn, allotment: value.allotment, raw: value.raw, fetchedAt: now };
       },
     },
     'trace.demo.enqueueSale': {

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { newId } from '../store/ids.js';
 import type { TraceLine, TraceWrite } from './provider.js';
 
-export type OutboxState = 'pending' | 'in_flight' | 'acknowledged' | 'rejected' | 'unknown' | 'dismissed';
+export type OutboxState = 'pending' | 'in_flight' | 'acknowledged' | 'rejected' | 'unknown' | 'needs_person' | 'dismissed';
 export type OutboxKind = 'dispense' | 'void' | 'refund';
 
 const lineSchema = z.strictObject({
@@ -82,15 +82,19 @@ export interface OutboxRow {
   saleTime: number;
   createdAt: number;
   updatedAt: number;
+  watermark: string | null;
+  candidates: string | null;
 }
 
 export const OUTBOX_COLUMNS = `id, location, kind, sale_id AS saleId, customer_id AS customerId, depends_on AS dependsOn, request, nonce, state,
   attempts, next_attempt_at AS nextAttemptAt, last_error AS lastError, last_error_code AS lastErrorCode,
   remote_txn_id AS remoteTxnId, sent_at AS sentAt, acknowledged_at AS acknowledgedAt, dismissed_reason AS dismissedReason,
   dismissed_by AS dismissedBy, total_cents AS totalCents, item_count AS itemCount, sale_time AS saleTime,
-  created_at AS createdAt, updated_at AS updatedAt`;
+  created_at AS createdAt, updated_at AS updatedAt, watermark, candidates`;
 
-function insertRow(sqlite: Database.Database, row: Omit<OutboxRow, 'attempts' | 'lastError' | 'lastErrorCode' | 'remoteTxnId' | 'sentAt' | 'acknowledgedAt' | 'dismissedReason' | 'dismissedBy' | 'updatedAt'>): void {
+type NewRow = Omit<OutboxRow, 'attempts' | 'lastError' | 'lastErrorCode' | 'remoteTxnId' | 'sentAt' | 'acknowledgedAt' | 'dismissedReason' | 'dismissedBy' | 'updatedAt' | 'watermark' | 'candidates'>;
+
+function insertRow(sqlite: Database.Database, row: NewRow): void {
   sqlite
     .prepare(
       `INSERT INTO trace_outbox (id, location, kind, sale_id, customer_id, depends_on, request, nonce, state, attempts, next_attempt_at,
@@ -142,9 +146,13 @@ export function enqueueDispense(sqlite: Database.Database, input: DispenseInput,
 }
 
 function dispenseFor(sqlite: Database.Database, saleId: string): OutboxRow {
-  const row = sqlite
+  // A settled dispense may have moved to the archive: look there too (both by the sale index).
+  const row = (sqlite
     .prepare(`SELECT ${OUTBOX_COLUMNS} FROM trace_outbox WHERE sale_id = ? AND kind = 'dispense' ORDER BY id DESC LIMIT 1`)
-    .get(saleId) as OutboxRow | undefined;
+    .get(saleId) ??
+    sqlite
+      .prepare(`SELECT ${OUTBOX_COLUMNS} FROM trace_outbox_archive WHERE sale_id = ? AND kind = 'dispense' ORDER BY id DESC LIMIT 1`)
+      .get(saleId)) as OutboxRow | undefined;
   if (!row) throw new Error(`Sale ${saleId} was never queued for the state, so it cannot be voided or refunded there.`);
   return row;
 }
@@ -224,23 +232,38 @@ export interface SyncCounts {
   inFlight: number;
   unknown: number;
   rejected: number;
+  needsPerson: number;
   acknowledged: number;
   dismissed: number;
-  /** The sale time of the oldest row still waiting to be reported, or null. */
+  /** The creation time of the oldest row still waiting to be reported, or null. */
   oldestPendingAt: number | null;
 }
 
+const WAITING_STATES = ['pending', 'in_flight', 'unknown'] as const;
+
+/**
+ * The outbox's counts without counting it: the counters the triggers keep (one row per location
+ * and state), and the oldest waiting row by the (location, state, id) index, one seek per state.
+ */
 export function syncCounts(sqlite: Database.Database, location?: string): SyncCounts {
-  const where = location ? 'WHERE location = ?' : '';
-  const rows = sqlite
-    .prepare(`SELECT state, COUNT(*) AS n, MIN(created_at) AS oldest FROM trace_outbox ${where} GROUP BY state`)
-    .all(...(location ? [location] : [])) as Array<{ state: OutboxState; n: number; oldest: number }>;
-  const counts: SyncCounts = { pending: 0, inFlight: 0, unknown: 0, rejected: 0, acknowledged: 0, dismissed: 0, oldestPendingAt: null };
+  const rows = (
+    location
+      ? sqlite.prepare('SELECT location, state, n FROM trace_outbox_counts WHERE location = ?').all(location)
+      : sqlite.prepare('SELECT location, state, n FROM trace_outbox_counts').all()
+  ) as Array<{ location: string; state: OutboxState; n: number }>;
+  const counts: SyncCounts = { pending: 0, inFlight: 0, unknown: 0, rejected: 0, needsPerson: 0, acknowledged: 0, dismissed: 0, oldestPendingAt: null };
+  const locations = new Set<string>();
   for (const row of rows) {
-    if (row.state === 'in_flight') counts.inFlight = row.n;
-    else counts[row.state] = row.n;
-    if (row.state === 'pending' || row.state === 'in_flight' || row.state === 'unknown') {
-      counts.oldestPendingAt = counts.oldestPendingAt === null ? row.oldest : Math.min(counts.oldestPendingAt, row.oldest);
+    if (row.state === 'in_flight') counts.inFlight += row.n;
+    else if (row.state === 'needs_person') counts.needsPerson += row.n;
+    else counts[row.state] += row.n;
+    if (row.n > 0 && (WAITING_STATES as readonly string[]).includes(row.state)) locations.add(row.location);
+  }
+  const oldest = sqlite.prepare('SELECT created_at AS at FROM trace_outbox WHERE location = ? AND state = ? ORDER BY id LIMIT 1');
+  for (const where of locations) {
+    for (const state of WAITING_STATES) {
+      const found = oldest.get(where, state) as { at: number } | undefined;
+      if (found) counts.oldestPendingAt = counts.oldestPendingAt === null ? found.at : Math.min(counts.oldestPendingAt, found.at);
     }
   }
   return counts;
@@ -248,4 +271,52 @@ export function syncCounts(sqlite: Database.Database, location?: string): SyncCo
 
 export function backlogOf(counts: SyncCounts): number {
   return counts.pending + counts.inFlight + counts.unknown;
+}
+
+const ROW_COLUMNS = `id, location, kind, sale_id, customer_id, depends_on, request, nonce, state, attempts, next_attempt_at, last_error,
+  last_error_code, remote_txn_id, sent_at, acknowledged_at, dismissed_reason, dismissed_by, total_cents, item_count, sale_time,
+  created_at, updated_at, watermark, candidates`;
+const ATTEMPT_COLUMNS = 'id, outbox_id, at, step, outcome, detail, duration_ms, nonce';
+
+/**
+ * Move settled rows (acknowledged or dismissed, last changed before `before`) and their attempts
+ * to the archive tables, oldest first, at most `limit` rows in one transaction. Returns how many
+ * rows moved. Every query is an index seek: the hot tables hold the backlog and recent history.
+ */
+export function archiveSettled(sqlite: Database.Database, options: { location: string; before: number; limit?: number }): number {
+  const limit = options.limit ?? 500;
+  const move = sqlite.transaction(() => {
+    const pick = sqlite.prepare(`SELECT id FROM trace_outbox WHERE location = ? AND state = ? AND updated_at < ? ORDER BY id LIMIT ?`);
+    const ids: string[] = [];
+    for (const state of ['acknowledged', 'dismissed']) {
+      for (const row of pick.all(options.location, state, options.before, limit - ids.length) as Array<{ id: string }>) ids.push(row.id);
+      if (ids.length >= limit) break;
+    }
+    if (ids.length === 0) return 0;
+    const copyRow = sqlite.prepare(`INSERT INTO trace_outbox_archive (${ROW_COLUMNS}) SELECT ${ROW_COLUMNS} FROM trace_outbox WHERE id = ?`);
+    const copyAttempts = sqlite.prepare(`INSERT INTO trace_attempts_archive (${ATTEMPT_COLUMNS}) SELECT ${ATTEMPT_COLUMNS} FROM trace_attempts WHERE outbox_id = ?`);
+    const dropAttempts = sqlite.prepare('DELETE FROM trace_attempts WHERE outbox_id = ?');
+    const dropRow = sqlite.prepare('DELETE FROM trace_outbox WHERE id = ?');
+    for (const id of ids) {
+      copyRow.run(id);
+      copyAttempts.run(id);
+      dropAttempts.run(id);
+      dropRow.run(id);
+    }
+    return ids.length;
+  });
+  return move.immediate();
+}
+
+/** An outbox row by id, in the hot table or the archive. */
+export function findOutboxRow(sqlite: Database.Database, id: string): OutboxRow | undefined {
+  return (sqlite.prepare(`SELECT ${OUTBOX_COLUMNS} FROM trace_outbox WHERE id = ?`).get(id) ??
+    sqlite.prepare(`SELECT ${OUTBOX_COLUMNS} FROM trace_outbox_archive WHERE id = ?`).get(id)) as OutboxRow | undefined;
+}
+
+/** Whether another row (hot or archived) already holds this BioTrack transaction id for this kind of write. */
+export function remoteIdClaimed(sqlite: Database.Database, remoteTxnId: string, kind: OutboxKind, exceptId: string): boolean {
+  const query = (table: string) =>
+    sqlite.prepare(`SELECT 1 FROM ${table} WHERE remote_txn_id = ? AND kind = ? AND id <> ? LIMIT 1`).get(remoteTxnId, kind, exceptId);
+  return !!query('trace_outbox') || !!query('trace_outbox_archive');
 }

@@ -4,8 +4,8 @@
  *
  *   - requests are provider-neutral (a sale is barcodes, quantities and unit prices, a terminal,
  *     a sale time and the patient's card), and each provider maps them to its own wire format;
- *   - every write carries an idempotency key fixed when the outbox row was made (BioTrack's
- *     `nonce`, Metrc's `ExternalReceiptNumber`), resent unchanged on every retry;
+ *   - every write carries an idempotency key (BioTrack's `nonce`, Metrc's `ExternalReceiptNumber`):
+ *     for BioTrack v1 a fresh one per attempt unless the store's settings say nonces are kept;
  *   - every write answers one of five outcomes, so the sync worker never has to know a provider's
  *     error codes: accepted, rejected (a person must act), unknown (it may have been applied:
  *     reconcile before sending again), not_sent (it certainly was not applied) or auth_failed.
@@ -47,7 +47,12 @@ export type TraceWrite =
   | { kind: 'void'; void: TraceVoid }
   | { kind: 'refund'; refund: TraceRefund };
 
-export type WriteOutcome =
+export type WriteOutcome = WriteOutcomeKind & {
+  /** The key the last request actually carried, when the provider had to change it (session renewed). */
+  sentKey?: string;
+};
+
+type WriteOutcomeKind =
   | { kind: 'accepted'; remoteTxnId: string }
   /** A definite business refusal: a person must fix the cause. Never retried by itself. */
   | { kind: 'rejected'; code: string | null; message: string }
@@ -64,6 +69,8 @@ export interface RemoteSale {
   terminalId: string | null;
   /** UTC epoch ms, as the provider recorded it (may be the back-dated sale time). */
   time: number | null;
+  /** The patient's card as the provider lists it, when it does. */
+  cardId: string | null;
   deleted: boolean;
   /** For a refund: the dispense it belongs to. */
   originalRemoteTxnId: string | null;
@@ -76,18 +83,28 @@ export type ReconcileOutcome =
   /** The provider's stored answer for this key was a refusal: the write was not applied. */
   | { kind: 'rejected'; code: string | null; message: string }
   | { kind: 'absent'; how: string }
+  /** Several of the provider's sales match this one equally: a person must choose, nothing is resent. */
+  | { kind: 'ambiguous'; candidates: RemoteSale[]; how: string }
   | { kind: 'undecided'; reason: string };
 
 export interface PatientLookup {
   cardId: string;
-  status: 'active' | 'inactive' | 'expired' | 'not_found';
+  /**
+   * `unreadable`: the state answered, but without a status or allotment the register recognises.
+   * It is never read as active: `raw` holds what was sent, for a manager.
+   */
+  status: 'active' | 'inactive' | 'expired' | 'not_found' | 'unreadable';
   expiresOn: string | null;
   /** Remaining allotment exactly as the state gave it, with its unit (never assumed). */
   allotment: { amount: string; unit: string } | null;
   caregiverCardId: string | null;
+  /** The key the state gave for this card, to name the patient on a sale (BioTrack `card_key`), or null. */
+  cardKey: string | null;
+  /** unreadable: the answer's fields as text (name → value), for a manager. */
+  raw: Record<string, string> | null;
 }
 
-export type ProviderResult<T> = { ok: true; value: T } | { ok: false; kind: 'rejected' | 'unavailable' | 'auth_failed'; message: string };
+export type ProviderResult<T> = { ok: true; value: T } | { ok: false; kind: 'rejected' | 'unavailable' | 'auth_failed'; message: string; code?: string | null };
 
 export interface PingResult {
   ok: boolean;
@@ -98,11 +115,15 @@ export interface PingResult {
 /** Which outbox row is being reconciled, and which transaction ids are already claimed by others. */
 export interface ReconcileQuery {
   write: TraceWrite;
+  /** The key the last attempt carried. */
   idempotencyKey: string;
   /** When the last attempt started (UTC ms). */
   sentAt: number;
-  claimedRemoteIds: ReadonlySet<string>;
-  /** The highest transaction id known to predate the attempt: only later ones can be ours. */
+  /** When every attempt started: a sale recorded at receipt carries one of these times. */
+  attemptTimes: number[];
+  /** Whether another outbox row already holds this transaction id (checked by index, per candidate). */
+  isClaimed(remoteTxnId: string): boolean;
+  /** The highest transaction id known before the first attempt: only later ones can be ours. */
   watermark: string | null;
 }
 
@@ -135,30 +156,55 @@ export function sendWrite(provider: TraceProvider, write: TraceWrite, key: strin
   }
 }
 
+export type SaleMatch = { kind: 'one'; sale: RemoteSale } | { kind: 'none' } | { kind: 'ambiguous'; candidates: RemoteSale[] };
+
+/** How close a listed time must be to one of ours to break a tie between equal candidates. */
+export const TIE_BREAK_MS = 10 * 60_000;
+
 /**
- * Match a sale against the provider's list: same terminal, the same lines (barcode, quantity,
- * unit price, in any order), a time close to the sale time, and a transaction id no other
- * outbox row has claimed. Returns the first unclaimed match, or null.
+ * Match a sale by its content: the same terminal, the same card (when the provider lists it),
+ * the same lines (barcode, quantity and price, in any order) and so the same total, among sales
+ * no other outbox row has claimed. Time never excludes a candidate (a sale posted hours after it
+ * was made is stamped when the state received it): it only breaks a tie, when exactly one of
+ * several equal candidates is near the sale time or one of the attempts. Otherwise a tie is
+ * `ambiguous`, for a person to settle.
  */
-export function matchRemoteSale(
-  sale: TraceSale,
-  remote: RemoteSale[],
-  claimed: ReadonlySet<string>,
-  toleranceMs = 10 * 60_000,
-): RemoteSale | null {
-  const want = lineKey(sale.lines);
-  for (const candidate of remote) {
-    if (claimed.has(candidate.remoteTxnId) || candidate.refund || candidate.deleted) continue;
-    if (candidate.terminalId !== null && candidate.terminalId !== sale.terminalId) continue;
-    if (candidate.time !== null && Math.abs(candidate.time - sale.saleTime) > toleranceMs) continue;
-    if (lineKey(candidate.lines) === want) return candidate;
-  }
-  return null;
+export function matchRemoteSale(sale: TraceSale, remote: RemoteSale[], isClaimed: (id: string) => boolean, attemptTimes: number[] = []): SaleMatch {
+  const candidates = remote.filter(
+    (candidate) =>
+      !candidate.refund &&
+      !candidate.deleted &&
+      (candidate.terminalId === null || candidate.terminalId === sale.terminalId) &&
+      (candidate.cardId === null || candidate.cardId === sale.cardId) &&
+      sameContent(sale.lines, candidate.lines) &&
+      !isClaimed(candidate.remoteTxnId),
+  );
+  return pickCandidate(candidates, [sale.saleTime, ...attemptTimes]);
 }
 
-function lineKey(lines: TraceLine[]): string {
-  return lines
-    .map((line) => `${line.barcode}|${Number(line.quantity)}|${Math.round(line.unitPriceCents)}`)
-    .sort()
-    .join(',');
+/** One candidate → it; several → the only one near our times, else ambiguous. */
+export function pickCandidate(candidates: RemoteSale[], times: number[]): SaleMatch {
+  if (candidates.length === 0) return { kind: 'none' };
+  if (candidates.length === 1) return { kind: 'one', sale: candidates[0]! };
+  const near = candidates.filter((candidate) => candidate.time !== null && times.some((time) => Math.abs(candidate.time! - time) <= TIE_BREAK_MS));
+  if (near.length === 1) return { kind: 'one', sale: near[0]! };
+  return { kind: 'ambiguous', candidates };
+}
+
+/**
+ * The same lines, in any order: barcode, quantity, and price, where the listed price is either
+ * the unit price or the line's price (the spec's meaning is unconfirmed), read the same way on
+ * every line, so the totals agree too.
+ */
+export function sameContent(ours: TraceLine[], theirs: TraceLine[]): boolean {
+  if (ours.length !== theirs.length) return false;
+  const key = (lines: Array<{ barcode: string; quantity: number; cents: number }>) =>
+    lines
+      .map((line) => `${line.barcode}|${Number(line.quantity)}|${Math.round(line.cents)}`)
+      .sort()
+      .join(',');
+  const listed = key(theirs.map((line) => ({ barcode: line.barcode, quantity: line.quantity, cents: line.unitPriceCents })));
+  const asUnit = key(ours.map((line) => ({ barcode: line.barcode, quantity: line.quantity, cents: line.unitPriceCents })));
+  const asLine = key(ours.map((line) => ({ barcode: line.barcode, quantity: line.quantity, cents: line.unitPriceCents * line.quantity })));
+  return listed === asUnit || listed === asLine;
 }

@@ -6,7 +6,7 @@ import type { TraceProvider } from './provider.js';
 export function createProvider(config: EffectiveTraceConfig, options: { timeoutMs?: number } = {}): TraceProvider {
   switch (config.provider) {
     case 'biotrack_v1':
-      return new BioTrackV1Provider({ ...config, timeoutMs: options.timeoutMs });
+      return new BioTrackV1Provider({ ...config, timeoutMs: options.timeoutMs, noncePolicy: config.advanced?.noncePolicy, patientLink: config.advanced?.patientLink });
   }
 }
 

@@ -2,20 +2,39 @@
  * The sync engine: drains one location's outbox, in order, through a provider. It runs inside
  * the sync worker thread (worker.ts) on the worker's own connection; tests also run it directly.
  *
- * The write-ahead rule: a row is marked in_flight (attempts + 1) and COMMITTED before its
- * request leaves; its outcome is committed when the answer arrives. A crash anywhere in between
- * leaves the row in_flight, and the next start turns it into unknown, which is reconciled with
- * the provider (nonce_replay, then the sales list) before anything is sent again. Only a
- * reconciliation that shows the sale absent sends it again, with the same nonce.
+ * The write-ahead rule: a row is marked in_flight (attempts + 1, the attempt's nonce, and the
+ * reconciliation watermark on the first attempt) and COMMITTED before its request leaves; its
+ * outcome is committed when the answer arrives. A crash anywhere in between leaves the row
+ * in_flight, and the next start turns it into unknown, which is reconciled with the provider
+ * (nonce_replay, then the sales list matched by content from the watermark) before anything is
+ * sent again. Only a reconciliation that shows the sale absent sends it again, with a fresh nonce
+ * (unless the store keeps nonces). Two equal matches put the row to a person, never a resend.
  *
  * A rejection goes to a person (the Sync screen) and is never retried by itself. A void or
- * refund waits for its dispense's transaction id. While any row is unknown and not yet
- * reconciled, nothing new is sent.
+ * refund waits for its dispense's transaction id. An unknown row is reconciled on its own once
+ * its delay has passed; it holds back only the void or refund that needs it, never other sales
+ * (each is keyed by its own content and id, so their order does not matter to exactly-once).
+ *
+ * Every query here is an index seek (test/integration/trace/query-plans.test.ts): the status
+ * reads counters the triggers keep, and settled rows move to the archive tables at idle.
  */
 import type Database from 'better-sqlite3';
 import { newId } from '../store/ids.js';
-import { OUTBOX_COLUMNS, backlogOf, syncCounts, writeFor, type OutboxRow, type SyncCounts } from './outbox.js';
-import { sendWrite, type TraceProvider, type WriteOutcome } from './provider.js';
+import {
+  OUTBOX_COLUMNS,
+  archiveSettled,
+  backlogOf,
+  findOutboxRow,
+  remoteIdClaimed,
+  syncCounts,
+  writeFor,
+  type OutboxRow,
+  type SyncCounts,
+} from './outbox.js';
+import { sendWrite, type RemoteSale, type TraceProvider, type WriteOutcome } from './provider.js';
+
+export const DEFAULT_RECONCILE_DELAY_MS = 120_000;
+export const DEFAULT_ARCHIVE_AFTER_MS = 60 * 60_000;
 
 export type SendStep = 'in_flight_committed' | 'response_received' | 'result_committed';
 
@@ -42,6 +61,10 @@ export interface SyncEngineOptions {
   probeIntervalMs?: number;
   /** Jitter source (seeded in tests). */
   random?: () => number;
+  /** `fresh` (default): a new nonce for every attempt after the first; `kept`: the row's nonce every time. */
+  noncePolicy?: 'fresh' | 'kept';
+  /** Settled rows move to the archive this long after their last change (default 1 hour). */
+  archiveAfterMs?: number;
   /** Test hook: called at each step of a send (kill tests end the process here). */
   onStep?: (step: SendStep, row: OutboxRow) => void;
   onStatus?: (status: EngineStatus) => void;
@@ -59,6 +82,9 @@ export class SyncEngine {
   private readonly reconcileDelayMs: number;
   private readonly probeIntervalMs: number;
   private readonly random: () => number;
+  private readonly noncePolicy: 'fresh' | 'kept';
+  private readonly archiveAfterMs: number;
+  private lastArchiveAt = 0;
   private failures = 0;
   private online: boolean | null = null;
   private lastContactAt: number | null = null;
@@ -77,9 +103,11 @@ export class SyncEngine {
     this.clock = options.clock ?? Date.now;
     this.backoffBaseMs = options.backoffBaseMs ?? 2_000;
     this.backoffMaxMs = options.backoffMaxMs ?? 10 * 60_000;
-    this.reconcileDelayMs = options.reconcileDelayMs ?? 120_000;
+    this.reconcileDelayMs = options.reconcileDelayMs ?? DEFAULT_RECONCILE_DELAY_MS;
     this.probeIntervalMs = options.probeIntervalMs ?? 30_000;
     this.random = options.random ?? Math.random;
+    this.noncePolicy = options.noncePolicy ?? 'fresh';
+    this.archiveAfterMs = options.archiveAfterMs ?? DEFAULT_ARCHIVE_AFTER_MS;
   }
 
   /** At start: a row left in flight by a crash may or may not have reached the state. */
@@ -95,65 +123,96 @@ export class SyncEngine {
       .run(now, now, this.reconcileDelayMs, this.location).changes;
   }
 
-  /** One unit of work: reconcile the oldest ready unknown row, else send the next pending one. */
+  /**
+   * One unit of work: reconcile the oldest unknown row whose delay has passed, else send the
+   * oldest pending row that can go (a void or refund waits for its dispense).
+   */
   async step(): Promise<StepResult> {
     const now = this.clock();
     if (now < this.quietUntil) return 'waiting';
     const unknown = this.sqlite
-      .prepare(`SELECT ${OUTBOX_COLUMNS} FROM trace_outbox WHERE location = ? AND state = 'unknown' ORDER BY id LIMIT 1`)
-      .get(this.location) as OutboxRow | undefined;
+      .prepare(`SELECT ${OUTBOX_COLUMNS} FROM trace_outbox WHERE location = ? AND state = 'unknown' AND next_attempt_at <= ? ORDER BY id LIMIT 1`)
+      .get(this.location, now) as OutboxRow | undefined;
     if (unknown) {
-      if (unknown.nextAttemptAt > now) return 'waiting';
       await this.reconcile(unknown);
       return 'worked';
     }
-    const candidates = this.sqlite
-      .prepare(
-        `SELECT ${OUTBOX_COLUMNS} FROM trace_outbox
-          WHERE location = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 20`,
-      )
-      .all(this.location, now) as OutboxRow[];
-    for (const row of candidates) {
-      let dependencyRemoteId: string | null = null;
-      if (row.dependsOn) {
-        const dependency = this.sqlite.prepare('SELECT state, remote_txn_id AS remoteTxnId FROM trace_outbox WHERE id = ?').get(row.dependsOn) as
-          | { state: string; remoteTxnId: string | null }
-          | undefined;
-        if (!dependency || dependency.state !== 'acknowledged' || !dependency.remoteTxnId) continue;
-        dependencyRemoteId = dependency.remoteTxnId;
+    const page = this.sqlite.prepare(
+      `SELECT ${OUTBOX_COLUMNS} FROM trace_outbox
+        WHERE location = ? AND state = 'pending' AND id > ? AND next_attempt_at <= ? ORDER BY id LIMIT 20`,
+    );
+    // Keyset pages past rows that must wait for their dispense, so they never hold back the rest.
+    let after = '';
+    for (;;) {
+      const candidates = page.all(this.location, after, now) as OutboxRow[];
+      for (const row of candidates) {
+        let dependencyRemoteId: string | null = null;
+        if (row.dependsOn) {
+          const dependency = findOutboxRow(this.sqlite, row.dependsOn);
+          if (!dependency || dependency.state !== 'acknowledged' || !dependency.remoteTxnId) continue;
+          dependencyRemoteId = dependency.remoteTxnId;
+        }
+        await this.send(row, dependencyRemoteId);
+        return 'worked';
       }
-      await this.send(row, dependencyRemoteId);
-      return 'worked';
+      if (candidates.length < 20) break;
+      after = candidates[candidates.length - 1]!.id;
     }
-    const later = this.sqlite
-      .prepare(`SELECT 1 FROM trace_outbox WHERE location = ? AND state = 'pending' AND next_attempt_at > ? LIMIT 1`)
-      .get(this.location, now);
+    const later =
+      this.sqlite.prepare(`SELECT 1 FROM trace_outbox WHERE location = ? AND state = 'unknown' LIMIT 1`).get(this.location) ??
+      this.sqlite.prepare(`SELECT 1 FROM trace_outbox WHERE location = ? AND state = 'pending' AND next_attempt_at > ? LIMIT 1`).get(this.location, now);
     return later ? 'waiting' : 'idle';
+  }
+
+  /** The highest BioTrack transaction id acknowledged so far here: a new row's reconciliation window starts there. */
+  private currentMark(): string | null {
+    const row = this.sqlite.prepare('SELECT remote_high AS mark FROM trace_sync_marks WHERE location = ?').get(this.location) as { mark: number } | undefined;
+    return row && row.mark > 0 ? String(row.mark) : null;
+  }
+
+  private raiseMark(remoteTxnId: string): void {
+    const mark = Number(remoteTxnId);
+    if (!Number.isSafeInteger(mark) || mark <= 0) return;
+    this.sqlite
+      .prepare(
+        `INSERT INTO trace_sync_marks (location, remote_high) VALUES (?, ?)
+         ON CONFLICT (location) DO UPDATE SET remote_high = MAX(remote_high, excluded.remote_high)`,
+      )
+      .run(this.location, mark);
   }
 
   private async send(row: OutboxRow, dependencyRemoteId: string | null): Promise<void> {
     const startedAt = this.clock();
+    // A fresh nonce for every attempt after the first, unless the store keeps nonces.
+    const nonce = this.noncePolicy === 'fresh' && row.attempts > 0 ? newId(startedAt) : row.nonce;
+    const watermark = row.watermark ?? this.currentMark();
     const marked = this.sqlite
       .prepare(
-        `UPDATE trace_outbox SET state = 'in_flight', attempts = attempts + 1, sent_at = ?, updated_at = ?
+        `UPDATE trace_outbox SET state = 'in_flight', attempts = attempts + 1, sent_at = ?, updated_at = ?, nonce = ?, watermark = ?
           WHERE id = ? AND state = 'pending'`,
       )
-      .run(startedAt, startedAt, row.id);
+      .run(startedAt, startedAt, nonce, watermark, row.id);
     if (marked.changes === 0) return; // a manager dismissed it meanwhile
-    this.options.onStep?.('in_flight_committed', row);
+    const sending: OutboxRow = { ...row, nonce, watermark, attempts: row.attempts + 1, sentAt: startedAt, state: 'in_flight' };
+    this.options.onStep?.('in_flight_committed', sending);
     const began = performance.now();
-    const outcome = await sendWrite(this.provider, writeFor(row, dependencyRemoteId), row.nonce);
+    const outcome = await sendWrite(this.provider, writeFor(row, dependencyRemoteId), nonce);
     const durationMs = Math.round(performance.now() - began);
-    this.options.onStep?.('response_received', row);
+    this.options.onStep?.('response_received', sending);
     this.noteContact(outcome);
-    this.applyOutcome(row, outcome, durationMs);
-    this.options.onStep?.('result_committed', row);
+    this.applyOutcome(sending, outcome, durationMs);
+    this.options.onStep?.('result_committed', sending);
     this.emitStatus();
   }
 
   private applyOutcome(row: OutboxRow, outcome: WriteOutcome, durationMs: number): void {
     const now = this.clock();
     const write = this.sqlite.transaction(() => {
+      if (outcome.sentKey && outcome.sentKey !== row.nonce) {
+        // The provider renewed its session and sent the request again under another nonce.
+        this.sqlite.prepare('UPDATE trace_outbox SET nonce = ? WHERE id = ?').run(outcome.sentKey, row.id);
+      }
+      this.attemptNonce = outcome.sentKey ?? row.nonce;
       switch (outcome.kind) {
         case 'accepted':
           this.sqlite
@@ -162,6 +221,7 @@ export class SyncEngine {
                  last_error_code = NULL, updated_at = ? WHERE id = ?`,
             )
             .run(outcome.remoteTxnId, now, now, row.id);
+          this.raiseMark(outcome.remoteTxnId);
           this.logAttempt(row.id, 'send', 'accepted', `transaction ${outcome.remoteTxnId}`, durationMs);
           break;
         case 'rejected':
@@ -187,38 +247,33 @@ export class SyncEngine {
         }
       }
     });
-    write.immediate();
+    try {
+      write.immediate();
+    } finally {
+      this.attemptNonce = null;
+    }
   }
 
+  /** The nonce the attempt being logged carried (set while its outcome is written). */
+  private attemptNonce: string | null = null;
+
   private async reconcile(row: OutboxRow): Promise<void> {
-    let dependencyRemoteId: string | null = null;
-    if (row.dependsOn) {
-      const dependency = this.sqlite.prepare('SELECT remote_txn_id AS remoteTxnId FROM trace_outbox WHERE id = ?').get(row.dependsOn) as
-        | { remoteTxnId: string | null }
-        | undefined;
-      dependencyRemoteId = dependency?.remoteTxnId ?? null;
-    }
-    const claimed = new Set(
-      (
-        this.sqlite
-          .prepare(`SELECT remote_txn_id AS id FROM trace_outbox WHERE remote_txn_id IS NOT NULL AND kind = ? AND id <> ?`)
-          .all(row.kind === 'void' ? 'dispense' : row.kind, row.id) as Array<{ id: string }>
-      ).map((entry) => entry.id),
-    );
-    const watermarkRow = this.sqlite
-      .prepare(
-        `SELECT MAX(CAST(remote_txn_id AS INTEGER)) AS mark FROM trace_outbox
-          WHERE acknowledged_at IS NOT NULL AND acknowledged_at < ? AND remote_txn_id IS NOT NULL AND location = ?`,
-      )
-      .get(row.sentAt ?? row.createdAt, this.location) as { mark: number | null };
-    const watermark = watermarkRow.mark && watermarkRow.mark > 0 ? String(watermarkRow.mark) : null;
+    const dependencyRemoteId = row.dependsOn ? (findOutboxRow(this.sqlite, row.dependsOn)?.remoteTxnId ?? null) : null;
+    const attemptTimes = (
+      this.sqlite
+        .prepare(`SELECT at - COALESCE(duration_ms, 0) AS startedAt FROM trace_attempts WHERE outbox_id = ? AND step = 'send' ORDER BY at DESC LIMIT 50`)
+        .all(row.id) as Array<{ startedAt: number }>
+    ).map((attempt) => attempt.startedAt);
+    if (row.sentAt !== null) attemptTimes.push(row.sentAt);
+    const claimedKind = row.kind === 'refund' ? 'refund' : 'dispense';
     const began = performance.now();
     const outcome = await this.provider.reconcile({
       write: writeFor(row, dependencyRemoteId),
       idempotencyKey: row.nonce,
       sentAt: row.sentAt ?? row.createdAt,
-      claimedRemoteIds: claimed,
-      watermark,
+      attemptTimes,
+      isClaimed: (remoteTxnId) => remoteIdClaimed(this.sqlite, remoteTxnId, claimedKind, row.id),
+      watermark: row.watermark,
     });
     const durationMs = Math.round(performance.now() - began);
     const now = this.clock();
@@ -232,6 +287,7 @@ export class SyncEngine {
                 WHERE id = ? AND state = 'unknown'`,
             )
             .run(outcome.remoteTxnId, now, now, row.id);
+          this.raiseMark(outcome.remoteTxnId);
           this.logAttempt(row.id, outcome.how === 'nonce_replay' ? 'replay' : 'find', 'found', `transaction ${outcome.remoteTxnId}`, durationMs);
           break;
         case 'rejected':
@@ -240,8 +296,25 @@ export class SyncEngine {
             .run(outcome.message, outcome.code, now, row.id);
           this.logAttempt(row.id, 'replay', 'rejected', `${outcome.code ?? '-'}: ${outcome.message}`, durationMs);
           break;
+        case 'ambiguous': {
+          // Never a resend: a person compares the candidates on the Sync screen and picks one.
+          const described = outcome.candidates.map(describeCandidate);
+          this.sqlite
+            .prepare(
+              `UPDATE trace_outbox SET state = 'needs_person', candidates = ?, updated_at = ?,
+                 last_error = ? WHERE id = ? AND state = 'unknown'`,
+            )
+            .run(
+              JSON.stringify(described),
+              now,
+              `BioTrack lists ${described.length} sales that match this one equally: a manager must say which one it is.`,
+              row.id,
+            );
+          this.logAttempt(row.id, 'find', 'ambiguous', `candidates ${described.map((candidate) => candidate.remoteTxnId).join(', ')}`, durationMs);
+          break;
+        }
         case 'absent':
-          // Confirmed not applied: send again, with the same nonce.
+          // Confirmed not applied: send again (the next attempt carries a fresh nonce unless nonces are kept).
           this.sqlite
             .prepare(
               `UPDATE trace_outbox SET state = 'pending', next_attempt_at = ?, updated_at = ?,
@@ -268,8 +341,14 @@ export class SyncEngine {
 
   private logAttempt(outboxId: string, step: 'send' | 'replay' | 'find', outcome: string, detail: string, durationMs: number): void {
     this.sqlite
-      .prepare('INSERT INTO trace_attempts (id, outbox_id, at, step, outcome, detail, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(newId(this.clock()), outboxId, this.clock(), step, outcome, detail.slice(0, 500), durationMs);
+      .prepare('INSERT INTO trace_attempts (id, outbox_id, at, step, outcome, detail, duration_ms, nonce) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(newId(this.clock()), outboxId, this.clock(), step, outcome, detail.slice(0, 500), durationMs, this.attemptNonce);
+  }
+
+  /** Move settled rows older than the archive delay out of the hot tables (one batch). */
+  archive(limit = 500): number {
+    this.lastArchiveAt = this.clock();
+    return archiveSettled(this.sqlite, { location: this.location, before: this.clock() - this.archiveAfterMs, limit });
   }
 
   private noteContact(outcome: WriteOutcome): void {
@@ -359,6 +438,14 @@ export class SyncEngine {
       }
       if (result === 'worked') continue;
       const now = this.clock();
+      if (now - this.lastArchiveAt >= 5_000) {
+        try {
+          // A full batch means there is more: come back at the next idle moment, not in 5 s.
+          if (this.archive(200) === 200) this.lastArchiveAt = 0;
+        } catch {
+          // Busy database: the next idle moment tries again.
+        }
+      }
       if (now >= this.quietUntil && (this.online !== true || now - this.lastProbeAt >= this.probeIntervalMs) && now - this.lastProbeAt >= Math.min(this.probeIntervalMs, this.backoffBaseMs)) {
         await this.probe().catch(() => undefined);
         continue;
@@ -380,4 +467,17 @@ export class SyncEngine {
     this.running = false;
     this.wakeUp?.();
   }
+}
+
+/** What the Sync screen shows of each candidate sale BioTrack lists. */
+export interface CandidateView {
+  remoteTxnId: string;
+  time: number | null;
+  terminalId: string | null;
+  cardId: string | null;
+  lines: RemoteSale['lines'];
+}
+
+function describeCandidate(sale: RemoteSale): CandidateView {
+  return { remoteTxnId: sale.remoteTxnId, time: sale.time, terminalId: sale.terminalId, cardId: sale.cardId, lines: sale.lines };
 }

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyPragmas } from '../store/db.js';
-import type { EffectiveTraceConfig } from './config.js';
+import { DEFAULT_TRACE_ADVANCED, type EffectiveTraceConfig } from './config.js';
 import { createProvider } from './providers.js';
 import { SyncEngine, type EngineStatus } from './sync.js';
 
@@ -36,7 +36,8 @@ async function main(): Promise<void> {
     location: data.config.location,
     backoffBaseMs: data.backoffBaseMs,
     backoffMaxMs: data.backoffMaxMs,
-    reconcileDelayMs: data.reconcileDelayMs,
+    reconcileDelayMs: data.reconcileDelayMs ?? (data.config.advanced ?? DEFAULT_TRACE_ADVANCED).reconcileDelaySeconds * 1000,
+    noncePolicy: data.config.advanced?.noncePolicy,
     probeIntervalMs: data.probeIntervalMs,
     onStatus: (status) => port.postMessage({ type: 'status', status } satisfies WorkerToMain),
   });

@@ -6,6 +6,17 @@ const empty = z.object({}).strict();
 
 export const traceProviderSchema = z.enum(['none', 'biotrack_v1']);
 
+/** Settings › Track & Trace › Advanced (admin only): how this store's BioTrack behaves. */
+export const traceAdvancedSettingsSchema = z.object({
+  /** `fresh`: a new nonce on every request; `kept`: the same nonce on every resend of a sale. */
+  noncePolicy: z.enum(['fresh', 'kept']),
+  /** How a sale names the patient: the card id, the card key card_lookup gives, or both. */
+  patientLink: z.enum(['card_id', 'card_key', 'both']),
+  /** How long after an unanswered request the register checks with BioTrack what came of it. */
+  reconcileDelaySeconds: z.number().int().min(5).max(3600),
+});
+export type TraceAdvancedSettings = z.infer<typeof traceAdvancedSettingsSchema>;
+
 export const traceSettingsViewSchema = z.object({
   provider: traceProviderSchema,
   useDemoSandbox: z.boolean(),
@@ -21,6 +32,9 @@ export const traceSettingsViewSchema = z.object({
   training: z.boolean(),
   nosession: z.boolean(),
   secretStorage: z.enum(['safeStorage', 'keyFile']),
+  advanced: traceAdvancedSettingsSchema,
+  /** Only an admin may change the advanced settings. */
+  canEditAdvanced: z.boolean(),
 });
 export type TraceSettingsView = z.infer<typeof traceSettingsViewSchema>;
 
@@ -38,7 +52,7 @@ const settingsFields = {
   nosession: z.boolean(),
 };
 
-export const syncStateSchema = z.enum(['pending', 'in_flight', 'acknowledged', 'rejected', 'unknown', 'dismissed']);
+export const syncStateSchema = z.enum(['pending', 'in_flight', 'acknowledged', 'rejected', 'unknown', 'needs_person', 'dismissed']);
 export type SyncState = z.infer<typeof syncStateSchema>;
 
 export const syncStatusSchema = z.object({
@@ -55,6 +69,7 @@ export const syncStatusSchema = z.object({
     inFlight: z.number().int(),
     unknown: z.number().int(),
     rejected: z.number().int(),
+    needsPerson: z.number().int(),
     acknowledged: z.number().int(),
     dismissed: z.number().int(),
   }),
@@ -86,6 +101,16 @@ export const syncRowSchema = z.object({
   /** Why a pending row is not being sent yet (a void waiting for its sale), or null. */
   waitingFor: z.string().nullable(),
 });
+
+/** A sale BioTrack lists that matches an outbox row as well as another one does. */
+export const syncCandidateSchema = z.object({
+  remoteTxnId: z.string(),
+  time: z.number().nullable(),
+  terminalId: z.string().nullable(),
+  cardId: z.string().nullable(),
+  lines: z.array(z.object({ barcode: z.string(), quantity: z.number(), unitPriceCents: z.number() })),
+});
+export type SyncCandidate = z.infer<typeof syncCandidateSchema>;
 export type SyncRow = z.infer<typeof syncRowSchema>;
 
 export const syncAttemptSchema = z.object({
@@ -96,14 +121,17 @@ export const syncAttemptSchema = z.object({
   durationMs: z.number().int().nullable(),
 });
 
-export const syncFilterSchema = z.enum(['all', 'attention', 'waiting', 'pending', 'in_flight', 'unknown', 'rejected', 'acknowledged', 'dismissed']);
+export const syncFilterSchema = z.enum(['all', 'attention', 'waiting', 'pending', 'in_flight', 'unknown', 'rejected', 'needs_person', 'acknowledged', 'dismissed']);
 export type SyncFilter = z.infer<typeof syncFilterSchema>;
 
 export const patientLookupSchema = z.object({
   cardId: z.string(),
-  status: z.enum(['active', 'inactive', 'expired', 'not_found']),
+  /** unreadable: BioTrack answered, but not in a form the register understands (see `raw`). */
+  status: z.enum(['active', 'inactive', 'expired', 'not_found', 'unreadable']),
   expiresOn: z.string().nullable(),
   allotment: z.object({ amount: z.string(), unit: z.string() }).nullable(),
+  /** unreadable: the answer's fields as BioTrack sent them, for a manager. */
+  raw: z.record(z.string(), z.string()).nullable(),
   fetchedAt: z.number().int(),
 });
 
@@ -111,6 +139,11 @@ export const traceCalls = {
   'trace.settings.get': { request: empty, response: traceSettingsViewSchema },
   'trace.settings.save': {
     request: z.object({ commandId: commandIdSchema, ...settingsFields }).strict(),
+    response: traceSettingsViewSchema,
+  },
+  /** Admin only: the advanced client settings (nonce policy, patient link, reconcile delay). */
+  'trace.settings.advanced.save': {
+    request: z.object({ commandId: commandIdSchema, ...traceAdvancedSettingsSchema.shape }).strict(),
     response: traceSettingsViewSchema,
   },
   /** Log in and ping with the given settings (unsaved ones too); nothing is sent or stored. */
@@ -132,7 +165,17 @@ export const traceCalls = {
   },
   'trace.sync.detail': {
     request: z.object({ outboxId: z.string().min(1) }).strict(),
-    response: z.object({ row: syncRowSchema, attempts: z.array(syncAttemptSchema) }),
+    response: z.object({ row: syncRowSchema, attempts: z.array(syncAttemptSchema), candidates: z.array(syncCandidateSchema) }),
+  },
+  /**
+   * A sale two BioTrack sales match equally: say which one it is (it is then reported), or ask the
+   * register to check again. Never sends it again. Needs manager_override (or a grant).
+   */
+  'trace.sync.resolve': {
+    request: z
+      .object({ commandId: commandIdSchema, outboxId: z.string().min(1), remoteTxnId: z.string().min(1).nullable(), grantId: z.string().optional() })
+      .strict(),
+    response: syncRowSchema,
   },
   /** Send a rejected sale again after its cause was fixed. Needs manager_override (or a grant). */
   'trace.sync.resend': {

@@ -3,8 +3,15 @@
  * `API: "4.0"` and a `sessionid` (or `nosession: 1` with the credentials on every call).
  *
  * The session is reused and renewed once when BioTrack answers errorcode 63 or "session …
- * expired"; the request is then repeated with the same nonce (an expired session means nothing
- * was applied). Every write carries the nonce fixed when the outbox row was made.
+ * expired"; the request is then repeated (an expired session means nothing was applied), with a
+ * fresh nonce unless the store keeps nonces: no public client reuses one, and BioTrack may burn a
+ * nonce on receipt.
+ *
+ * The patient link on a sale follows the store's setting: `card_id`, the `card_key` card_lookup
+ * returns (looked up and kept in memory when a sale needs it), or both.
+ *
+ * card_lookup's answer is not documented: an answer without a recognisable status or allotment
+ * is `unreadable`, with its raw fields for a manager, never read as an active card.
  *
  * Credentials live only in this object's memory: nothing here logs a request body.
  */
@@ -22,8 +29,10 @@ import type {
   TraceVoid,
   WriteOutcome,
 } from '../provider.js';
-import { matchRemoteSale } from '../provider.js';
+import { pickCandidate, matchRemoteSale, sameContent } from '../provider.js';
+import { newId } from '../../store/ids.js';
 import { postText, type PostResult } from './http.js';
+import { isCardNotFound, readCardLookup } from './card-lookup.js';
 import { asFlag, asNumber, asText, centsToPrice, isRepeatedNonce, isSessionExpired, parseAnswer, priceToCents, type ParsedAnswer } from './parse.js';
 
 export interface BioTrackV1Config {
@@ -40,8 +49,15 @@ export interface BioTrackV1Config {
   nosession: boolean;
   /** A request with no answer after this long is "outcome unknown". Default 60 s. */
   timeoutMs?: number;
+  /** `fresh`: a new nonce on every request (the default, as every public client does); `kept`: the outbox row's nonce on every resend. */
+  noncePolicy?: NoncePolicy;
+  /** How a sale names the patient: `card_id`, the `card_key` from card_lookup, or both (the default). */
+  patientLink?: PatientLink;
   clock?: () => number;
 }
+
+export type NoncePolicy = 'fresh' | 'kept';
+export type PatientLink = 'card_id' | 'card_key' | 'both';
 
 type Call = { kind: 'answer'; answer: ParsedAnswer; status: number } | { kind: 'not_sent'; reason: string } | { kind: 'unknown'; reason: string };
 
@@ -57,6 +73,10 @@ export class BioTrackV1Provider implements TraceProvider {
   private readonly url: string;
   private readonly timeoutMs: number;
   private readonly clock: () => number;
+  private readonly noncePolicy: NoncePolicy;
+  private readonly patientLink: PatientLink;
+  /** card_key by card (and caregiver card), as card_lookup gave it ('' = it gave none). */
+  private readonly cardKeys = new Map<string, string>();
   /** How many logins this client made (tests read it to see session renewal). */
   loginCount = 0;
 
@@ -64,10 +84,13 @@ export class BioTrackV1Provider implements TraceProvider {
     this.url = biotrackEndpoint(config.endpoint);
     this.timeoutMs = config.timeoutMs ?? 60_000;
     this.clock = config.clock ?? Date.now;
+    this.noncePolicy = config.noncePolicy ?? 'fresh';
+    this.patientLink = config.patientLink ?? 'both';
   }
 
   reset(): void {
     this.sessionId = null;
+    this.cardKeys.clear();
   }
 
   async login(): Promise<ProviderResult<{ sessionStartedAt: number }>> {
@@ -102,8 +125,9 @@ export class BioTrackV1Provider implements TraceProvider {
    * One action with session handling: log in when there is no session, and log in again once
    * when BioTrack says the session expired (the request was not applied, so it is repeated as is).
    */
-  private async act(body: Record<string, unknown>): Promise<Call | { kind: 'auth_failed'; message: string }> {
+  private async act(body: Record<string, unknown>, beforeRepeat?: (body: Record<string, unknown>) => void): Promise<Call | { kind: 'auth_failed'; message: string }> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
+      if (attempt > 0) beforeRepeat?.(body);
       if (!this.config.nosession && !this.sessionId) {
         const login = await this.login();
         if (!login.ok) {
@@ -143,24 +167,68 @@ export class BioTrackV1Provider implements TraceProvider {
   }
 
   private async write(body: Record<string, unknown>, nonce: string): Promise<WriteOutcome> {
-    const result = await this.act({ ...body, nonce });
-    if (result.kind === 'auth_failed') return result;
-    if (result.kind === 'not_sent') return result;
-    if (result.kind === 'unknown') return result;
+    let sentKey = nonce;
+    const result = await this.act({ ...body, nonce }, (repeat) => {
+      if (this.noncePolicy === 'kept') return;
+      sentKey = newId(this.clock());
+      repeat.nonce = sentKey;
+    });
+    const changed = sentKey !== nonce ? { sentKey } : {};
+    if (result.kind === 'auth_failed') return { ...result, ...changed };
+    if (result.kind === 'not_sent') return { ...result, ...changed };
+    if (result.kind === 'unknown') return { ...result, ...changed };
     const { answer } = result;
-    if (answer.kind === 'unreadable') return { kind: 'unknown', reason: answer.reason };
+    if (answer.kind === 'unreadable') return { kind: 'unknown', reason: answer.reason, ...changed };
     if (answer.kind === 'error') {
       // A repeated nonce means BioTrack saw this request before: find out what came of it.
-      if (isRepeatedNonce(answer.message)) return { kind: 'unknown', reason: `BioTrack says the request was already received: ${answer.message}` };
-      return { kind: 'rejected', code: answer.code, message: answer.message };
+      if (isRepeatedNonce(answer.message)) return { kind: 'unknown', reason: `BioTrack says the request was already received: ${answer.message}`, ...changed };
+      return { kind: 'rejected', code: answer.code, message: answer.message, ...changed };
     }
     const remoteTxnId = asText(answer.body.transactionid);
-    if (!remoteTxnId) return { kind: 'unknown', reason: 'BioTrack accepted the request but sent no transaction id' };
-    return { kind: 'accepted', remoteTxnId };
+    if (!remoteTxnId) return { kind: 'unknown', reason: 'BioTrack accepted the request but sent no transaction id', ...changed };
+    return { kind: 'accepted', remoteTxnId, ...changed };
   }
 
-  dispense(sale: TraceSale, nonce: string): Promise<WriteOutcome> {
-    return this.write(dispenseBody(sale), nonce);
+  async dispense(sale: TraceSale, nonce: string): Promise<WriteOutcome> {
+    const body = dispenseBody(sale);
+    if (this.patientLink !== 'card_id') {
+      const key = await this.cardKeyFor(sale);
+      if (key.kind === 'failed') return key.outcome;
+      if (key.key) body.card_key = key.key;
+      else if (this.patientLink === 'card_key') {
+        return {
+          kind: 'rejected',
+          code: null,
+          message: `BioTrack gave no card key for card ${sale.cardId}: check the card in BioTrack, or set the patient link to the card id in Settings › Track & Trace (advanced).`,
+        };
+      }
+      if (this.patientLink === 'card_key' && key.key) {
+        delete body.card_id;
+        delete body.caregiver_card_id;
+      }
+    }
+    return this.write(body, nonce);
+  }
+
+  /** The card_key for a sale's card, from memory or a card_lookup (a read: nothing is sent for the sale yet). */
+  private async cardKeyFor(sale: TraceSale): Promise<{ kind: 'ok'; key: string | null } | { kind: 'failed'; outcome: WriteOutcome }> {
+    const cacheKey = `${sale.cardId}|${sale.caregiverCardId ?? ''}`;
+    const known = this.cardKeys.get(cacheKey);
+    if (known !== undefined) return { kind: 'ok', key: known || null };
+    const lookup = await this.lookupPatient({ cardId: sale.cardId, caregiverCardId: sale.caregiverCardId ?? null });
+    if (!lookup.ok) {
+      if (lookup.kind === 'auth_failed') return { kind: 'failed', outcome: { kind: 'auth_failed', message: lookup.message } };
+      // A read refused for a reason that is not about the card (a repeated nonce) is tried again later.
+      if (lookup.kind === 'unavailable' || isRepeatedNonce(lookup.message)) {
+        return { kind: 'failed', outcome: { kind: 'not_sent', reason: `the card's key could not be looked up (${lookup.message})` } };
+      }
+      return { kind: 'failed', outcome: { kind: 'rejected', code: lookup.code ?? null, message: `BioTrack refused card ${sale.cardId}: ${lookup.message}` } };
+    }
+    if (lookup.value.status === 'not_found') {
+      return { kind: 'failed', outcome: { kind: 'rejected', code: null, message: `BioTrack does not know card ${sale.cardId}: correct the medical ID in the profile.` } };
+    }
+    this.cardKeys.set(cacheKey, lookup.value.cardKey ?? '');
+    return { kind: 'ok', key: lookup.value.cardKey };
   }
 
   void(request: TraceVoid, nonce: string): Promise<WriteOutcome> {
@@ -188,12 +256,17 @@ export class BioTrackV1Provider implements TraceProvider {
     const { answer } = result;
     if (answer.kind === 'unreadable') return { ok: false, kind: 'unavailable', message: answer.reason };
     if (answer.kind === 'error') {
-      if (/not (be )?found|no (such )?(card|patient)|invalid card/i.test(answer.message)) {
-        return { ok: true, value: { cardId: query.cardId, status: 'not_found', expiresOn: null, allotment: null, caregiverCardId: query.caregiverCardId ?? null } };
+      if (isCardNotFound(answer.message)) {
+        return {
+          ok: true,
+          value: { cardId: query.cardId, status: 'not_found', expiresOn: null, allotment: null, caregiverCardId: query.caregiverCardId ?? null, cardKey: null, raw: null },
+        };
       }
-      return { ok: false, kind: 'rejected', message: answer.message };
+      return { ok: false, kind: 'rejected', message: answer.message, code: answer.code };
     }
-    return { ok: true, value: readLookup(answer.body, query) };
+    const value = readCardLookup(answer.body, query);
+    if (value.cardKey) this.cardKeys.set(`${query.cardId}|${query.caregiverCardId ?? ''}`, value.cardKey);
+    return { ok: true, value };
   }
 
   async findSales(query: { sinceRemoteTxnId?: string; from?: number; to?: number }): Promise<ProviderResult<RemoteSale[]>> {
@@ -212,12 +285,13 @@ export class BioTrackV1Provider implements TraceProvider {
   }
 
   async reconcile(query: ReconcileQuery): Promise<ReconcileOutcome> {
-    // 1. nonce_replay: BioTrack's stored answer to the request with this nonce, if it kept one.
+    // 1. nonce_replay: BioTrack's stored answer to the request with this nonce, if it kept one and
+    //    lets this user ask (the action is missing from BioTrack's privilege map: 62 is likely).
     const replay = await this.act({ action: 'nonce_replay', nonce: query.idempotencyKey });
     if (replay.kind === 'auth_failed') return { kind: 'undecided', reason: replay.message };
     if (replay.kind === 'answer' && replay.answer.kind === 'ok') {
       const stored = replay.answer.body.response ?? replay.answer.body.result;
-      if (stored && typeof stored === 'object') {
+      if (stored && typeof stored === 'object' && !Array.isArray(stored)) {
         const storedAnswer = parseAnswer(JSON.stringify(stored));
         if (storedAnswer.kind === 'ok') {
           const id = asText(storedAnswer.body.transactionid);
@@ -230,39 +304,34 @@ export class BioTrackV1Provider implements TraceProvider {
           }
         }
       }
+      // Any other shape is not guessed at: the sales list decides.
     } else if (replay.kind !== 'answer') {
       return { kind: 'undecided', reason: `nonce_replay: ${replay.reason}` };
     }
-    // 2. The sales list since the watermark, matched on terminal, lines, prices and time.
+    // 2. The sales list from the watermark (before the first attempt), matched by content.
+    const write = query.write;
+    if (write.kind === 'void') {
+      // The original is listed from its own id on (a void changes it), voided or not.
+      const listed = await this.findSales({ sinceRemoteTxnId: write.void.remoteTxnId });
+      if (!listed.ok) return { kind: 'undecided', reason: `sync_sale: ${listed.message}` };
+      const original = listed.value.find((sale) => sale.remoteTxnId === write.void.remoteTxnId);
+      if (!original) return { kind: 'undecided', reason: `BioTrack does not list sale ${write.void.remoteTxnId}` };
+      return original.deleted ? { kind: 'found', remoteTxnId: write.void.remoteTxnId, how: 'sync_sale' } : { kind: 'absent', how: 'sync_sale' };
+    }
     const sales = await this.findSales(query.watermark ? { sinceRemoteTxnId: query.watermark } : {});
     if (!sales.ok) return { kind: 'undecided', reason: `sync_sale: ${sales.message}` };
-    const write = query.write;
-    if (write.kind === 'dispense') {
-      const match = matchRemoteSale(write.sale, sales.value, query.claimedRemoteIds);
-      return match ? { kind: 'found', remoteTxnId: match.remoteTxnId, how: 'sync_sale' } : { kind: 'absent', how: 'sync_sale' };
-    }
-    if (write.kind === 'void') {
-      const original = sales.value.find((sale) => sale.remoteTxnId === write.void.remoteTxnId);
-      if (original?.deleted) return { kind: 'found', remoteTxnId: write.void.remoteTxnId, how: 'sync_sale' };
-      // The original must be in the list to say the void is absent; otherwise the list is older than it.
-      return original ? { kind: 'absent', how: 'sync_sale' } : this.voidFallback(write.void.remoteTxnId);
-    }
-    const refund = sales.value.find(
-      (sale) =>
-        sale.refund &&
-        sale.originalRemoteTxnId === write.refund.remoteTxnId &&
-        !query.claimedRemoteIds.has(sale.remoteTxnId) &&
-        sameLines(sale.lines, write.refund.lines),
-    );
-    return refund ? { kind: 'found', remoteTxnId: refund.remoteTxnId, how: 'sync_sale' } : { kind: 'absent', how: 'sync_sale' };
-  }
-
-  private async voidFallback(originalId: string): Promise<ReconcileOutcome> {
-    const all = await this.findSales({});
-    if (!all.ok) return { kind: 'undecided', reason: `sync_sale: ${all.message}` };
-    const original = all.value.find((sale) => sale.remoteTxnId === originalId);
-    if (!original) return { kind: 'undecided', reason: `BioTrack does not list sale ${originalId}` };
-    return original.deleted ? { kind: 'found', remoteTxnId: originalId, how: 'sync_sale' } : { kind: 'absent', how: 'sync_sale' };
+    const match =
+      write.kind === 'dispense'
+        ? matchRemoteSale(write.sale, sales.value, (id) => query.isClaimed(id), query.attemptTimes)
+        : pickCandidate(
+            sales.value.filter(
+              (sale) => sale.refund && sale.originalRemoteTxnId === write.refund.remoteTxnId && sameContent(write.refund.lines, sale.lines) && !query.isClaimed(sale.remoteTxnId),
+            ),
+            [write.refund.refundTime, ...query.attemptTimes],
+          );
+    if (match.kind === 'one') return { kind: 'found', remoteTxnId: match.sale.remoteTxnId, how: 'sync_sale' };
+    if (match.kind === 'ambiguous') return { kind: 'ambiguous', candidates: match.candidates, how: 'sync_sale' };
+    return { kind: 'absent', how: 'sync_sale' };
   }
 
   async ping(): Promise<PingResult> {
@@ -294,41 +363,6 @@ function linesBody(lines: TraceLine[]): Array<Record<string, unknown>> {
   return lines.map((line) => ({ barcodeid: line.barcode, quantity: line.quantity, price: centsToPrice(line.unitPriceCents) }));
 }
 
-function sameLines(a: TraceLine[], b: TraceLine[]): boolean {
-  const key = (lines: TraceLine[]) =>
-    lines
-      .map((l) => `${l.barcode}|${Number(l.quantity)}|${Math.round(l.unitPriceCents)}`)
-      .sort()
-      .join(',');
-  return key(a) === key(b);
-}
-
-function readLookup(body: Record<string, unknown>, query: { cardId: string; caregiverCardId?: string | null }): PatientLookup {
-  const statusText = (asText(body.status) ?? asText(body.card_status) ?? 'active').toLowerCase();
-  const active = asFlag(body.active);
-  let status: PatientLookup['status'] = statusText.includes('expir') ? 'expired' : statusText.includes('inactive') ? 'inactive' : 'active';
-  if (active === false && status === 'active') status = 'inactive';
-  // The allotment's shape is not documented: accept an object {amount, unit} or flat fields.
-  const raw = body.allotment;
-  let amount: string | null = null;
-  let unit: string | null = null;
-  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
-    const record = raw as Record<string, unknown>;
-    amount = asText(record.amount ?? record.remaining ?? record.value);
-    unit = asText(record.unit ?? record.uom);
-  } else {
-    amount = asText(raw ?? body.remaining_allotment ?? body.allotment_remaining);
-  }
-  unit = unit ?? asText(body.allotment_unit ?? body.unit);
-  return {
-    cardId: asText(body.card_id) ?? query.cardId,
-    status,
-    expiresOn: asText(body.expiration_date ?? body.card_expiration ?? body.expires),
-    allotment: amount !== null && asNumber(amount) !== null ? { amount, unit: unit ?? 'unknown' } : null,
-    caregiverCardId: asText(body.caregiver_card_id) ?? query.caregiverCardId ?? null,
-  };
-}
-
 /** sync_sale answers one row per sale line: group them back into sales. */
 export function groupSaleRows(rows: unknown): RemoteSale[] {
   if (!Array.isArray(rows)) return [];
@@ -346,6 +380,7 @@ export function groupSaleRows(rows: unknown): RemoteSale[] {
         remoteTxnId: id,
         terminalId: asText(record.terminal_id),
         time: seconds === null ? null : seconds * 1000,
+        cardId: asText(record.card_id),
         deleted: asFlag(record.deleted) === true,
         originalRemoteTxnId: original && original !== id ? original : null,
         refund: asFlag(record.refunded) === true,

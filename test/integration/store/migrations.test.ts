@@ -127,4 +127,27 @@ describe('migrations', () => {
     expect(verifyBalances(after)).toEqual([{ balance: 'stock_on_hand', key: 'P1', kept: 99, ledger: 5 }]);
     after.close();
   });
+
+  it('0012/0013 keep the outbox counters by trigger, backfilled from the rows already there', () => {
+    const file = join(work.dir, 'trace-counters.sqlite');
+    const at = journal.entries.findIndex((entry) => entry.tag === '0012_trace_fidelity_archive');
+    expect(at).toBeGreaterThan(0);
+    const previous = openAt(file, at);
+    const insert = previous.prepare(
+      `INSERT INTO trace_outbox (id, location, kind, sale_id, request, nonce, state, attempts, next_attempt_at, total_cents, item_count, sale_time, created_at, updated_at, remote_txn_id)
+       VALUES (?, '600100', 'dispense', ?, '{}', ?, ?, 1, 0, 100, 1, 1, 1, 1, ?)`,
+    );
+    insert.run('A', 'S1', 'n1', 'acknowledged', '1005');
+    insert.run('B', 'S2', 'n2', 'acknowledged', '1009');
+    insert.run('C', 'S3', 'n3', 'pending', null);
+    previous.close();
+    const upgraded = openAt(file, at + 2);
+    const counts = () => Object.fromEntries((upgraded.prepare('SELECT state, n FROM trace_outbox_counts').all() as Array<{ state: string; n: number }>).map((r) => [r.state, r.n]));
+    expect(counts()).toEqual({ acknowledged: 2, pending: 1 });
+    expect(upgraded.prepare('SELECT remote_high AS high FROM trace_sync_marks').get()).toEqual({ high: 1009 });
+    upgraded.prepare(`UPDATE trace_outbox SET state = 'in_flight' WHERE id = 'C'`).run();
+    upgraded.prepare(`UPDATE trace_outbox SET attempts = 2 WHERE id = 'C'`).run();
+    expect(counts()).toEqual({ acknowledged: 2, pending: 0, in_flight: 1 });
+    upgraded.close();
+  });
 });

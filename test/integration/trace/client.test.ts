@@ -44,7 +44,10 @@ describe('BioTrack v1 client against the sandbox', () => {
   test('card_lookup gives status, expiry and the allotment with its unit', async () => {
     const client = providerFor(sandbox);
     const found = await client.lookupPatient({ cardId: PATIENT });
-    expect(found).toEqual({ ok: true, value: { cardId: PATIENT, status: 'active', expiresOn: '2029-09-30', allotment: { amount: '70.87', unit: 'g' }, caregiverCardId: null } });
+    expect(found).toEqual({
+      ok: true,
+      value: { cardId: PATIENT, status: 'active', expiresOn: '2029-09-30', allotment: { amount: '70.87', unit: 'g' }, caregiverCardId: null, cardKey: sandbox.state.cardKeyFor(PATIENT), raw: null },
+    });
     const viaCaregiver = await client.lookupPatient({ cardId: LILY, caregiverCardId: CAREGIVER_OF_LILY });
     expect(viaCaregiver.ok && viaCaregiver.value.caregiverCardId).toBe(CAREGIVER_OF_LILY);
     const missing = await client.lookupPatient({ cardId: 'MP0000000000' });
@@ -88,16 +91,41 @@ describe('BioTrack v1 client against the sandbox', () => {
     expect(since.ok && since.value.map((s) => s.lines.length)).toEqual([2]);
   });
 
-  test('reconcile finds a sale by nonce_replay, else by sync_sale, else says absent', async () => {
+  test.each(['response', 'result'] as const)('reconcile finds a sale by nonce_replay (stored answer under "%s"), else by sync_sale, else says absent', async (shape) => {
+    sandbox.state.modes.nonceReplay = shape;
     const client = providerFor(sandbox);
     const s = sale();
     const accepted = await client.dispense(s, 'r1');
     const id = accepted.kind === 'accepted' ? accepted.remoteTxnId : '';
-    const query = { write: { kind: 'dispense' as const, sale: s }, idempotencyKey: 'r1', sentAt: Date.now(), claimedRemoteIds: new Set<string>(), watermark: null };
+    const query = { write: { kind: 'dispense' as const, sale: s }, idempotencyKey: 'r1', sentAt: Date.now(), attemptTimes: [], isClaimed: () => false, watermark: null };
     expect(await client.reconcile(query)).toEqual({ kind: 'found', remoteTxnId: id, how: 'nonce_replay' });
     // Another nonce, same contents: only sync_sale can find it, and not once its id is claimed.
     expect(await client.reconcile({ ...query, idempotencyKey: 'never-sent' })).toEqual({ kind: 'found', remoteTxnId: id, how: 'sync_sale' });
-    expect(await client.reconcile({ ...query, idempotencyKey: 'never-sent', claimedRemoteIds: new Set([id]) })).toEqual({ kind: 'absent', how: 'sync_sale' });
+    expect(await client.reconcile({ ...query, idempotencyKey: 'never-sent', isClaimed: (remote) => remote === id })).toEqual({ kind: 'absent', how: 'sync_sale' });
+  });
+
+  test('nonce_replay refused (62, the default): the sales list decides, by content, however late the sale was recorded', async () => {
+    const client = providerFor(sandbox);
+    // Made 3 hours ago, recorded now: sessiontime is the receipt time, far from the sale time.
+    const s = sale({ saleTime: Date.now() - 3 * 3600_000 });
+    const accepted = await client.dispense(s, 'late-1');
+    const id = accepted.kind === 'accepted' ? accepted.remoteTxnId : '';
+    expect(Math.abs(sandbox.state.sales[0]!.sessiontime * 1000 - Date.now())).toBeLessThan(60_000);
+    const query = { write: { kind: 'dispense' as const, sale: s }, idempotencyKey: 'late-1', sentAt: Date.now(), attemptTimes: [], isClaimed: () => false, watermark: null };
+    expect(await client.reconcile(query)).toEqual({ kind: 'found', remoteTxnId: id, how: 'sync_sale' });
+    expect(sandbox.calls().nonce_replay).toBe(1);
+  });
+
+  test('two equal candidates and no time to tell them apart: ambiguous, never absent', async () => {
+    sandbox.state.modes.sessiontime = 'sale_time';
+    const client = providerFor(sandbox);
+    const s = sale({ saleTime: Date.now() - 5 * 3600_000 });
+    await client.dispense(s, 'twin-1');
+    await client.dispense(s, 'twin-2');
+    const query = { write: { kind: 'dispense' as const, sale: s }, idempotencyKey: 'never', sentAt: Date.now(), attemptTimes: [Date.now() - 4 * 3600_000], isClaimed: () => false, watermark: null };
+    const outcome = await client.reconcile(query);
+    expect(outcome.kind).toBe('ambiguous');
+    expect(outcome.kind === 'ambiguous' && outcome.candidates.map((c) => c.remoteTxnId)).toHaveLength(2);
   });
 
   test('session expiry (errorcode 63) logs in again and repeats the request once', async () => {

@@ -95,7 +95,33 @@ test('settings: the password is sealed, never returned, logged or audited; the k
   expect(problem.problem).toMatch(/refused/);
 });
 
+test('advanced settings (nonce policy, patient link, reconcile delay): defaults from the evidence, admin only, audited', async () => {
+  await r.call('session.login', { pin: '2222' });
+  const asManager = await value<{ advanced: Record<string, unknown>; canEditAdvanced: boolean }>(r.call('trace.settings.get'));
+  expect(asManager).toMatchObject({ advanced: { noncePolicy: 'fresh', patientLink: 'both', reconcileDelaySeconds: 120 }, canEditAdvanced: false });
+  const refused = await r.call('trace.settings.advanced.save', { commandId: newId(), noncePolicy: 'kept', patientLink: 'card_id', reconcileDelaySeconds: 60 });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  await r.call('session.login', { pin: '3333' });
+  expect(await value<{ canEditAdvanced: boolean }>(r.call('trace.settings.get'))).toMatchObject({ canEditAdvanced: true });
+  const saved = await value<{ advanced: Record<string, unknown> }>(
+    r.call('trace.settings.advanced.save', { commandId: newId(), noncePolicy: 'kept', patientLink: 'card_id', reconcileDelaySeconds: 60 }),
+  );
+  expect(saved.advanced).toEqual({ noncePolicy: 'kept', patientLink: 'card_id', reconcileDelaySeconds: 60 });
+  const audit = await value<Array<{ action: string; details: Record<string, unknown> }>>(r.call('audit.recent', { limit: 20 }));
+  expect(audit.find((e) => e.action === 'trace.settings.advanced.save')?.details).toMatchObject({ after: { noncePolicy: 'kept' } });
+  // The worker restarted with them: the demo sandbox wants the card_key, so a sale naming the card id alone is refused.
+  await r.call('session.login', { pin: '1111' });
+  await value(r.call('trace.demo.enqueueSale', { commandId: newId() }));
+  await until(status, (s) => s.counts.rejected === 1);
+  const listed = await value<{ rows: Array<{ lastError: string | null }> }>(r.call('trace.sync.list', { filter: 'rejected' }));
+  expect(listed.rows[0]!.lastError).toMatch(/card_key/);
+  await r.call('session.login', { pin: '3333' });
+  await value(r.call('trace.settings.advanced.save', { commandId: newId(), noncePolicy: 'fresh', patientLink: 'card_key', reconcileDelaySeconds: 60 }));
+  await value(r.call('trace.demo.enqueueSale', { commandId: newId() }));
+  await until(status, (s) => s.counts.acknowledged === 1);
+});
+
 function strip(view: Record<string, unknown>) {
-  const { hasPassword: _h, demoSandboxUrl: _d, secretStorage: _s, ...rest } = view;
+  const { hasPassword: _h, demoSandboxUrl: _d, secretStorage: _s, advanced: _a, canEditAdvanced: _c, ...rest } = view;
   return rest;
 }

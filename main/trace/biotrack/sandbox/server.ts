@@ -4,7 +4,7 @@
  *
  *   GET  /__state                 every sale, allotments, stock, counters, faults
  *   POST /__reset                 {seed?, data?}: back to the starting data
- *   POST /__faults                {rules?, random?, clear?, latencyMs?, nonceMode?, sessionTtlMs?, expireSessions?}
+ *   POST /__faults                {rules?, random?, clear?, latencyMs?, modes?, cannedLookups?, sessionTtlMs?, expireSessions?}
  *   POST /__clock                 {advanceMs} or {now}: move the sandbox's clock (allotment window, session TTL)
  *   POST /__offline               {offline: true|false}: stop or resume listening (connection refused)
  *
@@ -15,7 +15,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ALL_PRIVILEGES, ERRORS, SandboxState, sandboxDataSchema, type Body, type NonceMode, type SandboxData } from './state.js';
+import { ALL_PRIVILEGES, ERRORS, SandboxState, sandboxDataSchema, sandboxModesSchema, type Body, type SandboxData } from './state.js';
 
 export const FAULT_KINDS = [
   'offline',
@@ -64,7 +64,10 @@ const faultsRequestSchema = z.strictObject({
   random: randomFaultsSchema.nullable().optional(),
   clear: z.boolean().optional(),
   latencyMs: z.number().int().nonnegative().optional(),
-  nonceMode: z.enum(['off', 'return_stored', 'reject']).optional(),
+  /** How the sandbox disagrees with the client (state.ts, sandboxModesSchema); unnamed modes keep their value. */
+  modes: sandboxModesSchema.partial().optional(),
+  /** The next card_lookup calls answer exactly these bodies, one per call (table tests of odd answers). */
+  cannedLookups: z.array(z.record(z.string(), z.unknown())).optional(),
   sessionTtlMs: z.number().int().positive().optional(),
   expireSessions: z.boolean().optional(),
 });
@@ -182,13 +185,14 @@ export async function startBioTrackSandbox(options: SandboxOptions): Promise<Bio
     }
     if (parsed.random !== undefined) random = parsed.random ? { ...parsed.random, next: seededRandom(parsed.random.seed) } : null;
     if (parsed.latencyMs !== undefined) latencyMs = parsed.latencyMs;
-    if (parsed.nonceMode) state.nonceMode = parsed.nonceMode as NonceMode;
+    if (parsed.modes) state.modes = { ...state.modes, ...Object.fromEntries(Object.entries(parsed.modes).filter(([, value]) => value !== undefined)) };
+    if (parsed.cannedLookups) state.cannedLookups.push(...parsed.cannedLookups);
     if (parsed.sessionTtlMs) state.sessionTtlMs = parsed.sessionTtlMs;
     if (parsed.expireSessions) state.expireSessions();
   }
 
-  /** The emulator proper: one action, no faults. */
-  function perform(body: Body): Body {
+  /** The emulator proper: one action, no faults. `seenNonce`: a write's nonce was received before. */
+  function performAction(body: Body, seenNonce = false): Body {
     if (body.API !== '4.0') return { success: 0, errorcode: ERRORS.apiVersion.code, error: ERRORS.apiVersion.text };
     const action = typeof body.action === 'string' ? body.action : '';
     if (action === 'login') return state.login(body);
@@ -200,9 +204,9 @@ export async function startBioTrackSandbox(options: SandboxOptions): Promise<Bio
     }
     const isWrite = action === 'sale_dispense' || action === 'sale_void' || action === 'sale_refund';
     if (isWrite) {
+      if (seenNonce && state.modes.nonces === 'burned') return { success: 0, errorcode: ERRORS.repeatedNonce.code, error: ERRORS.repeatedNonce.text };
       const stored = state.storedAnswer(body.nonce);
-      if (stored && state.nonceMode === 'return_stored') return stored;
-      if (stored && state.nonceMode === 'reject') return { success: 0, errorcode: ERRORS.repeatedNonce.code, error: ERRORS.repeatedNonce.text };
+      if (stored && state.modes.nonces === 'kept') return stored;
     }
     let answer: Body;
     switch (action) {
@@ -228,9 +232,14 @@ export async function startBioTrackSandbox(options: SandboxOptions): Promise<Bio
         answer = state.syncInventory();
         break;
       case 'nonce_replay': {
+        // Not in BioTrack's published privilege map: by default it is refused like any missing privilege.
+        if (state.modes.nonceReplay === 'refused') {
+          answer = { success: 0, errorcode: ERRORS.privilege.code, error: ERRORS.privilege.text.replace('{action}', action) };
+          break;
+        }
         const stored = state.storedAnswer(body.nonce);
         answer = stored
-          ? { success: 1, nonce: body.nonce, response: stored }
+          ? { success: 1, nonce: body.nonce, [state.modes.nonceReplay]: stored }
           : { success: 0, errorcode: ERRORS.nonceNotFound.code, error: ERRORS.nonceNotFound.text };
         break;
       }
@@ -267,6 +276,10 @@ export async function startBioTrackSandbox(options: SandboxOptions): Promise<Bio
     const action = typeof body.action === 'string' ? body.action : '';
     callCounts[action] = (callCounts[action] ?? 0) + 1;
     const picked = pickFault(action);
+    // Burned on receipt: a write's nonce counts as used once the request arrived, applied or not.
+    const isWrite = action === 'sale_dispense' || action === 'sale_void' || action === 'sale_refund';
+    const seenNonce = isWrite && picked?.fault !== 'offline' && state.burn(body.nonce);
+    const perform = (request: Body) => performAction(request, seenNonce);
     await wait(latencyMs);
     const send = (status: number, text: string, type = 'application/json') => {
       if (response.destroyed || socket.destroyed) return;

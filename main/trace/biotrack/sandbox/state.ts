@@ -105,7 +105,31 @@ interface Session {
 
 export type Body = Record<string, unknown>;
 
-export type NonceMode = 'off' | 'return_stored' | 'reject';
+/**
+ * The ways the sandbox may disagree with the client, chosen per test. The defaults follow the
+ * strongest public evidence (shared/research/biotrack-fidelity.md), not the client's guesses.
+ */
+export const sandboxModesSchema = z.strictObject({
+  /** What `sessiontime` holds: the server's receipt time (evidence: the OpenTHC mock) or the client's `sale_time`. */
+  sessiontime: z.enum(['receipt', 'sale_time']).default('receipt'),
+  /**
+   * Nonces on writes: `burned` = any nonce seen once is refused ever after (even if its request
+   * was not applied); `kept` = a repeated nonce gets the stored answer of the first request;
+   * `off` = nonces are ignored (no de-duplication at all).
+   */
+  nonces: z.enum(['off', 'burned', 'kept']).default('burned'),
+  /** nonce_replay's answer: the stored answer under `response` or `result`, or refused (62, not a privilege). */
+  nonceReplay: z.enum(['response', 'result', 'refused']).default('refused'),
+  /** The patient link on sale_dispense: `card_key` from card_lookup (required), or `card_id`. */
+  patientLink: z.enum(['card_key', 'card_id']).default('card_key'),
+  /** card_lookup's answer: the evidence-shaped fields, without a status, or with renamed fields. */
+  cardLookup: z.enum(['evidence', 'missing_status', 'renamed']).default('evidence'),
+});
+export type SandboxModes = z.output<typeof sandboxModesSchema>;
+export type SandboxModesInput = z.input<typeof sandboxModesSchema>;
+export const DEFAULT_SANDBOX_MODES: SandboxModes = sandboxModesSchema.parse({});
+
+export type NonceMode = SandboxModes['nonces'];
 
 /** Error texts and codes; changeable because BioTrack's real ones are unknown. */
 export const ERRORS = {
@@ -123,6 +147,7 @@ export const ERRORS = {
   missingField: { code: '603', text: 'Please provide {field}.' },
   repeatedNonce: { code: '607', text: 'Repeated nonce: this request was already received.' },
   nonceNotFound: { code: '608', text: 'No request with this nonce was found.' },
+  cardKeyMissing: { code: '603', text: 'Please provide a valid card_key (from card_lookup).' },
 } as const;
 
 function fail(error: { code: string | null; text: string }, values: Record<string, string | number> = {}): Body {
@@ -138,10 +163,14 @@ export class SandboxState {
   private ledger: LedgerEntry[] = [];
   private stock = new Map<string, number>();
   private nonces = new Map<string, Body>();
+  /** Every nonce ever received on a write (the `burned` mode refuses them all a second time). */
+  private burned = new Set<string>();
   private txnCounter = 1000;
   clockOffsetMs = 0;
   sessionTtlMs = 60 * 60_000;
-  nonceMode: NonceMode = 'off';
+  modes: SandboxModes = { ...DEFAULT_SANDBOX_MODES };
+  /** Test hook: the next card_lookup answers are exactly these bodies (one per call), whatever the card. */
+  cannedLookups: Body[] = [];
   logins = 0;
 
   constructor(data: SandboxData) {
@@ -155,6 +184,9 @@ export class SandboxState {
     this.sales = [];
     this.ledger = [];
     this.nonces.clear();
+    this.burned.clear();
+    this.cannedLookups = [];
+    this.modes = { ...DEFAULT_SANDBOX_MODES };
     this.stock = new Map(data.inventory.map((item) => [item.barcode, item.quantity]));
     this.txnCounter = 1000;
     this.clockOffsetMs = 0;
@@ -220,6 +252,26 @@ export class SandboxState {
     if (typeof nonce === 'string' && nonce) this.nonces.set(nonce, answer);
   }
 
+  /** Note a write's nonce on receipt; true when it was seen before. */
+  burn(nonce: unknown): boolean {
+    if (typeof nonce !== 'string' || !nonce) return false;
+    if (this.burned.has(nonce)) return true;
+    this.burned.add(nonce);
+    return false;
+  }
+
+  /** The card key card_lookup hands out (patientLink = card_key): stable per card, not the card id. */
+  cardKeyFor(cardId: string): string {
+    let hash = 2166136261;
+    for (const char of `key:${cardId}`) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+    return `CK${hash.toString(16).padStart(8, '0')}`;
+  }
+
+  private cardIdForKey(key: string | null): string | null {
+    if (!key) return null;
+    return this.data.patients.find((patient) => this.cardKeyFor(patient.cardId) === key)?.cardId ?? null;
+  }
+
   /** Grams left in the card's 14-day window. */
   remainingGrams(cardId: string): number {
     const patient = this.patientFor(cardId);
@@ -248,31 +300,52 @@ export class SandboxState {
   }
 
   cardLookup(body: Body): Body {
+    const canned = this.cannedLookups.shift();
+    if (canned) return canned;
     const cardId = text(body.card_id);
     const caregiver = text(body.caregiver_card_id);
     const problem = this.cardProblem(cardId, caregiver);
-    if (problem) {
-      // An expired card is still described (the register shows why it cannot sell).
-      const patient = cardId ? this.data.patients.find((candidate) => candidate.cardId === cardId) : undefined;
-      if (!patient) return problem;
-      return { ...problem };
-    }
+    if (problem) return problem;
     const patient = this.patientFor(cardId!)!;
     const grams = this.remainingGrams(patient.cardId);
     const amount = this.data.allotmentUnit === 'oz' ? (grams / GRAMS_PER_OUNCE).toFixed(4) : grams.toFixed(2);
-    return {
-      success: 1,
-      card_id: patient.cardId,
-      caregiver_card_id: caregiver ?? undefined,
-      status: patient.status,
-      expiration_date: patient.expiresOn,
-      allotment: { amount, unit: this.data.allotmentUnit },
-      sessiontime: Math.floor(this.now() / 1000),
-    };
+    const key = this.modes.patientLink === 'card_key' ? { card_key: this.cardKeyFor(patient.cardId) } : {};
+    const sessiontime = Math.floor(this.now() / 1000);
+    switch (this.modes.cardLookup) {
+      case 'missing_status':
+        return { success: 1, card_id: patient.cardId, ...key, expiration_date: patient.expiresOn, allotment: { amount, unit: this.data.allotmentUnit }, sessiontime };
+      case 'renamed':
+        return {
+          success: 1,
+          patient_card: patient.cardId,
+          ...key,
+          patient_status: patient.status.toUpperCase(),
+          card_expires: patient.expiresOn,
+          available_allotment: amount,
+          allotment_uom: this.data.allotmentUnit,
+          sessiontime,
+        };
+      default:
+        return {
+          success: 1,
+          card_id: patient.cardId,
+          ...key,
+          caregiver_card_id: caregiver ?? undefined,
+          status: patient.status,
+          expiration_date: patient.expiresOn,
+          allotment: { amount, unit: this.data.allotmentUnit },
+          sessiontime,
+        };
+    }
   }
 
   dispense(body: Body, training: boolean): Body {
-    const cardId = text(body.card_id);
+    let cardId = text(body.card_id);
+    if (this.modes.patientLink === 'card_key') {
+      // The patient is named by the key card_lookup gave; a card id alone is not enough.
+      cardId = this.cardIdForKey(text(body.card_key));
+      if (!cardId) return fail(ERRORS.cardKeyMissing);
+    }
     const problem = this.cardProblem(cardId, text(body.caregiver_card_id));
     if (problem) return problem;
     const lines = readLines(body.data);
@@ -292,7 +365,8 @@ export class SandboxState {
     if (wanted > remaining + 1e-9) return fail(ERRORS.allotment, { remaining: remaining.toFixed(2), wanted: wanted.toFixed(2) });
     const txn = this.nextTxn();
     const saleTime = typeof body.sale_time === 'number' || typeof body.sale_time === 'string' ? Number(body.sale_time) : NaN;
-    const sessiontime = Number.isFinite(saleTime) && saleTime > 0 ? Math.floor(saleTime) : Math.floor(this.now() / 1000);
+    const sessiontime =
+      this.modes.sessiontime === 'sale_time' && Number.isFinite(saleTime) && saleTime > 0 ? Math.floor(saleTime) : Math.floor(this.now() / 1000);
     const patient = this.patientFor(cardId!)!;
     this.sales.push({
       transactionid: txn,
@@ -355,7 +429,7 @@ export class SandboxState {
       original: sale.transactionid,
       kind: 'refund',
       terminalId: sale.terminalId,
-      sessiontime: Number.isFinite(sessionTime) && sessionTime > 0 ? Math.floor(sessionTime) : Math.floor(this.now() / 1000),
+      sessiontime: this.modes.sessiontime === 'sale_time' && Number.isFinite(sessionTime) && sessionTime > 0 ? Math.floor(sessionTime) : Math.floor(this.now() / 1000),
       cardId: sale.cardId,
       lines: refundLines,
       deleted: false,
@@ -382,6 +456,7 @@ export class SandboxState {
           transactionid: String(sale.transactionid),
           transactionid_original: String(sale.original ?? sale.transactionid),
           terminal_id: sale.terminalId ?? '',
+          card_id: sale.cardId ?? '',
           sessiontime: sale.sessiontime,
           location: sale.location,
           inventoryid: line.barcode,
@@ -428,7 +503,7 @@ export class SandboxState {
       sessions: this.sessions.size,
       logins: this.logins,
       nonces: this.nonces.size,
-      nonceMode: this.nonceMode,
+      modes: this.modes,
       sales: this.sales.map((sale) => ({ ...sale, lines: sale.lines.map((line) => ({ ...line })) })),
       patients: this.data.patients.map((patient) => ({
         cardId: patient.cardId,

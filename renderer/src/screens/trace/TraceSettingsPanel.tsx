@@ -9,7 +9,7 @@ import { call } from '../../register';
 import '../../styles/trace.css';
 import type { TraceSettingsView } from './format';
 
-type Draft = Omit<TraceSettingsView, 'hasPassword' | 'demoSandboxUrl' | 'secretStorage'> & { password: string };
+type Draft = Omit<TraceSettingsView, 'hasPassword' | 'demoSandboxUrl' | 'secretStorage' | 'advanced' | 'canEditAdvanced'> & { password: string };
 
 function toDraft(view: TraceSettingsView): Draft {
   return {

@@ -12,6 +12,7 @@ export const stateLabel: Record<SyncState, string> = {
   acknowledged: 'Reported',
   rejected: 'Refused by the state',
   unknown: 'Checking outcome',
+  needs_person: 'Needs a manager',
   dismissed: 'Dismissed',
 };
 

@@ -1,11 +1,12 @@
 /**
  * The sync engine in its own process, for kill tests: `node --import tsx engine-child.ts`
  * with TRACE_DB, TRACE_URL, optionally TRACE_KILL_AT (a send step: the process SIGKILLs itself
- * there) and TRACE_RUN_MS (run the worker loop this long, for the chaos run).
+ * there), TRACE_RUN_MS (run the worker loop this long, for the chaos run), TRACE_NONCE_POLICY
+ * and TRACE_PATIENT_LINK (the store's advanced settings).
  */
 import Database from 'better-sqlite3';
 import { applyPragmas } from '../../../../main/store/db.js';
-import { BioTrackV1Provider } from '../../../../main/trace/biotrack/client.js';
+import { BioTrackV1Provider, type NoncePolicy, type PatientLink } from '../../../../main/trace/biotrack/client.js';
 import { DEMO_TRACE_ACCOUNT } from '../../../../main/trace/config.js';
 import { SyncEngine, type SendStep } from '../../../../main/trace/sync.js';
 
@@ -13,11 +14,21 @@ const file = process.env.TRACE_DB!;
 const url = process.env.TRACE_URL!;
 const killAt = process.env.TRACE_KILL_AT as SendStep | undefined;
 const timeoutMs = Number(process.env.TRACE_TIMEOUT_MS ?? 250);
+const noncePolicy = (process.env.TRACE_NONCE_POLICY as NoncePolicy | undefined) ?? 'fresh';
 const sqlite = new Database(file, { fileMustExist: true });
 applyPragmas(sqlite);
 const engine = new SyncEngine({
   sqlite,
-  provider: new BioTrackV1Provider({ ...DEMO_TRACE_ACCOUNT, endpoint: url, training: false, nosession: false, timeoutMs }),
+  provider: new BioTrackV1Provider({
+    ...DEMO_TRACE_ACCOUNT,
+    endpoint: url,
+    training: false,
+    nosession: false,
+    timeoutMs,
+    noncePolicy: noncePolicy,
+    patientLink: (process.env.TRACE_PATIENT_LINK as PatientLink | undefined) ?? 'both',
+  }),
+  noncePolicy,
   location: DEMO_TRACE_ACCOUNT.location,
   backoffBaseMs: 5,
   backoffMaxMs: 40,
