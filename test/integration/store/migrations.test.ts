@@ -128,9 +128,9 @@ describe('migrations', () => {
     after.close();
   });
 
-  it('0012/0013 keep the outbox counters by trigger, backfilled from the rows already there', () => {
+  it('0014/0015 keep the outbox counters by trigger, backfilled from the rows already there', () => {
     const file = join(work.dir, 'trace-counters.sqlite');
-    const at = journal.entries.findIndex((entry) => entry.tag === '0012_trace_fidelity_archive');
+    const at = journal.entries.findIndex((entry) => entry.tag === '0014_trace_fidelity_archive');
     expect(at).toBeGreaterThan(0);
     const previous = openAt(file, at);
     const insert = previous.prepare(
