@@ -2,6 +2,7 @@
 import type { Employee } from '../../preload/api.js';
 import { applyCommand, appliedCommandResult } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
+import { cannotSaveMessage } from '../store/errors.js';
 import { newId } from '../store/ids.js';
 import { earnPoints, redeemPoints } from '../rewards/index.js';
 import { applyTenders, checkTicket, type TenderInput } from './engine.js';
@@ -23,16 +24,24 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     }
     if (ticket.lines.length === 0) throw new CoreError('conflict', 'The ticket is empty: scan a product first.');
     const now = this.deps.clock();
-    const outcome = db
-      .transaction(() =>
-        applyCommand(
-          db,
-          { commandId: input.commandId, name: 'checkout.sale.complete', actorId: actor.id },
-          () => this.writeSale(actor, ticket, input.tenders, now),
-          now,
-        ),
-      )
-      .immediate();
+    let outcome: { result: { saleId: string }; replayed: boolean };
+    try {
+      outcome = db
+        .transaction(() =>
+          applyCommand(
+            db,
+            { commandId: input.commandId, name: 'checkout.sale.complete', actorId: actor.id },
+            () => this.writeSale(actor, ticket, input.tenders, now),
+            now,
+          ),
+        )
+        .immediate();
+    } catch (error) {
+      // The disk refused the sale (full, read-only, failing): the transaction rolled back whole and the ticket stays open.
+      const message = cannotSaveMessage('this sale', error);
+      if (message) throw new CoreError('cannot_save', `${message} The ticket is still open: take the payment again once it is fixed.`);
+      throw error;
+    }
     this.tickets.delete(ticket.id);
     if (!outcome.replayed) {
       this.deps.trace?.wake();

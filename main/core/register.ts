@@ -24,7 +24,7 @@ import { appendAudit, verifyAuditChain } from '../audit/log.js';
 import { seedDemoStore } from '../demo/seed.js';
 import { backupFileNamed, backupFolderIn, createBackup, listBackups, restoreBackup, type BackupInfo } from '../store/backup.js';
 import { databaseFileIn, ensureDataFolder, openStore, type Store } from '../store/db.js';
-import { StoreDamagedError } from '../store/errors.js';
+import { cannotSaveMessage, StoreDamagedError } from '../store/errors.js';
 import { databaseFileState, ensureStoreIdentity, previousStoreSigns, readIdentityMarker } from '../store/identity.js';
 import { startIntegrityCheck, type RunningIntegrityCheck } from '../store/integrity.js';
 import { newId } from '../store/ids.js';
@@ -466,6 +466,11 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     } catch (error) {
       if (error instanceof CoreError) {
         return { id, ok: false, error: { code: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) } };
+      }
+      const cannotSave = cannotSaveMessage('this', error);
+      if (cannotSave) {
+        logger.log('error', `${call} could not be written to the disk`, { code: (error as { code?: string }).code });
+        return { id, ok: false, error: { code: 'cannot_save', message: cannotSave } };
       }
       logger.log('error', `${call} failed`, { error: error instanceof Error ? error.stack : String(error) });
       return fail(id, 'internal', 'Something went wrong inside the register. It was logged; try again, and call support if it repeats.');

@@ -134,6 +134,7 @@ export const errorCodeSchema = z.enum([
   'not_found',
   'conflict',
   'store_damaged',
+  'cannot_save', // the disk refused the write (full, read-only, failing): nothing was saved; the message says what to do
   'unavailable',
   'internal',
 ]);
