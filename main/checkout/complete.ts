@@ -7,6 +7,7 @@ import { newId } from '../store/ids.js';
 import { earnPoints, redeemPoints } from '../rewards/index.js';
 import { applyTenders, checkTicket, type TenderInput } from './engine.js';
 import { type OpenTicket } from './types.js';
+import { deleteSavedTicket } from './ticket-store.js';
 import { CheckoutTickets } from './tickets.js';
 
 export abstract class CheckoutCompletion extends CheckoutTickets {
@@ -31,7 +32,12 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
           applyCommand(
             db,
             { commandId: input.commandId, name: 'checkout.sale.complete', actorId: actor.id },
-            () => this.writeSale(actor, ticket, input.tenders, now),
+            () => {
+              const written = this.writeSale(actor, ticket, input.tenders, now);
+              // The saved ticket goes with the sale, in its transaction: a crash never brings a sold ticket back.
+              deleteSavedTicket(db, ticket.id);
+              return written;
+            },
             now,
           ),
         )

@@ -73,6 +73,7 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
     trace: traceOutbox(() => trace()?.wake()),
     queue,
     consumeGrant: (grantId, action) => services.staff().consumeGrant(grantId, 'manager_override', action),
+    logger: services.logger,
   });
 
   const salesChanged = (saleId: string) => services.broadcast('checkout.salesChanged', { saleId });
@@ -150,6 +151,14 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
         return { discarded: true as const };
       },
     },
+    'checkout.ticket.unrestored': { access: 'sell', run: () => service.unrestoredTickets() },
+    'checkout.ticket.dismissUnrestored': {
+      access: 'sell',
+      run(ctx, request) {
+        service.dismissUnrestored(ctx.actor, request.ticketId);
+        return { dismissed: true as const };
+      },
+    },
     'checkout.sale.complete': {
       access: 'sell',
       run(ctx, request) {
@@ -178,5 +187,20 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
     },
   };
 
-  return { handlers: handlers as unknown as HandlersFor<CallName>, service };
+  return {
+    handlers: handlers as unknown as HandlersFor<CallName>,
+    service,
+    // Open tickets saved on disk come back when the database opens (start-up, a restored backup).
+    onOpen() {
+      try {
+        service.restoreTickets();
+      } catch (error) {
+        // Never stops the register: the tickets stay on disk for the next start.
+        services.logger.log('error', `open tickets could not be read back: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+    onClose() {
+      service.forgetTickets();
+    },
+  };
 }

@@ -212,3 +212,6 @@ export const allotmentDaily = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.holderKind, t.holderId, t.limitId, t.businessDate] })],
 );
+
+// Open tickets saved as they change (issue 13): their own table, in their own file.
+export { openTickets } from './ticket-schema.js';

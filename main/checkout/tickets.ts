@@ -1,15 +1,130 @@
-/** Checkout: open tickets (in memory, one register): lines, patient, discounts, rewards, the view. */
+/**
+ * Checkout: open tickets (one register): lines, patient, discounts, rewards, the view. Each ticket
+ * is held in memory and saved to disk as it changes (./ticket-store.ts), so it comes back after a
+ * crash or power cut; a change that cannot be saved is not made.
+ */
 import type { Employee } from '../../preload/api.js';
 import type { TicketView, RefusalView } from '../../preload/contract/checkout.js';
 import { appliedCommandResult } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
+import { appendAudit } from '../audit/log.js';
 import { newId } from '../store/ids.js';
 import { rewardsQuote } from '../rewards/index.js';
+import { deleteSavedTicket, fromSaved, readSavedTickets, saveTicket, savedTicketRow, toSaved, type UnreadableTicket } from './ticket-store.js';
 import { checkTicket, priceTicket, type CatalogProduct, type LineDiscount, type PricingContext, type Refusal, type TicketLine } from './engine.js';
-import { DISCOUNT_ACTION, LIMIT_OVERRIDE_ACTION, windowText, statedToMilligrams, type OpenTicket } from './types.js';
+import { DISCOUNT_ACTION, LIMIT_OVERRIDE_ACTION, windowText, statedToMilligrams, type AllotmentAnswer, type OpenTicket } from './types.js';
 import { CheckoutFacts } from './facts.js';
 
 export abstract class CheckoutTickets extends CheckoutFacts {
+  /** Saved tickets that could not be brought back at the last open (shown to staff until dismissed). */
+  protected unrestored: UnreadableTicket[] = [];
+
+  // -------------------------------------------------------------------------------------------
+  // Tickets on disk
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Bring back the tickets saved on disk (when the database opens: start-up, a restored backup).
+   * Replaces the tickets in memory. A saved ticket that does not parse, or no longer fits the
+   * rules or the customer records, is logged and kept aside for staff; it never stops start-up.
+   * A ticket whose sale was already written is dropped (cannot happen through this code: the row
+   * goes in the sale's transaction).
+   */
+  restoreTickets(): { restored: number; unrestored: number } {
+    this.tickets.clear();
+    this.unrestored = [];
+    const db = this.db();
+    const now = this.deps.clock();
+    const { tickets, unreadable } = readSavedTickets(db);
+    for (const saved of tickets) {
+      if (appliedCommandResult(db, saved.saleCommandId)) {
+        try {
+          deleteSavedTicket(db, saved.id);
+        } catch {
+          // A read-only disk: the row is skipped again at the next start.
+        }
+        this.log('warn', 'a saved ticket whose sale was already written was dropped', { ticketId: saved.id, saleCommandId: saved.saleCommandId });
+        continue;
+      }
+      const ticket = fromSaved(saved);
+      try {
+        this.rebuildContext(ticket);
+      } catch (error) {
+        unreadable.push({ ticketId: saved.id, savedAt: now, openedAt: saved.openedAt, customerId: saved.customer.id, problem: `does not fit the rules or records now: ${error instanceof Error ? error.message : String(error)}` });
+        continue;
+      }
+      ticket.restoredAt = now;
+      this.tickets.set(ticket.id, ticket);
+    }
+    for (const entry of unreadable) {
+      this.log('error', 'a saved ticket could not be brought back: it is kept on disk and shown on the register', { ticketId: entry.ticketId, customerId: entry.customerId, problem: entry.problem });
+    }
+    this.unrestored = unreadable;
+    if (this.tickets.size > 0) this.log('info', 'open tickets brought back from disk', { tickets: this.tickets.size });
+    return { restored: this.tickets.size, unrestored: unreadable.length };
+  }
+
+  /** Forget the tickets in memory (the database is closing: they stay saved on disk). */
+  forgetTickets(): void {
+    this.tickets.clear();
+    this.unrestored = [];
+  }
+
+  /** Saved tickets that could not be brought back, with the customer's name when it is known. */
+  unrestoredTickets(): Array<{ ticketId: string; openedAt: number; savedAt: number; customerName: string | null }> {
+    const db = this.db();
+    return this.unrestored.map((entry) => {
+      const row = db.prepare('SELECT first_name AS firstName, last_name AS lastName FROM customers WHERE id = ?').get(entry.customerId) as
+        | { firstName: string; lastName: string }
+        | undefined;
+      return { ticketId: entry.ticketId, openedAt: entry.openedAt, savedAt: entry.savedAt, customerName: row ? `${row.firstName} ${row.lastName}` : null };
+    });
+  }
+
+  /** Staff have seen that a saved ticket could not be brought back: delete it, in the audit log. */
+  dismissUnrestored(actor: Employee, ticketId: string): void {
+    const entry = this.unrestored.find((item) => item.ticketId === ticketId);
+    if (!entry) throw new CoreError('not_found', 'That notice was already dismissed.');
+    const db = this.db();
+    const now = this.deps.clock();
+    db.transaction(() => {
+      const row = savedTicketRow(db, ticketId);
+      deleteSavedTicket(db, ticketId);
+      appendAudit(db, { employeeId: actor.id, action: 'checkout.ticket.unrestored_dismissed', customerId: row ? entry.customerId : null, details: { ticketId, problem: entry.problem, savedAt: row?.savedAt ?? null } }, now);
+    }).immediate();
+    this.unrestored = this.unrestored.filter((item) => item.ticketId !== ticketId);
+  }
+
+  /**
+   * Make a change to an open ticket and save it. If the save fails (a full or read-only disk), the
+   * ticket goes back to how it was and the change is refused: what is on screen is what is on disk.
+   */
+  protected changeTicket<T>(ticket: OpenTicket, change: () => T): T {
+    const before = structuredClone(toSaved(ticket));
+    const beforeContext = ticket.context;
+    const undo = () => Object.assign(ticket, fromSaved(before), { context: beforeContext });
+    let result: T;
+    try {
+      result = change();
+    } catch (error) {
+      undo();
+      throw error;
+    }
+    if (!this.tickets.has(ticket.id)) return result;
+    try {
+      saveTicket(this.db(), ticket, this.deps.clock());
+    } catch (error) {
+      undo();
+      this.log('error', 'an open ticket could not be saved: the change was refused', { ticketId: ticket.id, error: error instanceof Error ? error.message : String(error) });
+      throw new CoreError('unavailable', 'The ticket could not be saved, so that change was not made. Check that the register has free disk space, then try again.');
+    }
+    return result;
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
+    this.deps.logger?.log(level, message, fields);
+  }
+
   // -------------------------------------------------------------------------------------------
   // Tickets
   // -------------------------------------------------------------------------------------------
@@ -51,6 +166,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
       context: null,
       blocked: null,
       redeemPoints: 0,
+      restoredAt: null,
     };
     if (customer.customerType === 'caregiver') {
       ticket.blocked = 'Choose the patient this caregiver is buying for.';
@@ -65,6 +181,12 @@ export abstract class CheckoutTickets extends CheckoutFacts {
     } else {
       this.rebuildContext(ticket);
     }
+    try {
+      saveTicket(this.db(), ticket, now);
+    } catch (error) {
+      this.log('error', 'a new ticket could not be saved: it was not opened', { error: error instanceof Error ? error.message : String(error) });
+      throw new CoreError('unavailable', 'The ticket could not be saved, so it was not opened. Check that the register has free disk space, then try again.');
+    }
     this.tickets.set(ticket.id, ticket);
     return ticket;
   }
@@ -75,7 +197,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
     if (ticket.lines.length > 0 && ticket.patient && (ticket.patient.id !== patient.id || ticket.patient.kind !== patient.kind)) {
       throw new CoreError('conflict', 'Remove the lines first: they were checked against the other patient\'s allotment.');
     }
-    this.choosePatient(ticket, patient);
+    this.changeTicket(ticket, () => this.choosePatient(ticket, patient));
     return ticket;
   }
 
@@ -86,17 +208,22 @@ export abstract class CheckoutTickets extends CheckoutFacts {
     if (!context || !context.profile.stateSystemIsTruth.value) return ticket;
     const holder = this.holderOf(ticket);
     if (!holder.cardId) {
-      ticket.allotment = { state: 'not_found', message: 'No medical card number on the profile: add it in Customers.', fetchedAt: null };
+      this.changeTicket(ticket, () => (ticket.allotment = { state: 'not_found', message: 'No medical card number on the profile: add it in Customers.', fetchedAt: null }));
       return ticket;
     }
     if (!this.deps.allotments) {
-      ticket.allotment = { state: 'offline', message: 'Track-and-trace lookups are not wired on this register: the meter counts this register\'s own sales.', fetchedAt: null };
+      this.changeTicket(ticket, () => (ticket.allotment = { state: 'offline', message: 'Track-and-trace lookups are not wired on this register: the meter counts this register\'s own sales.', fetchedAt: null }));
       return ticket;
     }
     const caregiverCardId = ticket.customer.customerType === 'caregiver' ? ticket.customer.caregiverId : null;
     const answer = await this.deps.allotments.lookup({ cardId: holder.cardId, caregiverCardId });
     const now = this.deps.clock();
     if (!this.tickets.has(ticket.id)) return ticket;
+    this.changeTicket(ticket, () => this.takeAllotmentAnswer(ticket, answer, now));
+    return ticket;
+  }
+
+  private takeAllotmentAnswer(ticket: OpenTicket, answer: AllotmentAnswer, now: number): void {
     if (answer.kind === 'found') {
       const amountMg = statedToMilligrams(answer.statedAmount, answer.statedUnit, this.rules().gramsPerOunce.value);
       if (amountMg === null) {
@@ -111,7 +238,6 @@ export abstract class CheckoutTickets extends CheckoutFacts {
       ticket.allotment = { state: answer.kind, message: answer.message, fetchedAt: now };
     }
     this.rebuildContext(ticket);
-    return ticket;
   }
 
   addProduct(actor: Employee, ticketId: string, product: CatalogProduct, quantity: number, limitOverrideGrantId?: string): { ticket: OpenTicket; refusal: RefusalView | null } {
@@ -139,7 +265,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
   removeLine(ticketId: string, lineId: string): OpenTicket {
     const ticket = this.ticket(ticketId);
     this.line(ticket, lineId);
-    ticket.lines = ticket.lines.filter((line) => line.lineId !== lineId);
+    this.changeTicket(ticket, () => (ticket.lines = ticket.lines.filter((line) => line.lineId !== lineId)));
     return ticket;
   }
 
@@ -147,16 +273,17 @@ export abstract class CheckoutTickets extends CheckoutFacts {
     const ticket = this.ticket(ticketId);
     const line = this.line(ticket, lineId);
     if (discount.kind === 'none') {
-      ticket.lines = ticket.lines.map((entry) => (entry === line ? { ...entry, discount: null } : entry));
+      this.changeTicket(ticket, () => (ticket.lines = ticket.lines.map((entry) => (entry === line ? { ...entry, discount: null } : entry))));
       return ticket;
     }
     const approver = this.approver(actor, grantId, DISCOUNT_ACTION);
-    ticket.lines = ticket.lines.map((entry) => (entry === line ? { ...entry, discount: { ...discount, reason, approvedBy: approver.id } } : entry));
+    this.changeTicket(ticket, () => (ticket.lines = ticket.lines.map((entry) => (entry === line ? { ...entry, discount: { ...discount, reason, approvedBy: approver.id } } : entry))));
     return ticket;
   }
 
   discard(ticketId: string): void {
     this.ticket(ticketId);
+    deleteSavedTicket(this.db(), ticketId);
     this.tickets.delete(ticketId);
   }
 
@@ -169,7 +296,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
       const quote = rewardsQuote(this.db(), ticket.customer.id, net, points);
       if (quote.maxPoints === 0 || quote.note) throw new CoreError('conflict', `Points cannot be redeemed: ${quote.note ?? 'nothing can be redeemed on this sale.'}`);
     }
-    ticket.redeemPoints = points;
+    this.changeTicket(ticket, () => (ticket.redeemPoints = points));
     return ticket;
   }
 
@@ -264,6 +391,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
       })),
       rounding: rules.taxes.rounding.note,
       sellWhileTraceDown: rules.sellWhileTraceDown.value,
+      restoredAt: ticket.restoredAt,
     };
   }
 
@@ -285,7 +413,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
       refusal = checkTicket(candidate, changedId, context);
     }
     if (refusal) return { ticket, refusal };
-    ticket.lines = candidate;
+    this.changeTicket(ticket, () => (ticket.lines = candidate));
     return { ticket, refusal: null };
   }
 }

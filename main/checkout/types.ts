@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { PatientOption, TicketView } from '../../preload/contract/checkout.js';
 import type { PurchaseLimit, CustomerType } from '../compliance/rules.js';
+import type { Logger } from '../log/logger.js';
 import type { CatalogProduct, PricingContext, TicketLine } from './engine.js';
 
 /** The state system's remaining allotment for a card (the queue's AllotmentSource has this shape). */
@@ -59,6 +60,8 @@ export interface CheckoutDeps {
   trace: TraceOutbox | null;
   queue: QueueLink | null;
   consumeGrant: (grantId: string, action: string) => { approverId: string; approverName: string };
+  /** Where problems with saved tickets are written (the register's log); silent when absent. */
+  logger?: Logger;
 }
 
 export const DISCOUNT_ACTION = 'checkout.discount';
@@ -112,6 +115,8 @@ export interface OpenTicket {
   blocked: string | null;
   /** Rewards points the customer chose to redeem on this sale (0: none). */
   redeemPoints: number;
+  /** When this ticket came back from disk after a restart (./ticket-store.ts), or null. */
+  restoredAt: number | null;
 }
 
 export interface ProductRow extends Omit<CatalogProduct, 'soldMedical' | 'soldAdultUse'> {

@@ -2,7 +2,8 @@
  * Checkout (issue 8): the catalog, open tickets, the allotment meter, payment, receipts, voids
  * and returns.
  *
- * A ticket lives in the core while it is open. Its sale's commandId is made by the screen when it
+ * A ticket lives in the core while it is open, saved to disk as it changes so it comes back after a
+ * restart (`restoredAt`). Its sale's commandId is made by the screen when it
  * opens the ticket (`saleCommandId`) and sent again with `checkout.sale.complete`, so a completion
  * retried after a timeout is applied once. Money is integer cents, weights milligrams, rates basis
  * points. A line the rules refuse comes back as `refusal` (nothing changed), with the reason and
@@ -141,8 +142,19 @@ export const ticketSchema = z.object({
   rounding: z.string(),
   /** Rules say sales stop while the state system is down (the screen warns when it is down). */
   sellWhileTraceDown: z.boolean(),
+  /** When this ticket was brought back from disk after the register restarted, or null. */
+  restoredAt: z.number().int().nullable(),
 });
 export type TicketView = z.infer<typeof ticketSchema>;
+
+/** A ticket saved before a restart that could not be brought back. */
+export const unrestoredTicketSchema = z.object({
+  ticketId: z.string(),
+  openedAt: z.number().int(),
+  savedAt: z.number().int(),
+  customerName: z.string().nullable(),
+});
+export type UnrestoredTicketView = z.infer<typeof unrestoredTicketSchema>;
 
 export const ticketChangeSchema = z.object({ ticket: ticketSchema, refusal: refusalSchema.nullable() });
 export type TicketChange = z.infer<typeof ticketChangeSchema>;
@@ -283,6 +295,10 @@ export const checkoutCalls = {
     response: ticketSchema,
   },
   'checkout.ticket.discard': { request: z.object({ ticketId: id }).strict(), response: z.object({ discarded: z.literal(true) }) },
+  /** Tickets saved before a restart that could not be brought back (staff ring them up again). */
+  'checkout.ticket.unrestored': { request: z.object({}).strict(), response: z.array(unrestoredTicketSchema) },
+  /** Staff have seen the notice: the saved ticket is deleted (and audited). */
+  'checkout.ticket.dismissUnrestored': { request: z.object({ ticketId: id }).strict(), response: z.object({ dismissed: z.literal(true) }) },
   /** Pay and write the sale. commandId must be the ticket's saleCommandId. */
   'checkout.sale.complete': {
     request: z
