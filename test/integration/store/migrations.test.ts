@@ -150,4 +150,21 @@ describe('migrations', () => {
     expect(counts()).toEqual({ acknowledged: 2, pending: 0, in_flight: 1 });
     upgraded.close();
   });
+
+  it('open_tickets (issue 13) adds the saved open tickets, one row per ticket, beside the old data', () => {
+    const entry = journal.entries.find((item) => item.tag.endsWith('_open_tickets'))!;
+    const file = join(work.dir, 'open-tickets.sqlite');
+    const previous = openAt(file, entry.idx);
+    seedPreviousVersion(previous);
+    expect(previous.prepare("SELECT name FROM sqlite_master WHERE name = 'open_tickets'").all()).toEqual([]);
+    previous.close();
+    const sqlite = openAt(file, entry.idx + 1);
+    const insert = sqlite.prepare(
+      "INSERT INTO open_tickets (id, sale_command_id, customer_id, opened_at, saved_at, state) VALUES ('t1', 'c1', '01HZZZZZZZZZZZZZZZZZZZZZZZ', 1, 2, '{}')",
+    );
+    insert.run();
+    expect(() => insert.run()).toThrow(/UNIQUE/);
+    expect(sqlite.prepare('SELECT last_name FROM customers').all()).toEqual([{ last_name: 'Before' }]);
+    sqlite.close();
+  });
 });
