@@ -8,6 +8,7 @@ import type { TicketView, RefusalView } from '../../preload/contract/checkout.js
 import { appliedCommandResult } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { appendAudit } from '../audit/log.js';
+import { cannotSaveMessage } from '../store/errors.js';
 import { newId } from '../store/ids.js';
 import { rewardsQuote } from '../rewards/index.js';
 import { deleteSavedTicket, fromSaved, readSavedTickets, saveTicket, savedTicketRow, toSaved, type UnreadableTicket } from './ticket-store.js';
@@ -115,10 +116,17 @@ export abstract class CheckoutTickets extends CheckoutFacts {
       saveTicket(this.db(), ticket, this.deps.clock());
     } catch (error) {
       undo();
-      this.log('error', 'an open ticket could not be saved: the change was refused', { ticketId: ticket.id, error: error instanceof Error ? error.message : String(error) });
-      throw new CoreError('unavailable', 'The ticket could not be saved, so that change was not made. Check that the register has free disk space, then try again.');
+      throw this.notSaved(error, 'this change to the ticket', 'The ticket is as it was before the change.');
     }
     return result;
+  }
+
+  /** The error for a ticket the disk (or anything else) would not save: logged, and what to do. */
+  private notSaved(error: unknown, what: string, after: string): CoreError {
+    this.log('error', `${what} could not be saved`, { code: (error as { code?: unknown } | null)?.code, error: error instanceof Error ? error.message : String(error) });
+    const message = cannotSaveMessage(what, error);
+    if (message) return new CoreError('cannot_save', `${message} ${after}`);
+    return new CoreError('internal', `The register could not save ${what}, so it was not made. ${after} It was logged; try again, and call support if it repeats.`);
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
@@ -184,8 +192,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
     try {
       saveTicket(this.db(), ticket, now);
     } catch (error) {
-      this.log('error', 'a new ticket could not be saved: it was not opened', { error: error instanceof Error ? error.message : String(error) });
-      throw new CoreError('unavailable', 'The ticket could not be saved, so it was not opened. Check that the register has free disk space, then try again.');
+      throw this.notSaved(error, 'the new ticket', 'Open the customer again once it is fixed.');
     }
     this.tickets.set(ticket.id, ticket);
     return ticket;

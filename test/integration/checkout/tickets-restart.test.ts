@@ -13,7 +13,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ResponseEnvelope } from '../../../preload/api.js';
 import type { Receipt, TicketChange, TicketView, UnrestoredTicketView } from '../../../preload/contract/checkout.js';
 import { runWriterAndKill } from '../../support/kill.js';
-import { repoRoot, tempDir } from '../../support/paths.js';
+import { migrationsFolder, repoRoot, resourcesDir, tempDir } from '../../support/paths.js';
+import { openStore } from '../../../main/store/db.js';
+import { seedDemoStore } from '../../../main/demo/seed.js';
+import { hashPin } from '../../../main/staff/pins.js';
+import { toEmployee } from '../../../main/staff/service.js';
+import { CheckoutService } from '../../../main/checkout/service.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -177,10 +182,51 @@ describe('open tickets across a restart', () => {
     // As if the disk refused the write.
     sql(dataDir, `CREATE TRIGGER refuse_ticket_save BEFORE UPDATE ON open_tickets BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
     const refused = await r.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code: '7194220405500100', quantity: 1 });
-    expect(!refused.ok && refused.error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/could not be saved.*free disk space/) });
+    expect(!refused.ok && refused.error).toMatchObject({ code: 'internal', message: expect.stringMatching(/could not save this change to the ticket, so it was not made/) });
     expect(value<TicketView>(await r.call('checkout.ticket.get', { ticketId: ticket.ticketId }))).toEqual(one);
     sql(dataDir, 'DROP TRIGGER refuse_ticket_save');
     const two = value<TicketChange>(await r.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code: '7194220405500100', quantity: 1 })).ticket;
     expect(two.lines[0]!.quantity).toBe(2);
+  }, 60_000);
+
+  it('a full disk refuses the change with what to do, and the ticket stays as it was', async () => {
+    const dir = folder();
+    const store = openStore({ file: join(dir, 'register.sqlite'), migrationsFolder });
+    cleanups.push(() => store.close());
+    const sqlite = store.sqlite;
+    await seedDemoStore(sqlite, resourcesDir, (pin) => hashPin(pin, { N: 1024, r: 8, p: 1 }), Date.now());
+    const service = new CheckoutService({
+      sqlite: () => sqlite,
+      clock: () => Date.now(),
+      resourcesDir,
+      allotments: null,
+      trace: null,
+      queue: null,
+      consumeGrant: () => {
+        throw new Error('no grants here');
+      },
+    });
+    const actor = toEmployee(sqlite.prepare(`SELECT id, name, role, active FROM employees WHERE role = 'budtender'`).get() as { id: string; name: string; role: 'budtender'; active: number });
+    const customerId = (sqlite.prepare(`SELECT id FROM customers WHERE first_name = 'Olivia' AND last_name = 'Hart'`).get() as { id: string }).id;
+    const ticket = service.openTicket(actor, { saleCommandId: ulid(), customerId });
+    // SQLite's max_page_count stands in for a full disk: the WAL emptied, no page more may be taken.
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    sqlite.pragma(`max_page_count = ${sqlite.pragma('page_count', { simple: true }) as number}`);
+    const products = (sqlite.prepare('SELECT id FROM products ORDER BY name').all() as Array<{ id: string }>).map((row) => service.productById(row.id)!);
+    let refusedWith: unknown = null;
+    let lastGood = service.view(ticket);
+    for (const product of products) {
+      try {
+        const { refusal } = service.addProduct(actor, ticket.id, product, 1);
+        if (!refusal) lastGood = service.view(ticket);
+      } catch (error) {
+        refusedWith = error;
+        break;
+      }
+    }
+    expect(refusedWith).toMatchObject({ code: 'cannot_save', message: expect.stringMatching(/could not save this change to the ticket: the disk is full\. Free space.*The ticket is as it was before the change\./) });
+    expect(service.view(ticket)).toEqual(lastGood);
+    const saved = JSON.parse((sqlite.prepare('SELECT state FROM open_tickets WHERE id = ?').get(ticket.id) as { state: string }).state) as { ticket: { lines: unknown[] } };
+    expect(saved.ticket.lines).toHaveLength(lastGood.lines.length);
   }, 60_000);
 });
