@@ -1,7 +1,7 @@
 /** Customers: a scanned licence matched to profiles, and a new profile prefilled from it. */
 import { emptyForm } from '../../preload/contract/customers.js';
 import type { CustomerForm, CustomerSummary, LookupResult } from '../../preload/contract/customers.js';
-import { ageOn, checkLicense, parseLicense, type ParsedLicense } from '../licenses/index.js';
+import { ageOn, checkLicense, parseLicense, type LicenseError, type ParsedLicense } from '../licenses/index.js';
 import { licenceFingerprint, nameKey } from './normalise.js';
 import { SUMMARY_COLUMNS, type SummaryRow, titleCase } from './shared.js';
 import { CustomerSearch } from './search.js';
@@ -14,7 +14,7 @@ export abstract class CustomerLicenceScan extends CustomerSearch {
   lookupByLicence(raw: string): LookupResult {
     const started = performance.now();
     const parsed = parseLicense(raw);
-    if (!parsed.ok) return { kind: 'not_a_licence', message: `${parsed.error.message} Scan the licence again, or search by hand.` };
+    if (!parsed.ok) return { kind: 'not_a_licence', message: refusalMessage(parsed.error) };
     const licence = parsed.license;
     const today = this.today();
     const rules = this.rules();
@@ -87,4 +87,11 @@ export abstract class CustomerLicenceScan extends CustomerSearch {
     };
   }
 
+}
+
+/** The parser's reason as a sentence for the intake screen, with what to do next. */
+function refusalMessage(error: LicenseError): string {
+  const sentence = `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`;
+  if (error.code === 'misread') return `${sentence} If it keeps happening, search for the customer or sign them up by hand.`;
+  return `${sentence} Scan the licence again, or search by hand.`;
 }

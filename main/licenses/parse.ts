@@ -4,6 +4,7 @@
  */
 import { countryOfJurisdiction, jurisdictionOfIin } from './jurisdictions.js';
 import { elementSlot } from './elements.js';
+import { findMisread, POSTAL_CODE_LABEL } from './misread.js';
 import { readPayload, type ElementValues, type Payload } from './payload.js';
 import type { Country, LicenseError, LicenseErrorCode, LicenseParseResult, ParsedLicense } from './types.js';
 import {
@@ -25,6 +26,7 @@ const MESSAGES: Record<LicenseErrorCode, string> = {
   cut_short: 'the scan was cut short: scan again',
   unsupported_layout: 'this licence layout is not supported: enter the customer by hand',
   missing_birth_date: 'this licence barcode has no readable birth date: check the card and enter the customer by hand',
+  misread: 'the scanner misread this licence: scan it again',
 };
 
 function failure(code: LicenseErrorCode, layout?: string): { ok: false; error: LicenseError } {
@@ -32,6 +34,10 @@ function failure(code: LicenseErrorCode, layout?: string): { ok: false; error: L
     ? `this licence layout (${layout}) is not supported: enter the customer by hand`
     : MESSAGES[code];
   return { ok: false, error: { code, message } };
+}
+
+function misread(field: string): { ok: false; error: LicenseError } {
+  return { ok: false, error: { code: 'misread', message: `the scanner misread this licence (its ${field} came out garbled): scan it again`, field } };
 }
 
 export function parseLicense(input: string | Uint8Array): LicenseParseResult {
@@ -214,6 +220,11 @@ export function buildLicense(payload: Payload): LicenseParseResult {
     iin: payload.iin,
     warnings,
   };
+
+  // A misread scan is refused, not filled in with warnings (see misread.ts).
+  const misreadField = findMisread(license, elements, payload.aamvaVersion)
+    ?? (postal !== null && !postal.recognised ? POSTAL_CODE_LABEL : null);
+  if (misreadField !== null) return misread(misreadField);
 
   if (usesResidence) warnings.push('street read from the residence address');
   if (license.licenseNumber === null) warnings.push('no licence number on the barcode');

@@ -43,12 +43,19 @@ export type LicenseErrorCode =
   /** A real licence format we do not read (British Columbia magstripe layout, pre-2000 cards). */
   | 'unsupported_layout'
   /** The barcode is complete but does not carry a readable birth date. */
-  | 'missing_birth_date';
+  | 'missing_birth_date'
+  /**
+   * The scan reads as a licence, but a field shows the scanner misread it (another element glued
+   * into a name, digits in a name, a character no card prints): scan again rather than fill a profile.
+   */
+  | 'misread';
 
 export interface LicenseError {
   code: LicenseErrorCode;
   /** Short sentence for the budtender's screen. */
   message: string;
+  /** For `misread`: the field that gave it away (e.g. "first name"). */
+  field?: string;
 }
 
 export type LicenseParseResult =

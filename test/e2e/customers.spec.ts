@@ -64,6 +64,18 @@ test('a licence scan with no profile opens the signup filled from the barcode; t
   await expect(page.getByRole('region', { name: 'Event history' })).toContainText('Nickname: (empty) → Sam');
 });
 
+test('a misread licence scan asks for a rescan and fills no signup', async ({ page }) => {
+  await openCustomers(page);
+  // The first name as a damaged scan delivered it: the issue date ran into it.
+  await page.getByLabel('Scan field').fill(modernPayload({ DAQ: 'S55555555', DAC: 'JOHNDBD081884194' }));
+  await page.getByRole('button', { name: 'Look up' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'misread' });
+  await expect(alert).toHaveText('The scanner misread this licence (its first name came out garbled): scan it again. If it keeps happening, search for the customer or sign them up by hand.');
+  await expect(page.getByRole('heading', { level: 1, name: 'Customers' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'New customer' })).toHaveCount(0);
+  await shot(page, 'customers-scan-misread');
+});
+
 test('signup without scanning, with both date forms, kept as a draft through navigation', async ({ page }) => {
   await openCustomers(page);
   await page.getByRole('button', { name: 'Signup without scanning' }).click();

@@ -30,6 +30,9 @@ export function recognise(input: ScanInput): Recognised {
   // The licence reader knows the AAMVA header and its mangled forms (BOM, CR/LF swaps).
   const parsed = parseLicense(input.bytes);
   if (parsed.ok) return { kind: 'licence', licence: parsed.license, warnings: parsed.warnings, raw: text };
+  if (parsed.error.code === 'misread') {
+    return unrecognised(`${parsed.error.message.charAt(0).toUpperCase()}${parsed.error.message.slice(1)}.`);
+  }
   if (parsed.error.code !== 'not_a_licence') return unrecognised(`The licence could not be read: ${parsed.error.message}`);
 
   if (looksLikeSwipe(text)) {

@@ -100,6 +100,14 @@ describe('matching a scanned licence', () => {
     }
   });
 
+  it('asks for a rescan, and fills nothing, when the scan was misread', () => {
+    const result = service.lookupByLicence(modernPayload({ DAC: 'JOHNDBD081884194' }));
+    expect(result).toEqual({
+      kind: 'not_a_licence',
+      message: 'The scanner misread this licence (its first name came out garbled): scan it again. If it keeps happening, search for the customer or sign them up by hand.',
+    });
+  });
+
   it('answers "not a licence" for any other barcode', () => {
     const result = service.lookupByLicence('012345678905');
     expect(result.kind).toBe('not_a_licence');

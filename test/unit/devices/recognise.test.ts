@@ -27,6 +27,13 @@ describe('routing by content', () => {
     }
   });
 
+  it('a misread licence (first name JOHNDBD081884194: another element ran into it) asks for a rescan', () => {
+    const garbled = fixture('VA-v08-1.txt').toString('latin1').replace('DACMICHAEL', 'DACJOHNDBD081884194');
+    const result = recognise({ bytes: bytes(garbled) });
+    expect(result.kind).toBe('unrecognised');
+    if (result.kind === 'unrecognised') expect(result.message).toBe('The scanner misread this licence (its first name came out garbled): scan it again.');
+  });
+
   it('a product barcode keeps the device symbology or infers one', () => {
     expect(recognise({ bytes: bytes('012345678905\r'), symbology: ']E0 UPC-A/EAN-13' })).toEqual({ kind: 'product', code: '012345678905', symbology: ']E0 UPC-A/EAN-13' });
     expect(recognise({ bytes: bytes('4006381333931') })).toEqual({ kind: 'product', code: '4006381333931', symbology: 'EAN-13' });

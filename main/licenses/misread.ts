@@ -1,0 +1,184 @@
+/**
+ * Fields that show the scanner misread the barcode. A lost separator glues the next element
+ * into a value (first name `JOHNDBD081884194`: the issue date ran into it); a damaged byte puts
+ * a digit or a `^` in a name. Such a scan is refused with "scan again" rather than filling a
+ * profile with it: a rescan costs a second, a wrong name or address stays on file.
+ */
+import { elementSlot, isVersionElementIdAt, valueFitsShape } from './elements.js';
+import type { ElementValues } from './payload.js';
+import type { ParsedLicense } from './types.js';
+
+/** Elements every card of the version carries (AAMVA CDS "mandatory"): absent, they were swallowed. */
+const MANDATORY_V02_PLUS = ['DCA', 'DCB', 'DCD', 'DBA', 'DCS', 'DBD', 'DBB', 'DBC', 'DAY', 'DAU', 'DAG', 'DAI', 'DAJ', 'DAK', 'DAQ', 'DCF', 'DCG'];
+const MANDATORY_V04_PLUS = [...MANDATORY_V02_PLUS, 'DAC', 'DAD', 'DDE', 'DDF', 'DDG'];
+const MANDATORY_V02_V03 = [...MANDATORY_V02_PLUS, 'DCT'];
+/** Version 01 cards differ widely: only what every v01 card in our fixtures and research carries. */
+const MANDATORY_V01 = ['DAQ', 'DBA', 'DBB', 'DBD', 'DAG', 'DAI', 'DAJ', 'DAK'];
+
+function mandatoryFor(version: number): ReadonlySet<string> {
+  if (version <= 1) return MANDATORY_SETS.v01;
+  if (version <= 3) return MANDATORY_SETS.v02;
+  return MANDATORY_SETS.v04;
+}
+const MANDATORY_SETS = {
+  v01: new Set(MANDATORY_V01),
+  v02: new Set(MANDATORY_V02_V03),
+  v04: new Set(MANDATORY_V04_PLUS),
+};
+
+/*
+ * Character classes, by code (Latin-1; anything above is none of them). Every scan is checked,
+ * so the checks below are loops over this table rather than regular expressions.
+ */
+const UPPER = 1;
+const LOWER = 2;
+/** Space, hyphen, apostrophe, period, comma: the punctuation a name may hold. */
+const NAME_PUNCTUATION = 4;
+const DIGIT = 8;
+/** Characters no card prints in an address or licence number; a scanner's damaged byte often is one. */
+const NEVER_PRINTED = 16;
+const CLASSES = new Uint8Array(256);
+for (let code = 0x41; code <= 0x5a; code++) CLASSES[code] = UPPER;
+for (let code = 0x61; code <= 0x7a; code++) CLASSES[code] = LOWER;
+for (let code = 0xc0; code <= 0xde; code++) if (code !== 0xd7) CLASSES[code] = UPPER;
+for (let code = 0xdf; code <= 0xff; code++) if (code !== 0xf7) CLASSES[code] = LOWER;
+for (let code = 0x30; code <= 0x39; code++) CLASSES[code] = DIGIT;
+for (const char of " '.,-\t") CLASSES[char.charCodeAt(0)] = NAME_PUNCTUATION;
+for (const char of '^][%?\\|~{}<>*=;$!`_"') CLASSES[char.charCodeAt(0)] = NEVER_PRINTED;
+
+function classAt(value: string, index: number): number {
+  const code = value.charCodeAt(index);
+  return code < 256 ? (CLASSES[code] ?? 0) : 0;
+}
+
+/**
+ * AAMVA's sample cards (which stores scan in training) fill their names with
+ * `FIRSTNAMEUPTO40CHARACTERS…`: the only digits a first, middle or last name may hold.
+ */
+const SAMPLE_CARD_LENGTH = /UPTO\d{2}CHARACTERS/g;
+const ANY_DIGIT = /\d/;
+
+/**
+ * Whether a name (or city) holds what no name does: a character other than a letter and name
+ * punctuation, a digit (unless `digits`), or a lowercase letter alone inside an uppercase word
+ * (`JpOHN`, `ORTIZ óORTIZ`): a damaged byte, not a name printed in mixed case (`FirstNameTest`
+ * has its lowercase letters in runs).
+ */
+function isGarbledName(value: string, digits: 'allowed' | 'sample_card_only' | 'never'): boolean {
+  let sawDigit = false;
+  for (let i = 0; i < value.length; i++) {
+    const type = classAt(value, i);
+    if (type === DIGIT) {
+      if (digits === 'never') return true;
+      sawDigit = true;
+      continue;
+    }
+    if ((type & (UPPER | LOWER | NAME_PUNCTUATION)) === 0) return true;
+    if (type !== LOWER) continue;
+    const before = i === 0 ? NAME_PUNCTUATION : classAt(value, i - 1);
+    const after = classAt(value, i + 1);
+    if (after !== UPPER) continue;
+    if (before === UPPER || (before === NAME_PUNCTUATION && classAt(value, i + 2) === UPPER)) return true;
+  }
+  return sawDigit && digits === 'sample_card_only' && ANY_DIGIT.test(value.replace(SAMPLE_CARD_LENGTH, ''));
+}
+
+function isAsciiLetterAt(value: string, index: number): boolean {
+  return value.charCodeAt(index) <= 0x7a && (classAt(value, index) & (UPPER | LOWER)) !== 0;
+}
+
+function holdsNeverPrinted(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (classAt(value, i) === NEVER_PRINTED) return true;
+  return false;
+}
+
+const SPACE = 0x20;
+
+type TextField = 'licenseNumber' | 'firstName' | 'middleName' | 'lastName' | 'nameSuffix' | 'street' | 'street2' | 'city';
+
+const LABELS: Record<TextField | 'state' | 'postalCode', string> = {
+  licenseNumber: 'licence number',
+  firstName: 'first name',
+  middleName: 'middle name',
+  lastName: 'last name',
+  nameSuffix: 'name suffix',
+  street: 'street',
+  street2: 'address line 2',
+  city: 'city',
+  state: 'state',
+  postalCode: 'postal code',
+};
+
+/** Whether each field's value holds what that field never does. */
+const GARBLED: Record<TextField, (value: string) => boolean> = {
+  licenseNumber: holdsNeverPrinted,
+  firstName: (value) => isGarbledName(value, 'sample_card_only'),
+  middleName: (value) => isGarbledName(value, 'sample_card_only'),
+  lastName: (value) => isGarbledName(value, 'sample_card_only'),
+  // A suffix may be `3RD`.
+  nameSuffix: (value) => isGarbledName(value, 'allowed'),
+  street: holdsNeverPrinted,
+  street2: holdsNeverPrinted,
+  // No US or Canadian place name is spelt with digits.
+  city: (value) => isGarbledName(value, 'never'),
+};
+const TEXT_FIELDS = Object.keys(GARBLED) as TextField[];
+
+/**
+ * `DB?` and `DC?` hardly occur inside English or Spanish words, except in these compounds
+ * (WOODBRIDGE, GOODCHILD, WOODCOCK, WOODCLIFF, WOODCREST); `DA?` and `DD?` often do (DANIEL,
+ * MIDDLETON), so those count as glued only when the rules below say so.
+ */
+const IDS_SEEN_IN_WORDS: ReadonlySet<string> = new Set(['DBR', 'DCH', 'DCO', 'DCL', 'DCR']);
+
+function isUnlikeInWords(id: string): boolean {
+  return (id[1] === 'B' || id[1] === 'C') && !IDS_SEEN_IN_WORDS.has(id);
+}
+
+/**
+ * Whether `value` holds another element glued on: an element ID of this version that the
+ * payload lacks (so its separator was lost and it ran into this value), where that element is
+ * one every card carries, or one whose ID no word holds, or what follows the ID inside a word
+ * has exactly that element's shape (`RICHMONDDAJVA`).
+ * A name that merely contains the letters of an ID (DANIEL, MIDDLETON) passes: its element is
+ * either present elsewhere or optional with nothing of its shape after it.
+ */
+function holdsGluedElement(value: string, elements: ElementValues, version: number, mandatory: ReadonlySet<string>): boolean {
+  for (let at = value.indexOf('D'); at >= 0 && at + 3 <= value.length; at = value.indexOf('D', at + 1)) {
+    if (!isVersionElementIdAt(value, at, version)) continue;
+    if (elements.holds(elementSlot(value, at))) continue;
+    const id = value.slice(at, at + 3);
+    if (mandatory.has(id) || isUnlikeInWords(id)) return true;
+    // At the start of a word (DAYTON) only if padding precedes it (`FERGUS      DAJON`).
+    const startsWord = at === 0 || (value.charCodeAt(at - 1) === SPACE && value.charCodeAt(at - 2) !== SPACE);
+    const rest = value.slice(at + 3).split(' ')[0] ?? '';
+    if (!startsWord && rest.length > 0 && valueFitsShape(id, rest) === true) return true;
+  }
+  return false;
+}
+
+function holdsAnyAbsentElement(value: string, elements: ElementValues, version: number): boolean {
+  for (let at = value.indexOf('D'); at >= 0 && at + 3 <= value.length; at = value.indexOf('D', at + 1)) {
+    if (isVersionElementIdAt(value, at, version) && !elements.holds(elementSlot(value, at))) return true;
+  }
+  return false;
+}
+
+/** The label of the first field that shows a misread, or null when the fields look as printed. */
+export function findMisread(license: ParsedLicense, elements: ElementValues, version: number): string | null {
+  const mandatory = mandatoryFor(version);
+  for (const field of TEXT_FIELDS) {
+    const value = license[field];
+    if (value === null) continue;
+    // A licence number is a code: any element ID of the card's version inside it was glued on.
+    if (GARBLED[field](value)) return LABELS[field];
+    const glued = field === 'licenseNumber' ? holdsAnyAbsentElement(value, elements, version) : holdsGluedElement(value, elements, version, mandatory);
+    if (glued) return LABELS[field];
+  }
+  const state = license.state;
+  if (state !== null && (state.length !== 2 || !isAsciiLetterAt(state, 0) || !isAsciiLetterAt(state, 1))) return LABELS.state;
+  return null;
+}
+
+/** The postal code did not read as a US ZIP or a Canadian postal code. */
+export const POSTAL_CODE_LABEL = LABELS.postalCode;
