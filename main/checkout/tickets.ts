@@ -239,6 +239,8 @@ export abstract class CheckoutTickets extends CheckoutFacts {
         ticket.stateFigure = { amountMg, fetchedAt: now };
         ticket.allotment = { state: 'state_system', message: `State system: ${answer.statedAmount} ${answer.statedUnit} remaining.`, fetchedAt: now };
       }
+    } else if (answer.kind === 'unreadable') {
+      ticket.allotment = { state: 'offline', message: `${answer.message} The meter counts this register's own sales against the legal limit.`, fetchedAt: now };
     } else if (answer.kind === 'offline') {
       ticket.allotment = { state: 'offline', message: `State system unavailable (${answer.message}). The meter counts this register's own sales against the legal limit; the sale will be reported when it is back.`, fetchedAt: null };
     } else {

@@ -10,7 +10,9 @@ export type AllotmentAnswer =
   | { kind: 'found'; cardId: string; statedAmount: string; statedUnit: string; expiresOn: string | null }
   | { kind: 'not_found'; message: string }
   | { kind: 'refused'; message: string }
-  | { kind: 'offline'; message: string };
+  | { kind: 'offline'; message: string }
+  /** The state system answered in a form the register does not understand (never read as a figure). */
+  | { kind: 'unreadable'; message: string };
 export interface AllotmentSource {
   lookup(query: { cardId: string; caregiverCardId: string | null }): Promise<AllotmentAnswer>;
 }

@@ -17,7 +17,11 @@ export type AllotmentLookup =
   /** The state system knows the card but refuses it (expired, inactive). */
   | { kind: 'refused'; message: string }
   /** No answer in time, the provider is down, or track-and-trace is not set up. */
-  | { kind: 'offline'; message: string };
+  | { kind: 'offline'; message: string }
+  /** The state system answered, but not in a form the register understands: never read as active. */
+  | { kind: 'unreadable'; message: string; raw: Record<string, string> };
+
+export const UNREADABLE_ANSWER = 'BioTrack answered, but not in a form the register understands.';
 
 export interface AllotmentSource {
   lookup(query: { cardId: string; caregiverCardId: string | null }): Promise<AllotmentLookup>;
@@ -46,6 +50,7 @@ export function providerAllotmentSource(
           return { kind: 'offline', message: result.kind === 'auth_failed' ? `BioTrack refused the register's login (${result.message}).` : result.message };
         }
         const value = result.value;
+        if (value.status === 'unreadable') return { kind: 'unreadable', message: UNREADABLE_ANSWER, raw: value.raw ?? {} };
         if (value.status === 'not_found') return { kind: 'not_found', message: `The patient licence number ${query.cardId} was not found in BioTrack.` };
         if (value.status !== 'active') return { kind: 'refused', message: `BioTrack says the card ${value.cardId} is ${value.status}.` };
         if (!value.allotment) return { kind: 'refused', message: 'BioTrack answered without a remaining allotment: check the card in BioTrack.' };

@@ -59,7 +59,7 @@ export const checkinLookups = sqliteTable(
     id: text('id').primaryKey(),
     cardId: text('card_id').notNull(),
     caregiverCardId: text('caregiver_card_id'),
-    outcome: text('outcome', { enum: ['found', 'not_found', 'refused', 'offline'] }).notNull(),
+    outcome: text('outcome', { enum: ['found', 'not_found', 'refused', 'offline', 'unreadable'] }).notNull(),
     /** The remaining allotment in milligrams (found only). */
     amountMg: integer('amount_mg'),
     /** As the state system stated it (decimal text and its unit). */

@@ -88,6 +88,8 @@ interface LookupRow {
   amountMg: number | null;
   message: string | null;
   at: number;
+  /** unreadable: what the state system sent, for a manager (kept only for the pop-up that asked). */
+  raw?: Record<string, string> | null;
 }
 
 export interface QueueServiceDeps {
@@ -640,6 +642,13 @@ export class QueueService {
             message: `The patient licence number ${assessment.lookup.cardId} was not found in BioTrack: the allotment is 0.0000. Fix the medical ID in the profile, then check in again.`,
           });
           break;
+        case 'unreadable':
+          allotment = { ...base, status: 'unreadable', limits: withFigure(0), fetchedAt: lookupRow.at, message: lookupRow.message, stateAnswer: lookupRow.raw ?? null };
+          refusals.push({
+            code: 'state_unreadable',
+            message: `${lookupRow.message ?? 'BioTrack answered, but not in a form the register understands.'} Ask a manager to check the card in BioTrack before checking in as medical.`,
+          });
+          break;
         case 'refused':
           allotment = { ...base, status: 'refused', limits: withFigure(0), fetchedAt: lookupRow.at, message: lookupRow.message };
           refusals.push({ code: 'state_refused', message: `BioTrack refused the card: ${lookupRow.message ?? 'no reason given'}` });
@@ -716,7 +725,7 @@ export class QueueService {
     } finally {
       db.pragma('synchronous = FULL');
     }
-    return { outcome, amountMg, message, at: now };
+    return { outcome, amountMg, message, at: now, raw: result.kind === 'unreadable' ? result.raw : null };
   }
 
   private latestLookup(query: { cardId: string; caregiverCardId: string | null }, since: number): LookupRow | null {

@@ -61,6 +61,7 @@ export const checkInRefusalSchema = z.object({
     'patient_not_found',
     'state_refused',
     'trace_down_no_sales',
+    'state_unreadable',
   ]),
   message: z.string(),
 });
@@ -72,12 +73,14 @@ export const allotmentProposalSchema = z.object({
    * unknown there (0, check-in impossible); refused: the state refused the card (expired...);
    * offline: no answer; legal_limits: the jurisdiction's maximums; not_required: buys for a patient.
    */
-  status: z.enum(['state_system', 'not_found', 'refused', 'offline', 'legal_limits', 'not_required']),
+  status: z.enum(['state_system', 'not_found', 'refused', 'offline', 'legal_limits', 'not_required', 'unreadable']),
   limits: z.array(queueAllotmentSchema),
   message: z.string().nullable(),
   cardId: z.string().nullable(),
   caregiverCardId: z.string().nullable(),
   fetchedAt: z.number().int().nullable(),
+  /** unreadable only: the state system's answer as it came (field → text), for a manager. */
+  stateAnswer: z.record(z.string(), z.string()).nullable().optional(),
   /** Offline only: whether the rules allow selling while the state system is down. */
   sellWhileTraceDown: z.boolean().nullable(),
   /** Offline only: the last figure the state system gave, and this register's sales since. */

@@ -1,8 +1,39 @@
 import { expect, test, type Page } from '@playwright/test';
-import { demo, useHost } from './host';
+import WebSocket from 'ws';
+import { demo, useHost, type RunningHost } from './host';
 import { logIn, shot } from './screens';
 
 const host = useHost();
+
+/** The embedded sandbox's harness address, read from the admin's settings over the host's WebSocket. */
+async function sandboxHarness(running: RunningHost): Promise<string> {
+  const socket = new WebSocket(`ws://127.0.0.1:${running.port}/api?token=${running.token}`, { origin: `http://127.0.0.1:${running.port}` });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const ask = (id: number, call: string, payload: unknown) =>
+    new Promise<{ ok: boolean; value?: unknown }>((resolve) => {
+      const onMessage = (data: WebSocket.RawData) => {
+        const message = JSON.parse(String(data)) as { id?: number; ok: boolean; value?: unknown };
+        if (message.id === id) {
+          socket.off('message', onMessage);
+          resolve(message);
+        }
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id, call, payload }));
+    });
+  try {
+    await ask(1, 'session.login', { pin: demo.admin.pin });
+    const settings = await ask(2, 'trace.settings.get', {});
+    const url = (settings.value as { demoSandboxUrl?: string | null } | undefined)?.demoSandboxUrl;
+    if (!url) throw new Error('the demo sandbox is not running');
+    return url.replace(/\/serverjson\.asp$/, '');
+  } finally {
+    socket.close();
+  }
+}
 
 async function go(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name, exact: true }).click();
@@ -50,6 +81,38 @@ test('Sync: a reported sale, a refused one dismissed with a manager approval', a
   await shot(page, 'trace-sync-dismissed');
 });
 
+test('Sync: a sale two BioTrack sales match equally is explained and waits for a manager, never sent again', async ({ page }) => {
+  test.setTimeout(120_000);
+  // BioTrack records both sales but the answers are lost; it stamps them with their sale time, seconds apart.
+  const harness = await sandboxHarness(host());
+  const faults = await fetch(`${harness}/__faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ modes: { sessiontime: 'sale_time' }, rules: [{ action: 'sale_dispense', fault: 'timeout_after_commit', times: 2, delayMs: 50 }] }),
+  });
+  expect(faults.ok).toBe(true);
+  await page.setViewportSize({ width: 1500, height: 1700 });
+  await logIn(page, host().url, demo.manager.pin, demo.manager.name);
+  await go(page, 'Sync');
+  // Two identical sales for the same patient: same items, prices, card and register.
+  await page.getByRole('button', { name: 'Queue a demo medical sale' }).click();
+  await page.getByRole('button', { name: 'Queue a demo medical sale' }).click();
+  const table = page.getByTestId('sync-table');
+  await expect(table.getByText('Needs a manager')).toHaveCount(2, { timeout: 60_000 });
+  await expect(page.getByTestId('sync-attention')).toHaveText('2');
+  await table.getByText('Needs a manager').first().click();
+  const detail = page.getByTestId('sync-detail');
+  await expect(page.getByTestId('sync-explanation')).toContainText('The register will not send it again');
+  const candidates = page.getByTestId('sync-candidates');
+  await expect(candidates.getByRole('listitem')).toHaveCount(2); // both BioTrack sales
+  await shot(page, 'trace-sync-needs-person');
+  // The manager says which one it is: the sale is reported, nothing was sent again.
+  await candidates.getByRole('button', { name: 'This is the one' }).first().click();
+  await expect(page.getByText(/Recorded as BioTrack sale/)).toBeVisible();
+  await expect(detail).toContainText('Reported');
+  await expect(page.getByTestId('sync-attention')).toHaveText('1');
+});
+
 test('Settings › Track & Trace: the demo sandbox, test connection, password never shown', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 1600 });
   await logIn(page, host().url, demo.admin.pin, demo.admin.name);
@@ -65,8 +128,15 @@ test('Settings › Track & Trace: the demo sandbox, test connection, password ne
   await expect(page.getByTestId('trace-settings-message')).toContainText('refused the login');
   await panel.getByLabel('Password').fill('');
   await panel.getByLabel('Training mode (BioTrack records nothing for real)').check();
-  await panel.getByRole('button', { name: 'Save' }).click();
+  await panel.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByTestId('trace-settings-message')).toContainText('Saved');
+  // Advanced (admin only): the evidence's defaults, changeable here.
+  const advanced = page.getByTestId('trace-advanced');
+  await expect(advanced.getByLabel('Nonce on each request')).toHaveValue('fresh');
+  await expect(advanced.getByLabel('How a sale names the patient')).toHaveValue('both');
+  await advanced.getByLabel('Check an unanswered sale after (seconds)').fill('90');
+  await advanced.getByRole('button', { name: 'Save advanced settings' }).click();
+  await expect(page.getByTestId('trace-advanced-message')).toContainText('Saved');
   await panel.scrollIntoViewIfNeeded();
   await shot(page, 'trace-settings');
 });

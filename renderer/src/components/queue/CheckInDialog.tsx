@@ -179,7 +179,7 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
                 <p>{preparation.notes}</p>
               </div>
             ) : null}
-            {preparation.refusals.length === 0 || ['offline', 'not_found', 'refused'].includes(allotment?.status ?? '') ? (
+            {preparation.refusals.length === 0 || ['offline', 'not_found', 'refused', 'unreadable'].includes(allotment?.status ?? '') ? (
               <section className="checkin-allotment" aria-labelledby="allotment-title">
                 <h3 id="allotment-title">
                   Purchase allotment
@@ -190,8 +190,21 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
                   <p className="muted">Remaining allotment from BioTrack ({formatDateTime(allotment.fetchedAt, timeZone)}). You may lower it, for example if the patient bought elsewhere today.</p>
                 ) : null}
                 {allotment?.status === 'legal_limits' && preparation.refusals.length === 0 ? <p className="muted">The maximum legal limits for this customer. You may lower any of them.</p> : null}
-                {allotment?.status === 'not_required' || allotment?.status === 'not_found' || allotment?.status === 'refused' ? (
+                {allotment?.status === 'not_required' || allotment?.status === 'not_found' || allotment?.status === 'refused' || allotment?.status === 'unreadable' ? (
                   <p className="muted">{allotment.message}</p>
+                ) : null}
+                {allotment?.status === 'unreadable' && allotment.stateAnswer ? (
+                  <details className="checkin-state-answer" data-testid="state-answer">
+                    <summary>What BioTrack sent (for a manager)</summary>
+                    <dl>
+                      {Object.entries(allotment.stateAnswer).map(([field, text]) => (
+                        <div key={field}>
+                          <dt>{field}</dt>
+                          <dd>{text}</dd>
+                        </div>
+                      ))}
+                    </dl>
+                  </details>
                 ) : null}
                 {offline ? (
                   <div className="checkin-offline">

@@ -1,7 +1,8 @@
 /**
  * Sync: every medical sale reported (or to be reported) to the state, with its state, attempts,
- * last error and BioTrack transaction id. A manager resends a refused sale once its cause is
- * fixed, or dismisses it with a reason; both are audited.
+ * last error and BioTrack transaction id, and for every sale the register could not settle by
+ * itself, why and what a person can do. A manager resends a refused sale once its cause is fixed,
+ * picks the right BioTrack sale when two match equally, or dismisses it with a reason; all audited.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Employee } from '../../../../preload/api';
@@ -11,7 +12,7 @@ import { getClient } from '../../client';
 import { formatDateTime } from '../../format';
 import { call } from '../../register';
 import { useSession, useStatus } from '../../stores/app';
-import { age, kindLabel, money, stateLabel, type SyncFilter, type SyncRow, type SyncStatus } from './format';
+import { age, explain, kindLabel, money, stateLabel, type SyncCandidate, type SyncFilter, type SyncRow, type SyncStatus } from './format';
 import '../../styles/trace.css';
 
 const FILTERS: Array<{ value: SyncFilter; label: string }> = [
@@ -22,13 +23,19 @@ const FILTERS: Array<{ value: SyncFilter; label: string }> = [
   { value: 'dismissed', label: 'Dismissed' },
 ];
 
-type Pending = { kind: 'resend' | 'dismiss'; row: SyncRow; reason?: string };
+type Pending = { kind: 'resend' | 'dismiss' | 'resolve'; row: SyncRow; reason?: string; remoteTxnId?: string | null };
+
+const ACTION: Record<Pending['kind'], 'trace.sync.resend' | 'trace.sync.dismiss' | 'trace.sync.resolve'> = {
+  resend: 'trace.sync.resend',
+  dismiss: 'trace.sync.dismiss',
+  resolve: 'trace.sync.resolve',
+};
 type Attempt = { at: number; step: string; outcome: string; detail: string | null; durationMs: number | null };
 
 function StatusSummary({ status, now }: { status: SyncStatus; now: number }) {
   const connection = !status.configured ? 'Not set up' : status.online === true ? 'Online' : status.online === false ? 'Offline' : 'Checking…';
   const tone = !status.configured ? 'off' : status.online === true ? 'ok' : status.online === false ? 'bad' : 'warn';
-  const attention = status.counts.rejected + status.counts.unknown;
+  const attention = status.counts.rejected + status.counts.unknown + status.counts.needsPerson;
   return (
     <div className="sync-summary" data-testid="sync-summary">
       <div className={`sync-card tone-${tone}`}>
@@ -45,7 +52,7 @@ function StatusSummary({ status, now }: { status: SyncStatus; now: number }) {
         <span className="sync-card-key">Needs attention</span>
         <span className="sync-card-value" data-testid="sync-attention">{attention}</span>
         <span className="sync-card-note">
-          {status.counts.rejected} refused · {status.counts.unknown} being checked
+          {status.counts.rejected} refused · {status.counts.needsPerson} to decide · {status.counts.unknown} being checked
         </span>
       </div>
       <div className="sync-card tone-ok">
@@ -92,18 +99,23 @@ function DismissDialog({ row, onCancel, onConfirm }: { row: SyncRow; onCancel():
 
 function Detail({ row, employee, onAct }: { row: SyncRow; employee: Employee; onAct(pending: Pending): void }) {
   const [attempts, setAttempts] = useState<Attempt[] | null>(null);
+  const [candidates, setCandidates] = useState<SyncCandidate[]>([]);
   useEffect(() => {
     let live = true;
     void call('trace.sync.detail', { outboxId: row.id }).then((result) => {
-      if (live && result.ok) setAttempts(result.value.attempts);
+      if (live && result.ok) {
+        setAttempts(result.value.attempts);
+        setCandidates(result.value.candidates);
+      }
     });
     return () => {
       live = false;
     };
   }, [row.id, row.updatedAt]);
   const canResend = row.state === 'rejected';
-  const canDismiss = row.state === 'rejected' || row.state === 'unknown' || row.state === 'pending';
+  const canDismiss = row.state === 'rejected' || row.state === 'unknown' || row.state === 'pending' || row.state === 'needs_person';
   const needsApproval = !employee.permissions.includes('manager_override');
+  const explanation = explain(row);
   return (
     <section className="panel sync-detail" aria-labelledby="sync-detail-title" data-testid="sync-detail">
       <h2 id="sync-detail-title">
@@ -147,13 +159,38 @@ function Detail({ row, employee, onAct }: { row: SyncRow; employee: Employee; on
           </>
         ) : null}
       </dl>
-      {row.state === 'rejected' ? (
-        <p className="hint">
-          The state refused this {kindLabel[row.kind].toLowerCase()}. Fix the cause first (for example the patient&apos;s medical ID in their
-          profile), then resend it. If it will never be accepted, dismiss it with the reason.
+      {explanation ? (
+        <p className="hint" data-testid="sync-explanation">
+          {explanation}
         </p>
       ) : null}
+      {row.state === 'needs_person' && candidates.length > 0 ? (
+        <>
+          <h3>Sales in BioTrack that match this one</h3>
+          <ul className="sync-candidates" data-testid="sync-candidates">
+            {candidates.map((candidate) => (
+              <li key={candidate.remoteTxnId} className="sync-candidate">
+                <div>
+                  <strong>BioTrack sale {candidate.remoteTxnId}</strong>
+                  <span className="sync-sub">
+                    recorded {candidate.time ? formatDateTime(candidate.time) : '—'} · register {candidate.terminalId ?? '—'} · card {candidate.cardId ?? '—'}
+                  </span>
+                  <span className="sync-sub">{candidate.lines.map((line) => `${line.quantity} × ${line.barcode} at ${money(line.unitPriceCents)}`).join('; ')}</span>
+                </div>
+                <button type="button" className="secondary" onClick={() => onAct({ kind: 'resolve', row, remoteTxnId: candidate.remoteTxnId })}>
+                  This is the one{needsApproval ? ' (manager)' : ''}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <div className="row">
+        {row.state === 'needs_person' ? (
+          <button type="button" className="secondary" onClick={() => onAct({ kind: 'resolve', row, remoteTxnId: null })}>
+            Check BioTrack again{needsApproval ? ' (manager)' : ''}
+          </button>
+        ) : null}
         {canResend ? (
           <button type="button" className="primary" onClick={() => onAct({ kind: 'resend', row })}>
             Resend{needsApproval ? ' (manager)' : ''}
@@ -244,9 +281,20 @@ export function SyncScreen() {
     const result =
       action.kind === 'resend'
         ? await call('trace.sync.resend', { commandId: newCommandId(), outboxId: action.row.id, grantId })
-        : await call('trace.sync.dismiss', { commandId: newCommandId(), outboxId: action.row.id, reason: action.reason ?? '', grantId });
+        : action.kind === 'resolve'
+          ? await call('trace.sync.resolve', { commandId: newCommandId(), outboxId: action.row.id, remoteTxnId: action.remoteTxnId ?? null, grantId })
+          : await call('trace.sync.dismiss', { commandId: newCommandId(), outboxId: action.row.id, reason: action.reason ?? '', grantId });
     if (!result.ok) setError(result.error.message);
-    else setNotice(action.kind === 'resend' ? 'Queued to send again.' : 'Dismissed: it will not be reported.');
+    else
+      setNotice(
+        action.kind === 'resend'
+          ? 'Queued to send again.'
+          : action.kind === 'resolve'
+            ? action.remoteTxnId
+              ? `Recorded as BioTrack sale ${action.remoteTxnId}.`
+              : 'The register will check with BioTrack again.'
+            : 'Dismissed: it will not be reported.',
+      );
     void load();
   };
 
@@ -315,7 +363,7 @@ export function SyncScreen() {
             onClick={() => setFilter(option.value)}
           >
             {option.label}
-            {option.value === 'attention' && status ? ` (${status.counts.rejected + status.counts.unknown})` : ''}
+            {option.value === 'attention' && status ? ` (${status.counts.rejected + status.counts.unknown + status.counts.needsPerson})` : ''}
           </button>
         ))}
         <input
@@ -378,7 +426,7 @@ export function SyncScreen() {
                     </td>
                     <td>
                       <span className={`sync-badge state-${row.state}`}>{stateLabel[row.state]}</span>
-                      {row.lastError && (row.state === 'rejected' || row.state === 'unknown' || row.state === 'pending') ? (
+                      {row.lastError && (row.state === 'rejected' || row.state === 'unknown' || row.state === 'pending' || row.state === 'needs_person') ? (
                         <span className="sync-sub sync-error">{row.lastError}</span>
                       ) : null}
                     </td>
@@ -405,8 +453,8 @@ export function SyncScreen() {
       ) : null}
       {approval ? (
         <ManagerOverrideDialog
-          action={approval.kind === 'resend' ? 'trace.sync.resend' : 'trace.sync.dismiss'}
-          title={`${approval.kind === 'resend' ? 'Resend' : 'Dismiss'} the ${kindLabel[approval.row.kind].toLowerCase()} of ${approval.row.customerName ?? 'this customer'} (${money(approval.row.totalCents)}) to the state.`}
+          action={ACTION[approval.kind]}
+          title={`${approval.kind === 'resend' ? 'Resend' : approval.kind === 'resolve' ? 'Settle' : 'Dismiss'} the ${kindLabel[approval.row.kind].toLowerCase()} of ${approval.row.customerName ?? 'this customer'} (${money(approval.row.totalCents)}) to the state.`}
           onCancel={() => setApproval(null)}
           onApproved={(grant: OverrideGrant) => {
             const action = approval;

@@ -2,6 +2,9 @@
  * Settings › Track & Trace: provider, address, company licence, username, password, location,
  * terminal, training mode, and "Test connection". The password is write-only: the core keeps it
  * sealed (safeStorage or a key file only this user can read) and never sends it back.
+ *
+ * Advanced (admin only): how this state's BioTrack behaves, so a store can match it without a new
+ * release: the nonce policy, how a sale names the patient, and the reconcile delay.
  */
 import { useEffect, useState } from 'react';
 import { newCommandId } from '../../components/queue/commandId';
@@ -24,6 +27,72 @@ function toDraft(view: TraceSettingsView): Draft {
     training: view.training,
     nosession: view.nosession,
   };
+}
+
+type Advanced = TraceSettingsView['advanced'];
+
+function AdvancedSection({ view, onSaved }: { view: TraceSettingsView; onSaved(view: TraceSettingsView): void }) {
+  const [draft, setDraft] = useState<Advanced>(view.advanced);
+  const [delay, setDelay] = useState(String(view.advanced.reconcileDelaySeconds));
+  const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const locked = !view.canEditAdvanced;
+  const save = async () => {
+    const seconds = Number(delay);
+    if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600) {
+      setMessage({ tone: 'error', text: 'The check delay is a whole number of seconds from 5 to 3600.' });
+      return;
+    }
+    setBusy(true);
+    setMessage(null);
+    const result = await call('trace.settings.advanced.save', { commandId: newCommandId(), ...draft, reconcileDelaySeconds: seconds });
+    setBusy(false);
+    if (!result.ok) return setMessage({ tone: 'error', text: result.error.message });
+    onSaved(result.value);
+    setMessage({ tone: 'ok', text: 'Saved. The sync worker restarted with these settings.' });
+  };
+  return (
+    <details className="trace-advanced" data-testid="trace-advanced" open={view.canEditAdvanced}>
+      <summary>Advanced: how this state&apos;s BioTrack behaves {locked ? '(an admin can change these)' : ''}</summary>
+      <div className="trace-grid">
+        <label className="field">
+          <span>Nonce on each request</span>
+          <select value={draft.noncePolicy} disabled={locked} onChange={(event) => setDraft({ ...draft, noncePolicy: event.target.value as Advanced['noncePolicy'] })}>
+            <option value="fresh">A new one every time (recommended)</option>
+            <option value="kept">The same one on every resend of a sale</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>How a sale names the patient</span>
+          <select value={draft.patientLink} disabled={locked} onChange={(event) => setDraft({ ...draft, patientLink: event.target.value as Advanced['patientLink'] })}>
+            <option value="both">Card id and card key (recommended)</option>
+            <option value="card_key">Card key from the card lookup only</option>
+            <option value="card_id">Card id only</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>Check an unanswered sale after (seconds)</span>
+          <input value={delay} disabled={locked} inputMode="numeric" onChange={(event) => setDelay(event.target.value)} />
+        </label>
+      </div>
+      <p className="muted">
+        Keep the recommended values unless BioTrack support for your state says otherwise. &quot;The same one on every resend&quot; is safe only if your
+        state&apos;s BioTrack answers a repeated nonce with its first answer.
+      </p>
+      {locked ? null : (
+        <div className="row">
+          <button type="button" className="secondary" disabled={busy} onClick={() => void save()}>
+            {busy ? 'Saving…' : 'Save advanced settings'}
+          </button>
+          {message ? (
+            <span role="status" className={message.tone === 'ok' ? 'ok' : 'error-text'} data-testid="trace-advanced-message">
+              {message.text}
+            </span>
+          ) : null}
+        </div>
+      )}
+    </details>
+  );
 }
 
 export function TraceSettingsPanel() {
@@ -144,6 +213,7 @@ export function TraceSettingsPanel() {
             <span>Send the login with every request (no session)</span>
           </label>
         </div>
+        {view.provider !== 'none' ? <AdvancedSection view={view} onSaved={setView} /> : null}
         <p className="muted">
           The password is stored encrypted ({view.secretStorage === 'safeStorage' ? 'by the operating system' : 'with a key file only this user can read'}) and
           never shown again.

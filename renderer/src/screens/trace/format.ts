@@ -5,6 +5,7 @@ export type SyncRow = CallResponse<'trace.sync.list'>['rows'][number];
 export type SyncState = SyncRow['state'];
 export type SyncFilter = NonNullable<CallRequest<'trace.sync.list'>['filter']>;
 export type TraceSettingsView = CallResponse<'trace.settings.get'>;
+export type SyncCandidate = CallResponse<'trace.sync.detail'>['candidates'][number];
 
 export const stateLabel: Record<SyncState, string> = {
   pending: 'Waiting to send',
@@ -31,4 +32,28 @@ export function age(ms: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h ${minutes % 60} min`;
   return `${Math.floor(hours / 24)} days`;
+}
+
+/**
+ * Why a sale is not settled yet, in words for staff: what the register did by itself and what
+ * (if anything) a person must do. Null for a sale that is reported, dismissed or simply queued.
+ */
+export function explain(row: SyncRow): string | null {
+  const what = kindLabel[row.kind].toLowerCase();
+  switch (row.state) {
+    case 'rejected':
+      return `BioTrack refused this ${what}, so the register will not send it again by itself. Fix the cause BioTrack gave, then resend it; if it can never be accepted, dismiss it with the reason.`;
+    case 'unknown':
+      return `The register sent this ${what} but got no clear answer, so it may or may not be in BioTrack. It will look for it in BioTrack's records before sending anything again; other sales keep going meanwhile.`;
+    case 'needs_person':
+      return `BioTrack lists more than one sale with exactly these items, prices, card and register, and nothing tells which one is this ${what}. The register will not send it again (that could report it twice): a manager compares the matches below and picks the right one, or asks the register to check again.`;
+    case 'pending':
+      if (row.waitingFor) return `This ${what} waits until ${row.waitingFor}.`;
+      if (row.attempts > 0 && row.lastError) return `Not reported yet: ${row.lastError}`;
+      return null;
+    case 'in_flight':
+      return `Being sent to BioTrack now.`;
+    default:
+      return null;
+  }
 }
