@@ -43,6 +43,7 @@ export const DEFAULT_HOST_LIMITS: Required<BrowserHostLimits> = {
   messagesPerSecond: 50,
 };
 
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
 /** Close codes of RFC 6455: 1013 try again later, 1008 policy violation. */
 const CLOSE_TOO_MANY_SCREENS = 1013;
 const CLOSE_FLOODING = 1008;
@@ -95,6 +96,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   };
   let port = options.port;
   let connected = 0;
+  let refusedScreens = 0;
+  let lastRefusalLogged = Number.NEGATIVE_INFINITY;
 
   const server: Server = createServer((req, res) => serveStatic(req, res, options.rendererDir, port));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -116,7 +119,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   function attach(ws: WebSocket): void {
     if (connected >= limits.maxConnections) {
-      logger.log('warn', 'refused a screen on the browser host: too many screens connected', { connected, max: limits.maxConnections });
+      // A page retries by itself: log the first refusal, then at most one line a minute with the count.
+      refusedScreens++;
+      const now = Date.now();
+      if (now - lastRefusalLogged >= REFUSAL_LOG_INTERVAL_MS) {
+        logger.log('warn', 'refused a screen on the browser host: too many screens connected', { connected, max: limits.maxConnections, refused: refusedScreens });
+        lastRefusalLogged = now;
+        refusedScreens = 0;
+      }
       ws.close(CLOSE_TOO_MANY_SCREENS, TOO_MANY_SCREENS_REASON);
       return;
     }
