@@ -15,6 +15,7 @@ import { ManagerOverrideDialog, type OverrideGrant } from '../../components/Mana
 import { Receipt } from '../../components/checkout/Receipt';
 import { ReturnDialog, ReturnResult, returnableQuantity } from '../../components/checkout/ReturnDialog';
 import { Meter } from '../../components/checkout/Meter';
+import { RestoredNotice, UnrestoredTickets } from '../../components/checkout/RestoredTickets';
 import { money } from '../../components/checkout/format';
 import { useCardSwipe } from '../../components/rewards/cardSwipe';
 import { RewardsAtCheckout } from '../../components/rewards/RewardsAtCheckout';
@@ -193,6 +194,7 @@ export function RegisterScreen() {
   return (
     <div className="register" data-testid="register">
       <div className="register-main">
+        <UnrestoredTickets />
         {error ? (
           <p className="error register-alert" role="alert">
             {error}
@@ -435,6 +437,7 @@ function TicketPanel(props: TicketPanelProps) {
         </div>
       ) : null}
       <RewardsAtCheckout ticket={ticket} onTicket={props.onTicket} />
+      <RestoredNotice ticket={ticket} />
       {ticket.notices.map((notice) => (
         <p key={notice} className="notice">
           {notice}
