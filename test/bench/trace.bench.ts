@@ -6,11 +6,22 @@
  *   sync.dispense_overhead_p95_ms  one dispense through the outbox and worker engine (mark in
  *                                  flight, send, commit the answer), minus the sandbox's latency.
  * Reference measured side by side: a bare HTTP POST of the same body to the same sandbox.
+ *
+ *   growth.sync_drain_ratio        time to drain a 2,000-sale backlog from a register with 500k
+ *                                  acknowledged sales in its history ÷ from one with none, both
+ *                                  against the sandbox on loopback at 0 ms latency, in the same
+ *                                  run, each store in its own per-run folder. The history is
+ *                                  written as the register writes it (outbox rows through the
+ *                                  counters' triggers, one attempt each), then moved to the archive
+ *                                  by the worker's own archiving, as months of idle moments would.
  */
 import { performance } from 'node:perf_hooks';
 import { postText } from '../../main/trace/biotrack/http.js';
 import { dispenseBody } from '../../main/trace/biotrack/client.js';
 import { engineFor, openTestStore, providerFor, queueSale, sandboxData, startSandbox } from '../support/trace.js';
+import { archiveSettled } from '../../main/trace/outbox.js';
+import { DEMO_TRACE_ACCOUNT } from '../../main/trace/config.js';
+import type { Store } from '../../main/store/db.js';
 import { percentile, type BenchLine, type BenchSuite } from './harness.js';
 
 const BACKLOG = 2_000;
@@ -79,7 +90,108 @@ async function dispenseOverhead(): Promise<BenchLine[]> {
   }
 }
 
+const HISTORY = 500_000;
+
+/** 500k acknowledged sales with one attempt each, as the sync worker leaves them, an hour or more ago. */
+function writeHistory(store: Store, rows: number): void {
+  const sqlite = store.sqlite;
+  const old = Date.now() - 90 * 24 * 3600_000;
+  const insertRow = sqlite.prepare(
+    `INSERT INTO trace_outbox (id, location, kind, sale_id, customer_id, depends_on, request, nonce, state, attempts, next_attempt_at,
+       remote_txn_id, sent_at, acknowledged_at, total_cents, item_count, sale_time, created_at, updated_at, watermark)
+     VALUES (?, ?, 'dispense', ?, NULL, NULL, ?, ?, 'acknowledged', 1, ?, ?, ?, ?, ?, 1, ?, ?, ?, NULL)`,
+  );
+  const insertAttempt = sqlite.prepare(
+    `INSERT INTO trace_attempts (id, outbox_id, at, step, outcome, detail, duration_ms, nonce) VALUES (?, ?, ?, 'send', 'accepted', ?, 40, ?)`,
+  );
+  const batch = sqlite.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const at = old + i * 10;
+      const id = `01H${String(i).padStart(23, '0')}`;
+      const request = JSON.stringify({ kind: 'dispense', sale: { terminalId: '1', saleTime: at, cardId: 'MP7K2Q9X4D', caregiverCardId: null, lines: [{ barcode: '7194220405500100', quantity: 1, unitPriceCents: 4500 }] } });
+      insertRow.run(id, DEMO_TRACE_ACCOUNT.location, `HIST-${i}`, request, `N${id}`, at, String(i + 1), at, at, 4500, at, at, at);
+      insertAttempt.run(`A${id}`, id, at, `transaction ${i + 1}`, `N${id}`);
+    }
+  });
+  for (let from = 0; from < rows; from += 20_000) batch(from, Math.min(rows, from + 20_000));
+  sqlite.prepare('INSERT INTO trace_sync_marks (location, remote_high) VALUES (?, ?) ON CONFLICT (location) DO UPDATE SET remote_high = excluded.remote_high').run(DEMO_TRACE_ACCOUNT.location, rows);
+}
+
+/** Time to drain `BACKLOG` queued sales through the real engine against a fresh sandbox at 0 ms. */
+async function drainOnce(store: Store, round: number): Promise<number> {
+  const sandbox = await startSandbox({ latencyMs: 0 });
+  try {
+    const data = sandboxData();
+    sandbox.state.reset({ ...data, patients: data.patients.map((patient) => ({ ...patient, limitGrams: 1e9 })) });
+    for (let i = 0; i < BACKLOG; i++) queueSale(store, { unitPriceCents: 1000 + round * BACKLOG + i });
+    const engine = engineFor(store, sandbox, { provider: providerFor(sandbox, { timeoutMs: 10_000 }) });
+    await engine.probe();
+    const started = performance.now();
+    let steps = 0;
+    // As the worker's loop runs: a step, then the status the screens get after every send.
+    for (;;) {
+      const result = await engine.step();
+      if (result !== 'worked') break;
+      engine.status();
+      steps += 1;
+    }
+    const elapsed = performance.now() - started;
+    if (steps !== BACKLOG) throw new Error(`drained ${steps} of ${BACKLOG}`);
+    return elapsed;
+  } finally {
+    await sandbox.close();
+  }
+}
+
+async function growthDrain(): Promise<BenchLine[]> {
+  const empty = openTestStore();
+  const grown = openTestStore();
+  try {
+    const built = performance.now();
+    writeHistory(grown.store, HISTORY);
+    const writtenMs = performance.now() - built;
+    const archiveStarted = performance.now();
+    let moved = 0;
+    for (;;) {
+      const n = archiveSettled(grown.store.sqlite, { location: DEMO_TRACE_ACCOUNT.location, before: Date.now() - 3600_000, limit: 5_000 });
+      moved += n;
+      if (n === 0) break;
+    }
+    const archiveMs = performance.now() - archiveStarted;
+    const hot = (grown.store.sqlite.prepare('SELECT COUNT(*) AS n FROM trace_outbox').get() as { n: number }).n;
+    // Two rounds each, alternating, the best of each (the machine is shared).
+    const withNone: number[] = [];
+    const withHistory: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      const fresh = round === 0 ? empty : openTestStore();
+      try {
+        withNone.push(await drainOnce(fresh.store, round));
+      } finally {
+        if (fresh !== empty) fresh.cleanup();
+      }
+      withHistory.push(await drainOnce(grown.store, round));
+    }
+    const none = Math.min(...withNone);
+    const history = Math.min(...withHistory);
+    return [
+      {
+        name: 'growth.sync_drain_ratio',
+        value: history / none,
+        target: '<= 1.2',
+        note: `${BACKLOG} sales at 0 ms latency: ${(history / 1000).toFixed(2)} s with ${HISTORY.toLocaleString('en-US')} acknowledged sales in the history vs ${(none / 1000).toFixed(2)} s with none; history written in ${(writtenMs / 1000).toFixed(1)} s, ${moved.toLocaleString('en-US')} rows archived in ${(archiveMs / 1000).toFixed(1)} s, ${hot} rows left in the hot outbox before the drain`,
+      },
+    ];
+  } finally {
+    empty.cleanup();
+    grown.cleanup();
+  }
+}
+
 export const suites: BenchSuite[] = [
+  {
+    prefix: 'growth',
+    run: growthDrain,
+  },
   {
     prefix: 'sync',
     async run() {

@@ -169,3 +169,31 @@ describe('voids and refunds', () => {
     expect(syncCounts(store.sqlite)).toMatchObject({ rejected: 1, pending: 1, acknowledged: 1 });
   });
 });
+
+describe('the archive', () => {
+  test('settled rows leave the hot tables; counts, voids of archived sales and claims on their ids still hold', async () => {
+    const first = queueSale(store);
+    queueSale(store, { unitPriceCents: 4700 });
+    const engine = engineFor(store, sandbox, { archiveAfterMs: 0 });
+    await settle(engine);
+    expect(engine.archive()).toBe(2);
+    const count = (table: string) => (store.sqlite.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    expect([count('trace_outbox'), count('trace_outbox_archive'), count('trace_attempts'), count('trace_attempts_archive')]).toEqual([0, 2, 0, 2]);
+    expect(syncCounts(store.sqlite)).toMatchObject({ acknowledged: 2, pending: 0 });
+    // A void of an archived sale finds its dispense and its BioTrack id there.
+    const saleId = (store.sqlite.prepare('SELECT sale_id AS s FROM trace_outbox_archive WHERE id = ?').get(first.outboxId) as { s: string }).s;
+    store.sqlite.transaction(() => enqueueVoid(store.sqlite, { saleId }))();
+    // The same content as the archived second sale, its answer lost: the archived sale's id is claimed.
+    sandbox.setFaults({ rules: [{ action: 'sale_dispense', fault: 'timeout_after_commit', delayMs: 20 }] });
+    queueSale(store, { unitPriceCents: 4700 });
+    await settle(engine);
+    expect(outboxRows(store).map((row) => [row.kind, row.state])).toEqual([
+      ['void', 'acknowledged'],
+      ['dispense', 'acknowledged'],
+    ]);
+    const archived = store.sqlite.prepare(`SELECT remote_txn_id AS id FROM trace_outbox_archive WHERE json_extract(request, '$.sale.lines[0].unitPriceCents') = 4700`).get() as { id: string };
+    expect(outboxRows(store)[1]!.remoteTxnId).not.toBe(archived.id);
+    expect(sandboxDispenses(sandbox).filter((sale) => !sale.deleted)).toHaveLength(2);
+    expect(syncCounts(store.sqlite)).toMatchObject({ acknowledged: 4 });
+  });
+});
