@@ -135,4 +135,20 @@ export abstract class CheckoutBase {
     }
     return this.statements;
   }
+
+  /** The product as sold now (name, barcode, category, price): its row in product_versions, made the first time. Inside the sale's transaction. */
+  protected productVersion(product: { id: string; name: string; traceBarcode: string; category: string; priceCents: number }): number {
+    const s = this.stmts();
+    const key = [product.id, product.name, product.traceBarcode, product.category, product.priceCents] as const;
+    const row = s.productVersion.get(...key) as { id: number } | undefined;
+    return row ? row.id : Number(s.insertProductVersion.run(...key).lastInsertRowid);
+  }
+
+  /** A tax as charged (id, label, kind, rate): its row in tax_rates, made the first time. Inside the sale's transaction. */
+  protected taxRate(tax: { taxId: string; label: string; kind: string; basisPoints: number }): number {
+    const s = this.stmts();
+    const key = [tax.taxId, tax.label, tax.kind, tax.basisPoints] as const;
+    const row = s.taxRate.get(...key) as { id: number } | undefined;
+    return row ? row.id : Number(s.insertTaxRate.run(...key).lastInsertRowid);
+  }
 }

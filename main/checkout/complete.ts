@@ -113,19 +113,23 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     if (redemption && redemption.points > 0) {
       redeemPoints(db, { customerId: ticket.customer.id, saleId, points: redemption.points, eligibleCents, employeeId: actor.id, at: now });
     }
+    // One allotment row per limit for the whole sale; each line keeps its share for returns.
+    const uses = new Map<string, { unit: string; amount: number }>();
     lines.forEach((line, index) => {
       const price = priced.lines[index]!;
-      const saleLineId = newId(now);
-      s.insertLine.run({
-        id: saleLineId,
-        saleId,
+      const counts: Record<string, number> = {};
+      for (const count of price.counts) {
+        const limit = context.profile.limits.find((entry) => entry.id === count.limitId)!;
+        counts[count.limitId] = (counts[count.limitId] ?? 0) + count.amount;
+        const use = uses.get(count.limitId) ?? { unit: limit.unit, amount: 0 };
+        use.amount += count.amount;
+        uses.set(count.limitId, use);
+      }
+      const saleLineId = s.insertLine.run({
+        saleNo: receiptNumber,
         lineNo: index + 1,
-        productId: line.product.id,
-        name: line.product.name,
-        traceBarcode: line.product.traceBarcode,
-        category: line.product.category,
+        productVersionId: this.productVersion(line.product),
         quantity: line.quantity,
-        unitPriceCents: line.product.priceCents,
         grossCents: price.grossCents,
         groupDiscountCents: price.groupDiscountCents,
         lineDiscountCents: price.lineDiscountCents,
@@ -136,19 +140,18 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
         taxCents: price.taxCents,
         limitOverride: line.limitOverride ? JSON.stringify(line.limitOverride.limitIds) : null,
         limitOverrideApprovedBy: line.limitOverride?.approvedBy ?? null,
+        allotmentCounts: price.counts.length > 0 ? JSON.stringify(counts) : null,
+      }).lastInsertRowid;
+      price.taxes.forEach((tax, position) => {
+        s.insertTax.run(saleLineId, position + 1, this.taxRate(tax), price.netCents, tax.cents);
       });
-      for (const tax of price.taxes) {
-        s.insertTax.run(newId(now), saleId, saleLineId, tax.taxId, tax.label, tax.kind, tax.basisPoints, price.netCents, tax.cents);
-      }
-      s.insertMovement.run(newId(now), line.product.id, -line.quantity, 'sale', saleId, actor.id, now);
-      for (const count of price.counts) {
-        const limit = context.profile.limits.find((entry) => entry.id === count.limitId)!;
-        s.insertUse.run(newId(now), saleId, saleLineId, null, holder.kind, holder.id, holder.cardId, count.limitId, limit.unit, count.amount, now, date);
-      }
     });
-    for (const tender of paid.tenders) {
-      s.insertTender.run(newId(now), saleId, tender.kind, tender.tenderedCents, tender.appliedCents, tender.changeCents, tender.reference);
+    for (const [limitId, use] of uses) {
+      s.insertUse.run(receiptNumber, null, holder.kind, holder.id, holder.cardId, limitId, use.unit, use.amount, now, date);
     }
+    paid.tenders.forEach((tender, position) => {
+      s.insertTender.run(receiptNumber, position + 1, tender.kind, tender.tenderedCents, tender.appliedCents, tender.changeCents, tender.reference);
+    });
     let traceOutboxId: string | null = null;
     const target = context.channel === 'medical' && holder.cardId ? (this.deps.trace?.target(db) ?? null) : null;
     if (target && this.deps.trace && holder.cardId) {
@@ -170,7 +173,7 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
         },
         now,
       ).outboxId;
-      s.setOutbox.run(traceOutboxId, saleId);
+      s.setOutbox.run(traceOutboxId, receiptNumber);
     }
     if (ticket.queueEntryId) this.deps.queue?.markServed(actor.id, ticket.queueEntryId);
     // Rewards (issue 9): points on the sale's net (after discounts, before tax), in this transaction.
@@ -181,22 +184,24 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
         action: 'sale.complete',
         customerId: ticket.customer.id,
         saleId,
+        // What the customer's history and an audit need; the rest is on the sale's rows. Empty facts are left out.
         details: {
           receiptNumber,
-          ticketId: ticket.id,
           channel: context.channel,
           profile: context.profile.id,
           totalCents: priced.totalCents,
           taxCents: priced.taxCents,
           lines: lines.length,
           tenders: paid.tenders.map((tender) => ({ kind: tender.kind, cents: tender.appliedCents })),
-          patient: ticket.patient ? { kind: ticket.patient.kind, id: ticket.patient.id, licence: patientLicence } : null,
-          caregiverLicence,
-          traceOutboxId,
-          queueEntryId: ticket.queueEntryId,
-          rewardsPointsEarned: rewards.points,
-          rewardsPointsRedeemed: redemption?.points ?? 0,
-          limitOverrides: lines.filter((line) => line.limitOverride).map((line) => ({ lineId: line.lineId, ...line.limitOverride })),
+          ...(ticket.patient ? { patient: { kind: ticket.patient.kind, id: ticket.patient.id, licence: patientLicence } } : {}),
+          ...(caregiverLicence ? { caregiverLicence } : {}),
+          ...(traceOutboxId ? { traceOutboxId } : {}),
+          ...(ticket.queueEntryId ? { queueEntryId: ticket.queueEntryId } : {}),
+          ...(rewards.points ? { rewardsPointsEarned: rewards.points } : {}),
+          ...(redemption?.points ? { rewardsPointsRedeemed: redemption.points } : {}),
+          ...(lines.some((line) => line.limitOverride)
+            ? { limitOverrides: lines.filter((line) => line.limitOverride).map((line) => ({ lineId: line.lineId, ...line.limitOverride })) }
+            : {}),
         },
       },
     };

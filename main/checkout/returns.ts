@@ -32,17 +32,20 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
     if (!sale) throw new CoreError('not_found', 'No such sale on this register: check the receipt number.');
     const lines = db
       .prepare(
-        `SELECT l.id AS saleLineId, l.name, l.trace_barcode AS traceBarcode, l.quantity, l.unit_price_cents AS unitPriceCents,
+        `SELECT CAST(l.id AS TEXT) AS saleLineId, v.name, v.trace_barcode AS traceBarcode, l.quantity, v.unit_price_cents AS unitPriceCents,
                 l.gross_cents AS grossCents, l.group_discount_cents + l.line_discount_cents + l.rewards_discount_cents AS discountCents, l.net_cents AS netCents,
                 l.tax_cents AS taxCents,
                 COALESCE((SELECT SUM(r.quantity) FROM sale_return_lines r WHERE r.sale_line_id = l.id), 0) AS returnedQuantity,
                 COALESCE((SELECT SUM(r.net_cents + r.tax_cents) FROM sale_return_lines r WHERE r.sale_line_id = l.id), 0) AS returnedCents
-           FROM sale_lines l WHERE l.sale_id = ? ORDER BY l.line_no`,
+           FROM sale_lines l JOIN product_versions v ON v.id = l.product_version_id WHERE l.sale_no = ? ORDER BY l.line_no`,
       )
-      .all(saleId) as Array<Omit<Receipt['lines'][number], 'taxes'>>;
+      .all(sale.receiptNumber) as Array<Omit<Receipt['lines'][number], 'taxes'>>;
     const taxes = db
-      .prepare('SELECT sale_line_id AS saleLineId, label, basis_points AS basisPoints, tax_cents AS cents FROM sale_taxes WHERE sale_id = ? ORDER BY rowid')
-      .all(saleId) as Array<{ saleLineId: string; label: string; basisPoints: number; cents: number }>;
+      .prepare(
+        `SELECT CAST(t.sale_line_id AS TEXT) AS saleLineId, r.label, r.basis_points AS basisPoints, t.tax_cents AS cents
+           FROM sale_lines l JOIN sale_taxes t ON t.sale_line_id = l.id JOIN tax_rates r ON r.id = t.rate_id WHERE l.sale_no = ? ORDER BY l.line_no, t.position`,
+      )
+      .all(sale.receiptNumber) as Array<{ saleLineId: string; label: string; basisPoints: number; cents: number }>;
     const taxSummary: Receipt['taxSummary'] = [];
     for (const tax of taxes) {
       const row = taxSummary.find((entry) => entry.label === tax.label);
@@ -50,8 +53,8 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
       else taxSummary.push({ label: tax.label, cents: tax.cents });
     }
     const tenders = db
-      .prepare('SELECT kind, tendered_cents AS tenderedCents, applied_cents AS appliedCents, change_cents AS changeCents, reference FROM sale_tenders WHERE sale_id = ? ORDER BY rowid')
-      .all(saleId) as Receipt['tenders'];
+      .prepare('SELECT kind, tendered_cents AS tenderedCents, applied_cents AS appliedCents, change_cents AS changeCents, reference FROM sale_tenders WHERE sale_no = ? ORDER BY position')
+      .all(sale.receiptNumber) as Receipt['tenders'];
     const returnRows = db
       .prepare(
         `SELECT id, kind, at, refund_cents AS refundCents, refund_tender AS refundTender, reason, trace_outbox_id AS traceOutboxId
@@ -60,10 +63,11 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
       .all(saleId) as Array<Omit<Receipt['returns'][number], 'lines' | 'trace'> & { id: string; traceOutboxId: string | null }>;
     const returnLines = db
       .prepare(
-        `SELECT r.return_id AS returnId, r.sale_line_id AS saleLineId, l.name, l.trace_barcode AS traceBarcode, r.quantity
-           FROM sale_return_lines r JOIN sale_lines l ON l.id = r.sale_line_id WHERE l.sale_id = ? ORDER BY l.line_no`,
+        `SELECT r.return_id AS returnId, CAST(r.sale_line_id AS TEXT) AS saleLineId, v.name, v.trace_barcode AS traceBarcode, r.quantity
+           FROM sale_lines l JOIN sale_return_lines r ON r.sale_line_id = l.id JOIN product_versions v ON v.id = l.product_version_id
+          WHERE l.sale_no = ? ORDER BY l.line_no`,
       )
-      .all(saleId) as Array<Receipt['returns'][number]['lines'][number] & { returnId: string }>;
+      .all(sale.receiptNumber) as Array<Receipt['returns'][number]['lines'][number] & { returnId: string }>;
     const returns: Receipt['returns'] = returnRows.map(({ id: returnId, traceOutboxId, ...entry }) => ({
       ...entry,
       lines: returnLines.filter((line) => line.returnId === returnId).map((line) => ({ saleLineId: line.saleLineId, name: line.name, traceBarcode: line.traceBarcode, quantity: line.quantity })),
@@ -115,8 +119,8 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
         }
         const returned = db.prepare('SELECT COUNT(*) AS n FROM sale_returns WHERE sale_id = ?').get(input.saleId) as { n: number };
         if (returned.n > 0) throw new CoreError('conflict', 'Part of this sale was already returned: return the remaining lines instead of voiding.');
-        const lines = this.saleLines(input.saleId).map((line) => ({ ...line, returnQuantity: line.quantity }));
-        const returnId = this.writeReturn(actor, approver.id, { ...input, kind: 'void', refundTender: this.mainTender(input.saleId) }, lines, now);
+        const lines = this.saleLines(sale.receiptNumber).map((line) => ({ ...line, returnQuantity: line.quantity }));
+        const returnId = this.writeReturn(actor, approver.id, { ...input, saleNo: sale.receiptNumber, kind: 'void', refundTender: this.mainTender(sale.receiptNumber) }, lines, now);
         db.prepare(`UPDATE sales SET status = 'voided' WHERE id = ?`).run(input.saleId);
         // Rewards (issue 9): the points the sale earned (or redeemed) are taken (given) back.
         reverseSalePoints(db, { saleId: input.saleId, employeeId: actor.id, at: now, reason: `Sale voided: ${input.reason}` });
@@ -147,7 +151,7 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
       applyCommand(db, { commandId: input.commandId, name: 'checkout.sale.return', actorId: actor.id }, () => {
         const sale = this.saleRow(input.saleId);
         if (sale.status !== 'completed') throw new CoreError('conflict', 'A voided sale cannot be returned.');
-        const saleLines = this.saleLines(input.saleId);
+        const saleLines = this.saleLines(sale.receiptNumber);
         const chosen = input.lines.map((request) => {
           const line = saleLines.find((entry) => entry.id === request.saleLineId);
           if (!line) throw new CoreError('not_found', 'That line is not on this sale: reload the receipt.');
@@ -156,7 +160,7 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
           }
           return { ...line, returnQuantity: request.quantity };
         });
-        const returnId = this.writeReturn(actor, approver.id, { ...input, kind: 'return' }, chosen, now);
+        const returnId = this.writeReturn(actor, approver.id, { ...input, saleNo: sale.receiptNumber, kind: 'return' }, chosen, now);
         let traceOutboxId: string | null = null;
         if (sale.traceOutboxId && this.deps.trace) {
           traceOutboxId = this.deps.trace.enqueueRefund(
@@ -184,7 +188,7 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
   protected writeReturn(
     actor: Employee,
     approvedBy: string,
-    input: { commandId: string; saleId: string; reason: string; kind: 'void' | 'return'; refundTender: TenderInput['kind'] },
+    input: { commandId: string; saleId: string; saleNo: number; reason: string; kind: 'void' | 'return'; refundTender: TenderInput['kind'] },
     lines: Array<SaleLineRow & { returnQuantity: number }>,
     now: number,
   ): string {
@@ -205,44 +209,54 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
       `INSERT INTO sale_returns (id, command_id, sale_id, kind, reason, employee_id, approved_by, net_cents, tax_cents, refund_cents, refund_tender, at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(returnId, input.commandId, input.saleId, input.kind, input.reason, actor.id, approvedBy, net, tax, net + tax, input.refundTender, now);
-    const insertLine = db.prepare('INSERT INTO sale_return_lines (id, return_id, sale_line_id, quantity, net_cents, tax_cents) VALUES (?, ?, ?, ?, ?, ?)');
-    const uses = db.prepare(
-      `SELECT holder_kind AS holderKind, holder_id AS holderId, card_id AS cardId, limit_id AS limitId, unit, amount
-         FROM allotment_uses WHERE sale_line_id = ? AND return_id IS NULL`,
+    const insertLine = db.prepare('INSERT INTO sale_return_lines (return_id, sale_line_id, quantity, net_cents, tax_cents) VALUES (?, ?, ?, ?, ?)');
+    const holderOf = db.prepare(
+      `SELECT holder_kind AS holderKind, holder_id AS holderId, card_id AS cardId, unit
+         FROM allotment_uses WHERE sale_no = ? AND limit_id = ? AND return_id IS NULL LIMIT 1`,
     );
     const s = this.stmts();
+    // What the returned quantities give back, per limit: one negative row per limit for the return.
+    const back = new Map<string, number>();
     for (const { line, lineNet, lineTax } of rows) {
-      insertLine.run(newId(now), returnId, line.id, line.returnQuantity, lineNet, lineTax);
-      // Inventory comes back through the ledger (the foundation's reasons: 'void' reverses a sale).
-      s.insertMovement.run(newId(now), line.productId, line.returnQuantity, 'void', returnId, actor.id, now);
-      for (const use of uses.all(line.id) as Array<{ holderKind: string; holderId: string; cardId: string | null; limitId: string; unit: string; amount: number }>) {
-        const back = Math.round((use.amount * line.returnQuantity) / line.quantity);
-        s.insertUse.run(newId(now), input.saleId, line.id, returnId, use.holderKind, use.holderId, use.cardId, use.limitId, use.unit, -back, now, date);
+      insertLine.run(returnId, Number(line.id), line.returnQuantity, lineNet, lineTax);
+      // The return line is the stock's movement back (stock_on_hand moves by its trigger, drizzle/0014).
+      const counts = line.allotmentCounts ? (JSON.parse(line.allotmentCounts) as Record<string, number>) : {};
+      for (const [limitId, amount] of Object.entries(counts)) {
+        back.set(limitId, (back.get(limitId) ?? 0) + Math.round((amount * line.returnQuantity) / line.quantity));
       }
+    }
+    for (const [limitId, amount] of back) {
+      const holder = holderOf.get(input.saleNo, limitId) as { holderKind: string; holderId: string; cardId: string | null; unit: string } | undefined;
+      if (!holder || amount === 0) continue;
+      s.insertUse.run(input.saleNo, returnId, holder.holderKind, holder.holderId, holder.cardId, limitId, holder.unit, -amount, now, date);
     }
     return returnId;
   }
 
-  protected mainTender(saleId: string): TenderInput['kind'] {
-    const row = this.db().prepare('SELECT kind FROM sale_tenders WHERE sale_id = ? ORDER BY applied_cents DESC LIMIT 1').get(saleId) as { kind: TenderInput['kind'] } | undefined;
+  protected mainTender(saleNo: number): TenderInput['kind'] {
+    const row = this.db().prepare('SELECT kind FROM sale_tenders WHERE sale_no = ? ORDER BY applied_cents DESC LIMIT 1').get(saleNo) as { kind: TenderInput['kind'] } | undefined;
     return row?.kind ?? 'cash';
   }
 
   protected saleRow(saleId: string) {
     const row = this.db()
-      .prepare('SELECT status, business_date AS businessDate, customer_id AS customerId, trace_outbox_id AS traceOutboxId FROM sales WHERE id = ?')
-      .get(saleId) as { status: string; businessDate: string; customerId: string; traceOutboxId: string | null } | undefined;
+      .prepare(
+        'SELECT receipt_number AS receiptNumber, status, business_date AS businessDate, customer_id AS customerId, trace_outbox_id AS traceOutboxId FROM sales WHERE id = ?',
+      )
+      .get(saleId) as { receiptNumber: number; status: string; businessDate: string; customerId: string; traceOutboxId: string | null } | undefined;
     if (!row) throw new CoreError('not_found', 'No such sale on this register: check the receipt number.');
     return row;
   }
 
-  protected saleLines(saleId: string): SaleLineRow[] {
+  protected saleLines(saleNo: number): SaleLineRow[] {
     return this.db()
       .prepare(
-        `SELECT l.id, l.product_id AS productId, l.name, l.trace_barcode AS traceBarcode, l.quantity, l.net_cents AS netCents, l.tax_cents AS taxCents,
+        `SELECT CAST(l.id AS TEXT) AS id, v.product_id AS productId, v.name, v.trace_barcode AS traceBarcode, l.quantity, l.net_cents AS netCents,
+                l.tax_cents AS taxCents, l.allotment_counts AS allotmentCounts,
                 COALESCE(SUM(r.quantity), 0) AS returned, COALESCE(SUM(r.net_cents), 0) AS returnedNet, COALESCE(SUM(r.tax_cents), 0) AS returnedTax
-           FROM sale_lines l LEFT JOIN sale_return_lines r ON r.sale_line_id = l.id WHERE l.sale_id = ? GROUP BY l.id ORDER BY l.line_no`,
+           FROM sale_lines l JOIN product_versions v ON v.id = l.product_version_id LEFT JOIN sale_return_lines r ON r.sale_line_id = l.id
+          WHERE l.sale_no = ? GROUP BY l.id ORDER BY l.line_no`,
       )
-      .all(saleId) as SaleLineRow[];
+      .all(saleNo) as SaleLineRow[];
   }
 }

@@ -4,7 +4,11 @@
  * a return or void is its own row with its lines, negative allotment uses and inventory movements
  * (the foundation's ledger), so the history adds up.
  *
- * Conventions: ids are ULIDs, money integer cents, weights milligrams, times UTC epoch ms,
+ * Keys (issue 12, drizzle/0014): a sale's ULID crosses the boundary (receipts, outbox, audit);
+ * inside, its rows hang off the integer receipt number and integer line ids, and a product as sold
+ * and a tax rate are stored once and referenced. Every index has a query that needs it.
+ *
+ * Conventions: ids are ULIDs (or integer keys inside), money integer cents, weights milligrams, times UTC epoch ms,
  * business dates yyyy-mm-dd in the store's time zone.
  */
 import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
@@ -13,11 +17,12 @@ import { customers, employees, products } from '../store/schema.js';
 export const sales = sqliteTable(
   'sales',
   {
-    id: text('id').primaryKey(),
-    /** The commandId made when the ticket was opened: a retried completion is applied once. */
+    /** Short number printed on the receipt (per register, increasing): the table's integer key, which every child row uses. */
+    receiptNumber: integer('receipt_number').primaryKey(),
+    /** The sale's ULID: the id that crosses the register's boundary (receipts, outbox, audit, rewards). */
+    id: text('id').notNull(),
+    /** The commandId made when the ticket was opened (applied_commands keeps a retried completion to once). */
     commandId: text('command_id').notNull(),
-    /** Short number printed on the receipt (per register, increasing). */
-    receiptNumber: integer('receipt_number').notNull(),
     status: text('status', { enum: ['completed', 'voided'] }).notNull(),
     /** The customer at the counter (the caregiver on a caregiver sale). */
     customerId: text('customer_id')
@@ -51,34 +56,47 @@ export const sales = sqliteTable(
     /** The customer's queue entry this sale closed, when there was one. */
     queueEntryId: text('queue_entry_id'),
   },
-  (t) => [
-    uniqueIndex('sales_command').on(t.commandId),
-    uniqueIndex('sales_receipt_number').on(t.receiptNumber),
-    index('sales_customer').on(t.customerId, t.completedAt),
-    index('sales_business_date').on(t.businessDate),
-  ],
+  // Only the ULID is looked up (receipts, voids, returns); the recent list walks the integer key.
+  (t) => [uniqueIndex('sales_id').on(t.id)],
+);
+
+/**
+ * A product as it was sold (name, barcode, category, price), shared by every line that sold it
+ * that way, so a receipt never changes when the catalog does and a line stores one integer.
+ */
+export const productVersions = sqliteTable(
+  'product_versions',
+  {
+    id: integer('id').primaryKey(),
+    productId: text('product_id')
+      .notNull()
+      .references(() => products.id),
+    name: text('name').notNull(),
+    traceBarcode: text('trace_barcode').notNull(),
+    category: text('category').notNull(),
+    unitPriceCents: integer('unit_price_cents').notNull(),
+  },
+  // The sale looks its product's version up before it writes a line.
+  (t) => [uniqueIndex('product_versions_all').on(t.productId, t.name, t.traceBarcode, t.category, t.unitPriceCents)],
 );
 
 export const saleLines = sqliteTable(
   'sale_lines',
   {
-    id: text('id').primaryKey(),
-    saleId: text('sale_id')
+    /** Integer key; the receipt shows it as the line's id (saleLineId) for returns. */
+    id: integer('id').primaryKey(),
+    saleNo: integer('sale_no')
       .notNull()
-      .references(() => sales.id),
+      .references(() => sales.receiptNumber),
     lineNo: integer('line_no').notNull(),
-    productId: text('product_id')
+    productVersionId: integer('product_version_id')
       .notNull()
-      .references(() => products.id),
-    /** The product as sold (name, barcode, category, price) so a receipt never changes. */
-    name: text('name').notNull(),
-    traceBarcode: text('trace_barcode').notNull(),
-    category: text('category').notNull(),
+      .references(() => productVersions.id),
     quantity: integer('quantity').notNull(),
-    unitPriceCents: integer('unit_price_cents').notNull(),
     grossCents: integer('gross_cents').notNull(),
     groupDiscountCents: integer('group_discount_cents').notNull(),
     lineDiscountCents: integer('line_discount_cents').notNull(),
+    rewardsDiscountCents: integer('rewards_discount_cents').notNull().default(0),
     discountReason: text('discount_reason'),
     discountApprovedBy: text('discount_approved_by').references(() => employees.id),
     netCents: integer('net_cents').notNull(),
@@ -86,61 +104,73 @@ export const saleLines = sqliteTable(
     /** Limits a manager let this line exceed (JSON array of limit ids), and who. */
     limitOverride: text('limit_override'),
     limitOverrideApprovedBy: text('limit_override_approved_by').references(() => employees.id),
+    /** What this line counted against each limit (JSON {"limitId": amount}): a return gives it back. */
+    allotmentCounts: text('allotment_counts'),
   },
-  (t) => [index('sale_lines_sale').on(t.saleId, t.lineNo)],
+  (t) => [index('sale_lines_sale').on(t.saleNo, t.lineNo)],
 );
 
-export const saleTaxes = sqliteTable(
-  'sale_taxes',
+/** A tax as charged (its id, label, kind and rate), shared by every line taxed at it. */
+export const taxRates = sqliteTable(
+  'tax_rates',
   {
-    id: text('id').primaryKey(),
-    saleId: text('sale_id')
-      .notNull()
-      .references(() => sales.id),
-    saleLineId: text('sale_line_id')
-      .notNull()
-      .references(() => saleLines.id),
+    id: integer('id').primaryKey(),
     taxId: text('tax_id').notNull(),
     label: text('label').notNull(),
     kind: text('kind').notNull(),
     basisPoints: integer('basis_points').notNull(),
+  },
+  // The sale looks each rate up before it writes a line's taxes.
+  (t) => [uniqueIndex('tax_rates_all').on(t.taxId, t.label, t.kind, t.basisPoints)],
+);
+
+/** Each line's taxes, in order (WITHOUT ROWID in drizzle/0014: one b-tree keyed by line and position). */
+export const saleTaxes = sqliteTable(
+  'sale_taxes',
+  {
+    saleLineId: integer('sale_line_id')
+      .notNull()
+      .references(() => saleLines.id),
+    position: integer('position').notNull(),
+    rateId: integer('rate_id')
+      .notNull()
+      .references(() => taxRates.id),
     baseCents: integer('base_cents').notNull(),
     taxCents: integer('tax_cents').notNull(),
   },
-  (t) => [index('sale_taxes_sale').on(t.saleId), index('sale_taxes_line').on(t.saleLineId)],
+  (t) => [primaryKey({ columns: [t.saleLineId, t.position] })],
 );
 
+/** The sale's tenders, in order (WITHOUT ROWID in drizzle/0014: keyed by sale and position). */
 export const saleTenders = sqliteTable(
   'sale_tenders',
   {
-    id: text('id').primaryKey(),
-    saleId: text('sale_id')
+    saleNo: integer('sale_no')
       .notNull()
-      .references(() => sales.id),
+      .references(() => sales.receiptNumber),
+    position: integer('position').notNull(),
     kind: text('kind', { enum: ['cash', 'debit', 'credit', 'gift_card', 'other'] }).notNull(),
     tenderedCents: integer('tendered_cents').notNull(),
     appliedCents: integer('applied_cents').notNull(),
     changeCents: integer('change_cents').notNull(),
     reference: text('reference'),
   },
-  (t) => [index('sale_tenders_sale').on(t.saleId)],
+  (t) => [primaryKey({ columns: [t.saleNo, t.position] })],
 );
 
 /**
- * The allotment ledger: what each sale line counted against each limit, for whom. A return or
- * void adds negative rows. The holder is the person whose allotment it is: a customer, or a
- * caregiver's patient (caregiver_patients row).
+ * The allotment ledger: what each sale (or return) counted against each limit, for whom: one row
+ * per sale and limit (the lines' shares are on sale_lines.allotment_counts). A return or void adds
+ * negative rows. The holder is the person whose allotment it is: a customer, or a caregiver's
+ * patient (caregiver_patients row).
  */
 export const allotmentUses = sqliteTable(
   'allotment_uses',
   {
-    id: text('id').primaryKey(),
-    saleId: text('sale_id')
+    id: integer('id').primaryKey(),
+    saleNo: integer('sale_no')
       .notNull()
-      .references(() => sales.id),
-    saleLineId: text('sale_line_id')
-      .notNull()
-      .references(() => saleLines.id),
+      .references(() => sales.receiptNumber),
     returnId: text('return_id'),
     holderKind: text('holder_kind', { enum: ['customer', 'caregiver_patient'] }).notNull(),
     holderId: text('holder_id').notNull(),
@@ -151,7 +181,8 @@ export const allotmentUses = sqliteTable(
     at: integer('at').notNull(),
     businessDate: text('business_date').notNull(),
   },
-  (t) => [index('allotment_uses_holder').on(t.holderKind, t.holderId, t.limitId, t.at), index('allotment_uses_sale').on(t.saleId)],
+  // holder: the meter's window and the state figure's unreported part; sale: a return's holder and unit.
+  (t) => [index('allotment_uses_holder').on(t.holderKind, t.holderId, t.limitId, t.at), index('allotment_uses_sale').on(t.saleNo)],
 );
 
 /** A void (the whole sale, same day, manager) or a return (some lines back to inventory). */
@@ -182,18 +213,19 @@ export const saleReturns = sqliteTable(
 export const saleReturnLines = sqliteTable(
   'sale_return_lines',
   {
-    id: text('id').primaryKey(),
+    id: integer('id').primaryKey(),
     returnId: text('return_id')
       .notNull()
       .references(() => saleReturns.id),
-    saleLineId: text('sale_line_id')
+    saleLineId: integer('sale_line_id')
       .notNull()
       .references(() => saleLines.id),
     quantity: integer('quantity').notNull(),
     netCents: integer('net_cents').notNull(),
     taxCents: integer('tax_cents').notNull(),
   },
-  (t) => [index('sale_return_lines_return').on(t.returnId), index('sale_return_lines_line').on(t.saleLineId)],
+  // A receipt reads what was returned of each of its lines.
+  (t) => [index('sale_return_lines_line').on(t.saleLineId)],
 );
 
 /**

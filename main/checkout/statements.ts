@@ -24,7 +24,7 @@ export function prepareCheckoutStatements(db: Database.Database) {
         WHERE holder_kind = @kind AND holder_id = @id AND limit_id = @limit AND at >= @from AND at < @before AND business_date = @date`,
     ),
     unreportedUse: db.prepare(
-      `SELECT SUM(u.amount) AS total FROM allotment_uses u JOIN sales s ON s.id = u.sale_id
+      `SELECT SUM(u.amount) AS total FROM allotment_uses u JOIN sales s ON s.receipt_number = u.sale_no
          LEFT JOIN trace_outbox o ON o.id = s.trace_outbox_id
         WHERE u.holder_kind = ? AND u.holder_id = ? AND u.limit_id = ? AND u.at >= ?
           AND (o.id IS NULL OR o.state != 'acknowledged' OR o.acknowledged_at > ?)`,
@@ -41,26 +41,29 @@ export function prepareCheckoutStatements(db: Database.Database) {
          @caregiverLicence, @jurisdiction, @profileId, @channel, @employeeId, @grossCents, @discountCents, @netCents, @taxCents, @totalCents, @changeCents,
          @groupDiscountLabel, @businessDate, @completedAt, @queueEntryId)`,
     ),
+    productVersion: db.prepare(
+      'SELECT id FROM product_versions WHERE product_id = ? AND name = ? AND trace_barcode = ? AND category = ? AND unit_price_cents = ?',
+    ),
+    insertProductVersion: db.prepare(
+      'INSERT INTO product_versions (product_id, name, trace_barcode, category, unit_price_cents) VALUES (?, ?, ?, ?, ?)',
+    ),
+    taxRate: db.prepare('SELECT id FROM tax_rates WHERE tax_id = ? AND label = ? AND kind = ? AND basis_points = ?'),
+    insertTaxRate: db.prepare('INSERT INTO tax_rates (tax_id, label, kind, basis_points) VALUES (?, ?, ?, ?)'),
     insertLine: db.prepare(
-      `INSERT INTO sale_lines (id, sale_id, line_no, product_id, name, trace_barcode, category, quantity, unit_price_cents, gross_cents,
-         group_discount_cents, line_discount_cents, rewards_discount_cents, discount_reason, discount_approved_by, net_cents, tax_cents, limit_override, limit_override_approved_by)
-       VALUES (@id, @saleId, @lineNo, @productId, @name, @traceBarcode, @category, @quantity, @unitPriceCents, @grossCents,
-         @groupDiscountCents, @lineDiscountCents, @rewardsDiscountCents, @discountReason, @discountApprovedBy, @netCents, @taxCents, @limitOverride, @limitOverrideApprovedBy)`,
+      `INSERT INTO sale_lines (sale_no, line_no, product_version_id, quantity, gross_cents, group_discount_cents, line_discount_cents, rewards_discount_cents,
+         discount_reason, discount_approved_by, net_cents, tax_cents, limit_override, limit_override_approved_by, allotment_counts)
+       VALUES (@saleNo, @lineNo, @productVersionId, @quantity, @grossCents, @groupDiscountCents, @lineDiscountCents, @rewardsDiscountCents,
+         @discountReason, @discountApprovedBy, @netCents, @taxCents, @limitOverride, @limitOverrideApprovedBy, @allotmentCounts)`,
     ),
-    insertTax: db.prepare(
-      'INSERT INTO sale_taxes (id, sale_id, sale_line_id, tax_id, label, kind, basis_points, base_cents, tax_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
+    insertTax: db.prepare('INSERT INTO sale_taxes (sale_line_id, position, rate_id, base_cents, tax_cents) VALUES (?, ?, ?, ?, ?)'),
     insertTender: db.prepare(
-      'INSERT INTO sale_tenders (id, sale_id, kind, tendered_cents, applied_cents, change_cents, reference) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    insertMovement: db.prepare(
-      'INSERT INTO inventory_movements (id, product_id, quantity_delta, reason, reference_id, employee_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sale_tenders (sale_no, position, kind, tendered_cents, applied_cents, change_cents, reference) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     insertUse: db.prepare(
-      `INSERT INTO allotment_uses (id, sale_id, sale_line_id, return_id, holder_kind, holder_id, card_id, limit_id, unit, amount, at, business_date)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO allotment_uses (sale_no, return_id, holder_kind, holder_id, card_id, limit_id, unit, amount, at, business_date)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    setOutbox: db.prepare('UPDATE sales SET trace_outbox_id = ? WHERE id = ?'),
+    setOutbox: db.prepare('UPDATE sales SET trace_outbox_id = ? WHERE receipt_number = ?'),
   };
 }
 

@@ -137,6 +137,8 @@ export interface SaleLineRow {
   returned: number;
   returnedNet: number;
   returnedTax: number;
+  /** JSON {"limitId": amount}: what the line counted against each limit. */
+  allotmentCounts: string | null;
 }
 
 export function toProduct(row: ProductRow): CatalogProduct {

@@ -154,8 +154,8 @@ export async function seedDemoStore(
              @priceCents, @soldMedical, @soldAdultUse, @createdAt)`,
   );
   const insertMovement = sqlite.prepare(
-    `INSERT INTO inventory_movements (id, product_id, quantity_delta, reason, reference_id, employee_id, at)
-     VALUES (@id, @productId, @quantityDelta, 'receive', NULL, @employeeId, @at)`,
+    `INSERT INTO inventory_movements (product_id, quantity_delta, reason, reference_id, employee_id, at)
+     VALUES (@productId, @quantityDelta, 'receive', NULL, @employeeId, @at)`,
   );
   const insertCustomer = sqlite.prepare(
     `INSERT INTO customers (id, customer_type, first_name, middle_name, last_name, date_of_birth, identification_expires,
@@ -181,7 +181,7 @@ export async function seedDemoStore(
       const id = newId(now);
       const { initialQuantity, soldMedical, soldAdultUse, ...columns } = product;
       insertProduct.run({ ...columns, id, soldMedical: soldMedical ? 1 : 0, soldAdultUse: soldAdultUse ? 1 : 0, createdAt: now });
-      insertMovement.run({ id: newId(now), productId: id, quantityDelta: initialQuantity, employeeId: receiver?.id ?? null, at: now });
+      insertMovement.run({ productId: id, quantityDelta: initialQuantity, employeeId: receiver?.id ?? null, at: now });
     }
 
     for (const customer of seed.customers) insertCustomer.run({ ...customer, id: newId(now), createdAt: now });

@@ -6,7 +6,6 @@
  */
 import type Database from 'better-sqlite3';
 import { CoreError } from '../core/errors.js';
-import { newId } from '../store/ids.js';
 import { pointsEarned, quoteRedemption, readRewardsRules, redemptionProblem } from './rules.js';
 
 export function rewardsBalance(sqlite: Database.Database, customerId: string): number {
@@ -28,14 +27,13 @@ interface LedgerRow {
 }
 
 export function insertLedgerRow(sqlite: Database.Database, row: LedgerRow): string {
-  const id = newId(row.at);
-  sqlite
+  const result = sqlite
     .prepare(
-      `INSERT INTO rewards_ledger (id, customer_id, kind, points, sale_id, cents, reason, employee_id, approved_by, at)
-       VALUES (@id, @customerId, @kind, @points, @saleId, @cents, @reason, @employeeId, @approvedBy, @at)`,
+      `INSERT INTO rewards_ledger (customer_id, kind, points, sale_id, cents, reason, employee_id, approved_by, at)
+       VALUES (@customerId, @kind, @points, @saleId, @cents, @reason, @employeeId, @approvedBy, @at)`,
     )
-    .run({ id, ...row });
-  return id;
+    .run(row);
+  return String(result.lastInsertRowid);
 }
 
 function saleEntry(sqlite: Database.Database, saleId: string, kind: string): { customer_id: string; points: number; cents: number | null } | undefined {

@@ -45,7 +45,8 @@ export const rewardsCards = sqliteTable(
 export const rewardsLedger = sqliteTable(
   'rewards_ledger',
   {
-    id: text('id').primaryKey(),
+    /** Integer key (drizzle/0014): a ledger row never crosses the register's boundary by its id. */
+    id: integer('id').primaryKey(),
     customerId: text('customer_id')
       .notNull()
       .references(() => customers.id),

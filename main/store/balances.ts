@@ -1,5 +1,5 @@
 /**
- * Running balances (drizzle/0013): stock on hand per product, allotment used per holder per limit
+ * Running balances (drizzle/0013, 0014): stock on hand per product, allotment used per holder per limit
  * per business day, and points per customer are kept by triggers on their ledgers, in the same
  * transaction as every ledger row. `verifyBalances` rebuilds each from its ledger and lists every
  * figure that differs (`npm run verify:balances`). It reads whole ledgers: a check for a quiet
@@ -26,7 +26,13 @@ interface Check {
 const CHECKS: Check[] = [
   {
     balance: 'stock_on_hand',
-    sql: `WITH ledger AS (SELECT product_id AS k, SUM(quantity_delta) AS total FROM inventory_movements GROUP BY product_id)
+    // Receipts and adjustments, sale lines out, return lines back (drizzle/0014).
+    sql: `WITH moves (k, delta) AS (
+            SELECT product_id, quantity_delta FROM inventory_movements
+            UNION ALL SELECT v.product_id, -l.quantity FROM sale_lines l JOIN product_versions v ON v.id = l.product_version_id
+            UNION ALL SELECT v.product_id, r.quantity FROM sale_return_lines r JOIN sale_lines l ON l.id = r.sale_line_id
+                      JOIN product_versions v ON v.id = l.product_version_id),
+          ledger AS (SELECT k, SUM(delta) AS total FROM moves GROUP BY k)
           SELECT l.k AS key, s.quantity AS kept, l.total AS ledger FROM ledger l LEFT JOIN stock_on_hand s ON s.product_id = l.k
            WHERE s.quantity IS NOT l.total
           UNION ALL

@@ -80,25 +80,25 @@ export const products = sqliteTable(
 );
 
 /**
- * Inventory is a ledger of movements; quantity on hand is their sum. stock_on_hand keeps that sum
- * per product, updated by a trigger in the same transaction as every movement (drizzle/0013):
- * `npm run verify:balances` rebuilds it from the ledger and compares.
+ * Inventory is a ledger of movements; quantity on hand is their sum. Receipts and adjustments are
+ * rows here; a sale's line is its own movement out and a return's line its movement back
+ * (sale_lines, sale_return_lines: the same quantities, not written twice, drizzle/0014).
+ * stock_on_hand keeps the sum per product, updated by triggers in the same transaction as every
+ * movement: `npm run verify:balances` rebuilds it from the three ledgers and compares.
  */
-export const inventoryMovements = sqliteTable(
-  'inventory_movements',
-  {
-    id: text('id').primaryKey(),
-    productId: text('product_id')
-      .notNull()
-      .references(() => products.id),
-    quantityDelta: integer('quantity_delta').notNull(),
-    reason: text('reason', { enum: ['receive', 'sale', 'void', 'adjust'] }).notNull(),
-    referenceId: text('reference_id'),
-    employeeId: text('employee_id').references(() => employees.id),
-    at: integer('at').notNull(),
-  },
-  (t) => [index('inventory_movements_product').on(t.productId)],
-);
+export const inventoryMovements = sqliteTable('inventory_movements', {
+  /** Integer key (drizzle/0014): a movement never crosses the register's boundary by its id. */
+  id: integer('id').primaryKey(),
+  productId: text('product_id')
+    .notNull()
+    .references(() => products.id),
+  quantityDelta: integer('quantity_delta').notNull(),
+  reason: text('reason', { enum: ['receive', 'sale', 'void', 'adjust'] }).notNull(),
+  referenceId: text('reference_id'),
+  employeeId: text('employee_id').references(() => employees.id),
+  at: integer('at').notNull(),
+});
+// No index: stock on hand is read from stock_on_hand, never summed on a sale's path.
 
 /** Append-only, hash-chained event history. Triggers forbid UPDATE and DELETE. */
 export const auditEvents = sqliteTable(

@@ -41,9 +41,9 @@ export interface SalesDriver {
 /** Track-and-trace set up (the sale writes its outbox row) and plenty of stock on every product. */
 export function prepareStore(sqlite: Database.Database): void {
   sqlite.prepare(`INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES ('trace.config', ?, 0)`).run(TRACE_CONFIG);
-  const receive = sqlite.prepare(`INSERT INTO inventory_movements (id, product_id, quantity_delta, reason, at) VALUES (?, ?, 100000000, 'receive', 0)`);
+  const receive = sqlite.prepare(`INSERT INTO inventory_movements (product_id, quantity_delta, reason, at) VALUES (?, 100000000, 'receive', 0)`);
   sqlite.transaction(() => {
-    for (const row of sqlite.prepare('SELECT id FROM products').all() as Array<{ id: string }>) receive.run(newId(), row.id);
+    for (const row of sqlite.prepare('SELECT id FROM products').all() as Array<{ id: string }>) receive.run(row.id);
   })();
 }
 

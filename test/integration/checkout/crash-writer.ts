@@ -46,7 +46,7 @@ const barcodes = ['7194220405500100', '7194220405500396', '7194220405500544', '7
 const products = barcodes.map((code) => service.findByBarcode(code)!);
 const restock = sqlite.transaction(() => {
   for (const product of products) {
-    sqlite.prepare(`INSERT INTO inventory_movements (id, product_id, quantity_delta, reason, at) VALUES (?, ?, 1, 'receive', ?)`).run(newId(now), product.id, now);
+    sqlite.prepare(`INSERT INTO inventory_movements (product_id, quantity_delta, reason, at) VALUES (?, 1, 'receive', ?)`).run(product.id, now);
   }
 });
 

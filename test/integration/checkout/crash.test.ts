@@ -35,11 +35,12 @@ describe('checkout crash safety', () => {
     const torn = sqlite
       .prepare(
         `SELECT s.id FROM sales s
-          WHERE (SELECT COUNT(*) FROM sale_lines l WHERE l.sale_id = s.id) != 5
-             OR (SELECT COALESCE(SUM(tax_cents), 0) FROM sale_taxes t WHERE t.sale_id = s.id) != s.tax_cents
-             OR (SELECT COALESCE(SUM(applied_cents), 0) FROM sale_tenders t WHERE t.sale_id = s.id) != s.total_cents
-             OR (SELECT COUNT(*) FROM inventory_movements m WHERE m.reference_id = s.id AND m.reason = 'sale') != 5
-             OR (SELECT COUNT(*) FROM allotment_uses u WHERE u.sale_id = s.id) != 5
+          WHERE (SELECT COUNT(*) FROM sale_lines l WHERE l.sale_no = s.receipt_number) != 5
+             OR (SELECT COALESCE(SUM(t.tax_cents), 0) FROM sale_lines l JOIN sale_taxes t ON t.sale_line_id = l.id WHERE l.sale_no = s.receipt_number) != s.tax_cents
+             OR (SELECT COALESCE(SUM(applied_cents), 0) FROM sale_tenders t WHERE t.sale_no = s.receipt_number) != s.total_cents
+             OR (SELECT COUNT(*) FROM allotment_uses u WHERE u.sale_no = s.receipt_number) = 0
+             OR (SELECT SUM(u.amount) FROM allotment_uses u WHERE u.sale_no = s.receipt_number)
+                != (SELECT SUM(j.value) FROM sale_lines l, json_each(l.allotment_counts) j WHERE l.sale_no = s.receipt_number)
              OR (SELECT COUNT(*) FROM trace_outbox o WHERE o.sale_id = s.id AND o.id = s.trace_outbox_id) != 1
              OR (SELECT COUNT(*) FROM applied_commands c WHERE c.id = s.command_id) != 1
              OR (SELECT COUNT(*) FROM audit_events a WHERE a.sale_id = s.id AND a.action = 'sale.complete') != 1`,
@@ -49,7 +50,7 @@ describe('checkout crash safety', () => {
     // Nothing belongs to a sale that is not there.
     const orphans = sqlite
       .prepare(
-        `SELECT (SELECT COUNT(*) FROM inventory_movements WHERE reason = 'sale' AND reference_id NOT IN (SELECT id FROM sales))
+        `SELECT (SELECT COUNT(*) FROM sale_lines WHERE sale_no NOT IN (SELECT receipt_number FROM sales))
               + (SELECT COUNT(*) FROM trace_outbox WHERE sale_id NOT IN (SELECT id FROM sales))
               + (SELECT COUNT(*) FROM applied_commands WHERE name = 'checkout.sale.complete' AND id NOT IN (SELECT command_id FROM sales))
               + (SELECT COUNT(*) FROM open_tickets WHERE sale_command_id IN (SELECT command_id FROM sales)) AS n`,

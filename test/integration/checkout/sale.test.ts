@@ -61,7 +61,7 @@ const SHATTER = '7194220405500581'; // GMO Shatter 1 g, 81.5% → 25% excise
 const onHand = (r: TestRegister, barcode: string) =>
   sql<Array<{ n: number }>>(
     r,
-    'SELECT COALESCE(SUM(m.quantity_delta), 0) AS n FROM inventory_movements m JOIN products p ON p.id = m.product_id WHERE p.trace_barcode = ?',
+    'SELECT COALESCE(SUM(s.quantity), 0) AS n FROM stock_on_hand s JOIN products p ON p.id = s.product_id WHERE p.trace_barcode = ?',
     barcode,
   )[0]!.n;
 
@@ -104,7 +104,7 @@ describe('checkout on the demo store', () => {
     expect(again.saleId).toBe(receipt.saleId);
     expect(sql<Array<{ n: number }>>(r, 'SELECT COUNT(*) AS n FROM sales')[0]!.n).toBe(1);
     expect(onHand(r, FLOWER)).toBe(before - 2);
-    const taxRows = sql<Array<{ total: number }>>(r, 'SELECT SUM(tax_cents) AS total FROM sale_taxes WHERE sale_id = ?', receipt.saleId)[0]!.total;
+    const taxRows = sql<Array<{ total: number }>>(r, 'SELECT SUM(t.tax_cents) AS total FROM sales s JOIN sale_lines l ON l.sale_no = s.receipt_number JOIN sale_taxes t ON t.sale_line_id = l.id WHERE s.id = ?', receipt.saleId)[0]!.total;
     expect(taxRows).toBe(receipt.taxCents);
     const audit = sql<Array<{ customer_id: string; sale_id: string }>>(r, `SELECT customer_id, sale_id FROM audit_events WHERE action = 'sale.complete'`);
     expect(audit).toEqual([{ customer_id: ticket.customer.id, sale_id: receipt.saleId }]);
@@ -162,7 +162,7 @@ describe('checkout on the demo store', () => {
     expect(outbox).toHaveLength(1);
     expect(outbox[0]!.sale_id).toBe(receipt.saleId);
     expect(JSON.parse(outbox[0]!.request).sale.cardId).toBe('MP7K2Q9X4D');
-    const uses = sql<Array<{ amount: number }>>(r, 'SELECT amount FROM allotment_uses WHERE sale_id = ?', receipt.saleId);
+    const uses = sql<Array<{ amount: number }>>(r, 'SELECT u.amount FROM allotment_uses u JOIN sales s ON s.receipt_number = u.sale_no WHERE s.id = ?', receipt.saleId);
     expect(uses.map((u) => u.amount)).toEqual([56_000]);
 
     // Voiding needs a manager: the budtender is refused, the manager may.
@@ -219,7 +219,7 @@ describe('checkout on the demo store', () => {
     );
     expect(receipt.patientLicence).toBe('MPJUNE0001');
     expect(receipt.caregiverLicence).toBe('CG8B3N6X5R');
-    const uses = sql<Array<{ holder_kind: string; holder_id: string }>>(r, 'SELECT holder_kind, holder_id FROM allotment_uses WHERE sale_id = ?', receipt.saleId);
+    const uses = sql<Array<{ holder_kind: string; holder_id: string }>>(r, 'SELECT u.holder_kind, u.holder_id FROM allotment_uses u JOIN sales s ON s.receipt_number = u.sale_no WHERE s.id = ?', receipt.saleId);
     expect(uses).toEqual([{ holder_kind: 'caregiver_patient', holder_id: patient.id }]);
     const outbox = JSON.parse(sql<Array<{ request: string }>>(r, 'SELECT request FROM trace_outbox')[0]!.request);
     expect(outbox.sale).toMatchObject({ cardId: 'MPJUNE0001', caregiverCardId: 'CG8B3N6X5R' });

@@ -35,12 +35,19 @@ describe('running balances', () => {
       driver.advanceDays(0.37);
     }
     driver.service.voidSale(manager, { commandId: `void-${sales[11]}`, saleId: sales[11]!, reason: 'test' });
-    const line = sqlite.prepare('SELECT id FROM sale_lines WHERE sale_id = ? ORDER BY line_no LIMIT 1').get(sales[5]) as { id: string };
-    driver.service.returnLines(manager, { commandId: `return-${sales[5]}`, saleId: sales[5]!, reason: 'test', refundTender: 'cash', lines: [{ saleLineId: line.id, quantity: 1 }] });
+    const line = sqlite.prepare('SELECT l.id FROM sale_lines l JOIN sales s ON s.receipt_number = l.sale_no WHERE s.id = ? ORDER BY l.line_no LIMIT 1').get(sales[5]) as { id: number };
+    driver.service.returnLines(manager, { commandId: `return-${sales[5]}`, saleId: sales[5]!, reason: 'test', refundTender: 'cash', lines: [{ saleLineId: String(line.id), quantity: 1 }] });
 
     expect(verifyBalances(sqlite)).toEqual([]);
     const onHand = sqlite.prepare('SELECT p.trace_barcode AS code, s.quantity FROM stock_on_hand s JOIN products p ON p.id = s.product_id WHERE p.trace_barcode = ?');
-    const ledger = sqlite.prepare('SELECT SUM(m.quantity_delta) AS total FROM inventory_movements m JOIN products p ON p.id = m.product_id WHERE p.trace_barcode = ?');
+    // The stock ledger: receipts and adjustments, sale lines out, return lines back.
+    const ledger = sqlite.prepare(
+      `SELECT (SELECT SUM(m.quantity_delta) FROM inventory_movements m WHERE m.product_id = p.id)
+            - (SELECT COALESCE(SUM(l.quantity), 0) FROM sale_lines l JOIN product_versions v ON v.id = l.product_version_id WHERE v.product_id = p.id)
+            + (SELECT COALESCE(SUM(r.quantity), 0) FROM sale_return_lines r JOIN sale_lines l ON l.id = r.sale_line_id
+                 JOIN product_versions v ON v.id = l.product_version_id WHERE v.product_id = p.id) AS total
+         FROM products p WHERE p.trace_barcode = ?`,
+    );
     for (const code of driver.codes) {
       expect((onHand.get(code) as { quantity: number }).quantity).toBe((ledger.get(code) as { total: number }).total);
       expect(driver.service.findByBarcode(code)!.onHand).toBe((ledger.get(code) as { total: number }).total);

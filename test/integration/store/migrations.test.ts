@@ -111,7 +111,6 @@ describe('migrations', () => {
     expect(after.prepare('SELECT quantity FROM stock_on_hand').all()).toEqual([{ quantity: 7 }]);
     expect(after.prepare('SELECT points FROM rewards_balances').all()).toEqual([{ points: 30 }]);
     expect(after.prepare('SELECT business_date, amount FROM allotment_daily').all()).toEqual([{ business_date: '2026-01-02', amount: 10500 }]);
-    expect(verifyBalances(after)).toEqual([]);
     // From now on every ledger row moves its balance in its own transaction.
     after.exec(`
       INSERT INTO inventory_movements (id, product_id, quantity_delta, reason, at) VALUES ('M3', 'P1', -2, 'sale', 4);
@@ -122,9 +121,84 @@ describe('migrations', () => {
     expect(after.prepare('SELECT quantity FROM stock_on_hand').get()).toEqual({ quantity: 5 });
     expect(after.prepare('SELECT points FROM rewards_balances').get()).toEqual({ points: 35 });
     expect(after.prepare('SELECT amount FROM allotment_daily WHERE business_date = ?').get('2026-01-03')).toEqual({ amount: -3500 });
+    after.close();
+  });
+
+  it('0014 moves sales onto integer keys and keeps every sale, line, tax, tender, use, return, movement and point', () => {
+    const at = journal.entries.findIndex((entry) => entry.tag === '0014_lean_sales');
+    expect(at).toBeGreaterThan(0);
+    const file = join(work.dir, 'lean.sqlite');
+    const before = openAt(file, at);
+    seedPreviousVersion(before);
+    const customer = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
+    before.exec(`
+      INSERT INTO employees (id, name, role, pin_hash, created_at) VALUES ('E1', 'Ed', 'manager', 'x', 1);
+      INSERT INTO products (id, trace_barcode, name, category, unit_weight_mg, usable_weight_mg, thc_value, thc_unit, price_cents, sold_medical, sold_adult_use, created_at)
+        VALUES ('P1', '1111222233334444', 'Flower', 'flower', 3500, 3500, 2000, 'pct_x100', 3000, 1, 1, 1),
+               ('P2', '1111222233335555', 'Gummies', 'edible', 50, 50, 100, 'mg', 2500, 1, 1, 1);
+      INSERT INTO inventory_movements (id, product_id, quantity_delta, reason, reference_id, at) VALUES
+        ('M1', 'P1', 10, 'receive', NULL, 1), ('M2', 'P2', 10, 'receive', NULL, 1), ('M3', 'P1', -2, 'sale', 'S2', 2), ('M4', 'P2', -1, 'sale', 'S2', 2), ('M5', 'P1', 1, 'void', 'RET1', 3);
+      INSERT INTO rewards_ledger (id, customer_id, kind, points, sale_id, at) VALUES ('R1', '${customer}', 'earn', 85, 'S2', 2);
+      INSERT INTO sales (id, command_id, receipt_number, status, customer_id, jurisdiction, profile_id, channel, employee_id, gross_cents, discount_cents,
+        net_cents, tax_cents, total_cents, change_cents, business_date, completed_at)
+        VALUES ('S1', 'C1', 1, 'voided', '${customer}', 'IL', 'p', 'adult_use', 'E1', 100, 0, 100, 0, 100, 0, '2026-01-01', 1),
+               ('S2', 'C2', 2, 'completed', '${customer}', 'IL', 'p', 'medical', 'E1', 8500, 0, 8500, 85, 8585, 15, '2026-01-02', 2);
+      INSERT INTO sale_lines (id, sale_id, line_no, product_id, name, trace_barcode, category, quantity, unit_price_cents, gross_cents, group_discount_cents,
+        line_discount_cents, net_cents, tax_cents) VALUES
+        ('L2B', 'S2', 2, 'P2', 'Gummies', '1111222233335555', 'edible', 1, 2500, 2500, 0, 0, 2500, 25),
+        ('L2A', 'S2', 1, 'P1', 'Flower', '1111222233334444', 'flower', 2, 3000, 6000, 0, 0, 6000, 60);
+      INSERT INTO sale_taxes (id, sale_id, sale_line_id, tax_id, label, kind, basis_points, base_cents, tax_cents) VALUES
+        ('T1', 'S2', 'L2A', 'med', 'Medical 1%', 'state', 100, 6000, 60), ('T2', 'S2', 'L2B', 'med', 'Medical 1%', 'state', 100, 2500, 25);
+      INSERT INTO sale_tenders (id, sale_id, kind, tendered_cents, applied_cents, change_cents) VALUES ('TE1', 'S2', 'cash', 8600, 8585, 15);
+      INSERT INTO allotment_uses (id, sale_id, sale_line_id, holder_kind, holder_id, card_id, limit_id, unit, amount, at, business_date) VALUES
+        ('U1', 'S2', 'L2A', 'customer', '${customer}', 'MP1', 'usable', 'mg', 7000, 2, '2026-01-02'),
+        ('U2', 'S2', 'L2B', 'customer', '${customer}', 'MP1', 'usable', 'mg', 100, 2, '2026-01-02');
+      INSERT INTO sale_returns (id, command_id, sale_id, kind, reason, employee_id, net_cents, tax_cents, refund_cents, refund_tender, at)
+        VALUES ('RET1', 'C3', 'S2', 'return', 'test', 'E1', 3000, 30, 3030, 'cash', 3);
+      INSERT INTO sale_return_lines (id, return_id, sale_line_id, quantity, net_cents, tax_cents) VALUES ('RL1', 'RET1', 'L2A', 1, 3000, 30);
+      INSERT INTO allotment_uses (id, sale_id, sale_line_id, return_id, holder_kind, holder_id, card_id, limit_id, unit, amount, at, business_date)
+        VALUES ('U3', 'S2', 'L2A', 'RET1', 'customer', '${customer}', 'MP1', 'usable', 'mg', -3500, 3, '2026-01-03');
+    `);
+    const balancesBefore = before.prepare('SELECT * FROM stock_on_hand ORDER BY product_id').all();
+    before.close();
+
+    const after = openAt(file, at + 1);
+    expect(after.prepare('SELECT receipt_number, id, status FROM sales ORDER BY receipt_number').all()).toEqual([
+      { receipt_number: 1, id: 'S1', status: 'voided' },
+      { receipt_number: 2, id: 'S2', status: 'completed' },
+    ]);
+    const lines = after
+      .prepare(
+        `SELECT l.id, l.sale_no, l.line_no, v.product_id, v.name, v.unit_price_cents, l.quantity, l.net_cents, l.allotment_counts
+           FROM sale_lines l JOIN product_versions v ON v.id = l.product_version_id ORDER BY l.id`,
+      )
+      .all();
+    expect(lines).toEqual([
+      { id: 1, sale_no: 2, line_no: 1, product_id: 'P1', name: 'Flower', unit_price_cents: 3000, quantity: 2, net_cents: 6000, allotment_counts: '{"usable":7000}' },
+      { id: 2, sale_no: 2, line_no: 2, product_id: 'P2', name: 'Gummies', unit_price_cents: 2500, quantity: 1, net_cents: 2500, allotment_counts: '{"usable":100}' },
+    ]);
+    expect(after.prepare('SELECT t.sale_line_id, t.position, r.label, t.tax_cents FROM sale_taxes t JOIN tax_rates r ON r.id = t.rate_id ORDER BY 1, 2').all()).toEqual([
+      { sale_line_id: 1, position: 1, label: 'Medical 1%', tax_cents: 60 },
+      { sale_line_id: 2, position: 1, label: 'Medical 1%', tax_cents: 25 },
+    ]);
+    expect(after.prepare('SELECT sale_no, position, kind, applied_cents FROM sale_tenders').all()).toEqual([{ sale_no: 2, position: 1, kind: 'cash', applied_cents: 8585 }]);
+    expect(after.prepare('SELECT sale_no, return_id, limit_id, amount FROM allotment_uses ORDER BY id').all()).toEqual([
+      { sale_no: 2, return_id: null, limit_id: 'usable', amount: 7100 },
+      { sale_no: 2, return_id: 'RET1', limit_id: 'usable', amount: -3500 },
+    ]);
+    expect(after.prepare('SELECT return_id, sale_line_id, quantity FROM sale_return_lines').all()).toEqual([{ return_id: 'RET1', sale_line_id: 1, quantity: 1 }]);
+    // The sale's and the return's movements are now their lines: only the receipts stay in inventory_movements.
+    expect(after.prepare('SELECT typeof(id) AS t, COUNT(*) AS n FROM inventory_movements GROUP BY 1').all()).toEqual([{ t: 'integer', n: 2 }]);
+    expect(after.prepare('SELECT typeof(id) AS t, points FROM rewards_ledger').all()).toEqual([{ t: 'integer', points: 85 }]);
+    expect(after.prepare('SELECT * FROM stock_on_hand ORDER BY product_id').all()).toEqual(balancesBefore);
     expect(verifyBalances(after)).toEqual([]);
-    after.prepare('UPDATE stock_on_hand SET quantity = 99').run();
-    expect(verifyBalances(after)).toEqual([{ balance: 'stock_on_hand', key: 'P1', kept: 99, ledger: 5 }]);
+    expect(after.pragma('foreign_key_check')).toEqual([]);
+    // The balances' triggers were made again on the rebuilt ledgers.
+    after.exec(`INSERT INTO inventory_movements (product_id, quantity_delta, reason, at) VALUES ('P2', -4, 'adjust', 5)`);
+    expect(after.prepare(`SELECT quantity FROM stock_on_hand WHERE product_id = 'P2'`).get()).toEqual({ quantity: 5 });
+    expect(verifyBalances(after)).toEqual([]);
+    after.prepare(`UPDATE stock_on_hand SET quantity = 99 WHERE product_id = 'P1'`).run();
+    expect(verifyBalances(after)).toEqual([{ balance: 'stock_on_hand', key: 'P1', kept: 99, ledger: 9 }]);
     after.close();
   });
 
