@@ -219,7 +219,7 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
     const back = new Map<string, number>();
     for (const { line, lineNet, lineTax } of rows) {
       insertLine.run(returnId, Number(line.id), line.returnQuantity, lineNet, lineTax);
-      // The return line is the stock's movement back (stock_on_hand moves by its trigger, drizzle/0014).
+      // The return line is the stock's movement back (stock_on_hand moves by its trigger, drizzle/0017).
       const counts = line.allotmentCounts ? (JSON.parse(line.allotmentCounts) as Record<string, number>) : {};
       for (const [limitId, amount] of Object.entries(counts)) {
         back.set(limitId, (back.get(limitId) ?? 0) + Math.round((amount * line.returnQuantity) / line.quantity));

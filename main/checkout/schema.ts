@@ -4,7 +4,7 @@
  * a return or void is its own row with its lines, negative allotment uses and inventory movements
  * (the foundation's ledger), so the history adds up.
  *
- * Keys (issue 12, drizzle/0014): a sale's ULID crosses the boundary (receipts, outbox, audit);
+ * Keys (issue 12, drizzle/0017): a sale's ULID crosses the boundary (receipts, outbox, audit);
  * inside, its rows hang off the integer receipt number and integer line ids, and a product as sold
  * and a tax rate are stored once and referenced. Every index has a query that needs it.
  *
@@ -124,7 +124,7 @@ export const taxRates = sqliteTable(
   (t) => [uniqueIndex('tax_rates_all').on(t.taxId, t.label, t.kind, t.basisPoints)],
 );
 
-/** Each line's taxes, in order (WITHOUT ROWID in drizzle/0014: one b-tree keyed by line and position). */
+/** Each line's taxes, in order (WITHOUT ROWID in drizzle/0017: one b-tree keyed by line and position). */
 export const saleTaxes = sqliteTable(
   'sale_taxes',
   {
@@ -141,7 +141,7 @@ export const saleTaxes = sqliteTable(
   (t) => [primaryKey({ columns: [t.saleLineId, t.position] })],
 );
 
-/** The sale's tenders, in order (WITHOUT ROWID in drizzle/0014: keyed by sale and position). */
+/** The sale's tenders, in order (WITHOUT ROWID in drizzle/0017: keyed by sale and position). */
 export const saleTenders = sqliteTable(
   'sale_tenders',
   {

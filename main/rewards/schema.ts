@@ -45,7 +45,7 @@ export const rewardsCards = sqliteTable(
 export const rewardsLedger = sqliteTable(
   'rewards_ledger',
   {
-    /** Integer key (drizzle/0014): a ledger row never crosses the register's boundary by its id. */
+    /** Integer key (drizzle/0017): a ledger row never crosses the register's boundary by its id. */
     id: integer('id').primaryKey(),
     customerId: text('customer_id')
       .notNull()

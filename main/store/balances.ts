@@ -1,5 +1,5 @@
 /**
- * Running balances (drizzle/0013, 0014): stock on hand per product, allotment used per holder per limit
+ * Running balances (drizzle/0013, 0017): stock on hand per product, allotment used per holder per limit
  * per business day, and points per customer are kept by triggers on their ledgers, in the same
  * transaction as every ledger row. `verifyBalances` rebuilds each from its ledger and lists every
  * figure that differs (`npm run verify:balances`). It reads whole ledgers: a check for a quiet
@@ -26,7 +26,7 @@ interface Check {
 const CHECKS: Check[] = [
   {
     balance: 'stock_on_hand',
-    // Receipts and adjustments, sale lines out, return lines back (drizzle/0014).
+    // Receipts and adjustments, sale lines out, return lines back (drizzle/0017).
     sql: `WITH moves (k, delta) AS (
             SELECT product_id, quantity_delta FROM inventory_movements
             UNION ALL SELECT v.product_id, -l.quantity FROM sale_lines l JOIN product_versions v ON v.id = l.product_version_id

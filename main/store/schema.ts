@@ -82,12 +82,12 @@ export const products = sqliteTable(
 /**
  * Inventory is a ledger of movements; quantity on hand is their sum. Receipts and adjustments are
  * rows here; a sale's line is its own movement out and a return's line its movement back
- * (sale_lines, sale_return_lines: the same quantities, not written twice, drizzle/0014).
+ * (sale_lines, sale_return_lines: the same quantities, not written twice, drizzle/0017).
  * stock_on_hand keeps the sum per product, updated by triggers in the same transaction as every
  * movement: `npm run verify:balances` rebuilds it from the three ledgers and compares.
  */
 export const inventoryMovements = sqliteTable('inventory_movements', {
-  /** Integer key (drizzle/0014): a movement never crosses the register's boundary by its id. */
+  /** Integer key (drizzle/0017): a movement never crosses the register's boundary by its id. */
   id: integer('id').primaryKey(),
   productId: text('product_id')
     .notNull()

@@ -114,7 +114,7 @@ describe('open tickets across a restart', () => {
     expect(sql<unknown[]>(dataDir, 'SELECT id FROM open_tickets')).toEqual([]);
     const lines = sql<Array<{ discount_approved_by: string | null; limit_override_approved_by: string | null; limit_override: string | null }>>(
       dataDir,
-      'SELECT l.discount_approved_by, l.limit_override_approved_by, l.limit_override FROM sale_lines l JOIN sales s ON s.id = l.sale_id WHERE s.command_id = ? ORDER BY l.line_no',
+      'SELECT l.discount_approved_by, l.limit_override_approved_by, l.limit_override FROM sale_lines l JOIN sales s ON s.receipt_number = l.sale_no WHERE s.command_id = ? ORDER BY l.line_no',
       after.saleCommandId,
     );
     expect(lines).toEqual([
@@ -209,7 +209,9 @@ describe('open tickets across a restart', () => {
     const actor = toEmployee(sqlite.prepare(`SELECT id, name, role, active FROM employees WHERE role = 'budtender'`).get() as { id: string; name: string; role: 'budtender'; active: number });
     const customerId = (sqlite.prepare(`SELECT id FROM customers WHERE first_name = 'Olivia' AND last_name = 'Hart'`).get() as { id: string }).id;
     const ticket = service.openTicket(actor, { saleCommandId: ulid(), customerId });
-    // SQLite's max_page_count stands in for a full disk: the WAL emptied, no page more may be taken.
+    // SQLite's max_page_count stands in for a full disk: the WAL emptied, no page more may be taken
+    // (VACUUM first: the migrations' rebuilt tables leave free pages a change could still take).
+    sqlite.exec('VACUUM');
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
     sqlite.pragma(`max_page_count = ${sqlite.pragma('page_count', { simple: true }) as number}`);
     const products = (sqlite.prepare('SELECT id FROM products ORDER BY name').all() as Array<{ id: string }>).map((row) => service.productById(row.id)!);

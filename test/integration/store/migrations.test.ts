@@ -124,8 +124,8 @@ describe('migrations', () => {
     after.close();
   });
 
-  it('0014 moves sales onto integer keys and keeps every sale, line, tax, tender, use, return, movement and point', () => {
-    const at = journal.entries.findIndex((entry) => entry.tag === '0014_lean_sales');
+  it('0017 moves sales onto integer keys and keeps every sale, line, tax, tender, use, return, movement and point', () => {
+    const at = journal.entries.findIndex((entry) => entry.tag === '0017_lean_sales');
     expect(at).toBeGreaterThan(0);
     const file = join(work.dir, 'lean.sqlite');
     const before = openAt(file, at);
