@@ -51,6 +51,13 @@ export interface RegisterOptions {
   backupIntervalMs?: number;
   /** How many backups to keep. Default 10. */
   backupKeep?: number;
+  /**
+   * Start-up runs quick_check only on a store up to this size (database + WAL), so that start-up
+   * does not grow with the store; the full check runs after, in a worker. Default 64 MiB.
+   */
+  startupCheckMaxBytes?: number;
+  /** Rest factor of the background integrity check (see store/integrity.ts). Default 1. */
+  integrityRestFactor?: number;
   /** Create the demo store when the database is new. Default true. */
   seedDemo?: boolean;
   logger?: Logger;
@@ -126,7 +133,12 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     }
     try {
       // quick_check now only while it is cheap; the full check follows in a worker, in slices.
-      store = openStore({ file: databaseFile, migrationsFolder: options.migrationsFolder, integrityCheck: 'cheap' });
+      store = openStore({
+        file: databaseFile,
+        migrationsFolder: options.migrationsFolder,
+        integrityCheck: 'cheap',
+        ...(options.startupCheckMaxBytes === undefined ? {} : { cheapCheckMaxBytes: options.startupCheckMaxBytes }),
+      });
       damage = null;
     } catch (error) {
       if (!(error instanceof StoreDamagedError)) throw error;
@@ -144,7 +156,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     staff = new StaffService(sqlite, clock);
     appendAudit(sqlite, { employeeId: null, action: 'register.start', details: { host: options.host } }, clock());
     databaseCheckPassed = false;
-    const check = startIntegrityCheck(databaseFile);
+    const check = startIntegrityCheck(databaseFile, options.integrityRestFactor === undefined ? {} : { restFactor: options.integrityRestFactor });
     runningCheck = check;
     databaseCheck = check.result.then(async (problem) => {
       if (runningCheck === check) runningCheck = null;
@@ -508,8 +520,8 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     async close() {
       if (backupTimer) clearInterval(backupTimer);
       // The full check starts again at the next start: it stops at the end of its current slice
-      // (or is ended after 1 s), so closing never waits for the whole check.
-      await runningCheck?.stop();
+      // (or its process is ended after 0.2 s), so closing never waits for the whole check.
+      await runningCheck?.stop(200);
       await databaseCheck;
       for (const entry of clients.values()) entry.session.dispose();
       clients.clear();

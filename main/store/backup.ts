@@ -64,19 +64,15 @@ export async function createBackup(databaseFile: string, backupDir: string, opti
   const partial = `${target}.partial`;
   // Written under a .partial name and renamed, so a crash mid-backup never leaves a file that looks whole.
   const finished = await backupFileInWorker(databaseFile, partial, options);
-  if (!finished) {
-    rmSync(partial, { force: true });
-    return null;
-  }
+  if (!finished) return null;
   restrictFiles([partial]);
   renameSync(partial, target);
   pruneBackups(backupDir, options.keep, options.storeIdentity);
   return target;
 }
 
-// Plain CommonJS evaluated in the worker: no bundling or TypeScript loader needed there.
+// CommonJS run in the worker process (see worker.ts for workerData and answer).
 const BACKUP_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 (async () => {
   const source = new Database(workerData.source, { readonly: true, fileMustExist: true });
@@ -85,17 +81,15 @@ const Database = require(workerData.driver);
     // One step for every page: one read transaction, one consistent snapshot, never restarted.
     await source.backup(workerData.target, { progress: () => 0x7fffffff });
   } finally {
-    // Closed before answering: the register's own close must find no other connection open.
     source.close();
   }
-  parentPort.postMessage({ ok: true });
-})().catch((error) => parentPort.postMessage({ ok: false, message: String((error && error.message) || error) }));
+  answer({ ok: true });
+})().catch((error) => answer({ ok: false, message: String((error && error.message) || error) }));
 `;
 
 /**
- * SQLite's online backup of `source` into `target`, in a worker thread. Resolves true when done,
- * false when the deadline passed or the signal aborted first (the worker is stopped; the caller
- * removes `target`).
+ * SQLite's online backup of `source` into `target`, in a worker process. Resolves true when done,
+ * false when the deadline passed or the signal aborted first (the worker is ended, `target` removed).
  */
 export async function backupFileInWorker(
   source: string,
@@ -111,9 +105,20 @@ export async function backupFileInWorker(
   const stop = () => worker.stop();
   options.signal?.addEventListener('abort', stop, { once: true });
   const result = await worker.result.finally(() => options.signal?.removeEventListener('abort', stop));
-  if (result === 'timeout' || result === 'stopped') return false;
-  if (!result.ok) throw new Error(result.message ?? 'the backup failed');
+  if (result === 'timeout' || result === 'stopped') {
+    // The worker process was ended (it is gone by now): its unfinished file goes too.
+    removePartial(target);
+    return false;
+  }
+  if (!result.ok) {
+    removePartial(target);
+    throw new Error(result.message ?? 'the backup failed');
+  }
   return true;
+}
+
+function removePartial(target: string): void {
+  for (const file of [target, `${target}-journal`]) rmSync(file, { force: true });
 }
 
 /** Keep the newest `keep` backups of this store; never touch another store's backups. */
@@ -121,7 +126,7 @@ export function pruneBackups(backupDir: string, keep: number, storeIdentity: str
   const own = listBackupFiles(backupDir).filter((backup) => backup.storeIdentity !== null && backup.storeIdentity === storeIdentity);
   for (const stale of own.slice(keep)) rmSync(join(backupDir, stale.name), { force: true });
   for (const name of readdirSync(backupDir)) {
-    if (!name.endsWith('.partial')) continue;
+    if (!name.endsWith('.partial') && !name.endsWith('.partial-journal')) continue;
     // A .partial older than a minute was left by a crash; a newer one may be a backup under way.
     const file = join(backupDir, name);
     if (Date.now() - statSync(file).mtimeMs > 60_000) rmSync(file, { force: true });

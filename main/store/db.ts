@@ -34,6 +34,8 @@ export interface OpenStoreOptions {
    * A file that is not a database at all is caught by every mode (its schema cannot be read).
    */
   integrityCheck?: 'full' | 'quick' | 'cheap';
+  /** The size (database + WAL) up to which `cheap` still runs quick_check; default CHEAP_CHECK_MAX_BYTES. */
+  cheapCheckMaxBytes?: number;
 }
 
 export const BUSY_TIMEOUT_MS = 5000;
@@ -115,7 +117,7 @@ export function openStore(options: OpenStoreOptions): Store {
       const mode = options.integrityCheck ?? 'full';
       // Reading the schema catches a file that is not a database, whatever the mode.
       sqlite.prepare('SELECT COUNT(*) FROM sqlite_schema').get();
-      if (mode !== 'cheap' || databaseBytes(file) <= CHEAP_CHECK_MAX_BYTES) {
+      if (mode !== 'cheap' || databaseBytes(file) <= (options.cheapCheckMaxBytes ?? CHEAP_CHECK_MAX_BYTES)) {
         const problem = checkIntegrity(sqlite, mode === 'full' ? 'full' : 'quick');
         if (problem) throw new StoreDamagedError(file, `integrity check failed (${problem})`);
       }

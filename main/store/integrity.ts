@@ -2,11 +2,11 @@
  * The full integrity check, run so that it never blocks selling and never holds a core for long.
  *
  * `PRAGMA integrity_check` reads every page and cross-checks every index: tens of seconds of one
- * core on a multi-GB store. Here it runs in a worker thread on its own read-only connection, one
- * table (with its indexes) at a time, `integrity_check(<table>)`, each slice its own short read
- * transaction (so WAL checkpoints go on between slices), and after each slice the worker rests for
- * `restFactor` times as long as the slice took: with the default of 1 it uses at most half a core
- * on average. Start-up itself runs no full check (see db.ts: quick_check only while it is cheap).
+ * core on a multi-GB store. Here it runs in a worker process at the lowest CPU priority (nice 19),
+ * on its own read-only connection, one table (with its indexes) at a time,
+ * `integrity_check(<table>)`, each slice its own short read transaction (so WAL checkpoints go on
+ * between slices), and after each slice the worker rests for `restFactor` times as long as the
+ * slice took: with the default of 1 it uses at most half a core on average. Start-up itself runs no full check (see db.ts: quick_check only while it is cheap).
  *
  * Limits, said plainly: one slice is one whole table, so the largest table is checked in one go
  * (seconds on a 1M-sale store, in the worker); and the per-table form does not look for pages
@@ -14,17 +14,11 @@
  */
 import { startSqliteWorker } from './worker.js';
 
+// CommonJS run in the worker process (see worker.ts for workerData, answer and onStop).
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-let stopping = false;
 let wake = () => {};
-parentPort.on('message', (message) => {
-  if (message === 'stop') {
-    stopping = true;
-    wake();
-  }
-});
+onStop(() => wake());
 const rest = (ms) => new Promise((resolve) => {
   const timer = setTimeout(resolve, ms);
   wake = () => {
@@ -43,7 +37,7 @@ const rest = (ms) => new Promise((resolve) => {
       .pluck()
       .all();
     for (const table of ['sqlite_schema', ...tables]) {
-      if (stopping) break;
+      if (stopRequested()) break;
       const started = Date.now();
       const rows = db.pragma('integrity_check("' + table.replace(/"/g, '""') + '")');
       slices += 1;
@@ -57,11 +51,9 @@ const rest = (ms) => new Promise((resolve) => {
   } catch (error) {
     problems.push(String((error && error.message) || error));
   } finally {
-    // Closed before answering: the register's own close must find no other connection open.
     db.close();
   }
-  parentPort.postMessage({ problems, slices, stopped: stopping });
-  parentPort.close();
+  answer({ problems, slices, stopped: stopRequested() });
 })();
 `;
 
@@ -77,7 +69,7 @@ export interface RunningIntegrityCheck {
   readonly result: Promise<string | null | 'stopped'>;
   /**
    * Ask the check to stop at the end of its current slice (it closes its connection first);
-   * resolves when it has, or after `graceMs`, when the worker is ended outright.
+   * resolves when it has, or after `graceMs`, when its process is ended outright.
    */
   stop(graceMs?: number): Promise<void>;
 }
@@ -98,10 +90,10 @@ export function startIntegrityCheck(file: string, options: IntegrityCheckOptions
   return {
     result,
     async stop(graceMs = 1000) {
-      worker.post('stop');
+      worker.requestStop();
       const graceful = await Promise.race([
         result.then(() => true),
-        new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs)),
       ]);
       if (!graceful) worker.stop();
     },
