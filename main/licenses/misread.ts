@@ -35,8 +35,6 @@ const LOWER = 2;
 /** Space, hyphen, apostrophe, period, comma: the punctuation a name may hold. */
 const NAME_PUNCTUATION = 4;
 const DIGIT = 8;
-/** Characters no card prints in an address or licence number; a scanner's damaged byte often is one. */
-const NEVER_PRINTED = 16;
 const CLASSES = new Uint8Array(256);
 for (let code = 0x41; code <= 0x5a; code++) CLASSES[code] = UPPER;
 for (let code = 0x61; code <= 0x7a; code++) CLASSES[code] = LOWER;
@@ -44,7 +42,6 @@ for (let code = 0xc0; code <= 0xde; code++) if (code !== 0xd7) CLASSES[code] = U
 for (let code = 0xdf; code <= 0xff; code++) if (code !== 0xf7) CLASSES[code] = LOWER;
 for (let code = 0x30; code <= 0x39; code++) CLASSES[code] = DIGIT;
 for (const char of " '.,-\t") CLASSES[char.charCodeAt(0)] = NAME_PUNCTUATION;
-for (const char of '^][%?\\|~{}<>*=;$!`_"') CLASSES[char.charCodeAt(0)] = NEVER_PRINTED;
 
 function classAt(value: string, index: number): number {
   const code = value.charCodeAt(index);
@@ -58,18 +55,26 @@ function classAt(value: string, index: number): number {
 const SAMPLE_CARD_LENGTH = /UPTO\d{2}CHARACTERS/g;
 const ANY_DIGIT = /\d/;
 
+/** Which digits a name-like field may hold. */
+type DigitRule = 0 | 1 | 2;
+const NO_DIGITS = 0;
+const SAMPLE_CARD_DIGITS = 1;
+const ANY_DIGITS = 2;
+
 /**
  * Whether a name (or city) holds what no name does: a character other than a letter and name
  * punctuation, a digit (unless `digits`), or a lowercase letter alone inside an uppercase word
  * (`JpOHN`, `ORTIZ óORTIZ`): a damaged byte, not a name printed in mixed case (`FirstNameTest`
  * has its lowercase letters in runs).
  */
-function isGarbledName(value: string, digits: 'allowed' | 'sample_card_only' | 'never'): boolean {
+function isGarbledName(value: string, digits: DigitRule): boolean {
+  // Nearly every real value: capitals and spaces only, nothing to look at closer.
+  if (PLAIN_CAPITALS.test(value)) return false;
   let sawDigit = false;
   for (let i = 0; i < value.length; i++) {
     const type = classAt(value, i);
     if (type === DIGIT) {
-      if (digits === 'never') return true;
+      if (digits === NO_DIGITS) return true;
       sawDigit = true;
       continue;
     }
@@ -80,7 +85,7 @@ function isGarbledName(value: string, digits: 'allowed' | 'sample_card_only' | '
     if (after !== UPPER) continue;
     if (before === UPPER || (before === NAME_PUNCTUATION && classAt(value, i + 2) === UPPER)) return true;
   }
-  return sawDigit && digits === 'sample_card_only' && ANY_DIGIT.test(value.replace(SAMPLE_CARD_LENGTH, ''));
+  return sawDigit && digits === SAMPLE_CARD_DIGITS && ANY_DIGIT.test(value.replace(SAMPLE_CARD_LENGTH, ''));
 }
 
 function isAsciiLetterAt(value: string, index: number): boolean {
@@ -88,9 +93,11 @@ function isAsciiLetterAt(value: string, index: number): boolean {
 }
 
 function holdsNeverPrinted(value: string): boolean {
-  for (let i = 0; i < value.length; i++) if (classAt(value, i) === NEVER_PRINTED) return true;
-  return false;
+  return NEVER_PRINTED_CHARACTER.test(value);
 }
+const PLAIN_CAPITALS = /^[A-Z ]*$/;
+/** Characters no card prints in an address or licence number; a scanner's damaged byte often is one. */
+const NEVER_PRINTED_CHARACTER = /[\^\][%?\\|~{}<>*=;$!`_"]/;
 
 const SPACE = 0x20;
 
@@ -109,20 +116,6 @@ const LABELS: Record<TextField | 'state' | 'postalCode', string> = {
   postalCode: 'postal code',
 };
 
-/** Whether each field's value holds what that field never does. */
-const GARBLED: Record<TextField, (value: string) => boolean> = {
-  licenseNumber: holdsNeverPrinted,
-  firstName: (value) => isGarbledName(value, 'sample_card_only'),
-  middleName: (value) => isGarbledName(value, 'sample_card_only'),
-  lastName: (value) => isGarbledName(value, 'sample_card_only'),
-  // A suffix may be `3RD`.
-  nameSuffix: (value) => isGarbledName(value, 'allowed'),
-  street: holdsNeverPrinted,
-  street2: holdsNeverPrinted,
-  // No US or Canadian place name is spelt with digits.
-  city: (value) => isGarbledName(value, 'never'),
-};
-const TEXT_FIELDS = Object.keys(GARBLED) as TextField[];
 
 /**
  * `DB?` and `DC?` hardly occur inside English or Spanish words, except in these compounds
@@ -164,18 +157,27 @@ function holdsAnyAbsentElement(value: string, elements: ElementValues, version: 
   return false;
 }
 
-/** The label of the first field that shows a misread, or null when the fields look as printed. */
+/**
+ * The label of the first field that shows a misread, or null when the fields look as printed.
+ * Every scan goes through here: straight-line code, one small loop per field.
+ */
 export function findMisread(license: ParsedLicense, elements: ElementValues, version: number): string | null {
   const mandatory = mandatoryFor(version);
-  for (const field of TEXT_FIELDS) {
-    const value = license[field];
-    if (value === null) continue;
-    // A licence number is a code: any element ID of the card's version inside it was glued on.
-    if (GARBLED[field](value)) return LABELS[field];
-    const glued = field === 'licenseNumber' ? holdsAnyAbsentElement(value, elements, version) : holdsGluedElement(value, elements, version, mandatory);
-    if (glued) return LABELS[field];
+  const glued = (value: string): boolean => holdsGluedElement(value, elements, version, mandatory);
+  const { licenseNumber, firstName, middleName, lastName, nameSuffix, street, street2, city, state } = license;
+  // A licence number is a code: any element ID of the card's version inside it was glued on.
+  if (licenseNumber !== null && (holdsNeverPrinted(licenseNumber) || holdsAnyAbsentElement(licenseNumber, elements, version))) {
+    return LABELS.licenseNumber;
   }
-  const state = license.state;
+  if (firstName !== null && (isGarbledName(firstName, SAMPLE_CARD_DIGITS) || glued(firstName))) return LABELS.firstName;
+  if (middleName !== null && (isGarbledName(middleName, SAMPLE_CARD_DIGITS) || glued(middleName))) return LABELS.middleName;
+  if (lastName !== null && (isGarbledName(lastName, SAMPLE_CARD_DIGITS) || glued(lastName))) return LABELS.lastName;
+  // A suffix may be `3RD`.
+  if (nameSuffix !== null && (isGarbledName(nameSuffix, ANY_DIGITS) || glued(nameSuffix))) return LABELS.nameSuffix;
+  if (street !== null && (holdsNeverPrinted(street) || glued(street))) return LABELS.street;
+  if (street2 !== null && (holdsNeverPrinted(street2) || glued(street2))) return LABELS.street2;
+  // No US or Canadian place name is spelt with digits.
+  if (city !== null && (isGarbledName(city, NO_DIGITS) || glued(city))) return LABELS.city;
   if (state !== null && (state.length !== 2 || !isAsciiLetterAt(state, 0) || !isAsciiLetterAt(state, 1))) return LABELS.state;
   return null;
 }
