@@ -2,7 +2,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import Database from 'better-sqlite3';
 import { newId } from '../../../main/store/ids.js';
+import { archiveSettled } from '../../../main/trace/outbox.js';
 import { createFileLogger } from '../../../main/log/logger.js';
 import type { ResponseEnvelope } from '../../../preload/api.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
@@ -119,6 +121,23 @@ test('advanced settings (nonce policy, patient link, reconcile delay): defaults 
   await value(r.call('trace.settings.advanced.save', { commandId: newId(), noncePolicy: 'fresh', patientLink: 'card_key', reconcileDelaySeconds: 60 }));
   await value(r.call('trace.demo.enqueueSale', { commandId: newId() }));
   await until(status, (s) => s.counts.acknowledged === 1);
+});
+
+test('archived sales stay on the Sync screen with their history', async () => {
+  await r.call('session.login', { pin: '1111' });
+  const { outboxId } = await value<{ outboxId: string }>(r.call('trace.demo.enqueueSale', { commandId: newId() }));
+  await until(status, (s) => s.counts.acknowledged === 1);
+  // What the worker's idle archiving does once a settled sale is old enough.
+  const db = new Database(join(r.dataDir, 'register.sqlite'));
+  db.pragma('busy_timeout = 5000');
+  expect(archiveSettled(db, { location: '600100', before: Date.now() + 1 })).toBe(1);
+  db.close();
+  const listed = await value<{ rows: Array<{ id: string; state: string }>; total: number; status: { counts: { acknowledged: number } } }>(r.call('trace.sync.list', { filter: 'all' }));
+  expect(listed.rows.map((row) => [row.id, row.state])).toEqual([[outboxId, 'acknowledged']]);
+  expect(listed.total).toBe(1);
+  expect(listed.status.counts.acknowledged).toBe(1);
+  const detail = await value<{ attempts: Array<{ outcome: string }> }>(r.call('trace.sync.detail', { outboxId }));
+  expect(detail.attempts.map((attempt) => attempt.outcome)).toContain('accepted');
 });
 
 function strip(view: Record<string, unknown>) {
