@@ -194,6 +194,13 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
     onOpen() {
       try {
         service.restoreTickets();
+        // A ticket saved while its allotment lookup was under way asks the state system again.
+        for (const ticket of service.listTickets()) {
+          if (ticket.allotment.state !== 'checking') continue;
+          service.refreshAllotment(ticket.ticketId).catch((error: unknown) => {
+            services.logger.log('warn', `the allotment of a ticket brought back could not be looked up: ${error instanceof Error ? error.message : String(error)}`);
+          });
+        }
       } catch (error) {
         // Never stops the register: the tickets stay on disk for the next start.
         services.logger.log('error', `open tickets could not be read back: ${error instanceof Error ? error.message : String(error)}`);

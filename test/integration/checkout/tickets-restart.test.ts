@@ -172,6 +172,28 @@ describe('open tickets across a restart', () => {
     expect(sql<Array<{ n: number }>>(dataDir, `SELECT COUNT(*) AS n FROM audit_events WHERE action = 'checkout.ticket.unrestored_dismissed'`)[0]!.n).toBe(1);
   }, 120_000);
 
+  it('a ticket saved while its allotment lookup was under way looks it up again when it comes back', async () => {
+    const dataDir = folder();
+    const first = await start(dataDir);
+    value(await first.call('session.login', { pin: '1111' }));
+    const customerId = sql<Array<{ id: string }>>(dataDir, `SELECT id FROM customers WHERE first_name = 'Samuel' AND last_name = 'Okafor'`)[0]!.id;
+    const ticket = value<TicketView>(await first.call('checkout.ticket.open', { saleCommandId: ulid(), customerId }));
+    expect(ticket.allotment.state).toBe('state_system');
+    await first.close();
+    // As if the register died between opening the ticket and the state system's answer.
+    const row = sql<Array<{ state: string }>>(dataDir, 'SELECT state FROM open_tickets WHERE id = ?', ticket.ticketId)[0]!;
+    const saved = JSON.parse(row.state) as { ticket: { allotment: unknown; stateFigure: unknown } };
+    saved.ticket.allotment = { state: 'checking', message: 'Looking up the allotment in the state system…', fetchedAt: null };
+    saved.ticket.stateFigure = null;
+    sql(dataDir, 'UPDATE open_tickets SET state = ? WHERE id = ?', JSON.stringify(saved), ticket.ticketId);
+
+    const r = await start(dataDir);
+    value(await r.call('session.login', { pin: '1111' }));
+    await expect
+      .poll(async () => value<TicketView>(await r.call('checkout.ticket.get', { ticketId: ticket.ticketId })).allotment.state, { timeout: 20_000 })
+      .toBe('state_system');
+  }, 60_000);
+
   it('a change that cannot be saved is refused and not made', async () => {
     const dataDir = folder();
     const r = await start(dataDir);
