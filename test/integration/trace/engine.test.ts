@@ -155,6 +155,34 @@ describe('voids and refunds', () => {
     expect(sales.filter((s) => s.kind === 'refund')).toHaveLength(1);
   });
 
+  test.each(['sale_void', 'sale_refund'] as const)('%s applied but its answer lost: found in BioTrack, not sent again', async (action) => {
+    const { outboxId } = queueSale(store, { quantity: 2 });
+    const engine = engineFor(store, sandbox);
+    await settle(engine);
+    const saleId = (store.sqlite.prepare('SELECT sale_id AS s FROM trace_outbox WHERE id = ?').get(outboxId) as { s: string }).s;
+    store.sqlite
+      .transaction(() =>
+        action === 'sale_void'
+          ? enqueueVoid(store.sqlite, { saleId })
+          : enqueueRefund(store.sqlite, { saleId, refundTime: Date.now(), lines: [{ barcode: FLOWER, quantity: 1, unitPriceCents: 4500 }] }),
+      )
+      .immediate();
+    sandbox.setFaults({ rules: [{ action, fault: 'timeout_after_commit', delayMs: 20 }] });
+    await settle(engine);
+    expect(outboxRows(store).map((row) => [row.kind, row.state])).toEqual([
+      ['dispense', 'acknowledged'],
+      [action === 'sale_void' ? 'void' : 'refund', 'acknowledged'],
+    ]);
+    expect(sandbox.calls()[action]).toBe(1);
+    const how = store.sqlite.prepare(`SELECT step, outcome FROM trace_attempts WHERE outbox_id <> ? ORDER BY at, id`).all(outboxId);
+    expect(how).toEqual([{ step: 'send', outcome: 'unknown' }, { step: 'find', outcome: 'found' }]);
+    if (action === 'sale_refund') {
+      const refunds = sandbox.state.sales.filter((sale) => sale.kind === 'refund');
+      expect(refunds).toHaveLength(1);
+      expect(outboxRows(store)[1]!.remoteTxnId).toBe(String(refunds[0]!.transactionid));
+    } else expect(sandbox.state.sales[0]!.deleted).toBe(true);
+  });
+
   test('a void whose dispense was rejected waits and does not block other sales', async () => {
     const { outboxId } = queueSale(store, { barcode: BIG_FLOWER, quantity: 5 });
     const saleId = (store.sqlite.prepare('SELECT sale_id AS s FROM trace_outbox WHERE id = ?').get(outboxId) as { s: string }).s;
