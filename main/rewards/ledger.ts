@@ -8,9 +8,25 @@ import type Database from 'better-sqlite3';
 import { CoreError } from '../core/errors.js';
 import { pointsEarned, quoteRedemption, readRewardsRules, redemptionProblem } from './rules.js';
 
+/** The ledger's statements, prepared once per connection: they run inside every sale. */
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+function statement(sqlite: Database.Database, sql: string): Database.Statement {
+  let cache = statementCache.get(sqlite);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(sqlite, cache);
+  }
+  let prepared = cache.get(sql);
+  if (!prepared) {
+    prepared = sqlite.prepare(sql);
+    cache.set(sql, prepared);
+  }
+  return prepared;
+}
+
 export function rewardsBalance(sqlite: Database.Database, customerId: string): number {
   // Kept by a trigger on rewards_ledger in the same transaction (drizzle/0013): one row, not a sum.
-  const row = sqlite.prepare('SELECT points FROM rewards_balances WHERE customer_id = ?').get(customerId) as { points: number } | undefined;
+  const row = statement(sqlite, 'SELECT points FROM rewards_balances WHERE customer_id = ?').get(customerId) as { points: number } | undefined;
   return row?.points ?? 0;
 }
 
@@ -27,17 +43,16 @@ interface LedgerRow {
 }
 
 export function insertLedgerRow(sqlite: Database.Database, row: LedgerRow): string {
-  const result = sqlite
-    .prepare(
-      `INSERT INTO rewards_ledger (customer_id, kind, points, sale_id, cents, reason, employee_id, approved_by, at)
+  const result = statement(
+    sqlite,
+    `INSERT INTO rewards_ledger (customer_id, kind, points, sale_id, cents, reason, employee_id, approved_by, at)
        VALUES (@customerId, @kind, @points, @saleId, @cents, @reason, @employeeId, @approvedBy, @at)`,
-    )
-    .run(row);
+  ).run(row);
   return String(result.lastInsertRowid);
 }
 
 function saleEntry(sqlite: Database.Database, saleId: string, kind: string): { customer_id: string; points: number; cents: number | null } | undefined {
-  return sqlite.prepare('SELECT customer_id, points, cents FROM rewards_ledger WHERE sale_id = ? AND kind = ?').get(saleId, kind) as
+  return statement(sqlite, 'SELECT customer_id, points, cents FROM rewards_ledger WHERE sale_id = ? AND kind = ?').get(saleId, kind) as
     | { customer_id: string; points: number; cents: number | null }
     | undefined;
 }

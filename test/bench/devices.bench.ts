@@ -15,7 +15,7 @@ import { DeviceManager } from '../../main/devices/manager.js';
 import { silentLogger } from '../../main/log/logger.js';
 import { repoRoot, tempDir } from '../support/paths.js';
 import { socatAvailable, startPtyPair } from '../integration/devices/socat.js';
-import { percentile, type BenchLine, type BenchSuite } from './harness.js';
+import { percentile, type BenchLine, type BenchSuite, notMeasured } from './harness.js';
 
 const TIMEOUT_MS = 20;
 const ROUNDS = 40;
@@ -38,7 +38,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function measure(): Promise<BenchLine[]> {
   if (!socatAvailable()) {
-    return [{ name: 'devices.serial_scan_latency_p95_ms', value: 'not measured: socat is not installed', target: '< 5' }];
+    return [notMeasured('devices.serial_scan_latency_p95_ms', '< 5', 'socat is not installed: apt-get install socat')];
   }
   const temp = tempDir('register-bench-devices-');
   const pair = await startPtyPair(temp.dir);

@@ -1,3 +1,10 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** What a figure that could not be measured prints: `--strict` turns it into a failing run. */
+export const NOT_MEASURED = 'not measured';
+
 /** One printed figure: `name: value (target ...)`. */
 export interface BenchLine {
   name: string;
@@ -15,7 +22,7 @@ export interface BenchSuite {
 }
 
 export function formatLine(line: BenchLine): string {
-  const value = typeof line.value === 'number' ? formatNumber(line.value) : line.value;
+  const value = typeof line.value === 'number' ? (Number.isFinite(line.value) ? formatNumber(line.value) : NOT_MEASURED) : line.value;
   const note = line.note ? ` [${line.note}]` : '';
   return `${line.name}: ${value} (target ${line.target})${note}`;
 }
@@ -31,4 +38,72 @@ export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank] ?? Number.NaN;
+}
+
+/** A line for a figure this machine cannot measure, with why (printed in the note). */
+export function notMeasured(name: string, target: string, why: string): BenchLine {
+  return { name, value: NOT_MEASURED, target, note: why };
+}
+
+/** Where benches keep fixtures they build once: shared between runs, so guarded by fixtureLock. */
+export function benchCacheRoot(): string {
+  return process.env.BENCH_CACHE_DIR ?? join(tmpdir(), 'dispensary-register-bench');
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `use` holding the fixture's lock (a folder made atomically, holding the owner's pid): two
+ * runs never build or use one fixture at the same time. A lock whose process is gone is taken
+ * over. The fixture is built by `build` into a folder of this run's own and renamed into place
+ * only when whole, so a killed build never leaves a fixture that looks complete.
+ */
+export async function withFixture<T>(name: string, build: (dir: string) => Promise<void>, use: (dir: string) => Promise<T>, waitMs = 30 * 60_000): Promise<T> {
+  const root = benchCacheRoot();
+  mkdirSync(root, { recursive: true });
+  const dir = join(root, name);
+  const lock = `${dir}.lock`;
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let owner = Number.NaN;
+      try {
+        owner = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        // being written: wait
+      }
+      if (Number.isInteger(owner) && !pidAlive(owner)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() - started > waitMs) throw new Error(`the fixture ${dir} is held by another bench run (pid ${owner}): try again when it ends`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+  try {
+    if (!existsSync(join(dir, 'complete'))) {
+      const building = `${dir}.building-${process.pid}`;
+      rmSync(building, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(building, { recursive: true });
+      await build(building);
+      closeSync(openSync(join(building, 'complete'), 'w'));
+      renameSync(building, dir);
+    }
+    return await use(dir);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
