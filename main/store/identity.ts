@@ -72,13 +72,16 @@ export function databaseFileState(file: string): 'missing' | 'empty' | 'present'
 }
 
 /**
- * Signs that this data folder held a store before: the identity marker, backups, a WAL without
- * its database, or a database set aside as damaged. Empty when the folder is new.
+ * Signs that this data folder held a store before: the identity marker, the secret key file,
+ * backups, a WAL without its database, or a database set aside as damaged. Empty when the folder
+ * is new (logs/ is not a sign: the host writes its log before the database is opened).
  */
 export function previousStoreSigns(databaseFile: string, backupDir: string): string[] {
   const dataDir = dirname(databaseFile);
   const signs: string[] = [];
   if (readIdentityMarker(dataDir)) signs.push(`the marker file ${IDENTITY_FILE_NAME}`);
+  // The key that seals this store's track-and-trace password (core/secret-box.ts): made after the database.
+  if (existsSync(join(dataDir, 'secret.key'))) signs.push('the key file secret.key');
   if (existsSync(`${databaseFile}-wal`) && statSync(`${databaseFile}-wal`).size > 0) signs.push(`${basename(databaseFile)}-wal`);
   const backups = existsSync(backupDir) ? readdirSync(backupDir).filter((name) => /^register-\d{13}.*\.sqlite$/.test(name)) : [];
   if (backups.length > 0) signs.push(`${backups.length} backup${backups.length === 1 ? '' : 's'} in ${basename(backupDir)}/`);

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import type { ResponseEnvelope } from '../../../preload/api.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseFileIn } from '../../../main/store/db.js';
+import { createFileLogger } from '../../../main/log/logger.js';
 import { newId } from '../../../main/store/ids.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
 import { tempDir } from '../../support/paths.js';
@@ -218,16 +219,32 @@ describe('a damaged database', () => {
     },
   );
 
-  it('does not seed a demo store when only the identity marker is left (no backups yet)', async () => {
+  it.each([['the identity marker', 'secret.key'], ['the secret key file', 'register.identity']])(
+    'does not seed a demo store when only %s is left (no backups yet)',
+    async (_sign, alsoRemoved) => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const first = await startTestRegister({ backupKeep: 1 }, dir);
+        await first.close();
+        rmSync(join(dir, 'backups'), { recursive: true, force: true });
+        rmSync(join(dir, alsoRemoved), { force: true });
+        for (const suffix of ['', '-wal', '-shm']) rmSync(databaseFileIn(dir) + suffix, { force: true });
+        const again = await start({}, dir);
+        expect(await again.call('app.status')).toMatchObject({ ok: true, value: { state: 'damaged', backups: [] } });
+        expect(existsSync(databaseFileIn(dir))).toBe(false);
+      } finally {
+        cleanup();
+      }
+    },
+  );
+
+  it('a new data folder (only the log written so far) still becomes the demo store', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const first = await startTestRegister({ backupKeep: 1 }, dir);
-      await first.close();
-      rmSync(join(dir, 'backups'), { recursive: true, force: true });
-      for (const suffix of ['', '-wal', '-shm']) rmSync(databaseFileIn(dir) + suffix, { force: true });
-      const again = await start({}, dir);
-      expect(await again.call('app.status')).toMatchObject({ ok: true, value: { state: 'damaged', backups: [] } });
-      expect(existsSync(databaseFileIn(dir))).toBe(false);
+      createFileLogger(dir, () => {}).log('info', 'starting');
+      const fresh = await start({}, dir);
+      expect(await fresh.call('app.status')).toMatchObject({ ok: true, value: { state: 'ready' } });
+      expect(await fresh.call('session.login', { pin: '1111' })).toMatchObject({ ok: true });
     } finally {
       cleanup();
     }

@@ -58,7 +58,10 @@ describe('the background integrity check', () => {
 });
 
 describe('backups in a worker', () => {
-  it('is one consistent snapshot while another connection keeps writing', async () => {
+  it.each([
+    ['in a worker process (a big store)', 0],
+    ["in the register's process (a small store)", undefined],
+  ])('is one consistent snapshot while another connection keeps writing: %s', async (_where, inProcessMaxBytes) => {
     const store = storeWithRows(20_000);
     const backupDir = join(temp(), 'backups');
     const writer = store.sqlite.prepare("UPDATE settings SET updated_at = updated_at + 1 WHERE key LIKE 'row-%'");
@@ -69,7 +72,12 @@ describe('backups in a worker', () => {
     }, 1);
     let target: string | null;
     try {
-      target = await createBackup(store.file, backupDir, { keep: 3, now: 1_700_000_000_000, storeIdentity: STORE });
+      target = await createBackup(store.file, backupDir, {
+        keep: 3,
+        now: 1_700_000_000_000,
+        storeIdentity: STORE,
+        ...(inProcessMaxBytes === undefined ? {} : { inProcessMaxBytes }),
+      });
     } finally {
       clearInterval(busy);
     }
@@ -88,10 +96,13 @@ describe('backups in a worker', () => {
   it('leaves no file when it runs out of time or is stopped', async () => {
     const store = storeWithRows(2000);
     const backupDir = join(temp(), 'backups');
-    expect(await createBackup(store.file, backupDir, { keep: 3, now: 1, storeIdentity: STORE, deadline: Date.now() })).toBeNull();
+    const worker = { keep: 3, storeIdentity: STORE, inProcessMaxBytes: 0 };
+    // The deadline passes while the worker process is starting: it is ended, its file removed.
+    expect(await createBackup(store.file, backupDir, { ...worker, now: 1, deadline: Date.now() + 5 })).toBeNull();
     const abort = new AbortController();
-    abort.abort();
-    expect(await createBackup(store.file, backupDir, { keep: 3, now: 2, storeIdentity: STORE, signal: abort.signal })).toBeNull();
+    const stopped = createBackup(store.file, backupDir, { ...worker, now: 2, signal: abort.signal });
+    setTimeout(() => abort.abort(), 5);
+    expect(await stopped).toBeNull();
     // The worker finishes its one step on its own, then its file is removed.
     await vi.waitFor(() => expect(readdirSync(backupDir)).toEqual([]), { timeout: 10_000, interval: 50 });
     store.close();
