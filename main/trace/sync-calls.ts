@@ -111,12 +111,22 @@ export function syncCallHandlers(deps: {
         const rows = db
           .prepare(`SELECT * FROM (${union}) ORDER BY id DESC LIMIT ?`)
           .all(...tables.flatMap(() => [...params, request.limit]), request.limit) as SyncRow[];
-        const total = tables.reduce(
-          (sum, table) =>
-            sum + (db.prepare(`SELECT COUNT(*) AS n FROM ${table} o LEFT JOIN customers c ON c.id = o.customer_id ${clause}`).get(...params) as { n: number }).n,
-          0,
-        );
-        return { rows, total, status: syncStatus() };
+        const status = syncStatus();
+        // Without a search, the counters give the total: the screen never counts the history.
+        const counted: Partial<Record<typeof request.filter, number>> = {
+          all: Object.values(status.counts).reduce((sum, n) => sum + n, 0),
+          acknowledged: status.counts.acknowledged,
+          dismissed: status.counts.dismissed,
+        };
+        const total =
+          !request.search && !request.kind && counted[request.filter] !== undefined
+            ? counted[request.filter]!
+            : tables.reduce(
+                (sum, table) =>
+                  sum + (db.prepare(`SELECT COUNT(*) AS n FROM ${table} o LEFT JOIN customers c ON c.id = o.customer_id ${clause}`).get(...params) as { n: number }).n,
+                0,
+              );
+        return { rows, total, status };
       },
     },
     'trace.sync.detail': {
