@@ -136,11 +136,18 @@ function isUnlikeInWords(id: string): boolean {
  * A name that merely contains the letters of an ID (DANIEL, MIDDLETON) passes: its element is
  * either present elsewhere or optional with nothing of its shape after it.
  */
-function holdsGluedElement(value: string, elements: ElementValues, version: number, mandatory: ReadonlySet<string>): boolean {
+function holdsGluedElement(
+  value: string,
+  elements: ElementValues,
+  version: number,
+  mandatory: ReadonlySet<string>,
+  absentByLayout: ReadonlySet<string> | undefined,
+): boolean {
   for (let at = value.indexOf('D'); at >= 0 && at + 3 <= value.length; at = value.indexOf('D', at + 1)) {
     if (!isVersionElementIdAt(value, at, version)) continue;
     if (elements.holds(elementSlot(value, at))) continue;
     const id = value.slice(at, at + 3);
+    if (absentByLayout?.has(id) === true) continue;
     if (mandatory.has(id) || isUnlikeInWords(id)) return true;
     // At the start of a word (DAYTON) only if padding precedes it (`FERGUS      DAJON`).
     const startsWord = at === 0 || (value.charCodeAt(at - 1) === SPACE && value.charCodeAt(at - 2) !== SPACE);
@@ -159,11 +166,18 @@ function holdsAnyAbsentElement(value: string, elements: ElementValues, version: 
 
 /**
  * The label of the first field that shows a misread, or null when the fields look as printed.
+ * `absentByLayout`: element IDs the card's layout leaves out (a v01 card that writes its whole
+ * address in one line has no DAI/DAJ/DAK), so their letters in a value (`DAISY LN`) are no sign.
  * Every scan goes through here: straight-line code, one small loop per field.
  */
-export function findMisread(license: ParsedLicense, elements: ElementValues, version: number): string | null {
+export function findMisread(
+  license: ParsedLicense,
+  elements: ElementValues,
+  version: number,
+  absentByLayout?: ReadonlySet<string>,
+): string | null {
   const mandatory = mandatoryFor(version);
-  const glued = (value: string): boolean => holdsGluedElement(value, elements, version, mandatory);
+  const glued = (value: string): boolean => holdsGluedElement(value, elements, version, mandatory, absentByLayout);
   const { licenseNumber, firstName, middleName, lastName, nameSuffix, street, street2, city, state } = license;
   // A licence number is a code: any element ID of the card's version inside it was glued on.
   if (licenseNumber !== null && (holdsNeverPrinted(licenseNumber) || holdsAnyAbsentElement(licenseNumber, elements, version))) {

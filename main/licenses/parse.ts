@@ -2,6 +2,7 @@
  * `parseLicense`: the scanner's decoded PDF417 text (or raw bytes) to a customer profile.
  * Pure and total: it never throws, whatever it is given.
  */
+import { splitAddressLine, type AddressParts } from './address.js';
 import { countryOfJurisdiction, jurisdictionOfIin } from './jurisdictions.js';
 import { elementSlot } from './elements.js';
 import { findMisread, POSTAL_CODE_LABEL } from './misread.js';
@@ -163,13 +164,36 @@ function isUpperLetter(code: number): boolean {
   return code >= 0x41 && code <= 0x5a;
 }
 
+/** City, state and postal elements: a card that writes its address as one line has none of them. */
+const ADDRESS_PART_IDS: ReadonlySet<string> = new Set(['DAI', 'DAJ', 'DAK', 'DAN', 'DAO', 'DAP']);
+
+/**
+ * A version 01 card with no city and no postal code element but its whole address in one line
+ * (early Florida layouts): the parts split from that line, and which line it was (the street
+ * element, or the second address line holding city, state and ZIP). The rule is in address.ts.
+ */
+function readWholeAddress(payload: Payload): { parts: AddressParts; line: 'street' | 'second' } | null {
+  const { elements } = payload;
+  if (payload.aamvaVersion > 1) return null;
+  if (elements.holds(DAI) || elements.holds(DAN) || elements.holds(DAK) || elements.holds(DAP)) return null;
+  const mailing = cleanText(elements.at(DAG));
+  const residence = mailing === null;
+  const streetLine = residence ? cleanText(elements.at(DAL)) : mailing;
+  const fromStreet = splitAddressLine(streetLine, 'wholeAddress');
+  if (fromStreet !== null) return { parts: fromStreet, line: 'street' };
+  const fromSecond = splitAddressLine(cleanText(elements.at(residence ? DAM : DAH)), 'cityLine');
+  return fromSecond === null ? null : { parts: fromSecond, line: 'second' };
+}
+
 /** The profile from a payload read by either path (exported for test/unit/licenses/paths.test.ts only). */
 export function buildLicense(payload: Payload): LicenseParseResult {
   const { elements } = payload;
   const warnings = payload.repairs.slice();
   if (payload.aamvaVersion > 11) warnings.push(`AAMVA version ${payload.aamvaVersion} is newer than this parser knows`);
 
-  const state = cleanValue(elements.at(DAJ)) ?? cleanValue(elements.at(DAO));
+  const wholeAddress = readWholeAddress(payload);
+  if (wholeAddress !== null) warnings.push('city, state and postal code read from the one address line');
+  const state = cleanValue(elements.at(DAJ)) ?? cleanValue(elements.at(DAO)) ?? wholeAddress?.parts.state ?? null;
   const country = countryOf(payload, state);
   const order = expectedDateOrder(payload.aamvaVersion, country);
   const dateOfBirth = readDate(elements.at(DBB) ?? elements.at(DBL), order);
@@ -192,10 +216,13 @@ export function buildLicense(payload: Payload): LicenseParseResult {
   const mailingStreet = cleanText(elements.at(DAG));
   const residenceStreet = mailingStreet === null ? cleanText(elements.at(DAL)) : null;
   const usesResidence = residenceStreet !== null;
-  const street = usesResidence ? residenceStreet : mailingStreet;
-  const city = cleanText(elements.at(DAI)) ?? cleanText(elements.at(DAN));
-  const postal = readPostalCode(elements.at(DAK) ?? elements.at(DAP));
-  const street2 = readStreet2(elements.at(usesResidence ? DAM : DAH), city, postal?.value ?? null);
+  const whole = wholeAddress?.parts;
+  const street = wholeAddress?.line === 'street' ? whole?.street ?? null : usesResidence ? residenceStreet : mailingStreet;
+  const city = cleanText(elements.at(DAI)) ?? cleanText(elements.at(DAN)) ?? whole?.city ?? null;
+  const postal = readPostalCode(elements.at(DAK) ?? elements.at(DAP) ?? whole?.postalCode);
+  const street2 = wholeAddress?.line === 'second'
+    ? null
+    : readStreet2(elements.at(usesResidence ? DAM : DAH), city, postal?.value ?? null);
   const sexRaw = elements.at(DBC);
   const sex = readSex(sexRaw);
 
@@ -222,11 +249,12 @@ export function buildLicense(payload: Payload): LicenseParseResult {
   };
 
   // A misread scan is refused, not filled in with warnings (see misread.ts).
-  const misreadField = findMisread(license, elements, payload.aamvaVersion)
+  const misreadField = findMisread(license, elements, payload.aamvaVersion, wholeAddress === null ? undefined : ADDRESS_PART_IDS)
     ?? (postal !== null && !postal.recognised ? POSTAL_CODE_LABEL : null);
   if (misreadField !== null) return misread(misreadField);
 
   if (usesResidence) warnings.push('street read from the residence address');
+  if (wholeAddress !== null && city === null) warnings.push('the city could not be told apart from the street');
   if (license.licenseNumber === null) warnings.push('no licence number on the barcode');
   if (license.lastName === null) warnings.push('no last name on the barcode');
   if (license.firstName === null) warnings.push('no first name on the barcode');

@@ -133,6 +133,10 @@ function isLatin1Letter(code: number): boolean {
   return code >= 0xc0 && code <= 0xff && code !== 0xd7 && code !== 0xf7;
 }
 
+function isC1Control(code: number): boolean {
+  return code >= 0x80 && code <= 0x9f;
+}
+
 function isControl(code: number): boolean {
   return code < 0x20 || code === 0x7f;
 }
@@ -144,6 +148,12 @@ const NON_ASCII = /[^\x00-\x7f]/;
  * Removes the byte-order mark, C1 controls (Zebra wedge noise around LF) and any other non-ASCII
  * character, except Latin-1 letters inside values, which a name may legitimately hold. A letter
  * where an element ID sits (`DCÔBNONE`) is noise too.
+ *
+ * A C1 control right before an element ID or a jurisdiction subfile (`…DRIVE\u0085DAHAPT B`)
+ * stands where a separator belongs: a scanner that sends a C1 control for LF or CR. It becomes
+ * LF, so the elements do not run together; next to a real separator (`\u0090\n\u0090DAQ`) that
+ * only adds an empty element, which is skipped. Anywhere else a C1 control is dropped, so one
+ * inside a value (`JO\u0085HN`) does not cut the value short.
  */
 export function removeNoise(input: string, repairs: string[]): string {
   let text = input;
@@ -157,6 +167,7 @@ export function removeNoise(input: string, repairs: string[]): string {
   let runStart = 0;
   let bom = false;
   let noise = 0;
+  let separators = 0;
   let sinceSeparator = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -169,7 +180,13 @@ export function removeNoise(input: string, repairs: string[]): string {
       continue;
     }
     if (code === BYTE_ORDER_MARK) bom = true;
-    else noise++;
+    else if (isC1Control(code) && (isElementIdAt(text, i + 1) || isJurisdictionSubfileAt(text, i + 1))) {
+      kept.push(text.slice(runStart, i), '\n');
+      runStart = i + 1;
+      sinceSeparator = 0;
+      separators++;
+      continue;
+    } else noise++;
     kept.push(text.slice(runStart, i));
     runStart = i + 1;
   }
@@ -177,6 +194,7 @@ export function removeNoise(input: string, repairs: string[]): string {
   const out = kept.join('');
   if (bom) repairs.push('removed a byte-order mark');
   if (noise > 0) repairs.push(`removed ${noise} stray non-ASCII character${noise === 1 ? '' : 's'}`);
+  if (separators > 0) repairs.push('read control characters U+0080–U+009F before element IDs as separators');
   return out;
 }
 
@@ -204,6 +222,18 @@ interface Header {
   typedSegmentTerminator: boolean;
 }
 
+/**
+ * The header's separator positions (between `@` and the file type: LF, RS, CR by the standard)
+ * are read by what they are, not by their exact bytes. The rule: any control character there is
+ * a separator, in whichever position and however many, so old South Carolina cards that put FS
+ * (0x1C) then CR where the standard puts RS (`@ LF FS CR ANSI`), wedges that drop RS or double
+ * CR, and FS/GS/STX substitutes all read as the standard gap (the header then only adds the
+ * warning "damaged separators repaired"). Inside the data every control character other than LF
+ * and CR becomes LF (readWithRepairs), so whichever control the scanner used for the element
+ * separator splits elements too. A printable punctuation mark first in the gap (`@|`) is the
+ * element separator the scanner substituted (extraSeparator); letters there are typed control
+ * characters (`@\n6M`).
+ */
 function readHeader(text: string, repairs: string[]): Header | PayloadResult {
   const match = HEADER.exec(text);
   if (match === null) {

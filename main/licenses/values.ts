@@ -305,15 +305,25 @@ const WHITESPACE = /\s+/;
 /**
  * DAA full name (v01): `LAST,FIRST,MIDDLE,SUFFIX` with any part empty, `LAST, FIRST MIDDLE`,
  * or without commas `FIRST MIDDLE LAST [SUFFIX]` (Pennsylvania).
+ *
+ * The rule for the separators: the standard writes `,` in bar codes and `$` on the magnetic
+ * stripe, and some issuers (old South Carolina cards) put one after the last part too
+ * (`LAST,FIRST,MIDDLE,`). So the parts are split at `,` or, when the value holds no comma, at
+ * `$`; one empty part after a trailing separator is dropped before the parts are counted, so
+ * `LAST,FIRST,MIDDLE,JR,` still has JR as its suffix. Spaces inside a part separate words
+ * (`LAST, FIRST MIDDLE`). A value with neither `,` nor `$` is split at spaces in the
+ * Pennsylvania order, first name first.
  */
 export function splitFullName(raw: string | undefined): NameParts {
   const value = cleanValue(raw);
   const none: NameParts = { first: null, middle: null, last: null, suffix: null };
   if (value === null) return none;
-  if (value.includes(',')) {
-    const parts = value.split(',');
+  const separator = value.includes(',') ? ',' : value.includes('$') ? '$' : null;
+  if (separator !== null) {
+    const parts = value.split(separator);
+    if (parts.length > 2 && cleanValue(parts[parts.length - 1]) === null) parts.pop();
     const last = cleanText(parts[0]);
-    if (parts.length === 2) {
+    if (parts.length <= 2) {
       const given = splitGivenNames(parts[1]);
       return { last, first: given.first, middle: given.middle, suffix: null };
     }
