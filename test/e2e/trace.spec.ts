@@ -113,6 +113,28 @@ test('Sync: a sale two BioTrack sales match equally is explained and waits for a
   await expect(page.getByTestId('sync-attention')).toHaveText('1');
 });
 
+test('Check-in: a BioTrack answer the register cannot read is said so, never taken for an active card; the raw fields for a manager', async ({ page }) => {
+  const harness = await sandboxHarness(host());
+  const canned = await fetch(`${harness}/__faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ cannedLookups: [{ success: 1, patient_card: 'MP7K2Q9X4D', patient_status: 'ACTIVE', available_allotment: '70.87', allotment_uom: 'g' }] }),
+  });
+  expect(canned.ok).toBe(true);
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await logIn(page, host().url, demo.manager.pin, demo.manager.name);
+  await go(page, 'Queue');
+  await page.getByLabel('Search by name').fill('rosa');
+  await page.getByRole('list', { name: 'Matching customers' }).getByRole('button', { name: /Rosa Delgado/ }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText('BioTrack answered, but not in a form the register understands.', { exact: true })).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Check in' })).toBeDisabled();
+  await dialog.getByText('What BioTrack sent (for a manager)').click();
+  await expect(dialog.getByTestId('state-answer')).toContainText('patient_status');
+  await expect(dialog.getByTestId('state-answer')).toContainText('ACTIVE');
+  await shot(page, 'trace-checkin-unreadable');
+});
+
 test('Settings › Track & Trace: the demo sandbox, test connection, password never shown', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 1600 });
   await logIn(page, host().url, demo.admin.pin, demo.admin.name);
