@@ -9,7 +9,7 @@
  *                             after 2 s (the timer's backups during the day cover a big store).
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,19 +19,13 @@ import { createBackup } from '../../main/store/backup.js';
 import { applyPragmas, databaseFileIn, openStore } from '../../main/store/db.js';
 import { newId } from '../../main/store/ids.js';
 import { migrationsFolder, resourcesDir } from '../support/paths.js';
-import { percentile, type BenchLine, type BenchSuite } from './harness.js';
+import { percentile, withFixture, type BenchLine, type BenchSuite } from './harness.js';
 
 const CUSTOMER_COUNT = 1_000_000;
-const benchRoot = join(tmpdir(), 'dispensary-register-bench');
 
-/** The 1M-customer database is built once and reused by later runs (it takes a while). */
-function millionCustomerDataDir(): string {
-  const dataDir = join(benchRoot, `customers-${CUSTOMER_COUNT}`);
+/** The 1M-customer database, built once (withFixture: one run at a time uses it). */
+function buildMillionCustomers(dataDir: string): void {
   const file = databaseFileIn(dataDir);
-  const marker = join(dataDir, 'complete');
-  if (existsSync(marker)) return dataDir;
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
   const store = openStore({ file, migrationsFolder });
   store.sqlite.pragma('synchronous = OFF'); // building the fixture only
   const insert = store.sqlite.prepare(
@@ -52,12 +46,13 @@ function millionCustomerDataDir(): string {
   sqlite.prepare("INSERT INTO employees (id, name, role, pin_hash, created_at) VALUES (?, 'Bench', 'admin', 'scrypt$1$1$1$AA$AA', 0)").run(newId());
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
   sqlite.close();
-  mkdirSync(marker);
-  return dataDir;
 }
 
 async function coldStart(): Promise<BenchLine[]> {
-  const dataDir = millionCustomerDataDir();
+  return withFixture(`customers-${CUSTOMER_COUNT}-v2`, async (dir) => buildMillionCustomers(dir), coldStartOn);
+}
+
+async function coldStartOn(dataDir: string): Promise<BenchLine[]> {
   const runs: number[] = [];
   const integrity: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -91,9 +86,7 @@ async function coldStart(): Promise<BenchLine[]> {
 }
 
 async function durableWriteRatio(): Promise<BenchLine[]> {
-  const dir = join(benchRoot, `writes-${process.pid}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'core-writes-'));
   const WRITES = 400;
   const row = (i: number) => [newId(), 'adult_use', `First${i}`, `Last${i}`, '1980-01-01', i, i] as const;
   const insertSql = `INSERT INTO customers (id, customer_type, first_name, last_name, date_of_birth, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`;
@@ -102,10 +95,12 @@ async function durableWriteRatio(): Promise<BenchLine[]> {
   const storeInsert = store.sqlite.prepare(insertSql);
   const bare = new Database(join(dir, 'bare.sqlite'));
   applyPragmas(bare);
-  bare.exec(
-    'CREATE TABLE customers (id TEXT PRIMARY KEY, customer_type TEXT NOT NULL, first_name TEXT NOT NULL, middle_name TEXT, last_name TEXT NOT NULL, date_of_birth TEXT NOT NULL, identification_expires TEXT, medical_id TEXT, medical_id_expires TEXT, caregiver_id TEXT, caregiver_id_expires TEXT, phone TEXT, email TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)',
-  );
-  bare.exec('CREATE INDEX customers_last_first ON customers (last_name, first_name); CREATE INDEX customers_medical_id ON customers (medical_id)');
+  // The bare side has the store's customers table exactly: its columns, generated columns and every
+  // index, copied from the store's schema; only the command record and the audit event differ.
+  const schema = store.sqlite
+    .prepare(`SELECT sql FROM sqlite_master WHERE tbl_name = 'customers' AND sql IS NOT NULL ORDER BY type = 'table' DESC`)
+    .all() as Array<{ sql: string }>;
+  for (const { sql } of schema) bare.exec(sql.replace(/REFERENCES\s+`?\w+`?\s*\([^)]*\)(\s+ON (UPDATE|DELETE) no action)*/gi, ''));
   const bareInsert = bare.prepare(insertSql);
 
   const storeTimes: number[] = [];
@@ -141,13 +136,8 @@ async function durableWriteRatio(): Promise<BenchLine[]> {
 
 const GIGABYTE_ROWS = 250_000; // 4 KB of text each: ~1 GB with the table's pages
 
-/** A ~1 GB register store (migrated schema, one employee, a filler table), built once and reused. */
-function gigabyteDataDir(): string {
-  const dataDir = join(benchRoot, 'store-1gb');
-  const marker = join(dataDir, 'complete');
-  if (existsSync(marker)) return dataDir;
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
+/** A ~1 GB register store (migrated schema, one employee, a filler table), built once (withFixture). */
+function buildGigabyte(dataDir: string): void {
   const store = openStore({ file: databaseFileIn(dataDir), migrationsFolder });
   store.sqlite.pragma('synchronous = OFF'); // building the fixture only
   store.sqlite.exec('CREATE TABLE bench_filler (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
@@ -160,15 +150,15 @@ function gigabyteDataDir(): string {
   store.sqlite.prepare("INSERT INTO employees (id, name, role, pin_hash, created_at) VALUES (?, 'Bench', 'admin', 'scrypt$1$1$1$AA$AA', 0)").run(newId());
   store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   store.close();
-  mkdirSync(marker);
-  return dataDir;
 }
 
 async function backupOfOneGigabyte(): Promise<BenchLine[]> {
-  const dataDir = gigabyteDataDir();
+  return withFixture('store-1gb-v2', async (dir) => buildGigabyte(dir), backupOn);
+}
+
+async function backupOn(dataDir: string): Promise<BenchLine[]> {
   const file = databaseFileIn(dataDir);
-  const out = join(benchRoot, `backup-out-${process.pid}`);
-  rmSync(out, { recursive: true, force: true });
+  const out = mkdtempSync(join(tmpdir(), 'core-backup-out-'));
   const sizeMb = statSync(file).size / 1024 / 1024;
   let t = performance.now();
   const target = await createBackup(file, out, { keep: 1, now: Date.now(), storeIdentity: null });

@@ -8,18 +8,16 @@
  * Each is printed beside its reference: a bare indexed primary-key lookup on the same file.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CustomerService } from '../../main/customers/service.js';
-import { licenceFingerprint } from '../../main/customers/normalise.js';
+import { licenceFingerprint, nameKey, prefixEnd } from '../../main/customers/normalise.js';
 import { openStore } from '../../main/store/db.js';
 import { newId } from '../../main/store/ids.js';
 import type { SearchField } from '../../preload/contract/customers.js';
 import { modernPayload } from '../unit/licenses/build.js';
 import { migrationsFolder, resourcesDir } from '../support/paths.js';
-import { percentile, type BenchLine, type BenchSuite } from './harness.js';
+import { percentile, withFixture, type BenchLine, type BenchSuite } from './harness.js';
 
 const COUNT = 1_000_000;
 const SECRET = 'b'.repeat(64);
@@ -44,12 +42,8 @@ function person(i: number) {
   };
 }
 
-function populationFile(): string {
-  const dir = join(tmpdir(), 'dispensary-register-bench', `customers-population-${COUNT}-v1`);
+function buildPopulation(dir: string): void {
   const file = join(dir, 'register.sqlite');
-  if (existsSync(join(dir, 'complete'))) return file;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
   const store = openStore({ file, migrationsFolder });
   store.sqlite.pragma('synchronous = OFF'); // building the fixture only
   store.sqlite.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('store.jurisdiction', '\"IL\"', 0), ('store.timeZone', '\"America/Chicago\"', 0), ('customers.licenceFingerprintSecret', ?, 0)").run(JSON.stringify(SECRET));
@@ -66,8 +60,6 @@ function populationFile(): string {
   for (let start = 0; start < COUNT; start += 50_000) batch(start);
   store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   store.close();
-  mkdirSync(join(dir, 'complete'));
-  return file;
 }
 
 function time(fn: () => void): number {
@@ -77,12 +69,16 @@ function time(fn: () => void): number {
 }
 
 async function run(): Promise<BenchLine[]> {
-  const file = populationFile();
+  // Built once, used by one run at a time (the fixture's lock): two runs never share a write.
+  return withFixture(`customers-population-${COUNT}-v1`, async (dir) => buildPopulation(dir), async (dir) => measure(join(dir, 'register.sqlite')));
+}
+
+async function measure(file: string): Promise<BenchLine[]> {
   const store = openStore({ file, migrationsFolder, integrityCheck: 'quick' });
   const service = new CustomerService({ sqlite: () => store.sqlite, clock: () => Date.UTC(2026, 10, 22), resourcesDir, dataDir: join(file, '..') });
   const bare = new Database(file, { readonly: true });
-  const pk = bare.prepare('SELECT * FROM customers WHERE id = ?');
-  const ids = (bare.prepare('SELECT id FROM customers LIMIT 200').all() as Array<{ id: string }>).map((r) => r.id);
+  // Reference: the same 25-row prefix search on the same indexed column, bare (no service, no merging).
+  const prefix = bare.prepare('SELECT * FROM customers WHERE search_last >= ? AND search_last < ? ORDER BY search_last, search_first LIMIT 25');
 
   const rng = (n: number) => Math.floor(Math.random() * n);
   const queries: Record<SearchField, () => string> = {
@@ -121,7 +117,10 @@ async function run(): Promise<BenchLine[]> {
     }
     perField.push([field, percentile(samples, 95)]);
   }
-  const pkTimes = Array.from({ length: 2000 }, (_, i) => time(() => pk.get(ids[i % ids.length]!)));
+  const prefixTimes = Array.from({ length: 2000 }, () => {
+    const key = nameKey(person(rng(COUNT)).last.slice(0, 3));
+    return time(() => prefix.all(key, prefixEnd(key)));
+  });
 
   // Licence payloads of existing customers: half found by licence number, half only by name + birth date.
   const scan: number[] = [];
@@ -139,20 +138,20 @@ async function run(): Promise<BenchLine[]> {
   }
   store.close();
   bare.close();
-  const pkP95 = percentile(pkTimes, 95);
+  const refP95 = percentile(prefixTimes, 95);
   const fields = perField.map(([f, v]) => `${f} ${v.toFixed(2)}`).join(', ');
   return [
     {
       name: 'customers.search_p95_ms',
       value: Math.max(...perField.map(([, v]) => v)),
       target: '< 10',
-      note: `worst field's p95; by field: ${fields} ms; ${SAMPLES} random queries each over ${COUNT} customers; reference: bare primary-key lookup p95 ${pkP95.toFixed(3)} ms`,
+      note: `worst field's p95; by field: ${fields} ms; ${SAMPLES} random queries each over ${COUNT} customers; reference: the same 25-row prefix search on the last-name index, bare better-sqlite3, p95 ${refP95.toFixed(3)} ms`,
     },
     {
       name: 'customers.scan_to_profile_p95_ms',
       value: percentile(scan, 95),
       target: '< 20',
-      note: `parse + checks + match (licence fingerprint or name + birth date), ${scan.length} scans; reference: bare primary-key lookup p95 ${pkP95.toFixed(3)} ms`,
+      note: `parse + checks + match (licence fingerprint or name + birth date), ${scan.length} scans; reference: a bare 25-row prefix search p95 ${refP95.toFixed(3)} ms`,
     },
     {
       name: 'customers.search_worst_ms',
