@@ -302,7 +302,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
         const approver = await restoreGuard.approve(backupFile, request.pin);
         let result: { restoredFrom: string; damagedFileKeptAs: string | null };
         try {
-          result = restoreBackup(databaseFile, backupDir, request.name, clock());
+          result = await restoreBackup(databaseFile, backupDir, request.name, clock());
         } catch (error) {
           throw new CoreError('not_found', error instanceof Error ? error.message : String(error));
         }

@@ -13,7 +13,8 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkIntegrity } from './db.js';
+import { CHEAP_CHECK_MAX_BYTES, checkIntegrity } from './db.js';
+import { integrityCheckInWorker } from './integrity.js';
 import { restrictFiles, restrictFolder } from './permissions.js';
 import { startSqliteWorker } from './worker.js';
 
@@ -174,21 +175,29 @@ function listBackupFiles(backupDir: string): Array<{ name: string; createdAt: nu
 }
 
 /**
- * Backups newest first, each opened read-only and checked with quick_check (every page; the full
- * check runs on the one a person chooses, before it is restored).
+ * Backups newest first, each opened read-only and looked at: quick_check (every page) while the
+ * file is small enough for that to take a moment, otherwise a look at its header and schema that
+ * costs the same on any size (the damaged screen lists them while the person waits). The full
+ * check runs on the one a person chooses, in a worker process, before it is restored.
  */
 export function listBackups(backupDir: string): BackupInfo[] {
   return listBackupFiles(backupDir).map(({ name, createdAt, storeIdentity }) => {
     const file = join(backupDir, name);
-    return { name, file, createdAt, storeIdentity, sizeBytes: statSync(file).size, intact: isIntact(file, 'quick') };
+    const sizeBytes = statSync(file).size;
+    return { name, file, createdAt, storeIdentity, sizeBytes, intact: isIntact(file, sizeBytes <= CHEAP_CHECK_MAX_BYTES ? 'quick' : 'header') };
   });
 }
 
-export function isIntact(file: string, mode: 'full' | 'quick' = 'full'): boolean {
+export function isIntact(file: string, mode: 'full' | 'quick' | 'header' = 'full'): boolean {
   try {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
-      return checkIntegrity(db, mode) === null;
+      if (mode !== 'header') return checkIntegrity(db, mode) === null;
+      db.prepare('SELECT COUNT(*) FROM sqlite_schema').get();
+      // A whole file: as many pages as its header says.
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      return pages * pageSize === statSync(file).size;
     } finally {
       db.close();
     }
@@ -211,17 +220,18 @@ export function backupFileNamed(backupDir: string, name: string): string {
 }
 
 /**
- * Put the named backup in place of a damaged (or missing) database. The damaged file (and its
+ * Put the named backup, once it passes the full check, in place of a damaged (or missing) database. The damaged file (and its
  * WAL) is renamed, never deleted, so support can still look at it.
  */
-export function restoreBackup(
+export async function restoreBackup(
   databaseFile: string,
   backupDir: string,
   name: string,
   now: number = Date.now(),
-): { restoredFrom: string; damagedFileKeptAs: string | null } {
+): Promise<{ restoredFrom: string; damagedFileKeptAs: string | null }> {
   const backupFile = backupFileNamed(backupDir, name);
-  if (!isIntact(backupFile)) {
+  // The full check, in a worker process: seconds on a multi-GB backup, and the register answers meanwhile.
+  if ((await integrityCheckInWorker(backupFile, { restFactor: 0 })) !== null) {
     throw new Error(`The backup ${name} is damaged too: choose an older one.`);
   }
   const keptAs = `${databaseFile}.damaged-${now}`;

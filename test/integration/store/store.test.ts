@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, ensureDataFolder, databaseFileIn } from '../../../main/store/db.js';
 import { DataFolderError, StoreDamagedError } from '../../../main/store/errors.js';
-import { createBackup, listBackups, restoreBackup } from '../../../main/store/backup.js';
+import { createBackup, isIntact, listBackups, restoreBackup } from '../../../main/store/backup.js';
 import { newId, isUlid } from '../../../main/store/ids.js';
 import { createFileLogger } from '../../../main/log/logger.js';
 import { migrationsFolder, tempDir } from '../../support/paths.js';
@@ -98,7 +98,7 @@ describe('backups', () => {
     writeFileSync(file, 'garbage'.repeat(1000));
     expect(() => openStore({ file, migrationsFolder })).toThrow(StoreDamagedError);
     const newest = backups[0]!;
-    const result = restoreBackup(file, backupDir, newest.name, 1_800_000_000_000);
+    const result = await restoreBackup(file, backupDir, newest.name, 1_800_000_000_000);
     expect(result.restoredFrom).toBe(newest.name);
     expect(existsSync(result.damagedFileKeptAs!)).toBe(true);
     const reopened = openStore({ file, migrationsFolder });
@@ -120,14 +120,29 @@ describe('backups', () => {
     expect(left).toEqual([`1700000000005:${STORE_B}`, `1700000000004:${STORE_B}`, `1600000000001:${STORE_A}`, '1600000000000:untagged']);
   });
 
-  it('refuses to restore a backup that is itself damaged', () => {
+  it('refuses to restore a backup that is itself damaged', async () => {
     const dataDir = temp();
     const backupDir = join(dataDir, 'backups');
     mkdirSync(backupDir);
     const bad = 'register-1700000000000.sqlite';
     writeFileSync(join(backupDir, bad), 'not a database');
     expect(listBackups(backupDir)[0]?.intact).toBe(false);
-    expect(() => restoreBackup(databaseFileIn(dataDir), backupDir, bad)).toThrow(/damaged too/);
+    await expect(restoreBackup(databaseFileIn(dataDir), backupDir, bad)).rejects.toThrow(/damaged too/);
+  });
+
+  it('tells a whole backup from a cut-off one without reading every page (big backups in the list)', async () => {
+    const dataDir = temp();
+    const file = databaseFileIn(dataDir);
+    const backupDir = join(dataDir, 'backups');
+    const store = openStore({ file, migrationsFolder });
+    const backup = (await createBackup(file, backupDir, { keep: 3, now: 1_700_000_000_000, storeIdentity: STORE_A }))!;
+    store.close();
+    expect(isIntact(backup, 'header')).toBe(true);
+    const cut = join(backupDir, 'register-1700000000001.sqlite');
+    const bytes = readFileSync(backup);
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 4096));
+    expect(isIntact(cut, 'header')).toBe(false);
+    await expect(restoreBackup(file, backupDir, basename(cut))).rejects.toThrow(/damaged too/);
   });
 
   it('restores only a backup named in backups/, never a path elsewhere', async () => {
@@ -145,7 +160,7 @@ describe('backups', () => {
       'register-1700000000000.sqlite/../../x.sqlite',
       'register-1700000000000.sqlite',
     ]) {
-      expect(() => restoreBackup(file, backupDir, name), name).toThrow(/not the name of a backup|no backup named/);
+      await expect(restoreBackup(file, backupDir, name), name).rejects.toThrow(/not the name of a backup|no backup named/);
     }
     expect(existsSync(file)).toBe(false);
   });
