@@ -150,6 +150,15 @@ describe('transport artefacts', () => {
     expectModernFields(parsed(damage(modernPayload())));
   });
 
+  it('a C1 control sent for every LF separates elements; one inside a value is dropped', () => {
+    // Padded street lines, as Indiana writes them (reframe.test.ts found IN-v04-2 read wrong this way).
+    const padded = modernPayload({ DAG: '2300 WEST BROAD STREET'.padEnd(35), DAH: 'APT 4'.padEnd(35) });
+    expect(parsed(padded.replace(/\n/g, '\u0085'))).toMatchObject({ ...MODERN_FIELDS, street2: 'APT 4' });
+    expectModernFields(parsed(modernPayload().replace(/\r/g, '\u0090').replace(/\n/g, '\u0090')));
+    const inName = parsed(modernPayload({ DAC: 'MICH\u0085AEL', DAG: '2300 WEST \u0090BROAD STREET' }));
+    expectModernFields(inName);
+  });
+
   it('control characters typed as letters: RS → 6, CR → M', () => {
     const payload = controlLetters(modernPayload());
     expect(payload).toContain('@\n6MANSI');
