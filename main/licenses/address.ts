@@ -70,15 +70,17 @@ export function splitAddressLine(value: string | null, kind: 'wholeAddress' | 'c
   }
   const cut = Math.max(rest.lastIndexOf(','), rest.lastIndexOf('$'));
   if (cut >= 0) return { street: tidy(rest.slice(0, cut)), city: tidy(rest.slice(cut + 1)), state, postalCode };
-  const words = rest.split(/\s+/).filter((word) => word !== '');
+  const words: string[] = [];
+  const starts: number[] = [];
+  for (const word of rest.matchAll(/\S+/g)) {
+    words.push(word[0]);
+    starts.push(word.index);
+  }
   const streetWords = streetLength(words);
-  if (streetWords === null || streetWords >= words.length) return { street: tidy(rest), city: null, state, postalCode };
-  return {
-    street: words.slice(0, streetWords).join(' '),
-    city: words.slice(streetWords).join(' '),
-    state,
-    postalCode,
-  };
+  const cityStart = streetWords === null ? undefined : starts[streetWords];
+  if (cityStart === undefined) return { street: tidy(rest), city: null, state, postalCode };
+  // Sliced from the line, so spacing inside the street and the city stays as printed.
+  return { street: tidy(rest.slice(0, cityStart)), city: tidy(rest.slice(cityStart)), state, postalCode };
 }
 
 /**

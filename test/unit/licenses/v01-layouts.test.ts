@@ -132,6 +132,7 @@ describe('version 01 Florida: the whole address in one element', () => {
     ['commas', '2215 DAISY LN APT 3, LAKE WORTH, FL 33460-1234', '2215 DAISY LN APT 3', 'LAKE WORTH', '33460-1234'],
     ['no commas, ZIP+4 run together', '2215 DAISY LN APT 3 LAKE WORTH FL 334601234', '2215 DAISY LN APT 3', 'LAKE WORTH', '33460-1234'],
     ['$ separators', '2215 DAISY LN APT 3$LAKE WORTH$FL$33460', '2215 DAISY LN APT 3', 'LAKE WORTH', '33460'],
+    ['spacing kept as printed', '2215  DAISY LN APT 3  LAKE  WORTH  FL  33460', '2215  DAISY LN APT 3', 'LAKE  WORTH', '33460'],
     ['direction and lot', '908 NW 12TH AVE LOT 44 WEST PALM BEACH FL 33401', '908 NW 12TH AVE LOT 44', 'WEST PALM BEACH', '33401'],
     ['a street type inside the city', '71 OCEAN BLVD PORT ST LUCIE FL 34952', '71 OCEAN BLVD', 'PORT ST LUCIE', '34952'],
     ['post office box', 'PO BOX 5521 KEY LARGO FL 33037', 'PO BOX 5521', 'KEY LARGO', '33037'],
