@@ -80,9 +80,14 @@ export type SavedTicket = z.infer<typeof savedTicketSchema>;
 
 const savedStateSchema = z.object({ version: z.literal(SAVED_TICKET_VERSION), ticket: savedTicketSchema }).strict();
 
-/** A saved ticket that could not be read back: kept on disk, shown to staff until they dismiss it. */
+/**
+ * A saved ticket not brought back: one that could not be read back (or no longer fits the rules
+ * and records), or one left open since an earlier business day (its customer is long gone). Kept
+ * on disk, shown to staff until they dismiss it.
+ */
 export interface UnreadableTicket {
   ticketId: string;
+  reason: 'unreadable' | 'left_open';
   savedAt: number;
   openedAt: number;
   customerId: string;
@@ -135,14 +140,14 @@ export function deleteSavedTicket(sqlite: Database.Database, ticketId: string): 
 }
 
 /** Every saved ticket, oldest first: those that parse, and those that do not (with why). */
-export function readSavedTickets(sqlite: Database.Database): { tickets: SavedTicket[]; unreadable: UnreadableTicket[] } {
+export function readSavedTickets(sqlite: Database.Database): { tickets: Array<{ saved: SavedTicket; savedAt: number }>; unreadable: UnreadableTicket[] } {
   const rows = sqlite
     .prepare('SELECT id, sale_command_id AS saleCommandId, customer_id AS customerId, opened_at AS openedAt, saved_at AS savedAt, state FROM open_tickets ORDER BY opened_at, id')
     .all() as Array<{ id: string; saleCommandId: string; customerId: string; openedAt: number; savedAt: number; state: string }>;
-  const tickets: SavedTicket[] = [];
+  const tickets: Array<{ saved: SavedTicket; savedAt: number }> = [];
   const unreadable: UnreadableTicket[] = [];
   for (const row of rows) {
-    const problem = (text: string) => unreadable.push({ ticketId: row.id, savedAt: row.savedAt, openedAt: row.openedAt, customerId: row.customerId, problem: text });
+    const problem = (text: string) => unreadable.push({ ticketId: row.id, reason: 'unreadable', savedAt: row.savedAt, openedAt: row.openedAt, customerId: row.customerId, problem: text });
     let json: unknown;
     try {
       json = JSON.parse(row.state);
@@ -159,7 +164,7 @@ export function readSavedTickets(sqlite: Database.Database): { tickets: SavedTic
       problem('the saved state belongs to another ticket');
       continue;
     }
-    tickets.push(parsed.data.ticket);
+    tickets.push({ saved: parsed.data.ticket, savedAt: row.savedAt });
   }
   return { tickets, unreadable };
 }

@@ -28,16 +28,19 @@ export abstract class CheckoutTickets extends CheckoutFacts {
    * Bring back the tickets saved on disk (when the database opens: start-up, a restored backup).
    * Replaces the tickets in memory. A saved ticket that does not parse, or no longer fits the
    * rules or the customer records, is logged and kept aside for staff; it never stops start-up.
-   * A ticket whose sale was already written is dropped (cannot happen through this code: the row
-   * goes in the sale's transaction).
+   * A ticket last changed on an earlier business day is not brought back either (its customer has
+   * long left): it is listed for staff as left open. A ticket whose sale was already written is
+   * dropped (cannot happen through this code: the row goes in the sale's transaction).
    */
   restoreTickets(): { restored: number; unrestored: number } {
     this.tickets.clear();
     this.unrestored = [];
     const db = this.db();
     const now = this.deps.clock();
+    const today = this.businessDate(now);
     const { tickets, unreadable } = readSavedTickets(db);
-    for (const saved of tickets) {
+    const leftOpen: UnreadableTicket[] = [];
+    for (const { saved, savedAt } of tickets) {
       if (appliedCommandResult(db, saved.saleCommandId)) {
         try {
           deleteSavedTicket(db, saved.id);
@@ -47,11 +50,16 @@ export abstract class CheckoutTickets extends CheckoutFacts {
         this.log('warn', 'a saved ticket whose sale was already written was dropped', { ticketId: saved.id, saleCommandId: saved.saleCommandId });
         continue;
       }
+      const lastDay = this.businessDate(savedAt);
+      if (lastDay < today) {
+        leftOpen.push({ ticketId: saved.id, reason: 'left_open', savedAt, openedAt: saved.openedAt, customerId: saved.customer.id, problem: `left open since ${lastDay}` });
+        continue;
+      }
       const ticket = fromSaved(saved);
       try {
         this.rebuildContext(ticket);
       } catch (error) {
-        unreadable.push({ ticketId: saved.id, savedAt: now, openedAt: saved.openedAt, customerId: saved.customer.id, problem: `does not fit the rules or records now: ${error instanceof Error ? error.message : String(error)}` });
+        unreadable.push({ ticketId: saved.id, reason: 'unreadable', savedAt, openedAt: saved.openedAt, customerId: saved.customer.id, problem: `does not fit the rules or records now: ${error instanceof Error ? error.message : String(error)}` });
         continue;
       }
       ticket.restoredAt = now;
@@ -60,9 +68,12 @@ export abstract class CheckoutTickets extends CheckoutFacts {
     for (const entry of unreadable) {
       this.log('error', 'a saved ticket could not be brought back: it is kept on disk and shown on the register', { ticketId: entry.ticketId, customerId: entry.customerId, problem: entry.problem });
     }
-    this.unrestored = unreadable;
+    for (const entry of leftOpen) {
+      this.log('info', 'a ticket left open since an earlier day was not brought back: it is shown on the register', { ticketId: entry.ticketId, customerId: entry.customerId, problem: entry.problem });
+    }
+    this.unrestored = [...unreadable, ...leftOpen];
     if (this.tickets.size > 0) this.log('info', 'open tickets brought back from disk', { tickets: this.tickets.size });
-    return { restored: this.tickets.size, unrestored: unreadable.length };
+    return { restored: this.tickets.size, unrestored: this.unrestored.length };
   }
 
   /** Forget the tickets in memory (the database is closing: they stay saved on disk). */
@@ -72,13 +83,13 @@ export abstract class CheckoutTickets extends CheckoutFacts {
   }
 
   /** Saved tickets that could not be brought back, with the customer's name when it is known. */
-  unrestoredTickets(): Array<{ ticketId: string; openedAt: number; savedAt: number; customerName: string | null }> {
+  unrestoredTickets(): Array<{ ticketId: string; reason: UnreadableTicket['reason']; openedAt: number; savedAt: number; customerName: string | null }> {
     const db = this.db();
     return this.unrestored.map((entry) => {
       const row = db.prepare('SELECT first_name AS firstName, last_name AS lastName FROM customers WHERE id = ?').get(entry.customerId) as
         | { firstName: string; lastName: string }
         | undefined;
-      return { ticketId: entry.ticketId, openedAt: entry.openedAt, savedAt: entry.savedAt, customerName: row ? `${row.firstName} ${row.lastName}` : null };
+      return { ticketId: entry.ticketId, reason: entry.reason, openedAt: entry.openedAt, savedAt: entry.savedAt, customerName: row ? `${row.firstName} ${row.lastName}` : null };
     });
   }
 
@@ -91,7 +102,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
     db.transaction(() => {
       const row = savedTicketRow(db, ticketId);
       deleteSavedTicket(db, ticketId);
-      appendAudit(db, { employeeId: actor.id, action: 'checkout.ticket.unrestored_dismissed', customerId: row ? entry.customerId : null, details: { ticketId, problem: entry.problem, savedAt: row?.savedAt ?? null } }, now);
+      appendAudit(db, { employeeId: actor.id, action: 'checkout.ticket.unrestored_dismissed', customerId: row ? entry.customerId : null, details: { ticketId, reason: entry.reason, problem: entry.problem, savedAt: row?.savedAt ?? null } }, now);
     }).immediate();
     this.unrestored = this.unrestored.filter((item) => item.ticketId !== ticketId);
   }

@@ -147,9 +147,10 @@ export const ticketSchema = z.object({
 });
 export type TicketView = z.infer<typeof ticketSchema>;
 
-/** A ticket saved before a restart that could not be brought back. */
+/** A ticket saved before a restart that was not brought back: unreadable, or left open since an earlier day. */
 export const unrestoredTicketSchema = z.object({
   ticketId: z.string(),
+  reason: z.enum(['unreadable', 'left_open']),
   openedAt: z.number().int(),
   savedAt: z.number().int(),
   customerName: z.string().nullable(),
@@ -295,7 +296,7 @@ export const checkoutCalls = {
     response: ticketSchema,
   },
   'checkout.ticket.discard': { request: z.object({ ticketId: id }).strict(), response: z.object({ discarded: z.literal(true) }) },
-  /** Tickets saved before a restart that could not be brought back (staff ring them up again). */
+  /** Tickets saved before a restart that were not brought back (staff ring them up again if need be). */
   'checkout.ticket.unrestored': { request: z.object({}).strict(), response: z.array(unrestoredTicketSchema) },
   /** Staff have seen the notice: the saved ticket is deleted (and audited). */
   'checkout.ticket.dismissUnrestored': { request: z.object({ ticketId: id }).strict(), response: z.object({ dismissed: z.literal(true) }) },

@@ -129,7 +129,7 @@ describe('open tickets across a restart', () => {
     expect(value<TicketView[]>(await again.call('checkout.ticket.list', {}))).toEqual([]);
   }, 180_000);
 
-  it('a saved ticket that does not parse is logged and shown to staff, and start-up goes on', async () => {
+  it('a saved ticket that does not parse, or was left open since an earlier day, is shown to staff, and start-up goes on', async () => {
     const dataDir = folder();
     const first = await start(dataDir);
     value(await first.call('session.login', { pin: '1111' }));
@@ -138,8 +138,13 @@ describe('open tickets across a restart', () => {
     value(await first.call('checkout.ticket.scan', { ticketId: kept.ticketId, code: '7194220405500100', quantity: 1 }));
     const discarded = value<TicketView>(await first.call('checkout.ticket.open', { saleCommandId: ulid(), customerId }));
     value(await first.call('checkout.ticket.discard', { ticketId: discarded.ticketId }));
+    const marcusId = sql<Array<{ id: string }>>(dataDir, `SELECT id FROM customers WHERE first_name = 'Marcus' AND last_name = 'Bell'`)[0]!.id;
+    const stale = value<TicketView>(await first.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: marcusId }));
     await first.close();
-    expect(sql<Array<{ id: string }>>(dataDir, 'SELECT id FROM open_tickets')).toEqual([{ id: kept.ticketId }]);
+    expect(sql<Array<{ id: string }>>(dataDir, 'SELECT id FROM open_tickets ORDER BY opened_at')).toEqual([{ id: kept.ticketId }, { id: stale.ticketId }]);
+    // Marcus's ticket was last changed two days ago: its customer has long left.
+    const twoDaysAgo = Date.now() - 2 * 86_400_000;
+    sql(dataDir, 'UPDATE open_tickets SET saved_at = ? WHERE id = ?', twoDaysAgo, stale.ticketId);
 
     // Two damaged rows beside the good one: one not JSON, one with a line missing its product.
     sql(dataDir, `INSERT INTO open_tickets (id, sale_command_id, customer_id, opened_at, saved_at, state) VALUES ('BROKEN1', 'CMD1', ?, 1, 2, '{"version":1,"tick')`, customerId);
@@ -158,8 +163,9 @@ describe('open tickets across a restart', () => {
     expect(value<TicketView[]>(await r.call('checkout.ticket.list', {})).map((ticket) => ticket.ticketId)).toEqual([kept.ticketId]);
     const unrestored = value<UnrestoredTicketView[]>(await r.call('checkout.ticket.unrestored', {}));
     expect(unrestored).toEqual([
-      { ticketId: 'BROKEN1', openedAt: 1, savedAt: 2, customerName: 'Olivia Hart' },
-      { ticketId: 'BROKEN2', openedAt: 3, savedAt: 4, customerName: 'Olivia Hart' },
+      { ticketId: 'BROKEN1', reason: 'unreadable', openedAt: 1, savedAt: 2, customerName: 'Olivia Hart' },
+      { ticketId: 'BROKEN2', reason: 'unreadable', openedAt: 3, savedAt: 4, customerName: 'Olivia Hart' },
+      { ticketId: stale.ticketId, reason: 'left_open', openedAt: stale.openedAt, savedAt: twoDaysAgo, customerName: 'Marcus Bell' },
     ]);
     const log = logged.join('\n');
     expect(log).toMatch(/"ticketId":"BROKEN1".*not JSON/);
@@ -167,8 +173,8 @@ describe('open tickets across a restart', () => {
 
     // Staff dismiss the notice: the row goes, in the audit log.
     value(await r.call('checkout.ticket.dismissUnrestored', { ticketId: 'BROKEN1' }));
-    expect(value<UnrestoredTicketView[]>(await r.call('checkout.ticket.unrestored', {})).map((entry) => entry.ticketId)).toEqual(['BROKEN2']);
-    expect(sql<Array<{ id: string }>>(dataDir, 'SELECT id FROM open_tickets ORDER BY id').map((row) => row.id)).toEqual(['BROKEN2', kept.ticketId].sort());
+    expect(value<UnrestoredTicketView[]>(await r.call('checkout.ticket.unrestored', {})).map((entry) => entry.ticketId)).toEqual(['BROKEN2', stale.ticketId]);
+    expect(sql<Array<{ id: string }>>(dataDir, 'SELECT id FROM open_tickets ORDER BY id').map((row) => row.id)).toEqual(['BROKEN2', kept.ticketId, stale.ticketId].sort());
     expect(sql<Array<{ n: number }>>(dataDir, `SELECT COUNT(*) AS n FROM audit_events WHERE action = 'checkout.ticket.unrestored_dismissed'`)[0]!.n).toBe(1);
   }, 120_000);
 

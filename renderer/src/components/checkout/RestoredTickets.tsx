@@ -1,7 +1,7 @@
 /**
  * Tickets kept through a restart: a ticket brought back from disk says so (check it with the
- * customer before payment), and a saved ticket that could not be brought back is shown until a
- * person has seen it, so the sale is rung up again rather than silently lost.
+ * customer before payment), and a saved ticket that could not be brought back (or was left open
+ * since an earlier day) is shown until a person has seen it, so nothing is silently lost.
  */
 import { useEffect, useState } from 'react';
 import type { CallResponse } from '../../../../preload/api';
@@ -53,10 +53,17 @@ export function UnrestoredTickets() {
     <div className="register-alert unrestored-tickets" role="alert" data-testid="ticket-unrestored">
       {entries.map((entry) => (
         <div key={entry.ticketId} className="unrestored-ticket">
-          <p>
-            A ticket {entry.customerName ? `for ${entry.customerName} ` : ''}opened {formatDateTime(entry.openedAt, timeZone)} could not be brought back after the
-            register restarted. Ring the sale up again with the customer.
-          </p>
+          {entry.reason === 'left_open' ? (
+            <p>
+              A ticket {entry.customerName ? `for ${entry.customerName} ` : ''}was left open since {formatDateTime(entry.savedAt, timeZone)}, an earlier day, and
+              was not brought back when the register restarted. Ring the sale up again if the customer is here.
+            </p>
+          ) : (
+            <p>
+              A ticket {entry.customerName ? `for ${entry.customerName} ` : ''}opened {formatDateTime(entry.openedAt, timeZone)} could not be brought back after
+              the register restarted. Ring the sale up again with the customer.
+            </p>
+          )}
           <button type="button" className="secondary" onClick={() => void dismiss(entry.ticketId)}>
             Dismiss
           </button>
