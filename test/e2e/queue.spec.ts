@@ -122,15 +122,18 @@ test('two windows show the same queue live: check-in with the BioTrack allotment
   const graceHandle = first.getByRole('button', { name: /Move Grace Chen/ });
   // dnd-kit marks the handle aria-pressed while it is picked up: wait for that before moving, and
   // for it to clear after dropping, so a slow machine never gets keys ahead of the drag.
-  for (const expectedIndex of [1, 0]) {
+  const liveRegion = first.locator('[id^="DndLiveRegion"]');
+  for (const [expectedIndex, passing] of [[1, 'Olivia Hart'], [0, 'Rosa Delgado']] as const) {
     await graceHandle.focus();
     await first.keyboard.press('Space');
     await expect(graceHandle).toHaveAttribute('aria-pressed', 'true');
+    // On pick-up dnd-kit at once reports the tile over its own place: that is not a move.
+    await expect(liveRegion).toContainText(`Grace Chen is at place ${expectedIndex + 2}`);
     // dnd-kit measures where it may drop in the frames after the pick-up: let two frames pass.
     await first.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
     await first.keyboard.press('ArrowUp');
-    // Its live region says when the item is over a new place; drop only then.
-    await expect(first.locator('[id^="DndLiveRegion"]')).toContainText('was moved over droppable area');
+    // Drop only once the move is over the customer being passed, never on a stale or self-over announcement.
+    await expect(liveRegion).toContainText(`Grace Chen moved to place ${expectedIndex + 1}, where ${passing} is`);
     await first.keyboard.press('Space');
     await expect(graceHandle).not.toHaveAttribute('aria-pressed', 'true');
     await expect(queueNames(first).nth(expectedIndex)).toHaveText(/Grace Chen/);

@@ -14,6 +14,7 @@ import {
   closestCenter,
   useSensor,
   useSensors,
+  type Announcements,
   type DragEndEvent,
 } from '@dnd-kit/core';
 import { SortableContext, arrayMove, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
@@ -56,6 +57,24 @@ export function QueuePanel({ compact = false, onOpenDraft }: QueuePanelProps) {
     }
     return result;
   }, [view]);
+
+  // Spoken by screen readers (and read by tests) while a tile is moved with the keyboard: names
+  // and places, not the entries' internal ids.
+  const announcements = useMemo<Announcements>(() => {
+    const nameOf = (id: string | number) => groups.find((group) => group.head.id === String(id))?.head.displayName ?? 'this customer';
+    const placeOf = (id: string | number) => groups.findIndex((group) => group.head.id === String(id)) + 1;
+    return {
+      onDragStart: ({ active }) => `Picked up ${nameOf(active.id)}, place ${placeOf(active.id)} of ${groups.length}.`,
+      onDragOver: ({ active, over }) => {
+        if (!over) return `${nameOf(active.id)} is outside the queue.`;
+        if (over.id === active.id) return `${nameOf(active.id)} is at place ${placeOf(active.id)}.`;
+        return `${nameOf(active.id)} moved to place ${placeOf(over.id)}, where ${nameOf(over.id)} is.`;
+      },
+      onDragEnd: ({ active, over }) =>
+        over ? `${nameOf(active.id)} dropped at place ${placeOf(over.id)}.` : `${nameOf(active.id)} dropped back in place.`,
+      onDragCancel: ({ active }) => `Moving ${nameOf(active.id)} cancelled.`,
+    };
+  }, [groups]);
 
   const run = async (promise: ReturnType<typeof call<'queue.remove'>>) => {
     const result = await promise;
@@ -126,7 +145,12 @@ export function QueuePanel({ compact = false, onOpenDraft }: QueuePanelProps) {
       ) : null}
       {view && count === 0 ? <p className="queue-empty">Nobody is waiting. Check a customer in to add them.</p> : null}
       {view === null && !error ? <p>Loading the queue…</p> : null}
-      <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={onDragEnd}>
+      <DndContext
+        sensors={sensors}
+        collisionDetection={closestCenter}
+        onDragEnd={onDragEnd}
+        accessibility={{ announcements }}
+      >
         <SortableContext items={groups.map((group) => group.head.id)} strategy={verticalListSortingStrategy}>
           <ol className="queue-list" aria-label="Checked-in customers">
             {groups.map((group, index) => (
