@@ -226,7 +226,7 @@ export function syncCallHandlers(deps: {
             const row = readRow(db, request.outboxId);
             const dismiss = db.prepare(
               `UPDATE trace_outbox SET state = 'dismissed', dismissed_reason = ?, dismissed_by = ?, updated_at = ?
-                WHERE id = ? AND state IN ('pending', 'rejected', 'unknown')`,
+                WHERE id = ? AND state IN ('pending', 'rejected', 'unknown', 'needs_person')`,
             );
             if (dismiss.run(request.reason, approver.id, now, row.id).changes === 0) {
               throw new CoreError('conflict', 'Someone already acted on this sale, or it is being sent: refresh the list.');
