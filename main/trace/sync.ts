@@ -34,6 +34,8 @@ import {
 import { sendWrite, type RemoteSale, type TraceProvider, type WriteOutcome } from './provider.js';
 
 export const DEFAULT_RECONCILE_DELAY_MS = 120_000;
+/** last_error_code of a row whose last request BioTrack refused as a repeated nonce. */
+const REPEATED_NONCE = 'repeated_nonce';
 export const DEFAULT_ARCHIVE_AFTER_MS = 60 * 60_000;
 
 export type SendStep = 'in_flight_committed' | 'response_received' | 'result_committed';
@@ -184,7 +186,10 @@ export class SyncEngine {
   private async send(row: OutboxRow, dependencyRemoteId: string | null): Promise<void> {
     const startedAt = this.clock();
     // A fresh nonce for every attempt after the first, unless the store keeps nonces.
-    const nonce = this.noncePolicy === 'fresh' && row.attempts > 0 ? newId(startedAt) : row.nonce;
+    // Kept nonces, but BioTrack refused this one as already used and then had no sale for it:
+    // it burns nonces, so only a fresh one can ever get the sale through.
+    const burned = row.lastErrorCode === REPEATED_NONCE;
+    const nonce = (this.noncePolicy === 'fresh' || burned) && row.attempts > 0 ? newId(startedAt) : row.nonce;
     const watermark = row.watermark ?? this.currentMark();
     const marked = this.sqlite
       .prepare(
@@ -232,8 +237,14 @@ export class SyncEngine {
           break;
         case 'unknown':
           this.sqlite
-            .prepare(`UPDATE trace_outbox SET state = 'unknown', last_error = ?, last_error_code = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ?`)
-            .run(`Outcome unknown (${outcome.reason}): checking with the state before sending again.`, now + this.reconcileDelayMs, now, row.id);
+            .prepare(`UPDATE trace_outbox SET state = 'unknown', last_error = ?, last_error_code = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`)
+            .run(
+              `Outcome unknown (${outcome.reason}): checking with the state before sending again.`,
+              /already received/.test(outcome.reason) ? REPEATED_NONCE : null,
+              now + this.reconcileDelayMs,
+              now,
+              row.id,
+            );
           this.logAttempt(row.id, 'send', 'unknown', outcome.reason, durationMs);
           break;
         case 'not_sent':

@@ -78,6 +78,14 @@ const CASES: ChaosCase[] = [
     client: { patientLink: 'card_key' },
     minKills: 3,
   },
+  {
+    name: 'the register keeps nonces but BioTrack burns them (a misconfiguration): still once each',
+    seed: 20_260_606,
+    sales: 40,
+    modes: { nonces: 'burned', nonceReplay: 'refused' },
+    client: { noncePolicy: 'kept' },
+    minKills: 3,
+  },
 ];
 
 let sandbox: BioTrackSandbox;

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import type { BioTrackSandbox, FaultKind } from '../../../main/trace/biotrack/sandbox/server.js';
 import { enqueueRefund, enqueueVoid, syncCounts } from '../../../main/trace/outbox.js';
 import type { Store } from '../../../main/store/db.js';
-import { BIG_FLOWER, EXPIRED_PATIENT, FLOWER, engineFor, openTestStore, outboxRows, queueSale, sandboxDispenses, settle, startSandbox } from '../../support/trace.js';
+import { BIG_FLOWER, EXPIRED_PATIENT, FLOWER, engineFor, openTestStore, outboxRows, providerFor, queueSale, sandboxDispenses, settle, startSandbox } from '../../support/trace.js';
 
 let sandbox: BioTrackSandbox;
 let db: ReturnType<typeof openTestStore>;
@@ -95,6 +95,21 @@ describe('each fault leads to the right state', () => {
     expect(sandboxDispenses(sandbox)).toHaveLength(1);
     const how = store.sqlite.prepare(`SELECT step, outcome FROM trace_attempts ORDER BY at, id`).all();
     expect(how).toEqual([{ step: 'send', outcome: 'unknown' }, { step: 'find', outcome: 'found' }]);
+  });
+
+  test('nonces kept by the register but burned by BioTrack: after a refused repeat and an "absent" verdict, a fresh nonce gets the sale through once', async () => {
+    const { nonce } = queueSale(store);
+    sandbox.setFaults({ modes: { nonces: 'burned' }, rules: [{ action: 'sale_dispense', fault: 'timeout_before_commit', delayMs: 20 }] });
+    const engine = engineFor(store, sandbox, { noncePolicy: 'kept', provider: providerFor(sandbox, { noncePolicy: 'kept' }) });
+    await settle(engine);
+    const [row] = outboxRows(store);
+    expect(row).toMatchObject({ state: 'acknowledged' });
+    expect(row!.nonce).not.toBe(nonce);
+    expect(sandboxDispenses(sandbox)).toHaveLength(1);
+    const sends = store.sqlite.prepare(`SELECT outcome, nonce FROM trace_attempts WHERE step = 'send' ORDER BY at, id`).all() as Array<{ outcome: string; nonce: string }>;
+    // Lost, then the same nonce refused as used, then a fresh one accepted.
+    expect(sends.map((send) => send.outcome)).toEqual(['unknown', 'unknown', 'accepted']);
+    expect(sends.map((send) => send.nonce === nonce)).toEqual([true, true, false]);
   });
 
   test('one sale with an unknown outcome does not hold back the others; it is reconciled on its own', async () => {
