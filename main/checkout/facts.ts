@@ -63,10 +63,10 @@ export abstract class CheckoutFacts extends CheckoutBase {
     const db = this.db();
     const nested = db
       .prepare(
-        `SELECT id, first_name AS firstName, last_name AS lastName, medical_licence AS licence, licence_expires AS expires
+        `SELECT id, first_name AS firstName, last_name AS lastName, medical_licence AS licence, licence_expires AS expires, date_of_birth AS dateOfBirth
            FROM caregiver_patients WHERE caregiver_id = ? ORDER BY last_name, first_name`,
       )
-      .all(caregiver.id) as Array<{ id: string; firstName: string; lastName: string; licence: string; expires: string }>;
+      .all(caregiver.id) as Array<{ id: string; firstName: string; lastName: string; licence: string; expires: string; dateOfBirth: string | null }>;
     const linked = db
       .prepare(
         `SELECT c.id, c.first_name AS firstName, c.last_name AS lastName, c.medical_id AS licence, c.medical_id_expires AS expires, c.banned
@@ -90,7 +90,12 @@ export abstract class CheckoutFacts extends CheckoutBase {
         name: `${row.firstName} ${row.lastName}`,
         licence: row.licence,
         licenceExpires: row.expires,
-        problem: problem(row.licence, row.expires),
+        // Without a birth date the register cannot tell a minor (whose rules differ) from an adult.
+        problem:
+          problem(row.licence, row.expires) ??
+          (row.dateOfBirth === null
+            ? `No birth date on file: enter it on ${caregiver.firstName} ${caregiver.lastName}'s profile (Customers → Caregiver-patients → Edit) before selling.`
+            : null),
       })),
     ];
   }
@@ -132,9 +137,12 @@ export abstract class CheckoutFacts extends CheckoutBase {
         const patient = this.customer(ticket.patient.id);
         profileSubject = patient;
       } else {
-        // A caregiver's nested patient has no birth date on file: served as an adult in-state patient.
-        profileSubject = { customerType: 'medical', dateOfBirth: null, licenceState: rules.code };
-        notices.push('This patient has no birth date on file: served on the adult patient rules.');
+        // A caregiver's nested patient: an in-state patient of the age on their birth date (choosePatient refuses one without).
+        const row = this.db().prepare('SELECT date_of_birth AS dateOfBirth FROM caregiver_patients WHERE id = ?').get(ticket.patient.id) as
+          | { dateOfBirth: string | null }
+          | undefined;
+        if (!row?.dateOfBirth) throw new CoreError('conflict', `${ticket.patient.name} has no birth date on file: enter it on the caregiver's profile (Customers → Caregiver-patients → Edit) before selling.`);
+        profileSubject = { customerType: 'medical', dateOfBirth: row.dateOfBirth, licenceState: rules.code };
       }
     } else if (ticket.customer.customerType === 'adult_use' && ticket.customer.licenceState === null && rules.profiles.some((p) => p.match.residency)) {
       notices.push('Residency unknown (no scanned ID state): the non-resident limits apply. Scan the ID to use resident limits.');

@@ -1,5 +1,7 @@
 /** Customers: a caregiver's patients. */
 import type { CaregiverPatient } from '../../preload/contract/customers.js';
+
+type PatientInput = Omit<CaregiverPatient, 'id' | 'caregiverId' | 'dateOfBirth'> & { dateOfBirth?: string | null | undefined };
 import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
@@ -15,13 +17,13 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
     return (
       this.prepare(
         `SELECT id, caregiver_id AS caregiverId, first_name AS firstName, last_name AS lastName, medical_licence AS medicalLicence,
-                licence_expires AS licenceExpires FROM caregiver_patients WHERE caregiver_id = ? ORDER BY last_name, first_name`,
+                licence_expires AS licenceExpires, date_of_birth AS dateOfBirth FROM caregiver_patients WHERE caregiver_id = ? ORDER BY last_name, first_name`,
       ).all(caregiverId) as CaregiverPatient[]
     );
   }
 
-  addPatient(actor: Actor, commandId: string, caregiverId: string, patient: Omit<CaregiverPatient, 'id' | 'caregiverId'>): CaregiverPatient {
-    if (!isIsoDate(patient.licenceExpires)) throw new CoreError('invalid_message', "The patient's licence expiration is not a real date.");
+  addPatient(actor: Actor, commandId: string, caregiverId: string, input: PatientInput): CaregiverPatient {
+    const patient = this.checkPatient(input);
     const now = this.deps.clock();
     const { result } = applyCommand(
       this.sqlite,
@@ -42,9 +44,9 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
         }
         const id = newId(now);
         this.prepare(
-          `INSERT INTO caregiver_patients (id, caregiver_id, first_name, last_name, medical_licence, licence_expires, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(id, caregiverId, patient.firstName, patient.lastName, patient.medicalLicence, patient.licenceExpires, now, now);
+          `INSERT INTO caregiver_patients (id, caregiver_id, first_name, last_name, medical_licence, licence_expires, date_of_birth, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(id, caregiverId, patient.firstName, patient.lastName, patient.medicalLicence, patient.licenceExpires, patient.dateOfBirth, now, now);
         const created: CaregiverPatient = { id, caregiverId, ...patient };
         return { result: created, audit: { customerId: caregiverId, details: { patientId: id, patient: `${patient.firstName} ${patient.lastName}` } } };
       },
@@ -53,25 +55,26 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
     return result;
   }
 
-  updatePatient(actor: Actor, commandId: string, id: string, patient: Omit<CaregiverPatient, 'id' | 'caregiverId'>): CaregiverPatient {
-    if (!isIsoDate(patient.licenceExpires)) throw new CoreError('invalid_message', "The patient's licence expiration is not a real date.");
+  updatePatient(actor: Actor, commandId: string, id: string, input: PatientInput): CaregiverPatient {
+    const patient = this.checkPatient(input);
     const now = this.deps.clock();
     const { result } = applyCommand(
       this.sqlite,
       { commandId, name: 'customers.updatePatient', actorId: actor.id },
       () => {
         const existing = this.prepare('SELECT * FROM caregiver_patients WHERE id = ?').get(id) as
-          | { caregiver_id: string; first_name: string; last_name: string; medical_licence: string; licence_expires: string }
+          | { caregiver_id: string; first_name: string; last_name: string; medical_licence: string; licence_expires: string; date_of_birth: string | null }
           | undefined;
         if (!existing) throw new CoreError('not_found', 'This caregiver-patient record does not exist any more.');
         this.prepare(
-          'UPDATE caregiver_patients SET first_name = ?, last_name = ?, medical_licence = ?, licence_expires = ?, updated_at = ? WHERE id = ?',
-        ).run(patient.firstName, patient.lastName, patient.medicalLicence, patient.licenceExpires, now, id);
+          'UPDATE caregiver_patients SET first_name = ?, last_name = ?, medical_licence = ?, licence_expires = ?, date_of_birth = ?, updated_at = ? WHERE id = ?',
+        ).run(patient.firstName, patient.lastName, patient.medicalLicence, patient.licenceExpires, patient.dateOfBirth, now, id);
         const changes = [
           ['Patient first name', existing.first_name, patient.firstName],
           ['Patient last name', existing.last_name, patient.lastName],
           ['Patient medical licence', existing.medical_licence, patient.medicalLicence],
           ['Patient licence expiration', existing.licence_expires, patient.licenceExpires],
+          ['Patient birth date', existing.date_of_birth, patient.dateOfBirth],
         ]
           .filter(([, from, to]) => from !== to)
           .map(([field, from, to]) => ({ field: field!, from: from ?? null, to: to ?? null }));
@@ -106,4 +109,14 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
     return { removed: true };
   }
 
+  /** Dates checked; a missing birth date is kept as null (the patient cannot be sold to until it is entered). */
+  private checkPatient(input: PatientInput): Omit<CaregiverPatient, 'id' | 'caregiverId'> {
+    if (!isIsoDate(input.licenceExpires)) throw new CoreError('invalid_message', "The patient's licence expiration is not a real date.");
+    const dateOfBirth = input.dateOfBirth ?? null;
+    if (dateOfBirth !== null) {
+      if (!isIsoDate(dateOfBirth)) throw new CoreError('invalid_message', "The patient's birth date is not a real date: type it as 11/30/2017.");
+      if (dateOfBirth > this.today()) throw new CoreError('invalid_message', "The patient's birth date is in the future: check it against the patient's card.");
+    }
+    return { ...input, dateOfBirth };
+  }
 }

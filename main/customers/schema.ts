@@ -59,6 +59,8 @@ export const caregiverPatients = sqliteTable(
     lastName: text('last_name').notNull(),
     medicalLicence: text('medical_licence').notNull(),
     licenceExpires: text('licence_expires').notNull(),
+    /** Entered by hand; null on records made before it was asked. A patient without one cannot be sold to. */
+    dateOfBirth: text('date_of_birth'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

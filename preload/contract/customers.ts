@@ -102,9 +102,11 @@ export const caregiverPatientInputSchema = z
     lastName: text(80).min(1, 'Enter the patient\'s last name.'),
     medicalLicence: text(40).min(1, 'Enter the patient\'s medical licence number.'),
     licenceExpires: isoDate,
+    /** Needed before the patient can be sold to: a minor patient has the minor's rules. */
+    dateOfBirth: isoDate.nullable().optional(),
   })
   .strict();
-export const caregiverPatientSchema = caregiverPatientInputSchema.extend({ id: z.string(), caregiverId: z.string() });
+export const caregiverPatientSchema = caregiverPatientInputSchema.extend({ id: z.string(), caregiverId: z.string(), dateOfBirth: isoDate.nullable() });
 export type CaregiverPatient = z.infer<typeof caregiverPatientSchema>;
 
 /** One line of a search result or a match. */

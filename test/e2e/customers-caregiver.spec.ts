@@ -42,10 +42,17 @@ test('a caregiver with two patients; removing one asks first; patients never app
     await panel.getByLabel('Medical licence number').fill(licence);
     await panel.getByLabel('Licence expiration').fill('06302029');
     await panel.getByLabel('Licence expiration').press('Enter');
+    if (first === 'Paula') {
+      // Peter is left without a birth date: the list says he cannot buy until one is entered.
+      await panel.getByLabel('Patient birth date').fill('04021990');
+      await panel.getByLabel('Patient birth date').press('Enter');
+    }
     await panel.getByRole('button', { name: 'Save patient' }).click();
     await expect(panel.getByRole('list', { name: 'Caregiver-patients' })).toContainText(`${first} ${last}`);
   }
   await expect(panel.getByRole('heading', { name: 'Caregiver-patients (2 of 5)' })).toBeVisible();
+  await expect(panel.getByRole('listitem').filter({ hasText: 'Paula Patient' })).toContainText('born 04/02/1990');
+  await expect(panel.getByRole('listitem').filter({ hasText: 'Peter Patient' })).toContainText('no birth date: cannot buy until entered');
   await shot(page, 'customers-caregiver');
 
   await panel.getByRole('listitem').filter({ hasText: 'Peter Patient' }).getByRole('button', { name: 'Remove' }).click();

@@ -202,7 +202,7 @@ describe('checkout on the demo store', () => {
       await r.call('customers.addPatient', {
         commandId: ulid(),
         caregiverId,
-        patient: { firstName: 'June', lastName: 'Alvarez', medicalLicence: 'MPJUNE0001', licenceExpires: '2030-01-01' },
+        patient: { firstName: 'June', lastName: 'Alvarez', medicalLicence: 'MPJUNE0001', licenceExpires: '2030-01-01', dateOfBirth: '1990-04-01' },
       }),
     );
     const ticket = await openTicket(r, 'Henry', 'Alvarez');

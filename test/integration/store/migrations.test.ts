@@ -241,4 +241,28 @@ describe('migrations', () => {
     expect(sqlite.prepare('SELECT last_name FROM customers').all()).toEqual([{ last_name: 'Before' }]);
     sqlite.close();
   });
+  it('caregiver_patient_birth_date keeps caregiver-patients and leaves their birth date empty until it is entered', () => {
+    const entry = journal.entries.find((item) => item.tag.endsWith('_caregiver_patient_birth_date'))!;
+    const file = join(work.dir, 'caregiver-patient-birth-date.sqlite');
+    const previous = openAt(file, entry.idx);
+    seedPreviousVersion(previous);
+    previous
+      .prepare(
+        `INSERT INTO customers (id, customer_type, first_name, last_name, date_of_birth, created_at, updated_at)
+         VALUES ('01HZZZZZZZZZZZZZZZZZZZZZZY', 'caregiver', 'Cara', 'Giver', '1970-01-01', 1, 1)`,
+      )
+      .run();
+    previous
+      .prepare(
+        `INSERT INTO caregiver_patients (id, caregiver_id, first_name, last_name, medical_licence, licence_expires, created_at, updated_at)
+         VALUES ('p1', '01HZZZZZZZZZZZZZZZZZZZZZZY', 'Pat', 'Ient', 'MP1', '2030-01-01', 1, 1)`,
+      )
+      .run();
+    previous.close();
+    const sqlite = openAt(file, entry.idx + 1);
+    expect(sqlite.prepare('SELECT first_name, medical_licence, date_of_birth FROM caregiver_patients').all()).toEqual([
+      { first_name: 'Pat', medical_licence: 'MP1', date_of_birth: null },
+    ]);
+    sqlite.close();
+  });
 });

@@ -219,7 +219,7 @@ export function ProfileView(props: {
   );
 }
 
-const emptyPatient: PatientInput = { firstName: '', lastName: '', medicalLicence: '', licenceExpires: '' };
+const emptyPatient: PatientInput = { firstName: '', lastName: '', medicalLicence: '', licenceExpires: '', dateOfBirth: null };
 
 function PatientsPanel(props: { config: CustomersConfig; caregiverId: string; patients: CaregiverPatient[]; onChanged: () => Promise<void> }) {
   const [editing, setEditing] = useState<{ id: string | null; patient: PatientInput } | null>(null);
@@ -262,9 +262,18 @@ function PatientsPanel(props: { config: CustomersConfig; caregiverId: string; pa
               <strong>
                 {patient.firstName} {patient.lastName}
               </strong>{' '}
-              · {patient.medicalLicence} · expires {showDate(patient.licenceExpires)}
+              · {patient.medicalLicence} · expires {showDate(patient.licenceExpires)} ·{' '}
+              {patient.dateOfBirth ? `born ${showDate(patient.dateOfBirth)}` : <strong>no birth date: cannot buy until entered</strong>}
             </span>
-            <button type="button" onClick={() => setEditing({ id: patient.id, patient: { firstName: patient.firstName, lastName: patient.lastName, medicalLicence: patient.medicalLicence, licenceExpires: patient.licenceExpires } })}>
+            <button
+              type="button"
+              onClick={() =>
+                setEditing({
+                  id: patient.id,
+                  patient: { firstName: patient.firstName, lastName: patient.lastName, medicalLicence: patient.medicalLicence, licenceExpires: patient.licenceExpires, dateOfBirth: patient.dateOfBirth },
+                })
+              }
+            >
               Edit
             </button>
             <button type="button" className="secondary" onClick={() => setRemoving(patient)}>
@@ -279,6 +288,7 @@ function PatientsPanel(props: { config: CustomersConfig; caregiverId: string; pa
           <TextField label="Patient last name" value={editing.patient.lastName} onChange={(v) => setEditing({ ...editing, patient: { ...editing.patient, lastName: v } })} />
           <TextField label="Medical licence number" value={editing.patient.medicalLicence} onChange={(v) => setEditing({ ...editing, patient: { ...editing.patient, medicalLicence: v } })} />
           <DateField label="Licence expiration" value={editing.patient.licenceExpires || null} onChange={(v) => setEditing({ ...editing, patient: { ...editing.patient, licenceExpires: v ?? '' } })} />
+          <DateField label="Patient birth date" value={editing.patient.dateOfBirth ?? null} onChange={(v) => setEditing({ ...editing, patient: { ...editing.patient, dateOfBirth: v } })} />
           <div className="row">
             <button type="button" className="primary" onClick={() => void save()}>
               Save patient

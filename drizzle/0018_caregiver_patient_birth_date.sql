@@ -1,0 +1,1 @@
+ALTER TABLE `caregiver_patients` ADD `date_of_birth` text;
