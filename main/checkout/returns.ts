@@ -9,6 +9,7 @@ import { reverseSalePoints } from '../rewards/index.js';
 import { type TenderInput } from './engine.js';
 import { VOID_ACTION, RETURN_ACTION, type SaleLineRow } from './types.js';
 import { CheckoutCompletion } from './complete.js';
+import { roundingLine } from './receipt-words.js';
 
 export abstract class CheckoutReturns extends CheckoutCompletion {
   // -------------------------------------------------------------------------------------------
@@ -82,7 +83,7 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
       saleId: id,
       storeName: readSetting(db, 'store.name') ?? 'Dispensary',
       timeZone: this.timeZone(),
-      rounding: this.rules().taxes.rounding.note,
+      rounding: roundingLine(this.rules().taxes.rounding),
       lines: lines.map((line) => ({
         ...line,
         taxes: taxes.filter((tax) => tax.saleLineId === line.saleLineId).map(({ label, basisPoints, cents }) => ({ label, basisPoints, cents })),

@@ -15,6 +15,7 @@ import { deleteSavedTicket, fromSaved, readSavedTickets, saveTicket, savedTicket
 import { checkTicket, priceTicket, type CatalogProduct, type LineDiscount, type PricingContext, type Refusal, type TicketLine } from './engine.js';
 import { DISCOUNT_ACTION, LIMIT_OVERRIDE_ACTION, windowText, statedToMilligrams, type AllotmentAnswer, type OpenTicket } from './types.js';
 import { CheckoutFacts } from './facts.js';
+import { roundingLine } from './receipt-words.js';
 
 export abstract class CheckoutTickets extends CheckoutFacts {
   /** Saved tickets that could not be brought back at the last open (shown to staff until dismissed). */
@@ -409,7 +410,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
         overridden: row.overridden,
         categories: row.categories,
       })),
-      rounding: rules.taxes.rounding.note,
+      rounding: roundingLine(rules.taxes.rounding),
       sellWhileTraceDown: rules.sellWhileTraceDown.value,
       restoredAt: ticket.restoredAt,
     };

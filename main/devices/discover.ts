@@ -1,12 +1,14 @@
 /** What is plugged in now: serial ports and HID devices, for Settings > Devices. */
 import type { FoundHidDevice, FoundSerialPort } from '../../preload/contract/devices.js';
-import { messageOf } from './driver.js';
+import { explainDeviceProblem } from './explain.js';
 import { hidRole, type HidBackend } from './transports/hid.js';
 import { hexId, type SerialBackend } from './transports/serial.js';
 
+/** `log` receives the system's own message for each problem; the screen gets plain words. */
 export async function discoverDevices(
   serial: SerialBackend,
   hid: HidBackend,
+  log: (problem: string, detail: string) => void = () => undefined,
 ): Promise<{ serialPorts: FoundSerialPort[]; hidDevices: FoundHidDevice[]; problems: string[] }> {
   const problems: string[] = [];
   const serialPorts = await serial.list().then(
@@ -19,7 +21,9 @@ export async function discoverDevices(
         manufacturer: port.manufacturer ?? null,
       })),
     (error: unknown) => {
-      problems.push(`Serial ports could not be listed: ${messageOf(error)}`);
+      const explained = explainDeviceProblem('list-serial', error);
+      log(explained.text, explained.detail);
+      problems.push(explained.text);
       return [];
     },
   );
@@ -36,7 +40,9 @@ export async function discoverDevices(
         role: hidRole(device),
       })),
     (error: unknown) => {
-      problems.push(`USB HID devices could not be listed (${messageOf(error)}): on Linux, check the udev rules in resources/.`);
+      const explained = explainDeviceProblem('list-hid', error);
+      log(explained.text, explained.detail);
+      problems.push(explained.text);
       return [];
     },
   );

@@ -9,6 +9,7 @@
  * the states, so every transport reconnects the same way and every change is reported.
  */
 import { EventEmitter } from 'node:events';
+import { explainDeviceProblem } from './explain.js';
 
 export type DeviceState = 'searching' | 'connecting' | 'connected' | 'error' | 'disabled';
 
@@ -125,6 +126,18 @@ export class DeviceSupervisor<F extends Found = Found> extends EventEmitter impl
     this.emit('status', this.current);
   }
 
+  /**
+   * An error state in staff words; the system's own message goes to 'error' listeners (the
+   * manager logs it), once per change, not on every retry.
+   */
+  private setProblem(activity: 'find' | 'open', error: unknown, label?: string): void {
+    const explained = explainDeviceProblem(activity, error);
+    const reason = label ? `${label}: ${explained.text}` : explained.text;
+    if (this.current.state === 'error' && this.current.reason === reason) return;
+    this.setStatus('error', reason);
+    if (this.listenerCount('error') > 0) this.emit('error', new Error(`${reason} (${explained.detail})`));
+  }
+
   private clearTimers(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.presenceTimer) clearTimeout(this.presenceTimer);
@@ -147,7 +160,7 @@ export class DeviceSupervisor<F extends Found = Found> extends EventEmitter impl
     try {
       found = await this.transport.find();
     } catch (error) {
-      this.setStatus('error', `could not look for the device: ${messageOf(error)}`);
+      this.setProblem('find', error);
       this.schedule(this.timing.searchIntervalMs, generation, () => this.search(generation));
       return;
     }
@@ -182,7 +195,7 @@ export class DeviceSupervisor<F extends Found = Found> extends EventEmitter impl
       this.watchPresence(generation);
     } catch (error) {
       if (generation !== this.generation) return;
-      this.setStatus('error', `could not open ${found.label}: ${messageOf(error)}`);
+      this.setProblem('open', error, found.label);
       this.retryAfterBackoff(generation);
     }
   }

@@ -58,7 +58,7 @@ export function createDevicesModule(services: CoreServices, options: DevicesModu
         simulator: manager.simulatorOn,
       }),
     },
-    'devices.discover': { access: 'manage_settings', run: () => discoverDevices(serial, hid) },
+    'devices.discover': { access: 'manage_settings', run: () => discoverDevices(serial, hid, (problem, detail) => services.logger.log('warn', problem, { detail })) },
     'devices.save': {
       access: 'manage_settings',
       async run(ctx, request) {

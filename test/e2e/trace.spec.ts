@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { demo, useHost, type RunningHost } from './host';
-import { logIn, shot } from './screens';
+import { expectShell, logIn, shot, typePin } from './screens';
 
 const host = useHost();
 
@@ -42,7 +42,8 @@ async function go(page: Page, name: string): Promise<void> {
 
 test('Sync: a reported sale, a refused one dismissed with a manager approval', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 1100 });
-  await logIn(page, host().url, demo.budtender.pin, demo.budtender.name);
+  // Test sales are queued by an admin (the only one offered the demo button), then a budtender takes over.
+  await logIn(page, host().url, demo.admin.pin, demo.admin.name);
   await go(page, 'Sync');
   await expect(page.getByTestId('sync-summary')).toContainText('Online', { timeout: 15_000 });
 
@@ -56,6 +57,12 @@ test('Sync: a reported sale, a refused one dismissed with a manager approval', a
   await expect(page.getByTestId('sync-attention')).toHaveText('1');
   await expect(page.getByTestId('status-trace')).toContainText('online');
   await shot(page, 'trace-sync-list');
+  await page.getByRole('button', { name: 'Lock' }).click();
+  await page.getByRole('button', { name: 'Switch employee' }).click();
+  await typePin(page, demo.budtender.pin);
+  await expectShell(page, demo.budtender.name);
+  await go(page, 'Sync');
+  await expect(page.getByRole('button', { name: 'Queue a demo medical sale' })).toHaveCount(0);
 
   // Needs attention shows only the refused one; its detail says why.
   await page.getByRole('button', { name: /Needs attention/ }).click();
@@ -92,7 +99,7 @@ test('Sync: a sale two BioTrack sales match equally is explained and waits for a
   });
   expect(faults.ok).toBe(true);
   await page.setViewportSize({ width: 1500, height: 1700 });
-  await logIn(page, host().url, demo.manager.pin, demo.manager.name);
+  await logIn(page, host().url, demo.admin.pin, demo.admin.name);
   await go(page, 'Sync');
   // Two identical sales for the same patient: same items, prices, card and register.
   await page.getByRole('button', { name: 'Queue a demo medical sale' }).click();

@@ -89,7 +89,11 @@ abstract class HidTransport implements Transport {
     const read = this.reader(sink);
     // node-hid reads nothing until a data listener is attached: attach at once.
     handle.on('data', (report: Buffer) => read(report));
-    handle.on('error', (error: Error) => sink.lost(`read error: ${error.message}`));
+    handle.on('error', (error: Error) => {
+      // The system's message goes to the log; staff see what happened.
+      sink.problem(new Error(`read error: ${error.message}`));
+      sink.lost('it stopped answering (unplugged, or the cable is loose)');
+    });
     return {
       async close() {
         handle.removeAllListeners('data');

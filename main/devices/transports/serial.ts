@@ -113,7 +113,11 @@ export class SerialTransport implements Transport {
     const stream = await this.backend.open(found.key, this.settings.baudRate);
     const framer = createFramer(this.settings.framing, (bytes) => sink.data({ bytes, at: this.clock() }));
     stream.on('data', (chunk) => framer.push(chunk));
-    stream.on('error', (error) => sink.lost(`read error: ${error.message}`));
+    stream.on('error', (error) => {
+      // The system's message goes to the log; staff see what happened.
+      sink.problem(new Error(`read error: ${error.message}`));
+      sink.lost('it stopped answering (unplugged, or the cable is loose)');
+    });
     stream.on('close', () => sink.lost('the port closed'));
     return {
       async close() {

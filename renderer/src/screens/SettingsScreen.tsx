@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { AuditEvent, AuditVerification, Employee } from '../../../preload/api';
 import { ManagerOverrideDialog, type OverrideGrant } from '../components/ManagerOverrideDialog';
-import { Placeholder } from '../components/Placeholder';
 import { QueueSettings } from '../components/queue/QueueSettings';
 import { RewardsSettings } from '../components/rewards/RewardsSettings';
 import { formatDateTime } from '../format';
@@ -177,7 +176,8 @@ export function SettingsScreen({ employee }: { employee: Employee }) {
   const canSeeStaff = employee.permissions.includes('manage_staff') || employee.permissions.includes('view_audit');
   const canSeeAudit = employee.permissions.includes('view_audit');
   return (
-    <Placeholder title="Settings" comingWith="adding employees and changing their PINs on screen arrives with a later issue; the store, devices and track-and-trace are set up below.">
+    <section className="page" aria-labelledby="page-title">
+      <h1 id="page-title">Settings</h1>
       {ready ? (
         <dl className="facts">
           <dt>Store</dt>
@@ -204,6 +204,6 @@ export function SettingsScreen({ employee }: { employee: Employee }) {
           <AuditWithApproval timeZone={ready?.timeZone} />
         </>
       ) : null}
-    </Placeholder>
+    </section>
   );
 }

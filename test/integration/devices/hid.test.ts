@@ -73,7 +73,9 @@ describe('HID devices at the node-hid boundary', () => {
     bus.handle('/dev/hidraw4')!.report(reports[0]!);
     bus.unplug('/dev/hidraw4');
     await until('searching', () => state('pos')?.state === 'searching');
-    expect(state('pos')?.reason).toMatch(/read error/);
+    expect(state('pos')?.reason).toMatch(/stopped answering \(unplugged/);
+    expect(state('pos')?.reason).not.toMatch(/read error/);
+    expect(problems.some((p) => p.includes('read error'))).toBe(true);
 
     // Plugged back in (new path): connected, the half scan is gone, the next scan arrives whole.
     bus.plug({ ...scanner, path: '/dev/hidraw7' });

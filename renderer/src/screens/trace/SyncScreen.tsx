@@ -322,7 +322,8 @@ export function SyncScreen() {
     <div className="screen sync-screen">
       <div className="sync-head">
         <h1>Sync</h1>
-        {status?.demo ? (
+        {/* Test sales against the demo sandbox: the demo store only, and only for an admin setting it up. */}
+        {status?.demo && employee?.permissions.includes('manage_staff') ? (
           <form
             className="row sync-demo"
             onSubmit={(event) => {
