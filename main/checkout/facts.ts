@@ -39,6 +39,13 @@ export abstract class CheckoutFacts extends CheckoutBase {
       if (profile.whoMayBuy.value === 'caregiver') {
         throw new CoreError('conflict', `${name} (${profile.label}) may buy only through a caregiver: open the caregiver's ticket and choose ${customer.firstName} as the patient.`);
       }
+      // The adult buys on their own ticket with the minor as the patient, so the sale records both.
+      if (profile.whoMayBuy.value === 'parent_guardian_or_caregiver') {
+        throw new CoreError(
+          'conflict',
+          `${name} (${profile.label}) may buy only with a parent, guardian or caregiver: open that adult's ticket and choose ${customer.firstName} as the patient (on ${customer.firstName}'s profile, the adult must be chosen as Caregiver).`,
+        );
+      }
     }
     const age = ageOn(customer.dateOfBirth, date, rules.leapDayBirthday.value);
     if (age < profile.minimumAge.value) {

@@ -20,6 +20,11 @@ async function start(jurisdiction = 'IL'): Promise<TestRegister> {
   const r = await startTestRegister();
   open.push(r);
   if (jurisdiction !== 'IL') sql(r, "UPDATE settings SET value = ? WHERE key = 'store.jurisdiction'", JSON.stringify(jurisdiction));
+  // The rates a store enters itself (local sales, California's sales and use and local cannabis taxes).
+  for (const [key, basisPoints] of Object.entries(STORE_RATES[jurisdiction] ?? {})) {
+    const rates = [{ from: '2020-01-01', to: null, basisPoints, source: `${jurisdiction}-7`, confidence: 'GUESS' }];
+    sql(r, 'INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, 1)', key, JSON.stringify(rates));
+  }
   value(await r.call('session.login', { pin: '1111' }));
   return r;
 }
@@ -51,6 +56,11 @@ function customerId(r: TestRegister, first: string, last: string): string {
 async function scan(r: TestRegister, ticket: TicketView, code: string, quantity = 1): Promise<TicketChange> {
   return value<TicketChange>(await r.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code, quantity }));
 }
+
+const STORE_RATES: Record<string, Record<string, number>> = {
+  OK: { 'tax.rates.ok_local_sales': 400 },
+  CA: { 'tax.rates.ca_sales_and_use': 725, 'tax.rates.ca_local_cannabis': 500 },
+};
 
 const FLOWER = '7194220405500100'; // Prairie Sunset 3.5 g
 const GUMMIES_UPC = '850012340201'; // Watermelon Gummies 100 mg THC (infused)
@@ -101,5 +111,37 @@ describe('Illinois', () => {
       patient: { firstName: 'Ruby', lastName: 'Alvarez', medicalLicence: 'MPRUBY0001', licenceExpires: '2030-01-01', dateOfBirth: '2099-01-01' },
     });
     expect(failure(response)).toMatch(/birth date is in the future/);
+  });
+});
+
+describe('Oklahoma', () => {
+  /** Lily Chen as an Oklahoma patient of 15 (scanned OK ID), linked to Grace Chen as her parent and caregiver. */
+  function minorLily(r: TestRegister): { lily: string; grace: string } {
+    const lily = customerId(r, 'Lily', 'Chen');
+    const grace = customerId(r, 'Grace', 'Chen');
+    sql(r, "UPDATE customers SET licence_state = 'OK', date_of_birth = '2011-06-08' WHERE id = ?", lily);
+    sql(r, 'INSERT OR REPLACE INTO customer_profiles (customer_id, caregiver_customer_id, updated_at) VALUES (?, ?, 1)', lily, grace);
+    return { lily, grace };
+  }
+
+  it('§2.3 [OK-12 H]: a 15-year-old patient cannot buy alone: the parent, guardian or caregiver buys on their ticket, recorded on the sale', async () => {
+    const r = await start('OK');
+    const { lily, grace } = minorLily(r);
+    const alone = failure(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: lily }));
+    expect(alone).toMatch(/Lily Chen \(.*\) may buy only with a parent, guardian or caregiver: open that adult's ticket and choose Lily as the patient/);
+
+    const ticket = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: grace }));
+    expect(ticket.patient?.id).toBe(lily);
+    expect((await scan(r, ticket, GUMMIES_UPC)).refusal).toBeNull();
+    const view = value<TicketView>(await r.call('checkout.ticket.get', { ticketId: ticket.ticketId }));
+    const receipt = value<{ saleId: string }>(
+      await r.call('checkout.sale.complete', { commandId: ticket.saleCommandId, ticketId: ticket.ticketId, tenders: [{ kind: 'cash', amountCents: view.totals.totalCents }] }),
+    );
+    const sale = sql<Array<Record<string, unknown>>>(
+      r,
+      'SELECT customer_id, patient_customer_id, patient_licence, caregiver_licence, profile_id FROM sales WHERE id = ?',
+      receipt.saleId,
+    );
+    expect(sale).toEqual([{ customer_id: grace, patient_customer_id: lily, patient_licence: 'MP9R4C7V2L', caregiver_licence: 'CG4M7P2W9Q', profile_id: 'medical_minor' }]);
   });
 });
