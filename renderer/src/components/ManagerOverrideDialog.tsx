@@ -29,6 +29,8 @@ export function ManagerOverrideDialog({ action, title, permission = 'manager_ove
   const [approvers, setApprovers] = useState<Approver[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [chosen, setChosen] = useState<Approver | null>(null);
+  /** A PIN was typed before anyone was picked. */
+  const [pickFirst, setPickFirst] = useState(false);
 
   useEffect(() => {
     void call('staff.approvers', { permission }).then((result) => {
@@ -40,10 +42,21 @@ export function ManagerOverrideDialog({ action, title, permission = 'manager_ove
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') onCancel();
+      // Digits typed before anyone is picked would go nowhere: say so, and keep none of them
+      // (the PIN is checked against the person picked, never used to find one).
+      else if (!chosen && /^[0-9]$/.test(event.key)) {
+        event.preventDefault();
+        setPickFirst(true);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [onCancel]);
+  }, [onCancel, chosen]);
+
+  const choose = (approver: Approver | null) => {
+    setPickFirst(false);
+    setChosen(approver);
+  };
 
   const submit = async (pin: string): Promise<ApiError | null> => {
     if (!chosen) return { code: 'invalid_message', message: 'Choose who approves first.' };
@@ -64,9 +77,16 @@ export function ManagerOverrideDialog({ action, title, permission = 'manager_ove
           <p className="error" role="alert">Nobody on this register can approve this: ask an admin to give a manager the permission.</p>
         ) : null}
         {!chosen && approvers && approvers.length > 0 ? (
+          <p className={pickFirst ? 'error' : 'muted'} role={pickFirst ? 'alert' : undefined} data-testid="override-pick-first">
+            {pickFirst
+              ? 'Pick who approves first: tap your name, then enter your PIN. The digits typed so far were not kept.'
+              : 'Tap your name, then enter your PIN.'}
+          </p>
+        ) : null}
+        {!chosen && approvers && approvers.length > 0 ? (
           <div className="tiles" role="list" aria-label="Who approves">
             {approvers.map((approver) => (
-              <button key={approver.id} type="button" role="listitem" className="tile" onClick={() => setChosen(approver)}>
+              <button key={approver.id} type="button" role="listitem" className="tile" onClick={() => choose(approver)}>
                 <span className="tile-name">{approver.name}</span>
                 <span className="tile-role">{approver.role}</span>
               </button>
@@ -77,7 +97,7 @@ export function ManagerOverrideDialog({ action, title, permission = 'manager_ove
           <>
             <p>
               <strong>{chosen.name}</strong>, enter your PIN to approve.{' '}
-              <button type="button" className="link" onClick={() => setChosen(null)}>
+              <button type="button" className="link" onClick={() => choose(null)}>
                 Choose someone else
               </button>
             </p>
