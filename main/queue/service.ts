@@ -116,10 +116,12 @@ export class QueueService {
       .prepare(
         `SELECT q.id, q.customer_id AS customerId, q.checked_in_as AS checkedInAs, q.parent_entry_id AS parentEntryId,
                 q.position, q.checked_in_at AS checkedInAt, e.name AS checkedInByName, q.allotment_source AS allotmentSource,
-                c.first_name AS firstName, c.last_name AS lastName
+                c.first_name AS firstName, c.last_name AS lastName, d.id AS photoDocumentId
            FROM queue_entries q
            JOIN customers c ON c.id = q.customer_id
            LEFT JOIN employees e ON e.id = q.checked_in_by
+           LEFT JOIN customer_profiles p ON p.customer_id = q.customer_id
+           LEFT JOIN customer_documents d ON d.id = p.photo_document_id AND d.mime IN ('image/jpeg', 'image/png', 'image/webp')
           WHERE q.removed_at IS NULL
           ORDER BY q.position, q.id`,
       )
@@ -134,6 +136,7 @@ export class QueueService {
       allotmentSource: QueueEntry['allotmentSource'];
       firstName: string;
       lastName: string;
+      photoDocumentId: string | null;
     }>;
     const allotments = db
       .prepare(
@@ -153,6 +156,7 @@ export class QueueService {
       customerId: row.customerId,
       displayName: `${row.firstName} ${row.lastName}`,
       initials: `${row.firstName.charAt(0)}${row.lastName.charAt(0)}`.toUpperCase(),
+      photoDocumentId: row.photoDocumentId,
       checkedInAs: row.checkedInAs,
       parentEntryId: row.parentEntryId,
       checkedInAt: row.checkedInAt,

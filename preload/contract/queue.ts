@@ -27,6 +27,8 @@ export const queueEntrySchema = z.object({
   customerId: z.string(),
   displayName: z.string(),
   initials: z.string(),
+  /** The customer's photo (the profile photo or the captured ID), when it is an image a screen can show; initials otherwise. */
+  photoDocumentId: z.string().nullable(),
   checkedInAs: checkInTypeSchema,
   parentEntryId: z.string().nullable(),
   checkedInAt: z.number().int(),

@@ -20,6 +20,7 @@ import {
 import { SortableContext, arrayMove, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
 import { newCommandId } from './commandId';
+import { QueuePhoto } from './QueuePhoto';
 import { openAtRegister } from './selectedCustomer';
 import { formatAllotment, formatWait, TYPE_LABELS, type CustomerDraftSummary, type QueueEntry } from './types';
 import { useNow, useQueue } from './useQueue';
@@ -236,9 +237,7 @@ function Tile({ entry, now, onRemove }: { entry: QueueEntry; now: number; onRemo
   return (
     <div className={`queue-tile queue-checked-in queue-type-${entry.checkedInAs}`}>
       <button type="button" className="queue-open" onClick={() => openAtRegister(entry)} aria-label={`Open ${entry.displayName}'s ticket at the Register`}>
-        <span className="queue-photo" aria-hidden="true">
-          {entry.initials}
-        </span>
+        <QueuePhoto documentId={entry.photoDocumentId} initials={entry.initials} />
         <span className="queue-main">
           <span className="queue-name">
             {entry.displayName}
