@@ -1,7 +1,7 @@
 /** Checkout: the facts a ticket is checked against (customer, patient, profile, allotment used, groups). */
 import type { PatientOption } from '../../preload/contract/checkout.js';
 import { CoreError } from '../core/errors.js';
-import { findCustomerProfile, type CustomerProfile, type CustomerType, type JurisdictionRules, type PurchaseLimit } from '../compliance/rules.js';
+import { credentialNumberProblem, findCustomerProfile, type CustomerProfile, type CustomerType, type JurisdictionRules, type PurchaseLimit } from '../compliance/rules.js';
 import { ageOn, type LimitUsage, type PricingContext } from './engine.js';
 import { DEFAULT_GROUP_DISCOUNTS, DEFAULT_SENIOR_AGE, DAY_MS, type CustomerRow, type Holder, type OpenTicket } from './types.js';
 import { CheckoutBase } from './base.js';
@@ -35,6 +35,11 @@ export abstract class CheckoutFacts extends CheckoutBase {
     if (customer.customerType !== 'caregiver') {
       if (profile.credential.expiryChecked && customer.medicalIdExpires && customer.medicalIdExpires < date) {
         throw new CoreError('conflict', `${name}'s medical card expired on ${customer.medicalIdExpires}: they cannot buy as a patient.`);
+      }
+      // Checked again at sale: a number saved before the check (or edited in the database) gets no medical sale or exemption.
+      const cardProblem = credentialNumberProblem(profile, customer.medicalId);
+      if (cardProblem !== null) {
+        throw new CoreError('conflict', `${name}'s medical card: ${cardProblem}, so they cannot buy as a ${profile.label} customer. Correct the Medical ID on their profile, or change their customer type.`);
       }
       if (profile.whoMayBuy.value === 'caregiver') {
         throw new CoreError('conflict', `${name} (${profile.label}) may buy only through a caregiver: open the caregiver's ticket and choose ${customer.firstName} as the patient.`);
@@ -76,10 +81,31 @@ export abstract class CheckoutFacts extends CheckoutBase {
       .all(caregiver.id) as Array<{ id: string; firstName: string; lastName: string; licence: string; expires: string; dateOfBirth: string | null }>;
     const linked = db
       .prepare(
-        `SELECT c.id, c.first_name AS firstName, c.last_name AS lastName, c.medical_id AS licence, c.medical_id_expires AS expires, c.banned
+        `SELECT c.id, c.first_name AS firstName, c.last_name AS lastName, c.medical_id AS licence, c.medical_id_expires AS expires, c.banned,
+                c.customer_type AS customerType, c.date_of_birth AS dateOfBirth, c.licence_state AS licenceState
            FROM customer_profiles p JOIN customers c ON c.id = p.customer_id WHERE p.caregiver_customer_id = ? ORDER BY c.last_name, c.first_name`,
       )
-      .all(caregiver.id) as Array<{ id: string; firstName: string; lastName: string; licence: string | null; expires: string | null; banned: number }>;
+      .all(caregiver.id) as Array<{
+      id: string;
+      firstName: string;
+      lastName: string;
+      licence: string | null;
+      expires: string | null;
+      banned: number;
+      customerType: CustomerType;
+      dateOfBirth: string | null;
+      licenceState: string | null;
+    }>;
+    const rules = this.rules();
+    // The patient's card number must fit the format of the patient's profile (California's MMIC).
+    const cardProblem = (subject: { customerType: CustomerType; dateOfBirth: string | null; licenceState: string | null }, licence: string | null): string | null => {
+      try {
+        const found = credentialNumberProblem(this.profileFor(subject, rules, date), licence);
+        return found === null ? null : `${found}: correct it on the patient's record.`;
+      } catch {
+        return null; // no profile: choosing the patient says why
+      }
+    };
     const problem = (licence: string | null, expires: string | null): string | null =>
       !licence ? 'No medical licence number on file.' : expires && expires < date ? `Card expired ${expires}.` : null;
     return [
@@ -89,7 +115,7 @@ export abstract class CheckoutFacts extends CheckoutBase {
         name: `${row.firstName} ${row.lastName}`,
         licence: row.licence,
         licenceExpires: row.expires,
-        problem: row.banned ? 'Banned from this store.' : problem(row.licence, row.expires),
+        problem: row.banned ? 'Banned from this store.' : (problem(row.licence, row.expires) ?? cardProblem(row, row.licence)),
       })),
       ...nested.map((row) => ({
         kind: 'caregiver_patient' as const,
@@ -102,7 +128,7 @@ export abstract class CheckoutFacts extends CheckoutBase {
           problem(row.licence, row.expires) ??
           (row.dateOfBirth === null
             ? `No birth date on file: enter it on ${caregiver.firstName} ${caregiver.lastName}'s profile (Customers → Caregiver-patients → Edit) before selling.`
-            : null),
+            : cardProblem({ customerType: 'medical', dateOfBirth: row.dateOfBirth, licenceState: rules.code }, row.licence)),
       })),
     ];
   }

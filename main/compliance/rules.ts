@@ -186,7 +186,13 @@ export const customerProfileSchema = z.strictObject({
       'out_of_state_patient_card',
     ]),
     /** A regular expression for the card number, or null where no format is published. */
-    idPattern: z.string().min(1).nullable(),
+    idPattern: z
+      .string()
+      .min(1)
+      .refine((pattern) => isRegExp(pattern), 'not a valid regular expression')
+      .nullable(),
+    /** The pattern in staff words ("nine digits"); given with every idPattern. */
+    idFormat: z.string().min(1).optional(),
     expiryChecked: z.boolean(),
     ...provenance,
   }),
@@ -563,6 +569,45 @@ export function findCustomerProfile(rules: JurisdictionRules, facts: CustomerFac
       return true;
     }) ?? null
   );
+}
+
+const CREDENTIAL_NAMES: Record<CustomerProfile['credential']['kind'], string> = {
+  none: 'card',
+  state_patient_card: 'state medical card',
+  state_caregiver_card: 'state caregiver card',
+  physician_recommendation: 'physician recommendation',
+  county_mmic: 'county Medical Marijuana Identification Card (MMIC)',
+  out_of_state_patient_card: 'out-of-state medical card',
+};
+
+/**
+ * Why a card number does not fit the format the profile's credential publishes (idPattern), in
+ * staff words, or null when it fits or no format is published.
+ */
+export function credentialNumberProblem(profile: CustomerProfile, cardNumber: string | null): string | null {
+  const { idPattern, idFormat, kind } = profile.credential;
+  if (idPattern === null) return null;
+  const trimmed = cardNumber?.trim() ?? '';
+  if (trimmed !== '' && new RegExp(idPattern).test(trimmed)) return null;
+  const shown = trimmed === '' ? 'No card number' : `"${trimmed}"`;
+  return `${shown} is not a valid ${CREDENTIAL_NAMES[kind]} number${idFormat ? ` (${idFormat})` : ''}`;
+}
+
+/** The same check where a number is entered: it must fit a published format of some profile of that customer type. */
+export function credentialNumberProblemFor(rules: JurisdictionRules, customerType: CustomerType, cardNumber: string | null): string | null {
+  const checked = rules.profiles.filter((profile) => profile.match.customerType === customerType && profile.credential.idPattern !== null);
+  if (checked.length === 0) return null;
+  const problems = checked.map((profile) => credentialNumberProblem(profile, cardNumber));
+  return problems.includes(null) ? null : problems[0]!;
+}
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isRealDate(text: string): boolean {

@@ -2,6 +2,7 @@
 import type { CaregiverPatient } from '../../preload/contract/customers.js';
 
 type PatientInput = Omit<CaregiverPatient, 'id' | 'caregiverId' | 'dateOfBirth'> & { dateOfBirth?: string | null | undefined };
+import { credentialNumberProblemFor } from '../compliance/rules.js';
 import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
@@ -112,6 +113,9 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
   /** Dates checked; a missing birth date is kept as null (the patient cannot be sold to until it is entered). */
   private checkPatient(input: PatientInput): Omit<CaregiverPatient, 'id' | 'caregiverId'> {
     if (!isIsoDate(input.licenceExpires)) throw new CoreError('invalid_message', "The patient's licence expiration is not a real date.");
+    // A caregiver-patient buys as an in-state medical patient: their number must fit that card's published format.
+    const cardProblem = credentialNumberProblemFor(this.rules(), 'medical', input.medicalLicence);
+    if (cardProblem !== null) throw new CoreError('invalid_message', `Medical licence number: ${cardProblem}. Check the number on the patient's card and type it again.`);
     const dateOfBirth = input.dateOfBirth ?? null;
     if (dateOfBirth !== null) {
       if (!isIsoDate(dateOfBirth)) throw new CoreError('invalid_message', "The patient's birth date is not a real date: type it as 11/30/2017.");

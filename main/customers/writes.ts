@@ -1,6 +1,7 @@
 /** Customers: create and update a profile (validated, applied once, audited with a diff). */
 import type { CustomerDetail, CustomerForm, CustomerKind } from '../../preload/contract/customers.js';
 import { customerFormSchema } from '../../preload/contract/customers.js';
+import { credentialNumberProblemFor } from '../compliance/rules.js';
 import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
@@ -57,6 +58,12 @@ export abstract class CustomerWrites extends CustomerProfiles {
         throw new CoreError('invalid_message', "Enter the physician's name and licence number from the recommendation.");
       }
       kind = 'medical_recommendation';
+    }
+    // A card number must fit the format the state publishes for it (California's MMIC: nine digits).
+    const cardProblem = credentialNumberProblemFor(this.rules(), kind, kind === 'caregiver' ? form.caregiverId : form.medicalId);
+    if (cardProblem !== null) {
+      const field = kind === 'caregiver' ? 'Caregiver ID' : 'Medical ID';
+      throw new CoreError('invalid_message', `${field}: ${cardProblem}. Check the number on the card and type it again.`);
     }
     if (form.caregiverCustomerId) {
       if (form.caregiverCustomerId === selfId) throw new CoreError('invalid_message', 'A customer cannot be their own caregiver.');

@@ -145,3 +145,38 @@ describe('Oklahoma', () => {
     expect(sale).toEqual([{ customer_id: grace, patient_customer_id: lily, patient_licence: 'MP9R4C7V2L', caregiver_licence: 'CG4M7P2W9Q', profile_id: 'medical_minor' }]);
   });
 });
+
+describe('California', () => {
+  it('§3.3 [CA-4 H]: a "medical" customer whose card is not a nine-digit MMIC number gets no medical sale and no sales-tax exemption', async () => {
+    const r = await start('CA');
+    const samuel = customerId(r, 'Samuel', 'Okafor');
+    sql(r, "UPDATE customers SET medical_id = 'REC-55', licence_state = 'CA' WHERE id = ?", samuel);
+    const refused = failure(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: samuel }));
+    expect(refused).toMatch(/Samuel Okafor's medical card: "REC-55" is not a valid county Medical Marijuana Identification Card \(MMIC\) number \(nine digits\)/);
+
+    // With a valid card: the MMIC stack, excise only (15% from 2025-10-01), no sales and use tax.
+    sql(r, "UPDATE customers SET medical_id = '123456789' WHERE id = ?", samuel);
+    const ticket = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: samuel }));
+    expect(ticket.channel).toBe('medical');
+    const change = await scan(r, ticket, FLOWER);
+    expect(change.refusal).toBeNull();
+    expect(change.ticket.lines[0]!.taxes.map((t) => [t.taxId, t.basisPoints, t.cents])).toEqual([['ca_excise', 1500, 675]]);
+  });
+
+  it('§3.3 [CA-4 H]: a caregiver-patient MMIC number must be nine digits where it is entered and again at sale', async () => {
+    const r = await start('CA');
+    const caregiverId = customerId(r, 'Henry', 'Alvarez');
+    const entry = (medicalLicence: string) => ({
+      commandId: ulid(),
+      caregiverId,
+      patient: { firstName: 'Ruby', lastName: 'Alvarez', medicalLicence, licenceExpires: '2030-01-01', dateOfBirth: '1990-01-01' },
+    });
+    expect(failure(await r.call('customers.addPatient', entry('REC-55')))).toMatch(/Medical licence number: "REC-55" is not a valid .* \(nine digits\)/);
+    const patient = value<{ id: string }>(await r.call('customers.addPatient', entry('123456789')));
+    // A number saved before the check (or changed outside the register) is refused at sale.
+    sql(r, "UPDATE caregiver_patients SET medical_licence = 'REC-55' WHERE id = ?", patient.id);
+    const ticket = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: caregiverId }));
+    expect(ticket.patient).toBeNull();
+    expect(ticket.patients.find((p) => p.id === patient.id)!.problem).toMatch(/"REC-55" is not a valid county Medical Marijuana Identification Card \(MMIC\) number \(nine digits\)/);
+  });
+});

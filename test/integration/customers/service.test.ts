@@ -181,6 +181,23 @@ describe('what Illinois lets the register keep', () => {
   });
 });
 
+describe('credential formats from the jurisdiction files (rules.md §3.3, CA-4)', () => {
+  it("California: a medical (MMIC) customer's card number must be nine digits where it is entered, on create and on update", () => {
+    useJurisdiction('CA');
+    const medical = (medicalId: string) => form({ adultUse: false, stateMedicalId: true, medicalId, medicalIdExpires: '2030-01-01' });
+    expect(() => service.create(actor, cmd(), medical('REC-55'), null)).toThrow(
+      'Medical ID: "REC-55" is not a valid county Medical Marijuana Identification Card (MMIC) number (nine digits). Check the number on the card and type it again.',
+    );
+    expect(() => service.create(actor, cmd(), medical('12345678'), null)).toThrow(/nine digits/);
+    const created = service.create(actor, cmd(), medical('123456789'), null);
+    expect(created.customerType).toBe('medical');
+    expect(() => service.update(actor, cmd(), created.id, { ...created.form, medicalId: '1234567890' }, null)).toThrow(/nine digits/);
+    // Illinois publishes no card format: any number is kept.
+    useJurisdiction('IL');
+    expect(service.create(actor, cmd(), medical('REC-55'), null).customerType).toBe('medical');
+  });
+});
+
 describe('customer types and the caregiver cap', () => {
   it('derives the type from the toggles and refuses what the state does not allow', () => {
     expect(service.create(actor, cmd(), form({}), null).customerType).toBe('adult_use');
