@@ -350,6 +350,32 @@ describe('the queue: order, removal, clearing, restarts and events', () => {
     expect(actions).toEqual(['queue.check_in', 'queue.check_in', 'queue.check_in', 'queue.reorder', 'queue.remove', 'queue.settings.save', 'queue.clear']);
   });
 
+  it("names the customer's photo for the tile only when it is an image a screen can show", async () => {
+    const r = await start();
+    await login(r);
+    const olivia = customerId(r, 'Olivia', 'Hart');
+    value(await checkIn(r, olivia, 'adult_use'));
+    const photoOf = async () =>
+      value<{ entries: Array<{ customerId: string; photoDocumentId: string | null; initials: string }> }>(await r.call('queue.list', {})).entries.find(
+        (e) => e.customerId === olivia,
+      )!;
+    expect(await photoOf()).toMatchObject({ photoDocumentId: null, initials: 'OH' });
+
+    const add = async (mime: string, bytes: Buffer) => {
+      const uploadId = ulid();
+      value(await r.call('customers.uploadPart', { uploadId, index: 0, dataBase64: bytes.toString('base64') }));
+      return value<{ id: string }>(
+        await r.call('customers.addDocument', { commandId: ulid(), customerId: olivia, kind: 'profile_photo', mime, source: { from: 'upload', uploadId }, useAsPhoto: true }),
+      ).id;
+    };
+    // A PDF as the photo: no image a tile can draw, so initials.
+    await add('application/pdf', Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'));
+    expect((await photoOf()).photoDocumentId).toBeNull();
+    // A PNG: the tile shows it.
+    const png = await add('image/png', Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+    expect((await photoOf()).photoDocumentId).toBe(png);
+  });
+
   it('finds customers by name for a quick check-in', async () => {
     const r = await start();
     await login(r);
