@@ -10,6 +10,9 @@ import { storeLocalDate } from '../licenses/index.js';
 import { DocumentStore } from './documents.js';
 import { type CustomerRow, type ProfileRow, DEFAULT_SENIOR_AGE, SENIOR_GROUP, DEFAULT_WARNING_LABELS, LICENCE_SECRET_KEY, type CustomerServiceDeps } from './shared.js';
 
+/** Store setting: the caregiver patient cap where the law does not fix one (see caregiverCap). */
+export const CAREGIVER_CAP_KEY = 'customers.maxPatientsPerCaregiver';
+
 export abstract class CustomerBase {
   protected rulesCache: { code: string; rules: JurisdictionRules } | null = null;
   protected statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
@@ -70,6 +73,20 @@ export abstract class CustomerBase {
     }
   }
 
+  /**
+   * The most patients a caregiver may have on their profile. Where the rules state it as law (confidence H:
+   * Illinois' one patient) the rules decide; elsewhere the rules' figure is only the default of the store
+   * setting customers.maxPatientsPerCaregiver (a whole number, or null for no cap): Oklahoma's 5 limits
+   * growing rights, not purchases (rules.md §0.1).
+   */
+  protected caregiverCap(): number | null {
+    const rule = this.rules().caregivers.maxPatientsPerCaregiver;
+    if (rule.confidence === 'H') return rule.value;
+    const setting = this.jsonSetting(CAREGIVER_CAP_KEY);
+    if (setting === null) return null;
+    return typeof setting === 'number' && Number.isInteger(setting) && setting > 0 ? setting : rule.value;
+  }
+
   protected seniorAge(): number {
     const value = this.jsonSetting('customers.seniorAge');
     return typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 130 ? value : DEFAULT_SENIOR_AGE;
@@ -117,7 +134,7 @@ export abstract class CustomerBase {
     const types = new Set(rules.profiles.map((p) => p.match.customerType));
     const recommendation = rules.profiles.find((p) => p.match.customerType === 'medical_recommendation');
     const mayKeep = rules.mayKeepScannedLicenceData.value;
-    const cap = rules.caregivers.maxPatientsPerCaregiver.value;
+    const cap = this.caregiverCap();
     const groups = (this.prepare('SELECT name FROM customer_groups ORDER BY name').all() as Array<{ name: string }>).map((g) => g.name);
     const uploadKinds: DocumentKind[] = mayKeep
       ? ['full_licence', 'doctors_permit', 'medical_card', 'profile_photo', 'other']

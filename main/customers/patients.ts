@@ -34,12 +34,12 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
         if (caregiver.customer_type !== 'caregiver') {
           throw new CoreError('conflict', 'Turn Caregiver Licence on and save the profile before adding caregiver-patients.');
         }
-        const cap = this.rules().caregivers.maxPatientsPerCaregiver.value;
+        const cap = this.caregiverCap();
         const count = (this.prepare('SELECT COUNT(*) AS n FROM caregiver_patients WHERE caregiver_id = ?').get(caregiverId) as { n: number }).n;
         if (typeof cap === 'number' && count >= cap) {
           throw new CoreError(
             'conflict',
-            `${this.rules().name} allows at most ${cap} patient${cap === 1 ? '' : 's'} per caregiver: remove one before adding another.`,
+            `${this.rules().caregivers.maxPatientsPerCaregiver.confidence === 'H' ? this.rules().name : 'This store'} allows at most ${cap} patient${cap === 1 ? '' : 's'} per caregiver: remove one before adding another.`,
             { cap },
           );
         }

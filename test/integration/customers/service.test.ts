@@ -235,6 +235,25 @@ describe('customer types and the caregiver cap', () => {
     expect(() => service.addPatient(actor, cmd(), ilCaregiver.id, { firstName: 'Two', lastName: 'Patient', medicalLicence: 'X2', licenceExpires: '2030-01-01' })).toThrow(/at most 1 patient per caregiver/);
   });
 
+  it("Oklahoma's 5 is a store setting (rules.md §0.1, OK-2: it caps growing rights), Illinois' 1 is the law and no setting changes it", () => {
+    const setCap = (value: unknown) =>
+      store.sqlite.prepare('INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, 1)').run('customers.maxPatientsPerCaregiver', JSON.stringify(value));
+    useJurisdiction('OK');
+    setCap(2);
+    expect(service.config().maxPatientsPerCaregiver).toBe(2);
+    const caregiver = service.create(actor, cmd(), form({ adultUse: false, caregiverLicence: true, caregiverId: 'CG-9', caregiverIdExpires: '2030-01-01' }), null);
+    for (const name of ['One', 'Two']) service.addPatient(actor, cmd(), caregiver.id, { firstName: name, lastName: 'Patient', medicalLicence: name, licenceExpires: '2030-01-01' });
+    expect(() => service.addPatient(actor, cmd(), caregiver.id, { firstName: 'Three', lastName: 'Patient', medicalLicence: 'T3', licenceExpires: '2030-01-01' })).toThrow(
+      'This store allows at most 2 patients per caregiver: remove one before adding another.',
+    );
+    setCap(null); // no cap
+    expect(service.config().maxPatientsPerCaregiver).toBeNull();
+    service.addPatient(actor, cmd(), caregiver.id, { firstName: 'Three', lastName: 'Patient', medicalLicence: 'T3', licenceExpires: '2030-01-01' });
+    useJurisdiction('IL');
+    setCap(3);
+    expect(service.config().maxPatientsPerCaregiver).toBe(1);
+  });
+
   it('a patient may name only a customer with Caregiver Licence on', () => {
     const caregivers = service.caregivers('');
     expect(caregivers.map((c) => c.displayName)).toEqual(['Henry Alvarez', 'Grace Chen']);

@@ -163,9 +163,9 @@ describe('Illinois figures', () => {
 });
 
 describe('Oklahoma figures', () => {
-  it('caregiver cap 5 (from the statute on cultivation rights), both licence numbers recorded', () => {
+  it('caregiver cap 5 is a low-confidence default (the statute caps cultivation rights, not purchases), both licence numbers recorded', () => {
     const rules = OK();
-    expect(rules.caregivers.maxPatientsPerCaregiver).toMatchObject({ value: 5, source: 'OK-2' });
+    expect(rules.caregivers.maxPatientsPerCaregiver).toMatchObject({ value: 5, source: 'OK-2, OK-4', confidence: 'L' });
     expect(rules.caregivers.maxPatientsPerCaregiver.note).toMatch(/cultivation/);
     expect(rules.caregivers.recordPatientAndCaregiverIds.value).toBe(true);
   });
