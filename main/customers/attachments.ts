@@ -31,7 +31,7 @@ export abstract class CustomerAttachments extends CustomerDrafts {
   ): CustomerDocument {
     if (input.kind === 'full_licence' && !this.mayKeepLicenceData()) {
       const rules = this.rules();
-      throw new CoreError('forbidden', `${rules.name} law does not allow keeping an image of the licence (${rules.mayKeepScannedLicenceData.source}): nothing was saved.`);
+      throw new CoreError('forbidden', `${rules.name} law does not allow keeping an image of the licence: nothing was saved.`);
     }
     const previous = this.prepare('SELECT result FROM applied_commands WHERE id = ?').get(commandId) as { result: string } | undefined;
     if (previous) return JSON.parse(previous.result) as CustomerDocument;

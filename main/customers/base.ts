@@ -151,7 +151,7 @@ export abstract class CustomerBase {
       mayKeepScannedLicenceData: mayKeep,
       licenceDataNotice: mayKeep
         ? `${rules.name} allows keeping scanned licence data: the licence number and a licence image may be kept on the profile.`
-        : `${rules.name} law does not allow keeping scanned licence data beyond the check (${rules.mayKeepScannedLicenceData.source}). ` +
+        : `${rules.name} law does not allow keeping scanned licence data beyond the check. ` +
           'The register keeps only what the customer gives for their profile (name, birth date, address, ID expiration) ' +
           'and a one-way fingerprint of the licence number for finding them again: never the barcode, the number itself or an image of the licence. ' +
           'Ask the customer before saving their profile.',

@@ -668,9 +668,7 @@ export class QueueService {
           if (!sellWhileDown) {
             refusals.push({
               code: 'trace_down_no_sales',
-              message: `${rules.name} does not allow medical sales while the state system (${rules.traceSystem.name}) is down${
-                rules.sellWhileTraceDown.note ? ` (${rules.sellWhileTraceDown.source})` : ''
-              }: ${customer.firstName} cannot be checked in as medical until BioTrack answers again.`,
+              message: `${rules.name} does not allow medical sales while the state system (${rules.traceSystem.name}) is down: ${customer.firstName} cannot be checked in as medical until BioTrack answers again.`,
             });
           }
           break;

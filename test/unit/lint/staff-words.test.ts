@@ -64,6 +64,18 @@ describe('words for staff and receipts', () => {
     expect(found).toEqual([]);
   });
 
+  it('main/ never puts a jurisdiction source code (IL-17, CA-9…) into a message for staff', () => {
+    const found = filesUnder(join(repoRoot, 'main'))
+      .filter((file) => /\.ts$/.test(file))
+      .flatMap((file) =>
+        withoutComments(readFileSync(file, 'utf8'))
+          .split('\n')
+          .filter((line) => /\$\{[^}]*\.source\}/.test(line) && /`/.test(line))
+          .map((line) => `${relative(repoRoot, file)}: ${line.trim()}`),
+      );
+    expect(found).toEqual([]);
+  });
+
   it.each(jurisdictionFiles)('%s: every label and the printed rounding line are fit for a receipt', (file) => {
     const parsed: unknown = JSON.parse(readFileSync(join(resourcesDir, 'jurisdictions', file), 'utf8'));
     const all = labels(parsed, file.replace('.json', ''));
