@@ -325,6 +325,8 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
         if (!sandbox || !config?.useDemoSandbox) {
           throw new CoreError('conflict', 'Test sales can be queued only in the demo store, against its sandbox.');
         }
+        // The screen shows the button to the demo store's admin only; the core holds the same line.
+        if (ctx.actor.role !== 'admin') throw new CoreError('forbidden', 'Only an admin may queue a test sale in the demo store.');
         const db = sqlite();
         const now = services.clock();
         const { result } = applyCommand(

@@ -41,6 +41,9 @@ const status = () => value<{ online: boolean | null; counts: Record<string, numb
 
 test('the demo store reports a sale through the worker thread and the status bar follows', async () => {
   await r.call('session.login', { pin: '1111' });
+  // A budtender cannot queue test sales, even in the demo store: only its admin sees the button.
+  expect(await r.call('trace.demo.enqueueSale', { commandId: newId() })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  await r.call('session.login', { pin: '3333' });
   const queued = await r.call('trace.demo.enqueueSale', { commandId: newId() });
   expect(queued.ok).toBe(true);
   await until(status, (s) => s.counts.acknowledged === 1 && s.online === true);
@@ -51,8 +54,9 @@ test('the demo store reports a sale through the worker thread and the status bar
 });
 
 test('a refused sale: resend needs a manager grant, dismiss needs a reason; both audited', async () => {
-  await r.call('session.login', { pin: '1111' });
+  await r.call('session.login', { pin: '3333' });
   const queued = await r.call('trace.demo.enqueueSale', { commandId: newId(), cardId: 'MP5T2J8K1Z' });
+  await r.call('session.login', { pin: '1111' });
   const outboxId = (await value<{ outboxId: string }>(Promise.resolve(queued))).outboxId;
   await until(status, (s) => s.counts.rejected === 1);
   const denied = await r.call('trace.sync.resend', { commandId: newId(), outboxId });
@@ -112,7 +116,7 @@ test('advanced settings (nonce policy, patient link, reconcile delay): defaults 
   const audit = await value<Array<{ action: string; details: Record<string, unknown> }>>(r.call('audit.recent', { limit: 20 }));
   expect(audit.find((e) => e.action === 'trace.settings.advanced.save')?.details).toMatchObject({ after: { noncePolicy: 'kept' } });
   // The worker restarted with them: the demo sandbox wants the card_key, so a sale naming the card id alone is refused.
-  await r.call('session.login', { pin: '1111' });
+  await r.call('session.login', { pin: '3333' });
   await value(r.call('trace.demo.enqueueSale', { commandId: newId() }));
   await until(status, (s) => s.counts.rejected === 1);
   const listed = await value<{ rows: Array<{ lastError: string | null }> }>(r.call('trace.sync.list', { filter: 'rejected' }));
@@ -124,7 +128,7 @@ test('advanced settings (nonce policy, patient link, reconcile delay): defaults 
 });
 
 test('archived sales stay on the Sync screen with their history', async () => {
-  await r.call('session.login', { pin: '1111' });
+  await r.call('session.login', { pin: '3333' });
   const { outboxId } = await value<{ outboxId: string }>(r.call('trace.demo.enqueueSale', { commandId: newId() }));
   await until(status, (s) => s.counts.acknowledged === 1);
   // What the worker's idle archiving does once a settled sale is old enough.
