@@ -180,3 +180,100 @@ describe('California', () => {
     expect(ticket.patients.find((p) => p.id === patient.id)!.problem).toMatch(/"REC-55" is not a valid county Medical Marijuana Identification Card \(MMIC\) number \(nine digits\)/);
   });
 });
+
+/**
+ * Boundary cases the register already gets right, one register per state, each case naming the
+ * rules.md section and source it checks. A case opens a ticket, scans, checks each scan's refusal
+ * (null: accepted) and, when given, the first line's taxes; the ticket is discarded after.
+ */
+interface TableCase {
+  rule: string;
+  customer: [string, string];
+  /** Set on the customer before the case (licence_state, birth date, medical_id...). */
+  set?: Record<string, string | null>;
+  /** The ticket may not be opened: the refusal message. */
+  refusedOpen?: RegExp;
+  scans?: Array<[code: string, quantity: number, refusal: string | null]>;
+  taxes?: Array<[taxId: string, cents: number]>;
+}
+
+const SHATTER = '7194220405500581'; // GMO Shatter 1 g, 81.5% adjusted THC
+
+const TABLE: Record<string, TableCase[]> = {
+  IL: [
+    { rule: '§1.4 [IL-8 M]: non-resident flower 15 g: 14 g under, a 5th 3.5 g over', customer: ['Olivia', 'Hart'], scans: [[FLOWER, 4, null], [FLOWER, 1, 'over_limit']] },
+    { rule: '§1.4 [IL-8 M]: resident flower 30 g: 28 g under, 31.5 g over', customer: ['Marcus', 'Bell'], set: { licence_state: 'IL' }, scans: [[FLOWER, 8, null], [FLOWER, 1, 'over_limit']] },
+    { rule: '§1.4 [IL-8 M]: non-resident infused 250 mg THC: 200 mg under, 300 mg over', customer: ['Olivia', 'Hart'], scans: [[GUMMIES_UPC, 2, null], [GUMMIES_UPC, 1, 'over_limit']] },
+    { rule: '§1.4 [IL-8 M]: resident concentrate 5 g: at 5 g, 6 g over', customer: ['Marcus', 'Bell'], set: { licence_state: 'IL' }, scans: [[SHATTER, 5, null], [SHATTER, 1, 'over_limit']] },
+    {
+      rule: '§1.5 [IL-11 H, IL-13 H]: adult-use flower $45.00: excise 10%, state ROT 6.25%, local 2.5%, municipal 3%, county 3% (per line, half up)',
+      customer: ['Olivia', 'Hart'],
+      scans: [[FLOWER, 1, null]],
+      taxes: [['il_excise_low_potency', 450], ['il_state_rot', 281], ['il_local_general_rot', 113], ['il_municipal_cannabis_rot', 135], ['il_county_cannabis_rot', 135]],
+    },
+    {
+      rule: '§1.5 [IL-14 M]: medical flower $45.00: 1% state ROT, no excise, no cannabis ROT (transit tax at the store\'s 0%)',
+      customer: ['Samuel', 'Okafor'],
+      scans: [[FLOWER, 1, null]],
+      taxes: [['il_medical_state_rot', 45], ['il_medical_transit_rot', 0]],
+    },
+    { rule: '§1.2 [IL-4 H]: a minor patient buys only through a caregiver', customer: ['Lily', 'Chen'], refusedOpen: /only through a caregiver/ },
+    { rule: '§4.1 [IL-9 H]: an expired ID is refused', customer: ['Gavin', 'Reyes'], refusedOpen: /ID expired/ },
+    { rule: '§1.2 [IL-3 H]: an expired medical card is refused', customer: ['Walter', 'Briggs'], refusedOpen: /medical card expired/ },
+  ],
+  OK: [
+    { rule: '§2.2 [OK-1 H]: patient flower 3 oz (84.9 g) per transaction: 84 g under, 87.5 g over', customer: ['Samuel', 'Okafor'], set: { licence_state: 'OK' }, scans: [[FLOWER, 24, null], [FLOWER, 1, 'over_limit']] },
+    {
+      rule: '§2.5 [OK-7 H]: flower $45.00: excise 7%, state sales 4.5%, the store\'s local sales rate (4%)',
+      customer: ['Samuel', 'Okafor'],
+      set: { licence_state: 'OK' },
+      scans: [[FLOWER, 1, null]],
+      taxes: [['ok_excise', 315], ['ok_state_sales', 203], ['ok_local_sales', 180]],
+    },
+    { rule: '§2 [OK-1 H]: no adult-use sales in Oklahoma', customer: ['Olivia', 'Hart'], refusedOpen: /no profile for a adult use customer .*cannot be served here/ },
+    { rule: '§2.3 [OK-12 H]: a minor patient cannot buy alone', customer: ['Lily', 'Chen'], set: { licence_state: 'OK', date_of_birth: '2011-06-08' }, refusedOpen: /parent, guardian or caregiver/ },
+    {
+      rule: '§4.1 [OK-8 H]: a patient with an expired ID is refused',
+      customer: ['Gavin', 'Reyes'],
+      set: { customer_type: 'medical', medical_id: 'OK-GAVIN-1', medical_id_expires: '2030-01-01', licence_state: 'OK' },
+      refusedOpen: /ID expired/,
+    },
+  ],
+  CA: [
+    { rule: '§3.2 [CA-1 H]: adult-use non-concentrated 28.5 g a day: 28 g under, 31.5 g over', customer: ['Olivia', 'Hart'], scans: [[FLOWER, 8, null], [FLOWER, 1, 'over_limit']] },
+    { rule: '§3.2 [CA-1 H]: adult-use concentrate 8 g a day: at 8 g, 9 g over', customer: ['Olivia', 'Hart'], scans: [[SHATTER, 8, null], [SHATTER, 1, 'over_limit']] },
+    {
+      rule: '§3.3, §3.4 [CA-5 H]: adult-use flower $45.00: excise 15%, the store\'s sales and use (7.25%) and local cannabis (5%) rates',
+      customer: ['Olivia', 'Hart'],
+      scans: [[FLOWER, 1, null]],
+      taxes: [['ca_excise', 675], ['ca_sales_and_use', 326], ['ca_local_cannabis', 225]],
+    },
+    { rule: '§3.3 [CA-4 H]: a card number that is not nine digits gets no MMIC sale', customer: ['Rosa', 'Delgado'], set: { medical_id: 'MP7K2Q9X4D' }, refusedOpen: /nine digits/ },
+    { rule: '§3.3 [CA-4 H]: an MMIC holder (nine digits) pays the excise only (15% of $40.50 after the senior 10%)', customer: ['Rosa', 'Delgado'], set: { medical_id: '987654321' }, scans: [[FLOWER, 1, null]], taxes: [['ca_excise', 608]] },
+    { rule: '§4.1 [CA-2 H]: an expired ID is refused', customer: ['Gavin', 'Reyes'], refusedOpen: /ID expired/ },
+  ],
+};
+
+describe.each(Object.keys(TABLE))('%s table', (state) => {
+  it(`every case holds (${TABLE[state]!.length} cases)`, async () => {
+    const r = await start(state);
+    for (const c of TABLE[state]!) {
+      const id = customerId(r, ...c.customer);
+      const columns = Object.keys(c.set ?? {});
+      for (const column of columns) sql(r, `UPDATE customers SET ${column} = ? WHERE id = ?`, c.set![column], id);
+      const opened = await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: id });
+      if (c.refusedOpen) {
+        expect(failure(opened), c.rule).toMatch(c.refusedOpen);
+        continue;
+      }
+      const ticket = value<TicketView>(opened);
+      let last: TicketChange | null = null;
+      for (const [code, quantity, refusal] of c.scans ?? []) {
+        last = await scan(r, ticket, code, quantity);
+        expect(last.refusal?.code ?? null, c.rule).toBe(refusal);
+      }
+      if (c.taxes) expect(last!.ticket.lines[0]!.taxes.map((t) => [t.taxId, t.cents]), c.rule).toEqual(c.taxes);
+      value(await r.call('checkout.ticket.discard', { ticketId: ticket.ticketId }));
+    }
+  });
+});
