@@ -7,6 +7,7 @@ import { loadJurisdictionRules, type EffectiveRate, type JurisdictionRules } fro
 import { type CatalogProduct, type PricingContext, type TicketLine } from './engine.js';
 import { prepareCheckoutStatements, type CheckoutStatements } from './statements.js';
 import { toProduct, localDate, type CheckoutDeps, type OpenTicket, type ProductRow } from './types.js';
+import { cachedStatement } from '../store/statements.js';
 
 export abstract class CheckoutBase {
   protected readonly tickets = new Map<string, OpenTicket>();
@@ -42,7 +43,7 @@ export abstract class CheckoutBase {
   }
 
   protected jsonSetting(key: string): unknown {
-    const row = this.db().prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = cachedStatement(this.db(), 'SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
     if (!row) return undefined;
     try {
       return JSON.parse(row.value);

@@ -16,6 +16,7 @@
  *   }).immediate();   // immediate: the sync worker writes from its own connection
  */
 import type Database from 'better-sqlite3';
+import { cachedStatement } from '../store/statements.js';
 import { z } from 'zod';
 import { newId } from '../store/ids.js';
 import type { TraceLine, TraceWrite } from './provider.js';
@@ -95,14 +96,13 @@ export const OUTBOX_COLUMNS = `id, location, kind, sale_id AS saleId, customer_i
 type NewRow = Omit<OutboxRow, 'attempts' | 'lastError' | 'lastErrorCode' | 'remoteTxnId' | 'sentAt' | 'acknowledgedAt' | 'dismissedReason' | 'dismissedBy' | 'updatedAt' | 'watermark' | 'candidates'>;
 
 function insertRow(sqlite: Database.Database, row: NewRow): void {
-  sqlite
-    .prepare(
-      `INSERT INTO trace_outbox (id, location, kind, sale_id, customer_id, depends_on, request, nonce, state, attempts, next_attempt_at,
+  cachedStatement(
+    sqlite,
+    `INSERT INTO trace_outbox (id, location, kind, sale_id, customer_id, depends_on, request, nonce, state, attempts, next_attempt_at,
          total_cents, item_count, sale_time, created_at, updated_at)
        VALUES (@id, @location, @kind, @saleId, @customerId, @dependsOn, @request, @nonce, @state, 0, @nextAttemptAt,
          @totalCents, @itemCount, @saleTime, @createdAt, @createdAt)`,
-    )
-    .run(row);
+  ).run(row);
 }
 
 function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {

@@ -1,0 +1,22 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * A prepared statement kept per connection: hot paths (every sale, every scan) run the same SQL
+ * many times, and preparing it again each time cost more than running it.
+ * Only for statements used with run/get/all (never iterate, which holds a statement busy).
+ */
+const byConnection = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+export function cachedStatement(sqlite: Database.Database, sql: string): Database.Statement {
+  let statements = byConnection.get(sqlite);
+  if (!statements) {
+    statements = new Map();
+    byConnection.set(sqlite, statements);
+  }
+  let statement = statements.get(sql);
+  if (!statement) {
+    statement = sqlite.prepare(sql);
+    statements.set(sql, statement);
+  }
+  return statement;
+}
