@@ -8,6 +8,7 @@ import { readSetting } from '../core/settings.js';
 import { loadJurisdictionRules, type JurisdictionRules } from '../compliance/rules.js';
 import { storeLocalDate } from '../licenses/index.js';
 import { DocumentStore } from './documents.js';
+import { cachedStatement } from '../store/statements.js';
 import { type CustomerRow, type ProfileRow, DEFAULT_SENIOR_AGE, SENIOR_GROUP, DEFAULT_WARNING_LABELS, LICENCE_SECRET_KEY, type CustomerServiceDeps } from './shared.js';
 
 /** Store setting: the caregiver patient cap where the law does not fix one (see caregiverCap). */
@@ -15,7 +16,6 @@ export const CAREGIVER_CAP_KEY = 'customers.maxPatientsPerCaregiver';
 
 export abstract class CustomerBase {
   protected rulesCache: { code: string; rules: JurisdictionRules } | null = null;
-  protected statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
   readonly documents: DocumentStore;
 
   constructor(protected readonly deps: CustomerServiceDeps) {
@@ -31,18 +31,7 @@ export abstract class CustomerBase {
   }
 
   protected prepare(sql: string): Database.Statement {
-    const sqlite = this.sqlite;
-    let cache = this.statements.get(sqlite);
-    if (!cache) {
-      cache = new Map();
-      this.statements.set(sqlite, cache);
-    }
-    let statement = cache.get(sql);
-    if (!statement) {
-      statement = sqlite.prepare(sql);
-      cache.set(sql, statement);
-    }
-    return statement;
+    return cachedStatement(this.sqlite, sql);
   }
 
   protected jurisdiction(): string {

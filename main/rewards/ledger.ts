@@ -6,23 +6,11 @@
  */
 import type Database from 'better-sqlite3';
 import { CoreError } from '../core/errors.js';
+import { cachedStatement } from '../store/statements.js';
 import { pointsEarned, quoteRedemption, readRewardsRules, redemptionProblem } from './rules.js';
 
 /** The ledger's statements, prepared once per connection: they run inside every sale. */
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-function statement(sqlite: Database.Database, sql: string): Database.Statement {
-  let cache = statementCache.get(sqlite);
-  if (!cache) {
-    cache = new Map();
-    statementCache.set(sqlite, cache);
-  }
-  let prepared = cache.get(sql);
-  if (!prepared) {
-    prepared = sqlite.prepare(sql);
-    cache.set(sql, prepared);
-  }
-  return prepared;
-}
+const statement = cachedStatement;
 
 export function rewardsBalance(sqlite: Database.Database, customerId: string): number {
   // Kept by a trigger on rewards_ledger in the same transaction (drizzle/0013): one row, not a sum.

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 /**
  * A prepared statement kept per connection: hot paths (every sale, every scan) run the same SQL
  * many times, and preparing it again each time cost more than running it.
- * Only for statements used with run/get/all (never iterate, which holds a statement busy).
+ * A statement being iterated is busy until its loop ends: never run the same SQL inside that loop.
  */
 const byConnection = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
