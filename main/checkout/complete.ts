@@ -64,8 +64,11 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     this.rebuildContext(ticket);
     const context = this.contextOf(ticket);
     if (!context) throw new CoreError('conflict', ticket.blocked ?? 'Choose the patient first.');
+    // At payment a limit is approved when any line holds its override: the line that pushed it
+    // over was approved then, and the lines added before it did not need approval.
+    const checks = { overrideScope: 'ticket', conversionApproved: ticket.conversionApproval !== null } as const;
     for (const line of lines) {
-      const refusal = checkTicket(lines, line.lineId, context);
+      const refusal = checkTicket(lines, line.lineId, context, checks);
       if (refusal) throw new CoreError('conflict', `${refusal.message} Change the ticket, then take the payment again.`);
     }
     const { priced, redemption, eligibleCents } = this.priceWithRewards(ticket, lines, context);
@@ -202,6 +205,7 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
           ...(lines.some((line) => line.limitOverride)
             ? { limitOverrides: lines.filter((line) => line.limitOverride).map((line) => ({ lineId: line.lineId, ...line.limitOverride })) }
             : {}),
+          ...(ticket.conversionApproval ? { conversionApproval: ticket.conversionApproval } : {}),
         },
       },
     };

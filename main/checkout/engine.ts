@@ -133,10 +133,24 @@ export interface PricedTicket {
 
 /** A refusal the budtender can act on: the reason, and whether a manager may override it. */
 export interface Refusal {
-  code: 'category_not_allowed' | 'not_sold_to_customer' | 'out_of_stock' | 'over_limit';
+  code: 'category_not_allowed' | 'not_sold_to_customer' | 'out_of_stock' | 'over_limit' | 'needs_approval';
   message: string;
   limitId?: string;
   overridable: boolean;
+  /** The manager's approval must say why (recorded with the sale). */
+  reasonRequired?: boolean;
+}
+
+/** What a ticket already holds besides its lines that a check must honour. */
+export interface CheckOptions {
+  /**
+   * 'line' (a change): only the changed line's own override lets a limit be exceeded, so each line
+   * that pushes a limit over needs its own approval. 'ticket' (payment): a limit is approved when
+   * any line on the ticket holds an override for it.
+   */
+  overrideScope?: 'line' | 'ticket';
+  /** A manager approved selling the profile's unconverted categories on this ticket. */
+  conversionApproved?: boolean;
 }
 
 export function isProductCategory(value: string): value is ProductCategory {
@@ -327,7 +341,7 @@ export function formatAmount(amount: number, unit: LimitUnit): string {
  * changed line's product against the profile's categories and the sale channel, stock on hand
  * (all lines of the product), and every limit the product counts against. Null: allowed.
  */
-export function checkTicket(lines: readonly TicketLine[], changedLineId: string, context: PricingContext): Refusal | null {
+export function checkTicket(lines: readonly TicketLine[], changedLineId: string, context: PricingContext, options: CheckOptions = {}): Refusal | null {
   const changed = lines.find((line) => line.lineId === changedLineId);
   if (!changed) return null;
   const product = changed.product;
@@ -354,11 +368,19 @@ export function checkTicket(lines: readonly TicketLine[], changedLineId: string,
       overridable: false,
     };
   }
+  const unconverted = context.profile.unconvertedCategories;
+  if (unconverted && (unconverted.categories as string[]).includes(product.category) && !options.conversionApproved) {
+    return { code: 'needs_approval', message: `${product.name}: ${unconverted.staffReason}`, overridable: true, reasonRequired: true };
+  }
   const priced = priceTicket(lines, context);
   for (const { limit } of limitsForCategory(context.profile, product.category)) {
     const row = priced.meter.find((entry) => entry.limitId === limit.id)!;
     if (row.remaining >= 0) continue;
-    if (changed.limitOverride?.limitIds.includes(limit.id) && limit.raisedBy !== null) continue;
+    const approved =
+      options.overrideScope === 'ticket'
+        ? lines.some((line) => line.limitOverride?.limitIds.includes(limit.id))
+        : changed.limitOverride?.limitIds.includes(limit.id);
+    if (approved && limit.raisedBy !== null) continue;
     const windowText =
       limit.window.kind === 'per_transaction'
         ? 'per transaction'

@@ -114,7 +114,7 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
     'checkout.ticket.scan': {
       access: 'sell',
       run(ctx, request) {
-        const { ticket, refusal } = service.addProduct(ctx.actor, request.ticketId, productFor(request.code), request.quantity, request.limitOverrideGrantId);
+        const { ticket, refusal } = service.addProduct(ctx.actor, request.ticketId, productFor(request.code), request.quantity, request.limitOverrideGrantId, request.approvalReason);
         return { ticket: service.view(ticket), refusal };
       },
     },
@@ -123,14 +123,14 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
       run(ctx, request) {
         const product = service.productById(request.productId);
         if (!product) throw new CoreError('not_found', 'That product is no longer in the catalog: search again.');
-        const { ticket, refusal } = service.addProduct(ctx.actor, request.ticketId, product, request.quantity, request.limitOverrideGrantId);
+        const { ticket, refusal } = service.addProduct(ctx.actor, request.ticketId, product, request.quantity, request.limitOverrideGrantId, request.approvalReason);
         return { ticket: service.view(ticket), refusal };
       },
     },
     'checkout.ticket.setQuantity': {
       access: 'sell',
       run(ctx, request) {
-        const { ticket, refusal } = service.setQuantity(ctx.actor, request.ticketId, request.lineId, request.quantity, request.limitOverrideGrantId);
+        const { ticket, refusal } = service.setQuantity(ctx.actor, request.ticketId, request.lineId, request.quantity, request.limitOverrideGrantId, request.approvalReason);
         return { ticket: service.view(ticket), refusal };
       },
     },

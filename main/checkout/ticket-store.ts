@@ -74,6 +74,12 @@ export const savedTicketSchema = z
     redeemPoints: z.number().int().min(0),
     /** When this ticket last came back after a restart (shown on the register), or null. */
     restoredAt: z.number().int().nullable(),
+    /** Added after version 1's first tickets were saved: absent reads as none. */
+    conversionApproval: z
+      .object({ approvedBy: z.string().min(1), approverName: z.string(), reason: z.string().min(1), at: z.number().int() })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict();
 export type SavedTicket = z.infer<typeof savedTicketSchema>;
@@ -113,13 +119,14 @@ export function toSaved(ticket: OpenTicket): SavedTicket {
     blocked: ticket.blocked,
     redeemPoints: ticket.redeemPoints,
     restoredAt: ticket.restoredAt,
+    conversionApproval: ticket.conversionApproval,
   };
 }
 
 /** A fresh OpenTicket from its saved form (deep copies: nothing is shared with the saved object). */
 export function fromSaved(saved: SavedTicket): OpenTicket {
   const copy = structuredClone(saved);
-  return { ...copy, context: null };
+  return { ...copy, conversionApproval: copy.conversionApproval ?? null, context: null };
 }
 
 /** Writes (or rewrites) the ticket's row. Call inside the transaction of the change when there is one. */

@@ -13,7 +13,7 @@ import { newId } from '../store/ids.js';
 import { rewardsQuote } from '../rewards/index.js';
 import { deleteSavedTicket, fromSaved, readSavedTickets, saveTicket, savedTicketRow, toSaved, type UnreadableTicket } from './ticket-store.js';
 import { checkTicket, priceTicket, type CatalogProduct, type LineDiscount, type PricingContext, type Refusal, type TicketLine } from './engine.js';
-import { DISCOUNT_ACTION, LIMIT_OVERRIDE_ACTION, windowText, statedToMilligrams, type AllotmentAnswer, type OpenTicket } from './types.js';
+import { CONVERSION_APPROVAL_ACTION, DISCOUNT_ACTION, LIMIT_OVERRIDE_ACTION, windowText, statedToMilligrams, type AllotmentAnswer, type OpenTicket } from './types.js';
 import { CheckoutFacts } from './facts.js';
 import { roundingLine } from './receipt-words.js';
 
@@ -187,6 +187,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
       blocked: null,
       redeemPoints: 0,
       restoredAt: null,
+      conversionApproval: null,
     };
     if (customer.customerType === 'caregiver') {
       ticket.blocked = 'Choose the patient this caregiver is buying for.';
@@ -261,7 +262,14 @@ export abstract class CheckoutTickets extends CheckoutFacts {
     this.rebuildContext(ticket);
   }
 
-  addProduct(actor: Employee, ticketId: string, product: CatalogProduct, quantity: number, limitOverrideGrantId?: string): { ticket: OpenTicket; refusal: RefusalView | null } {
+  addProduct(
+    actor: Employee,
+    ticketId: string,
+    product: CatalogProduct,
+    quantity: number,
+    limitOverrideGrantId?: string,
+    approvalReason?: string,
+  ): { ticket: OpenTicket; refusal: RefusalView | null } {
     const ticket = this.ticket(ticketId);
     const context = this.contextOf(ticket);
     if (!context) return { ticket, refusal: { code: 'needs_patient', message: ticket.blocked ?? 'Choose the patient first.', overridable: false } };
@@ -271,16 +279,23 @@ export abstract class CheckoutTickets extends CheckoutFacts {
       ? ticket.lines.map((line) => (line === same ? { ...line, product, quantity: line.quantity + quantity } : line))
       : [...ticket.lines, { lineId: newId(this.deps.clock()), product, quantity, discount: null, limitOverride: null }];
     const changedId = same ? same.lineId : candidate[candidate.length - 1]!.lineId;
-    return this.applyChange(actor, ticket, candidate, changedId, context, limitOverrideGrantId);
+    return this.applyChange(actor, ticket, candidate, changedId, context, limitOverrideGrantId, approvalReason);
   }
 
-  setQuantity(actor: Employee, ticketId: string, lineId: string, quantity: number, limitOverrideGrantId?: string): { ticket: OpenTicket; refusal: RefusalView | null } {
+  setQuantity(
+    actor: Employee,
+    ticketId: string,
+    lineId: string,
+    quantity: number,
+    limitOverrideGrantId?: string,
+    approvalReason?: string,
+  ): { ticket: OpenTicket; refusal: RefusalView | null } {
     const ticket = this.ticket(ticketId);
     const context = this.contextOf(ticket)!;
     const line = this.line(ticket, lineId);
     const product = this.productById(line.product.id) ?? line.product;
     const candidate = ticket.lines.map((entry) => (entry === line ? { ...entry, product, quantity } : entry));
-    return this.applyChange(actor, ticket, candidate, lineId, context, limitOverrideGrantId);
+    return this.applyChange(actor, ticket, candidate, lineId, context, limitOverrideGrantId, approvalReason);
   }
 
   removeLine(ticketId: string, lineId: string): OpenTicket {
@@ -423,18 +438,34 @@ export abstract class CheckoutTickets extends CheckoutFacts {
     changedId: string,
     context: PricingContext,
     limitOverrideGrantId: string | undefined,
+    approvalReason?: string,
   ): { ticket: OpenTicket; refusal: RefusalView | null } {
-    let refusal: Refusal | null = checkTicket(candidate, changedId, context);
+    const options = { conversionApproved: ticket.conversionApproval !== null };
+    let refusal: Refusal | null = checkTicket(candidate, changedId, context, options);
+    let conversionApproval = ticket.conversionApproval;
+    if (refusal?.code === 'needs_approval' && (limitOverrideGrantId || approvalReason)) {
+      const reason = approvalReason?.trim() ?? '';
+      if (reason.length < 3) return { ticket, refusal: { ...refusal, message: `Say why the manager approves: ${refusal.message}` } };
+      const approver = this.approver(actor, limitOverrideGrantId, CONVERSION_APPROVAL_ACTION);
+      conversionApproval = { approvedBy: approver.id, approverName: approver.name, reason, at: this.deps.clock() };
+      refusal = checkTicket(candidate, changedId, context, { conversionApproved: true });
+    }
     if (refusal?.code === 'over_limit' && refusal.overridable && limitOverrideGrantId) {
       const approver = this.approver(actor, limitOverrideGrantId, LIMIT_OVERRIDE_ACTION);
       const limitId = refusal.limitId!;
       candidate = candidate.map((line) =>
         line.lineId === changedId ? { ...line, limitOverride: { limitIds: [...new Set([...(line.limitOverride?.limitIds ?? []), limitId])], approvedBy: approver.id } } : line,
       );
-      refusal = checkTicket(candidate, changedId, context);
+      refusal = checkTicket(candidate, changedId, context, { conversionApproved: conversionApproval !== null });
     }
     if (refusal) return { ticket, refusal };
-    this.changeTicket(ticket, () => (ticket.lines = candidate));
+    this.changeTicket(ticket, () => {
+      ticket.lines = candidate;
+      if (conversionApproval && !ticket.conversionApproval) {
+        ticket.notices = [...ticket.notices, `${conversionApproval.approverName} approved this sale: ${conversionApproval.reason}`];
+      }
+      ticket.conversionApproval = conversionApproval;
+    });
     return { ticket, refusal: null };
   }
 }

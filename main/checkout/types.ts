@@ -68,6 +68,8 @@ export interface CheckoutDeps {
 
 export const DISCOUNT_ACTION = 'checkout.discount';
 export const LIMIT_OVERRIDE_ACTION = 'checkout.limitOverride';
+/** A manager lets a ticket hold products the rules give no way to count (CA medicinal). */
+export const CONVERSION_APPROVAL_ACTION = 'checkout.conversionApproval';
 export const VOID_ACTION = 'checkout.void';
 export const RETURN_ACTION = 'checkout.return';
 export const DEFAULT_GROUP_DISCOUNTS: Record<string, number> = { senior: 1000 };
@@ -119,6 +121,15 @@ export interface OpenTicket {
   redeemPoints: number;
   /** When this ticket came back from disk after a restart (./ticket-store.ts), or null. */
   restoredAt: number | null;
+  /** A manager approved selling the profile's unconverted categories on this ticket, and why. */
+  conversionApproval: ConversionApproval | null;
+}
+
+export interface ConversionApproval {
+  approvedBy: string;
+  approverName: string;
+  reason: string;
+  at: number;
 }
 
 export interface ProductRow extends Omit<CatalogProduct, 'soldMedical' | 'soldAdultUse'> {

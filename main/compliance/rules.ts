@@ -203,6 +203,19 @@ export const customerProfileSchema = z.strictObject({
   stateSystemIsTruth: sourced(z.boolean()),
   taxStack: idSchema.nullable(),
   limits: z.array(purchaseLimitSchema),
+  /**
+   * Categories the rules limit in a form nobody has published a way to count (California's
+   * medicinal "8 oz of dried flower or the plant conversion"): the register does not guess a
+   * conversion; a sale with one of these needs a manager's approval with the reason recorded.
+   */
+  unconvertedCategories: z
+    .strictObject({
+      categories: z.array(productCategorySchema).min(1),
+      /** What staff are told, in their words: why a manager must approve. */
+      staffReason: z.string().min(1),
+      ...provenance,
+    })
+    .optional(),
   notes: z.array(z.string().min(1)).optional(),
 });
 export type CustomerProfile = z.infer<typeof customerProfileSchema>;

@@ -15,6 +15,8 @@ import { commandIdSchema } from './common.js';
 const id = z.string().min(1).max(40);
 const quantity = z.number().int().min(1, 'A quantity is at least 1.').max(999, 'A quantity is at most 999.');
 const grantId = z.string().min(1).max(64).optional();
+/** Why a manager approved (with a grant, where the refusal says reasonRequired). */
+const approvalReason = z.string().trim().min(1).max(500).optional();
 
 export const tenderKindSchema = z.enum(['cash', 'debit', 'credit', 'gift_card', 'other']);
 export type TenderKind = z.infer<typeof tenderKindSchema>;
@@ -56,10 +58,12 @@ export const meterRowSchema = z.object({
 export type MeterRowView = z.infer<typeof meterRowSchema>;
 
 export const refusalSchema = z.object({
-  code: z.enum(['category_not_allowed', 'not_sold_to_customer', 'out_of_stock', 'over_limit', 'needs_patient']),
+  code: z.enum(['category_not_allowed', 'not_sold_to_customer', 'out_of_stock', 'over_limit', 'needs_patient', 'needs_approval']),
   message: z.string(),
   limitId: z.string().optional(),
   overridable: z.boolean(),
+  /** The manager's approval must say why (recorded with the sale). */
+  reasonRequired: z.boolean().optional(),
 });
 export type RefusalView = z.infer<typeof refusalSchema>;
 
@@ -261,15 +265,15 @@ export const checkoutCalls = {
   'checkout.ticket.refreshAllotment': { request: z.object({ ticketId: id }).strict(), response: ticketSchema },
   /** A scanned code (routed here by content) or a typed barcode. */
   'checkout.ticket.scan': {
-    request: z.object({ ticketId: id, code: z.string().trim().min(1).max(64), quantity: quantity.default(1), limitOverrideGrantId: grantId }).strict(),
+    request: z.object({ ticketId: id, code: z.string().trim().min(1).max(64), quantity: quantity.default(1), limitOverrideGrantId: grantId, approvalReason }).strict(),
     response: ticketChangeSchema,
   },
   'checkout.ticket.addProduct': {
-    request: z.object({ ticketId: id, productId: id, quantity: quantity.default(1), limitOverrideGrantId: grantId }).strict(),
+    request: z.object({ ticketId: id, productId: id, quantity: quantity.default(1), limitOverrideGrantId: grantId, approvalReason }).strict(),
     response: ticketChangeSchema,
   },
   'checkout.ticket.setQuantity': {
-    request: z.object({ ticketId: id, lineId: id, quantity, limitOverrideGrantId: grantId }).strict(),
+    request: z.object({ ticketId: id, lineId: id, quantity, limitOverrideGrantId: grantId, approvalReason }).strict(),
     response: ticketChangeSchema,
   },
   'checkout.ticket.removeLine': { request: z.object({ ticketId: id, lineId: id }).strict(), response: ticketSchema },

@@ -181,6 +181,108 @@ describe('California', () => {
   });
 });
 
+function barcodeOf(r: TestRegister, name: string): string {
+  return sql<Array<{ trace_barcode: string }>>(r, 'SELECT trace_barcode FROM products WHERE name = ?', name)[0]!.trace_barcode;
+}
+
+async function managerGrant(r: TestRegister, action: string): Promise<string> {
+  const manager = sql<Array<{ id: string }>>(r, "SELECT id FROM employees WHERE role = 'manager' LIMIT 1")[0]!;
+  return value<{ grantId: string }>(await r.call('staff.override', { approverId: manager.id, pin: '2222', permission: 'manager_override', action })).grantId;
+}
+
+async function pay(r: TestRegister, view: TicketView): Promise<{ saleId: string }> {
+  return value(await r.call('checkout.sale.complete', { commandId: view.saleCommandId, ticketId: view.ticketId, tenders: [{ kind: 'cash', amountCents: view.totals.totalCents }] }));
+}
+
+describe('California medicinal concentrates (§3.2 [CA-1 H, CA-12, CA-13 M]: no published plant conversion)', () => {
+  it('a concentrate for an MMIC holder is refused until a manager approves with a reason; the reason is recorded with the sale', async () => {
+    const r = await start('CA');
+    const id = customerId(r, 'Rosa', 'Delgado');
+    sql(r, 'UPDATE customers SET medical_id = ? WHERE id = ?', '987654321', id);
+    const ticket = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: id }));
+    const shatter = barcodeOf(r, 'GMO Shatter 1g');
+
+    // Refused, with the reason a manager must approve; nothing was added.
+    const refused = await scan(r, ticket, shatter, 30);
+    expect(refused.refusal).toMatchObject({ code: 'needs_approval', overridable: true, reasonRequired: true });
+    expect(refused.refusal!.message).toMatch(/no way to count concentrates/);
+    expect(refused.ticket.lines).toHaveLength(0);
+
+    // A grant without a reason approves nothing (and the grant is not spent).
+    const grant = await managerGrant(r, 'checkout.conversionApproval');
+    const blank = await r.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code: shatter, quantity: 30, limitOverrideGrantId: grant });
+    expect(value<TicketChange>(blank).refusal?.code).toBe('needs_approval');
+
+    const approved = value<TicketChange>(
+      await r.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code: shatter, quantity: 30, limitOverrideGrantId: grant, approvalReason: 'Recommendation states 2 oz of concentrate a day' }),
+    );
+    expect(approved.refusal).toBeNull();
+    expect(approved.ticket.lines[0]!.quantity).toBe(30);
+    expect(approved.ticket.notices.join(' ')).toMatch(/approved this sale: Recommendation states 2 oz/);
+
+    // Once approved, more of the same kind on this ticket needs no second approval.
+    const more = await scan(r, approved.ticket, barcodeOf(r, 'Blueberry Distillate Cartridge 0.5g'), 1);
+    expect(more.refusal).toBeNull();
+
+    const { saleId } = await pay(r, more.ticket);
+    const events = sql<Array<{ details: string }>>(r, "SELECT details FROM audit_events WHERE action = 'sale.complete' AND sale_id = ?", saleId);
+    expect(JSON.parse(events[0]!.details)).toMatchObject({ conversionApproval: { reason: 'Recommendation states 2 oz of concentrate a day' } });
+  });
+
+  it('flower for an MMIC holder needs no approval (it counts against the 8 oz)', async () => {
+    const r = await start('CA');
+    const id = customerId(r, 'Rosa', 'Delgado');
+    sql(r, 'UPDATE customers SET medical_id = ? WHERE id = ?', '987654321', id);
+    const ticket = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: id }));
+    expect((await scan(r, ticket, FLOWER, 2)).refusal).toBeNull();
+  });
+
+  it('a budtender (no manager permission) cannot approve with a reason alone', async () => {
+    const r = await start('CA');
+    const id = customerId(r, 'Rosa', 'Delgado');
+    sql(r, 'UPDATE customers SET medical_id = ? WHERE id = ?', '987654321', id);
+    const ticket = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: id }));
+    const attempt = await r.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code: barcodeOf(r, 'GMO Shatter 1g'), quantity: 1, approvalReason: 'I think it is fine' });
+    expect(failure(attempt)).toMatch(/manager must approve/);
+  });
+});
+
+describe('Illinois medical 14-day window', () => {
+  it('§1.4 [IL-1 M]: a prior purchase within the window counts: 56 g bought, then 14 g fits the 2.5 oz (70.87 g) and 3.5 g more is over', async () => {
+    const r = await start('IL');
+    const id = customerId(r, 'Samuel', 'Okafor');
+    const first = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: id }));
+    const bought = await scan(r, first, barcodeOf(r, 'House Shake 28g'), 2);
+    expect(bought.refusal).toBeNull();
+    await pay(r, bought.ticket);
+
+    const second = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: id }));
+    const fits = await scan(r, second, barcodeOf(r, 'Gorilla Glue #4 Flower 14g'), 1);
+    expect(fits.refusal).toBeNull();
+    const over = await scan(r, fits.ticket, FLOWER, 1);
+    expect(over.refusal?.code).toBe('over_limit');
+  });
+});
+
+describe('limit overrides at payment', () => {
+  it('a line that pushed a limit over with a manager override does not block the lines added before it (§3.2 [CA-1 H]: raised by the recommendation)', async () => {
+    const r = await start('CA');
+    const id = customerId(r, 'Samuel', 'Okafor');
+    sql(r, "UPDATE customers SET customer_type = 'medical_recommendation', medical_id = 'REC-1', medical_id_expires = '2031-01-01' WHERE id = ?", id);
+    const ticket = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: id }));
+    const first = await scan(r, ticket, barcodeOf(r, 'House Shake 28g'), 8); // 224 g of 226.8 g
+    expect(first.refusal).toBeNull();
+    const over = await scan(r, first.ticket, barcodeOf(r, 'Gorilla Glue #4 Flower 14g'), 1);
+    expect(over.refusal?.code).toBe('over_limit');
+    const grant = await managerGrant(r, 'checkout.limitOverride');
+    const allowed = value<TicketChange>(await r.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code: barcodeOf(r, 'Gorilla Glue #4 Flower 14g'), quantity: 1, limitOverrideGrantId: grant }));
+    expect(allowed.refusal).toBeNull();
+    // Paying re-checks every line: the 8 House Shake were within the limit when added.
+    const { saleId } = await pay(r, allowed.ticket);
+    expect(sql<Array<{ n: number }>>(r, 'SELECT COUNT(*) AS n FROM sale_lines l JOIN sales s ON s.receipt_number = l.sale_no WHERE s.id = ?', saleId)[0]!.n).toBe(2);
+  });
+});
+
 /**
  * Boundary cases the register already gets right, one register per state, each case naming the
  * rules.md section and source it checks. A case opens a ticket, scans, checks each scan's refusal
@@ -217,6 +319,12 @@ const TABLE: Record<string, TableCase[]> = {
       scans: [[FLOWER, 1, null]],
       taxes: [['il_medical_state_rot', 45], ['il_medical_transit_rot', 0]],
     },
+    {
+      rule: '§1.4 [IL-8 M]: a resident mixed basket counts each limit on its own: 28 g flower, 5 g concentrate and 500 mg infused all fit; one more gummy pack is over',
+      customer: ['Marcus', 'Bell'],
+      set: { licence_state: 'IL' },
+      scans: [[FLOWER, 8, null], [SHATTER, 5, null], [GUMMIES_UPC, 5, null], [GUMMIES_UPC, 1, 'over_limit']],
+    },
     { rule: '§1.2 [IL-4 H]: a minor patient buys only through a caregiver', customer: ['Lily', 'Chen'], refusedOpen: /only through a caregiver/ },
     { rule: '§4.1 [IL-9 H]: an expired ID is refused', customer: ['Gavin', 'Reyes'], refusedOpen: /ID expired/ },
     { rule: '§1.2 [IL-3 H]: an expired medical card is refused', customer: ['Walter', 'Briggs'], refusedOpen: /medical card expired/ },
@@ -247,6 +355,11 @@ const TABLE: Record<string, TableCase[]> = {
       customer: ['Olivia', 'Hart'],
       scans: [[FLOWER, 1, null]],
       taxes: [['ca_excise', 675], ['ca_sales_and_use', 326], ['ca_local_cannabis', 225]],
+    },
+    {
+      rule: '§3.2 [CA-1 H]: an adult-use mixed basket: 28 g flower and 8 g concentrate both fit (separate limits, §15409(a)); a 9th gram of concentrate is over',
+      customer: ['Olivia', 'Hart'],
+      scans: [[FLOWER, 8, null], [SHATTER, 8, null], [SHATTER, 1, 'over_limit']],
     },
     { rule: '§3.3 [CA-4 H]: a card number that is not nine digits gets no MMIC sale', customer: ['Rosa', 'Delgado'], set: { medical_id: 'MP7K2Q9X4D' }, refusedOpen: /nine digits/ },
     { rule: '§3.3 [CA-4 H]: an MMIC holder (nine digits) pays the excise only (15% of $40.50 after the senior 10%)', customer: ['Rosa', 'Delgado'], set: { medical_id: '987654321' }, scans: [[FLOWER, 1, null]], taxes: [['ca_excise', 608]] },

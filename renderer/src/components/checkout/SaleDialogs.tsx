@@ -118,3 +118,28 @@ export function VoidDialog({ onCancel, onVoid }: { onCancel(): void; onVoid(reas
     </div>
   );
 }
+
+/** A sale the rules let through only with a manager's approval and a recorded reason. */
+export function ApprovalReasonDialog({ message, onCancel, onReason }: { message: string; onCancel(): void; onReason(reason: string): void }) {
+  const [reason, setReason] = useState('');
+  return (
+    <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="approval-reason-title">
+      <div className="dialog">
+        <h2 id="approval-reason-title">Manager approval needed</h2>
+        <p className="dialog-lead">{message}</p>
+        <label className="field">
+          <span>Why is this sale approved?</span>
+          <input autoFocus value={reason} onChange={(event) => setReason(event.target.value)} aria-label="Reason for approval" placeholder="e.g. the recommendation states 2 oz of concentrate a day" />
+        </label>
+        <div className="dialog-actions">
+          <button type="button" className="secondary big" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="button" className="primary big" disabled={reason.trim().length < 3} onClick={() => onReason(reason.trim())}>
+            Continue to approval
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -20,7 +20,7 @@ import { Meter } from '../../components/checkout/Meter';
 import { UnrestoredTickets } from '../../components/checkout/RestoredTickets';
 import { CustomerPicker } from '../../components/checkout/CustomerPicker';
 import { TicketPanel } from '../../components/checkout/TicketPanel';
-import { DiscountDialog, ReceiptPanel, VoidDialog } from '../../components/checkout/SaleDialogs';
+import { ApprovalReasonDialog, DiscountDialog, ReceiptPanel, VoidDialog } from '../../components/checkout/SaleDialogs';
 import { useCardSwipe } from '../../components/rewards/cardSwipe';
 import '../../styles/checkout.css';
 
@@ -32,7 +32,8 @@ type CustomerDetail = CallResponse<'customers.get'>;
 type TenderKind = ReceiptView['tenders'][number]['kind'];
 
 type Pending =
-  | { kind: 'limit'; retry: (grantId: string) => Promise<void>; title: string }
+  | { kind: 'limit'; retry: (grantId: string | undefined, reason?: string) => Promise<void>; title: string; reasonRequired: boolean }
+  | { kind: 'approvalReason'; retry: (grantId: string | undefined, reason?: string) => Promise<void>; title: string; message: string }
   | { kind: 'discount'; lineId: string; name: string }
   | { kind: 'void'; saleId: string }
   | { kind: 'return'; receipt: ReceiptView };
@@ -99,20 +100,23 @@ export function RegisterScreen() {
     void call('customers.get', { id: ticket.customer.id }).then((result) => result.ok && setDetail(result.value));
   }, [ticket?.customer.id]);
 
-  const applyChange = (result: Awaited<ReturnType<typeof call<'checkout.ticket.scan'>>>, retry?: (grantId: string) => Promise<void>, title?: string) => {
+  const applyChange = (result: Awaited<ReturnType<typeof call<'checkout.ticket.scan'>>>, retry?: (grantId: string | undefined, reason?: string) => Promise<void>, title?: string) => {
     if (!result.ok) return fail(result.error.message);
     setTicket(result.value.ticket);
     setError(null);
     setRefusal(result.value.refusal);
-    if (result.value.refusal?.overridable && retry) setPending({ kind: 'limit', retry, title: title ?? 'Allow this line over the limit' });
+    const refused = result.value.refusal;
+    if (refused?.overridable && retry) {
+      setPending({ kind: 'limit', retry, title: refused.reasonRequired ? refused.message : (title ?? 'Allow this line over the limit'), reasonRequired: refused.reasonRequired === true });
+    }
     else setPending(null);
   };
 
-  const scanCode = useCallback(async (code: string, grantId?: string) => {
+  const scanCode = useCallback(async (code: string, grantId?: string, reason?: string) => {
     const current = ticketRef.current;
     if (!current) return fail('Open a ticket first: choose a customer from the queue, scan their ID or search.');
-    const result = await call('checkout.ticket.scan', { ticketId: current.ticketId, code, ...(grantId ? { limitOverrideGrantId: grantId } : {}) });
-    applyChange(result, (grant) => scanCode(code, grant), `Allow ${code} over the limit (needs the customer's waiver or recommendation)`);
+    const result = await call('checkout.ticket.scan', { ticketId: current.ticketId, code, ...(grantId ? { limitOverrideGrantId: grantId } : {}), ...(reason ? { approvalReason: reason } : {}) });
+    applyChange(result, (grant, why) => scanCode(code, grant, why), `Allow ${code} over the limit (needs the customer's waiver or recommendation)`);
   }, []);
 
   // Product scans routed here by content, whatever has focus; licence scans open the customer.
@@ -134,17 +138,17 @@ export function RegisterScreen() {
     [open],
   );
 
-  const addProduct = async (product: Product, grantId?: string) => {
+  const addProduct = async (product: Product, grantId?: string, reason?: string) => {
     if (!ticket) return;
-    const result = await call('checkout.ticket.addProduct', { ticketId: ticket.ticketId, productId: product.id, ...(grantId ? { limitOverrideGrantId: grantId } : {}) });
-    applyChange(result, (grant) => addProduct(product, grant), `Allow ${product.name} over the limit`);
+    const result = await call('checkout.ticket.addProduct', { ticketId: ticket.ticketId, productId: product.id, ...(grantId ? { limitOverrideGrantId: grantId } : {}), ...(reason ? { approvalReason: reason } : {}) });
+    applyChange(result, (grant, why) => addProduct(product, grant, why), `Allow ${product.name} over the limit`);
   };
 
-  const setQuantity = async (lineId: string, quantity: number, grantId?: string) => {
+  const setQuantity = async (lineId: string, quantity: number, grantId?: string, reason?: string) => {
     if (!ticket) return;
     if (quantity < 1) return removeLine(lineId);
-    const result = await call('checkout.ticket.setQuantity', { ticketId: ticket.ticketId, lineId, quantity, ...(grantId ? { limitOverrideGrantId: grantId } : {}) });
-    applyChange(result, (grant) => setQuantity(lineId, quantity, grant), 'Allow this quantity over the limit');
+    const result = await call('checkout.ticket.setQuantity', { ticketId: ticket.ticketId, lineId, quantity, ...(grantId ? { limitOverrideGrantId: grantId } : {}), ...(reason ? { approvalReason: reason } : {}) });
+    applyChange(result, (grant, why) => setQuantity(lineId, quantity, grant, why), 'Allow this quantity over the limit');
   };
 
   const removeLine = async (lineId: string) => {
@@ -210,9 +214,13 @@ export function RegisterScreen() {
                 <button
                   type="button"
                   className="secondary big"
-                  onClick={() => setApproval({ action: 'checkout.limitOverride', title: pending.title, then: (grant) => void pending.retry(grant.grantId) })}
+                  onClick={() =>
+                    pending.reasonRequired
+                      ? setPending({ kind: 'approvalReason', retry: pending.retry, title: pending.title, message: refusal.message })
+                      : setApproval({ action: 'checkout.limitOverride', title: pending.title, then: (grant) => void pending.retry(grant.grantId) })
+                  }
                 >
-                  Manager override
+                  {pending.reasonRequired ? 'Manager approval' : 'Manager override'}
                 </button>
               ) : null}
               <button type="button" className="secondary big" onClick={() => setRefusal(null)}>
@@ -271,6 +279,18 @@ export function RegisterScreen() {
             };
             if (isManager || discount.kind === 'none') void send();
             else setApproval({ action: 'checkout.discount', title: `Discount on ${pending.name}: ${reason}`, then: (grant) => void send(grant.grantId) });
+          }}
+        />
+      ) : null}
+      {pending?.kind === 'approvalReason' ? (
+        <ApprovalReasonDialog
+          message={pending.message}
+          onCancel={() => setPending(null)}
+          onReason={(reason) => {
+            const { retry } = pending;
+            setPending(null);
+            if (isManager) void retry(undefined, reason);
+            else setApproval({ action: 'checkout.conversionApproval', title: `${pending.title} Reason: ${reason}`, then: (grant) => void retry(grant.grantId, reason) });
           }}
         />
       ) : null}
