@@ -30,8 +30,9 @@ function run(command, args) {
 export function nativeModulesFor(runtime) {
   if (currentRuntime() === runtime) return;
   if (runtime === 'electron') {
-    console.log('Rebuilding native modules for Electron (once)…');
-    run('npx', ['electron-builder', 'install-app-deps']);
+    // Only better-sqlite3 is built per runtime: node-hid and serialport are Node-API modules.
+    console.log('Rebuilding better-sqlite3 for Electron (once)…');
+    run('npx', ['electron-rebuild', '--only', 'better-sqlite3', '--force']);
     writeFileSync(MARKER, 'electron\n');
   } else {
     console.log('Rebuilding native modules for Node (once)…');

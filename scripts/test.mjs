@@ -1,5 +1,6 @@
 // `npm test`: every check a change must pass, in order, each runner printing its own summary.
-// lint → typecheck → unit and integration (vitest) → build → end-to-end (Playwright, Chromium).
+// lint → typecheck → unit and integration (vitest) → build → packaging (electron-builder against a
+// stand-in Electron, scripts/dist-check.ts) → end-to-end (Playwright, Chromium).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { nativeModulesFor } from './native.mjs';
@@ -9,6 +10,7 @@ const steps = [
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']],
   ['unit and integration tests', 'npx', ['vitest', 'run']],
   ['build', 'npm', ['run', '-s', 'build']],
+  ['packaging check (dist:check)', 'npm', ['run', '-s', 'dist:check']],
   ['end-to-end tests', 'npx', ['playwright', 'test']],
 ];
 
