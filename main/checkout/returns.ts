@@ -5,7 +5,7 @@ import { applyCommand, appliedCommandResult } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { readSetting } from '../core/settings.js';
 import { newId } from '../store/ids.js';
-import { reverseSalePoints } from '../rewards/index.js';
+import { returnSalePoints, reverseSalePoints } from '../rewards/index.js';
 import { type TenderInput } from './engine.js';
 import { VOID_ACTION, RETURN_ACTION, type SaleLineRow } from './types.js';
 import { CheckoutCompletion } from './complete.js';
@@ -161,7 +161,20 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
           }
           return { ...line, returnQuantity: request.quantity };
         });
+        const returnedBefore = saleLines.reduce((sum, line) => sum + line.returnedNet, 0);
         const returnId = this.writeReturn(actor, approver.id, { ...input, saleNo: sale.receiptNumber, kind: 'return' }, chosen, now);
+        // Rewards: the returned share of the sale's points, in this transaction.
+        const refunded = db.prepare('SELECT net_cents AS net FROM sale_returns WHERE id = ?').get(returnId) as { net: number };
+        returnSalePoints(db, {
+          saleId: input.saleId,
+          saleNetCents: saleLines.reduce((sum, line) => sum + line.netCents, 0),
+          returnedBeforeCents: returnedBefore,
+          returnedNowCents: refunded.net,
+          reason: `Items returned from receipt #${sale.receiptNumber}: ${input.reason}`,
+          employeeId: actor.id,
+          approvedBy: approver.id,
+          at: now,
+        });
         let traceOutboxId: string | null = null;
         if (sale.traceOutboxId && this.deps.trace) {
           traceOutboxId = this.deps.trace.enqueueRefund(

@@ -21,6 +21,8 @@
  *       every discount, points included, before tax. Call it after redeemPoints. Once per sale.
  *
  *   reverseSalePoints(sqlite, { saleId, employeeId?, at, reason? }) → { points }
+ *   returnSalePoints(sqlite, { saleId, saleNetCents, returnedBeforeCents, returnedNowCents, ... }) → { points }:
+ *       a partial return takes back (gives back) the returned share of what the sale earned (redeemed).
  *       On a void: one 'reverse' row takes back what the sale earned and gives back what it redeemed.
  *
  *   rewardsBalance(sqlite, customerId) → number  (the ledger's sum)
@@ -29,6 +31,6 @@
  * The contract is preload/contract/rewards.ts (rewards.* calls, the rewards.changed event);
  * main/rewards/module.ts handles it. Cards: rewards.findByCard turns a swipe into a customer.
  */
-export { earnPoints, redeemPoints, reverseSalePoints, rewardsBalance, rewardsQuote } from './ledger.js';
+export { earnPoints, redeemPoints, returnSalePoints, reverseSalePoints, rewardsBalance, rewardsQuote } from './ledger.js';
 export type { EarnInput, RedeemInput } from './ledger.js';
 export { DEFAULT_RULES, pointsEarned, quoteRedemption, readRewardsRules, redemptionProblem } from './rules.js';

@@ -20,7 +20,7 @@ export function rewardsBalance(sqlite: Database.Database, customerId: string): n
 
 interface LedgerRow {
   customerId: string;
-  kind: 'earn' | 'redeem' | 'adjust' | 'reverse';
+  kind: 'earn' | 'redeem' | 'adjust' | 'reverse' | 'return';
   points: number;
   saleId: string | null;
   cents: number | null;
@@ -140,6 +140,56 @@ export function reverseSalePoints(sqlite: Database.Database, input: { saleId: st
     reason: input.reason ?? 'Sale voided',
     employeeId: input.employeeId ?? null,
     approvedBy: null,
+    at: input.at,
+  });
+  return { points };
+}
+
+/** The points a sale earned and redeemed, and its net: what a return's share is taken from. */
+function saleShare(sqlite: Database.Database, saleId: string) {
+  const earned = saleEntry(sqlite, saleId, 'earn');
+  const redeemed = saleEntry(sqlite, saleId, 'redeem');
+  return { customerId: earned?.customer_id ?? redeemed?.customer_id ?? null, earned: earned?.points ?? 0, redeemed: -(redeemed?.points ?? 0) };
+}
+
+/**
+ * A partial return: the points the sale earned are taken back, and the points it redeemed given
+ * back, in proportion to the net refunded. Each return moves the sale's total from its share
+ * before the return to its share after it (rounded the same way both times), so several returns
+ * that end up returning everything add up exactly to what a void would reverse.
+ */
+export function returnSalePoints(
+  sqlite: Database.Database,
+  input: {
+    saleId: string;
+    saleNetCents: number;
+    /** Net refunded by this sale's earlier returns, and by this one. */
+    returnedBeforeCents: number;
+    returnedNowCents: number;
+    reason: string;
+    employeeId: string | null;
+    approvedBy: string | null;
+    at: number;
+  },
+): { points: number } {
+  const { customerId, earned, redeemed } = saleShare(sqlite, input.saleId);
+  if (!customerId || input.saleNetCents <= 0) return { points: 0 };
+  const share = (total: number, cents: number) => Math.round((total * Math.min(cents, input.saleNetCents)) / input.saleNetCents);
+  const after = input.returnedBeforeCents + input.returnedNowCents;
+  const takenBack = share(earned, after) - share(earned, input.returnedBeforeCents);
+  const givenBack = share(redeemed, after) - share(redeemed, input.returnedBeforeCents);
+  const points = givenBack - takenBack;
+  if (points === 0) return { points: 0 };
+  // No sale_id: a sale may have several returns, and (sale_id, kind) is unique. The reason names the receipt.
+  insertLedgerRow(sqlite, {
+    customerId,
+    kind: 'return',
+    points,
+    saleId: null,
+    cents: input.returnedNowCents,
+    reason: input.reason,
+    employeeId: input.employeeId,
+    approvedBy: input.approvedBy,
     at: input.at,
   });
   return { points };

@@ -50,7 +50,7 @@ export const rewardsLedger = sqliteTable(
     customerId: text('customer_id')
       .notNull()
       .references(() => customers.id),
-    kind: text('kind', { enum: ['earn', 'redeem', 'adjust', 'reverse'] }).notNull(),
+    kind: text('kind', { enum: ['earn', 'redeem', 'adjust', 'reverse', 'return'] }).notNull(),
     /** Signed: + earned / added, − redeemed / taken away. */
     points: integer('points').notNull(),
     /** The sale it belongs to (earn, redeem, reverse); no foreign key so rewards never depend on checkout's tables. */

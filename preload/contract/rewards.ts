@@ -44,7 +44,7 @@ export type CustomerTag = z.infer<typeof customerTagSchema>;
 
 export const ledgerEntrySchema = z.object({
   id: z.string(),
-  kind: z.enum(['earn', 'redeem', 'adjust', 'reverse']),
+  kind: z.enum(['earn', 'redeem', 'adjust', 'reverse', 'return']),
   points: z.number().int(),
   /** The balance after this entry. */
   balanceAfter: z.number().int(),

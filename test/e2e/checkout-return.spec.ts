@@ -2,7 +2,8 @@
  * A return end to end in Chromium against the browser host (demo store, embedded BioTrack
  * sandbox): a budtender makes a medical sale, opens it again from the recent sales, returns one
  * of two items with a reason and a manager's approval, and sees the refund, the stock back and the
- * refund queued to BioTrack; asking for more than is left is refused.
+ * refund queued to BioTrack; asking for more than is left is refused; the customer's points history
+ * shows the return taking back its share of the points the sale earned.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { demo, useHost } from './host';
@@ -78,4 +79,13 @@ test('a budtender returns one item of a medical sale with a manager approval; mo
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toHaveCount(0);
   await expect(page.getByTestId('receipt-return')).toHaveCount(1);
+
+  // The return took back its share of the sale's points: the profile's points history says so.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Customers', exact: true }).click();
+  await page.getByLabel('Search', { exact: true }).fill('Rosa Delgado');
+  await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /Rosa Delgado/ }).click();
+  const history = page.getByRole('table', { name: 'Points history' });
+  await expect(history.getByRole('row').nth(1)).toContainText('Items returned from receipt #1: Jar seal broken');
+  await expect(history.getByRole('row').nth(1)).toContainText(/-\d+/);
+  await expect(history).toContainText('Earned on a sale');
 });

@@ -184,6 +184,47 @@ describe('points from the checkout', () => {
   });
 });
 
+describe('partial returns and points', () => {
+  it('each return takes back its share of the points the sale earned and gives back its share of those it redeemed; returning everything equals a void', async () => {
+    const reg = await startTestRegister();
+    try {
+      value(await reg.call('session.login', { pin: '2222' }));
+      const found = value<{ results: Array<{ id: string }> }>(await reg.call('customers.search', { field: 'name', query: 'Olivia Hart' }));
+      const customerId = found.results[0]!.id;
+      const approvers = value<Array<{ id: string; name: string }>>(await reg.call('staff.approvers', { permission: 'manager_override' }));
+      const approverId = approvers.find((a) => a.name === 'Max Manager')!.id;
+      const adjust = value<{ grantId: string }>(await reg.call('staff.override', { approverId, pin: '2222', permission: 'manager_override', action: 'rewards.adjust' }));
+      value(await reg.call('rewards.adjust', { commandId: newId(), customerId, points: 200, reason: 'Welcome', grantId: adjust.grantId }));
+      const balance = async () => value<{ balance: number }>(await reg.call('rewards.account', { customerId })).balance;
+
+      const ticket = value<{ ticketId: string; saleCommandId: string }>(await reg.call('checkout.ticket.open', { saleCommandId: newId(), customerId }));
+      value(await reg.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code: '7194220405500100', quantity: 3 })); // 3 × $45.00
+      value(await reg.call('checkout.ticket.redeemPoints', { ticketId: ticket.ticketId, points: 200 })); // $10.00 off
+      const view = value<{ totals: { netCents: number; totalCents: number } }>(await reg.call('checkout.ticket.get', { ticketId: ticket.ticketId }));
+      expect(view.totals.netCents).toBe(12_500);
+      const receipt = value<{ saleId: string; lines: Array<{ saleLineId: string }> }>(
+        await reg.call('checkout.sale.complete', { commandId: ticket.saleCommandId, ticketId: ticket.ticketId, tenders: [{ kind: 'cash', amountCents: view.totals.totalCents }] }),
+      );
+      // 200 − 200 redeemed + 125 earned on the $125.00 net.
+      expect(await balance()).toBe(125);
+      const line = receipt.lines[0]!.saleLineId;
+
+      // One of three returned: a third of 125 earned back (42) and a third of 200 redeemed given back (67).
+      value(await reg.call('checkout.sale.return', { commandId: newId(), saleId: receipt.saleId, lines: [{ saleLineId: line, quantity: 1 }], reason: 'Customer changed mind', refundTender: 'cash' }));
+      expect(await balance()).toBe(125 - 42 + 67);
+      const account = value<{ ledger: Array<{ kind: string; points: number; reason: string | null }> }>(await reg.call('rewards.account', { customerId }));
+      expect(account.ledger[0]).toMatchObject({ kind: 'return', points: 25 });
+      expect(account.ledger[0]!.reason).toMatch(/Items returned from receipt #\d+: Customer changed mind/);
+
+      // The other two: everything the sale touched is undone, exactly as a void would have.
+      value(await reg.call('checkout.sale.return', { commandId: newId(), saleId: receipt.saleId, lines: [{ saleLineId: line, quantity: 2 }], reason: 'Rest returned too', refundTender: 'cash' }));
+      expect(await balance()).toBe(200);
+    } finally {
+      await reg.close();
+    }
+  });
+});
+
 describe('redeeming points at the checkout', () => {
   it('takes the points off as a discount before tax, under the rules, and earns on what is left', async () => {
     const reg = await startTestRegister();

@@ -25,7 +25,7 @@ export function dollars(cents: number): string {
   return `${sign}$${Math.floor(abs / 100).toLocaleString()}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-const kindLabels: Record<LedgerEntry['kind'], string> = { earn: 'Earned on a sale', redeem: 'Redeemed on a sale', adjust: 'Adjusted by hand', reverse: 'Sale voided' };
+const kindLabels: Record<LedgerEntry['kind'], string> = { earn: 'Earned on a sale', redeem: 'Redeemed on a sale', adjust: 'Adjusted by hand', reverse: 'Sale voided', return: 'Items returned' };
 
 function describeEntry(entry: LedgerEntry): string {
   if (entry.kind === 'adjust') return `${kindLabels.adjust}: ${entry.reason ?? ''}${entry.approvedByName ? ` (approved by ${entry.approvedByName})` : ''}`;
