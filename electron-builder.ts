@@ -21,6 +21,35 @@ if (process.argv.some((arg) => arg === '--win' || arg === '-w' || arg === '--win
   console.log(signing.message);
 }
 
+/**
+ * Electron fuses, flipped in the packed executable (electron-builder >= 26 `electronFuses`; kept
+ * out of the literal below so the config still type-checks where an older electron-builder is
+ * installed, and typed here with @electron/fuses' names).
+ */
+interface FuseSettings {
+  runAsNode: boolean;
+  enableCookieEncryption: boolean;
+  enableNodeOptionsEnvironmentVariable: boolean;
+  enableNodeCliInspectArguments: boolean;
+  enableEmbeddedAsarIntegrityValidation: boolean;
+  onlyLoadAppFromAsar: boolean;
+  grantFileProtocolExtraPrivileges: boolean;
+}
+const hardening: { electronFuses: FuseSettings } = {
+  electronFuses: {
+    runAsNode: false,
+    enableCookieEncryption: true,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    onlyLoadAppFromAsar: true,
+    // The window loads app://register (main/electron/app-protocol.ts), never file://.
+    grantFileProtocolExtraPrivileges: false,
+    // Not enabled: asar integrity needs an integrity record electron-builder writes only for
+    // macOS and Windows, and Linux does not support it.
+    enableEmbeddedAsarIntegrityValidation: false,
+  },
+};
+
 const config: Configuration = {
   appId: 'com.dispensaryregister.app',
   productName: PRODUCT_NAME,
@@ -62,18 +91,7 @@ const config: Configuration = {
   buildDependenciesFromSource: false,
   nodeGypRebuild: false,
   afterPack,
-  electronFuses: {
-    runAsNode: false,
-    enableCookieEncryption: true,
-    enableNodeOptionsEnvironmentVariable: false,
-    enableNodeCliInspectArguments: false,
-    onlyLoadAppFromAsar: true,
-    // The window loads app://register (main/electron/app-protocol.ts), never file://.
-    grantFileProtocolExtraPrivileges: false,
-    // Not enabled: asar integrity needs an integrity record electron-builder writes only for
-    // macOS and Windows, and Linux does not support it.
-    enableEmbeddedAsarIntegrityValidation: false,
-  },
+  ...hardening,
   win: {
     target: [{ target: 'nsis', arch: ['x64'] }],
     icon: 'resources/build/icon.ico',
