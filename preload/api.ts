@@ -15,6 +15,7 @@ import { customersCalls, customersEvents } from './contract/customers.js';
 import { queueCalls, queueEvents } from './contract/queue.js';
 import { checkoutCalls, checkoutEvents } from './contract/checkout.js';
 import { rewardsCalls, rewardsEvents } from './contract/rewards.js';
+import { tillCalls, tillEvents } from './contract/till.js';
 import type { z } from 'zod';
 import type { ApiError, CallOptions } from './contract/common.js';
 
@@ -34,6 +35,7 @@ export const calls = {
   ...queueCalls,
   ...checkoutCalls,
   ...rewardsCalls,
+  ...tillCalls,
 } as const;
 
 export const events = {
@@ -44,6 +46,7 @@ export const events = {
   ...queueEvents,
   ...checkoutEvents,
   ...rewardsEvents,
+  ...tillEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

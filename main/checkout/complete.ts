@@ -50,6 +50,7 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     }
     this.tickets.delete(ticket.id);
     if (!outcome.replayed) {
+      this.deps.till?.wake();
       this.deps.trace?.wake();
       if (ticket.queueEntryId) this.deps.queue?.changed();
     }
@@ -155,6 +156,12 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     paid.tenders.forEach((tender, position) => {
       s.insertTender.run(receiptNumber, position + 1, tender.kind, tender.tenderedCents, tender.appliedCents, tender.changeCents, tender.reference);
     });
+    // The till (issue 17): the cash lands in the open drawer session and the receipt is queued, in this transaction.
+    if (this.deps.till) {
+      let cashCents = 0;
+      for (const tender of paid.tenders) if (tender.kind === 'cash') cashCents += tender.appliedCents;
+      this.deps.till.saleWritten(db, { saleId, cashCents, actorId: actor.id, at: now });
+    }
     let traceOutboxId: string | null = null;
     const target = context.channel === 'medical' && holder.cardId ? (this.deps.trace?.target(db) ?? null) : null;
     if (target && this.deps.trace && holder.cardId) {

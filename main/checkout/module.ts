@@ -9,6 +9,7 @@ import { enqueueDispense, enqueueRefund, enqueueVoid } from '../trace/outbox.js'
 import { settingsAllotmentSource, DEFAULT_LOOKUP_TIMEOUT_MS } from '../queue/allotment-source.js';
 import { QueueService } from '../queue/service.js';
 import { CheckoutService, type AllotmentSource, type QueueLink, type TraceOutbox } from './service.js';
+import type { TillHook } from './types.js';
 
 type CheckoutCallName = keyof typeof checkoutCalls;
 
@@ -19,6 +20,8 @@ export interface CheckoutModuleOptions {
   allotments?: AllotmentSource | null;
   /** Replace the queue link (tests). */
   queue?: QueueLink | null;
+  /** The till module (drawer cash and receipts in the sale's transaction). */
+  till?: () => TillHook | null;
 }
 
 export type CheckoutModule = CapabilityModule & { service: CheckoutService };
@@ -74,6 +77,13 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
     queue,
     consumeGrant: (grantId, action) => services.staff().consumeGrant(grantId, 'manager_override', action),
     logger: services.logger,
+    till: options.till
+      ? {
+          saleWritten: (db, sale) => options.till?.()?.saleWritten(db, sale),
+          refundWritten: (db, refund) => options.till?.()?.refundWritten(db, refund),
+          wake: () => options.till?.()?.wake(),
+        }
+      : null,
   });
 
   const salesChanged = (saleId: string) => services.broadcast('checkout.salesChanged', { saleId });

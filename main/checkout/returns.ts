@@ -223,6 +223,8 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
       `INSERT INTO sale_returns (id, command_id, sale_id, kind, reason, employee_id, approved_by, net_cents, tax_cents, refund_cents, refund_tender, at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(returnId, input.commandId, input.saleId, input.kind, input.reason, actor.id, approvedBy, net, tax, net + tax, input.refundTender, now);
+    // The till (issue 17): cash paid back leaves the open drawer session in this transaction.
+    if (input.refundTender === 'cash') this.deps.till?.refundWritten(db, { returnId, cashCents: net + tax, actorId: actor.id, at: now });
     const insertLine = db.prepare('INSERT INTO sale_return_lines (return_id, sale_line_id, quantity, net_cents, tax_cents) VALUES (?, ?, ?, ?, ?)');
     const holderOf = db.prepare(
       `SELECT holder_kind AS holderKind, holder_id AS holderId, card_id AS cardId, unit

@@ -64,6 +64,15 @@ export interface CheckoutDeps {
   consumeGrant: (grantId: string, action: string) => { approverId: string; approverName: string };
   /** Where problems with saved tickets are written (the register's log); silent when absent. */
   logger?: Logger;
+  /** The till (issue 17): cash into the open drawer session and the receipt queued, in the sale's transaction. */
+  till?: TillHook | null;
+}
+
+/** What checkout tells the till: inside the sale's (or return's) transaction, then after the commit. */
+export interface TillHook {
+  saleWritten(sqlite: Database.Database, sale: { saleId: string; cashCents: number; actorId: string; at: number }): void;
+  refundWritten(sqlite: Database.Database, refund: { returnId: string; cashCents: number; actorId: string; at: number }): void;
+  wake(): void;
 }
 
 export const DISCOUNT_ACTION = 'checkout.discount';

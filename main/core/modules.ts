@@ -9,9 +9,14 @@ import { createCustomersModule } from '../customers/module.js';
 import { createQueueModule } from '../queue/module.js';
 import { createCheckoutModule } from '../checkout/module.js';
 import { createRewardsModule } from '../rewards/module.js';
+import { createTillModule, type TillModule, type TillModuleOptions } from '../till/module.js';
 
 /** Check-in looks allotments up through the demo sandbox the trace module runs. */
 const traceModules = new WeakMap<CoreServices, TraceModule>();
+/** Checkout hands each sale's cash and receipt to the till in its transaction. */
+const tillModules = new WeakMap<CoreServices, TillModule>();
+/** How the till reaches printers (tests set a fake link before the register starts). */
+export const tillOptions: TillModuleOptions = {};
 
 export const capabilityFactories: CapabilityFactory[] = [
   (services) => {
@@ -22,6 +27,11 @@ export const capabilityFactories: CapabilityFactory[] = [
   (services) => createDevicesModule(services),
   (services) => createCustomersModule(services),
   (services) => createQueueModule(services, { demoSandboxUrl: () => traceModules.get(services)?.sandbox()?.url ?? null }),
-  (services) => createCheckoutModule(services, { trace: () => traceModules.get(services) ?? null }),
+  (services) => createCheckoutModule(services, { trace: () => traceModules.get(services) ?? null, till: () => tillModules.get(services)?.link ?? null }),
   (services) => createRewardsModule(services),
+  (services) => {
+    const till = createTillModule(services, tillOptions);
+    tillModules.set(services, till);
+    return till;
+  },
 ];

@@ -1,0 +1,69 @@
+/**
+ * The encoder facade: a ReceiptDoc (pure data) → the bytes one printer understands, through
+ * @point-of-sale/receipt-printer-encoder (ESC/POS, StarPRNT, Star Line; per-model codepages).
+ * Business code never writes printer bytes: it builds a ReceiptDoc and names a printer.
+ */
+import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
+import type { PrinterConfig } from './config.js';
+import { pairLine, type ReceiptDoc } from './doc.js';
+
+type Model = NonNullable<ConstructorParameters<typeof ReceiptPrinterEncoder>[0]>['printerModel'];
+
+/** The library's pulse() halves the milliseconds and wraps past 510 ms: the config keeps ≤ 500 (research/till.md §1.1). */
+export const MAX_PULSE_MS = 500;
+
+function encoderFor(printer: PrinterConfig): ReceiptPrinterEncoder {
+  return new ReceiptPrinterEncoder({
+    language: printer.language,
+    columns: printer.columns,
+    ...(printer.model ? { printerModel: printer.model as Model } : {}),
+    feedBeforeCut: 4,
+  });
+}
+
+function start(encoder: ReceiptPrinterEncoder, printer: PrinterConfig): ReceiptPrinterEncoder {
+  // 'auto' picks, per character, a codepage the model has; a fixed one is a number from the printer's manual.
+  return encoder.initialize().codepage(printer.codepage === 'auto' ? 'auto' : (printer.codepage as Parameters<ReceiptPrinterEncoder['codepage']>[0]));
+}
+
+function pulse(encoder: ReceiptPrinterEncoder, printer: PrinterConfig): ReceiptPrinterEncoder {
+  const { pin, onMs, offMs } = printer.drawer;
+  return encoder.pulse(pin === 5 ? 1 : 0, Math.min(onMs, MAX_PULSE_MS), Math.min(offMs, MAX_PULSE_MS));
+}
+
+/** A document, cut at the end; `kick` opens the drawer first (a cash sale's receipt). */
+export function encodeDoc(doc: ReceiptDoc, printer: PrinterConfig, options: { kick?: boolean } = {}): Uint8Array {
+  const encoder = start(encoderFor(printer), printer);
+  if (options.kick) pulse(encoder, printer);
+  for (const block of doc.blocks) {
+    switch (block.kind) {
+      case 'title':
+        encoder.align('center').bold(true).size(2, 2).line(block.text).size(1, 1).bold(false).align('left');
+        break;
+      case 'center':
+        encoder.align('center').bold(block.bold ?? false).line(block.text).bold(false).align('left');
+        break;
+      case 'text':
+        encoder.bold(block.bold ?? false).line(block.text).bold(false);
+        break;
+      case 'pair':
+        encoder.bold(block.bold ?? false).line(pairLine(block.left, block.right, printer.columns)).bold(false);
+        break;
+      case 'rule':
+        encoder.line('-'.repeat(printer.columns));
+        break;
+      case 'barcode':
+        encoder.align('center').barcode(block.value, 'code128', { height: 60, text: 'below' }).align('left');
+        break;
+      case 'feed':
+        encoder.newline(block.lines);
+        break;
+    }
+  }
+  return encoder.cut('partial').encode();
+}
+
+/** Only the drawer kick (ESC p on ESC/POS, ESC BEL … BEL on Star): "No sale", or a cash sale whose receipt waits. */
+export function encodeKick(printer: PrinterConfig): Uint8Array {
+  return pulse(encoderFor(printer).initialize(), printer).encode();
+}

@@ -1,0 +1,245 @@
+/** The till's part of the core: handlers for preload/contract/till.ts, the print worker, the sale hook. */
+import type Database from 'better-sqlite3';
+import { readdir } from 'node:fs/promises';
+import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
+import { SerialPort } from 'serialport';
+import type { CallName, Employee } from '../../preload/api.js';
+import type { DrawerSessionView, tillCalls } from '../../preload/contract/till.js';
+import { applyCommand } from '../core/commands.js';
+import type { CapabilityModule, CoreServices, HandlersFor } from '../core/handler.js';
+import { CoreError } from '../core/errors.js';
+import { newId } from '../store/ids.js';
+import { readTillConfig, writeTillConfig, type PrinterConfig, type TillConfig } from './config.js';
+import { DrawerLedger, NO_SALE_ACTION, recordRefundCash, recordSaleCash, type SessionRow } from './drawer.js';
+import { storeHeader } from './receipt.js';
+import { enqueueJob, enqueueSaleJobs, PrintQueue } from './print-queue.js';
+import type { PrinterLink } from './transports/index.js';
+
+type TillCallName = keyof typeof tillCalls;
+
+/** What checkout calls inside its transactions, and after its commit. */
+export interface TillLink {
+  saleWritten(sqlite: Database.Database, sale: { saleId: string; cashCents: number; actorId: string; at: number }): void;
+  refundWritten(sqlite: Database.Database, refund: { returnId: string; cashCents: number; actorId: string; at: number }): void;
+  wake(): void;
+}
+
+export interface TillModuleOptions {
+  /** Replace how printers are reached (tests). */
+  link?: (printer: PrinterConfig) => PrinterLink;
+  retryMinMs?: number;
+  retryMaxMs?: number;
+}
+
+export type TillModule = CapabilityModule & { queue: PrintQueue; drawer: DrawerLedger; link: TillLink; config(): TillConfig };
+
+export function createTillModule(services: CoreServices, options: TillModuleOptions = {}): TillModule {
+  const config = () => readTillConfig(services.sqlite(), (message) => services.logger.log('warn', message));
+  const queue = new PrintQueue({
+    sqlite: () => services.sqlite(),
+    clock: () => services.clock(),
+    config,
+    logger: services.logger,
+    ...(options.link ? { link: options.link } : {}),
+    ...(options.retryMinMs !== undefined ? { retryMinMs: options.retryMinMs } : {}),
+    ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
+    onChange: (status) => services.broadcast('till.printerChanged', status),
+  });
+  const drawer = new DrawerLedger({
+    sqlite: () => services.sqlite(),
+    clock: () => services.clock(),
+    config,
+    consumeGrant: (grantId, action) => services.staff().consumeGrant(grantId, 'manager_override', action),
+  });
+
+  const link: TillLink = {
+    saleWritten(sqlite, sale) {
+      const drawerId = readTillConfig(sqlite).drawerId;
+      recordSaleCash(sqlite, drawerId, sale);
+      enqueueSaleJobs(sqlite, sale.saleId, sale.cashCents > 0, sale.actorId, sale.at);
+    },
+    refundWritten(sqlite, refund) {
+      recordRefundCash(sqlite, readTillConfig(sqlite).drawerId, refund);
+    },
+    wake: () => queue.wake(),
+  };
+
+  const sessionView = (row: SessionRow | null, actor: Employee): DrawerSessionView | null => {
+    if (!row) return null;
+    const blind = row.status === 'open' && config().blindClose && !actor.permissions.includes('manager_override');
+    return {
+      id: row.id,
+      drawerId: row.drawerId,
+      status: row.status,
+      openedByName: row.openedByName,
+      openedAt: row.openedAt,
+      floatCents: row.floatCents,
+      closedAt: row.closedAt,
+      countedCents: row.countedCents,
+      overShortCents: row.overShortCents,
+      totals: blind ? null : drawer.totals(row.id),
+    };
+  };
+
+  const saveConfig = (actor: Employee, commandId: string, change: (config: TillConfig) => TillConfig): TillConfig => {
+    const db = services.sqlite();
+    const next = change(config());
+    applyCommand(
+      db,
+      { commandId, name: 'till.config.save', actorId: actor.id },
+      () => {
+        writeTillConfig(db, next, services.clock());
+        return { result: null, audit: { action: 'till.config.save', details: { receiptPrinterId: next.receiptPrinterId, printers: next.printers.map((p) => p.id) } } };
+      },
+      services.clock(),
+    );
+    queue.wake();
+    services.broadcast('till.printerChanged', queue.status());
+    return next;
+  };
+  const handlers: HandlersFor<TillCallName> = {
+    'till.status': { access: 'logged_in', run: () => queue.status() },
+    'till.config.get': {
+      access: 'logged_in',
+      run: () => ({ config: config(), models: ReceiptPrinterEncoder.printerModels.map((model) => ({ id: model.id, name: model.name })) }),
+    },
+    'till.printers.save': {
+      access: 'manage_settings',
+      run: (ctx, request) =>
+        saveConfig(ctx.actor, newCommand(), (current) => {
+          const printers = current.printers.filter((p) => p.id !== request.printer.id).concat(request.printer);
+          return { ...current, printers, receiptPrinterId: current.receiptPrinterId ?? request.printer.id };
+        }),
+    },
+    'till.printers.remove': {
+      access: 'manage_settings',
+      run: (ctx, request) =>
+        saveConfig(ctx.actor, newCommand(), (current) => ({
+          ...current,
+          printers: current.printers.filter((p) => p.id !== request.printerId),
+          receiptPrinterId: current.receiptPrinterId === request.printerId ? null : current.receiptPrinterId,
+        })),
+    },
+    'till.printers.choose': {
+      access: 'manage_settings',
+      run(ctx, request) {
+        if (request.printerId && !config().printers.some((p) => p.id === request.printerId)) throw new CoreError('not_found', 'That printer is not set up on this register: add it first.');
+        return saveConfig(ctx.actor, newCommand(), (current) => ({ ...current, receiptPrinterId: request.printerId }));
+      },
+    },
+    'till.printers.find': { access: 'manage_settings', run: () => findPrinters(services) },
+    'till.printers.test': {
+      access: 'manage_settings',
+      run(ctx, request) {
+        const printer = config().printers.find((p) => p.id === request.printerId);
+        if (!printer) throw new CoreError('not_found', 'That printer is not set up on this register: add it first.');
+        const doc = {
+          blocks: [
+            ...storeHeader(services.sqlite()),
+            { kind: 'rule' as const },
+            { kind: 'center' as const, text: 'Test page', bold: true },
+            { kind: 'text' as const, text: `Printer: ${printer.name}` },
+            { kind: 'pair' as const, left: 'Left', right: 'Right' },
+            { kind: 'barcode' as const, value: 'TEST' },
+          ],
+        };
+        const jobId = enqueueJob(services.sqlite(), { kind: 'test', printerId: printer.id, doc, actorId: ctx.actor.id }, services.clock());
+        queue.wake();
+        return { jobId };
+      },
+    },
+    'till.printers.check': {
+      access: 'manage_settings',
+      async run(_ctx, request) {
+        const printer = config().printers.find((p) => p.id === request.printerId);
+        if (!printer) throw new CoreError('not_found', 'That printer is not set up on this register: add it first.');
+        return queue.check(printer);
+      },
+    },
+    'till.receipt.reprint': {
+      access: 'sell',
+      run(ctx, request) {
+        const db = services.sqlite();
+        if (!db.prepare('SELECT 1 FROM sales WHERE id = ?').get(request.saleId)) throw new CoreError('not_found', 'No such sale on this register: check the receipt number.');
+        const { result } = applyCommand(
+          db,
+          { commandId: newCommand(), name: 'till.receipt.reprint', actorId: ctx.actor.id },
+          () => ({ result: enqueueJob(db, { kind: 'reprint', saleId: request.saleId, actorId: ctx.actor.id }, services.clock()), audit: { action: 'till.reprint', saleId: request.saleId } }),
+          services.clock(),
+        );
+        queue.wake();
+        return { jobId: result };
+      },
+    },
+    'till.jobs.resolve': {
+      access: 'sell',
+      run(ctx, request) {
+        queue.resolveUncertain(request.jobId, request.choice, ctx.actor.id);
+        return queue.status();
+      },
+    },
+    'till.drawer.noSale': {
+      access: 'logged_in',
+      run(ctx, request) {
+        drawer.noSale(ctx.actor, request, (db) => enqueueJob(db, { kind: 'kick', actorId: ctx.actor.id }, services.clock()));
+        queue.wake();
+        return { queued: true as const };
+      },
+    },
+    'till.session.get': { access: 'sell', run: (ctx) => sessionView(drawer.current(), ctx.actor) },
+    'till.session.open': { access: 'sell', run: (ctx, request) => sessionView(drawer.open(ctx.actor, request), ctx.actor)! },
+    'till.session.move': {
+      access: 'sell',
+      run(ctx, request) {
+        drawer.move(ctx.actor, request);
+        return sessionView(drawer.current(), ctx.actor)!;
+      },
+    },
+    'till.session.close': {
+      access: 'sell',
+      run(ctx, request) {
+        const closed = drawer.close(ctx.actor, request);
+        // Closed: the figures are no longer blind.
+        return { ...sessionView(closed, ctx.actor)!, totals: drawer.totals(closed.id) };
+      },
+    },
+  };
+
+  return {
+    handlers: handlers as unknown as HandlersFor<CallName>,
+    queue,
+    drawer,
+    link,
+    config,
+    onOpen() {
+      queue.start();
+    },
+    onClose() {
+      queue.stop();
+    },
+  };
+}
+
+export { NO_SALE_ACTION };
+
+/** Settings changes and reprints are not retried by the screen: a fresh id each time. */
+function newCommand(): string {
+  return newId();
+}
+
+/** /dev/usb/lp* (Linux USB printer class) and serial ports present now. */
+async function findPrinters(services: CoreServices): Promise<Array<{ label: string; transport: PrinterConfig['transport'] }>> {
+  const found: Array<{ label: string; transport: PrinterConfig['transport'] }> = [];
+  if (process.platform === 'linux') {
+    const names = await readdir('/dev/usb').catch(() => [] as string[]);
+    for (const name of names.filter((n) => /^lp\d+$/.test(n)).sort()) found.push({ label: `USB printer /dev/usb/${name}`, transport: { kind: 'usb_linux', path: `/dev/usb/${name}` } });
+  }
+  const ports = await SerialPort.list().catch((error: unknown) => {
+    services.logger.log('warn', `serial ports could not be listed: ${error instanceof Error ? error.message : String(error)}`);
+    return [];
+  });
+  for (const port of ports) {
+    found.push({ label: `Serial ${port.path}${port.manufacturer ? ` (${port.manufacturer})` : ''}`, transport: { kind: 'serial', path: port.path, baudRate: 9600 } });
+  }
+  return found;
+}

@@ -1,0 +1,163 @@
+/**
+ * Receipts on a fake ESC/POS network printer (127.0.0.1, a random port), through a real register:
+ * the receipt's lines, one drawer pulse per cash sale, a printer that is off or out of paper (the
+ * sale completes, the receipt waits, the status says why, it prints once when the printer is back),
+ * a job caught mid-send by a restart is not sent again, and a reprint is marked.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tillOptions } from '../../../main/core/modules.js';
+import type { PrinterStatusView } from '../../../preload/contract/till.js';
+import { FakePrinter } from '../../support/fake-printer.js';
+import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { FLOWER, GUMMIES_UPC, ringSale, sql, usePrinter, value } from '../../support/till.js';
+
+const open: Array<TestRegister | FakePrinter> = [];
+afterEach(async () => {
+  for (const item of open.splice(0).reverse()) {
+    if (item instanceof FakePrinter) await item.stop();
+    else await item.close();
+  }
+});
+beforeAll(() => {
+  tillOptions.retryMinMs = 50;
+  tillOptions.retryMaxMs = 200;
+});
+
+async function setUp(): Promise<{ r: TestRegister; printer: FakePrinter }> {
+  const printer = await new FakePrinter().start();
+  const r = await startTestRegister();
+  open.push(printer, r);
+  value(await r.call('session.login', { pin: '3333' }));
+  await usePrinter(r, printer.port);
+  return { r, printer };
+}
+
+/** The last printer status the register broadcast. */
+function lastStatus(r: TestRegister): PrinterStatusView | null {
+  const event = r.events.filter((e) => e.event === 'till.printerChanged').at(-1);
+  return (event?.payload as PrinterStatusView | undefined) ?? null;
+}
+
+async function until(check: () => boolean, what: string, limitMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('receipt printing', () => {
+  it('prints the receipt of a cash sale with its lines, taxes, tenders and barcode, and kicks the drawer once', async () => {
+    const { r, printer } = await setUp();
+    const receipt = await ringSale(r, [FLOWER, GUMMIES_UPC]);
+    await printer.waitForJobs(1);
+    const job = printer.jobs[0]!.decoded;
+    const text = job.lines.join('\n');
+    expect(text).toContain(`Sale ${receipt.receiptNumber}`);
+    expect(text).toMatch(/Prairie Sunset .*\$45\.00/);
+    expect(text).toContain('1 x $45.00   3.5 g');
+    expect(text).toMatch(/  10% Cannabis Purchaser Excise.*\$4\.50/);
+    expect(text).toMatch(/TOTAL\s+\$/);
+    expect(text).toMatch(/Cash\s+\$/);
+    expect(text).toMatch(/Change\s+\$5\.00/);
+    expect(job.barcodes).toEqual([`S${String(receipt.receiptNumber).padStart(6, '0')}`]);
+    expect(job.pulses).toEqual([{ op: 'pulse', pin: 2, onMs: 100, offMs: 500 }]);
+    expect(job.cuts).toBe(1);
+    // Nothing more goes out: one receipt, one pulse.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(printer.jobs).toHaveLength(1);
+    expect(sql<Array<{ kind: string; state: string }>>(r, 'SELECT kind, state FROM print_jobs ORDER BY id')).toEqual([
+      { kind: 'kick', state: 'printed' },
+      { kind: 'receipt', state: 'printed' },
+    ]);
+  });
+
+  it('a card sale prints without opening the drawer', async () => {
+    const { r, printer } = await setUp();
+    await ringSale(r, [FLOWER], { kind: 'debit' });
+    await printer.waitForJobs(1);
+    expect(printer.jobs[0]!.decoded.pulses).toEqual([]);
+    expect(printer.jobs[0]!.decoded.lines.join('\n')).toMatch(/Debit\s+\$/);
+  });
+
+  it('a printer that is switched off: the sale completes, the status says why, the receipt prints once when it is back', async () => {
+    const { r, printer } = await setUp();
+    const port = printer.port;
+    await printer.stop();
+    const receipt = await ringSale(r);
+    expect(receipt.status).toBe('completed');
+    await until(() => lastStatus(r)?.condition === 'unreachable', 'the unreachable status');
+    expect(lastStatus(r)!.message).toContain('cannot be reached');
+    expect(value<PrinterStatusView>(await r.call('till.status', {})).waiting).toBe(2);
+    await printer.start(port);
+    await printer.waitForJobs(1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(printer.jobs).toHaveLength(1);
+    expect(printer.jobs[0]!.decoded.lines.join('\n')).toContain(`Sale ${receipt.receiptNumber}`);
+    await until(() => lastStatus(r)?.condition === 'ready', 'the ready status');
+    expect(value<PrinterStatusView>(await r.call('till.status', {})).waiting).toBe(0);
+  });
+
+  it.each([
+    ['paper_out', 'out of paper'],
+    ['cover_open', 'cover is open'],
+  ] as const)('a printer reporting %s over DLE EOT gets nothing until it is ready, then prints once', async (state, words) => {
+    const { r, printer } = await setUp();
+    printer.state = state;
+    await ringSale(r);
+    await until(() => lastStatus(r)?.condition === state, `the ${state} status`);
+    expect(lastStatus(r)!.message).toContain(words);
+    expect(printer.jobs).toHaveLength(0);
+    printer.state = 'ready';
+    await printer.waitForJobs(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(printer.jobs).toHaveLength(1);
+    expect(printer.jobs[0]!.decoded.pulses).toHaveLength(1);
+  });
+
+  it('a printer that does not answer status still gets the receipt', async () => {
+    const { r, printer } = await setUp();
+    printer.state = 'silent';
+    await ringSale(r);
+    await printer.waitForJobs(1);
+    expect(printer.jobs[0]!.decoded.cuts).toBe(1);
+  });
+
+  it('reprints from history, marked as a reprint, without opening the drawer', async () => {
+    const { r, printer } = await setUp();
+    const receipt = await ringSale(r);
+    await printer.waitForJobs(1);
+    value(await r.call('till.receipt.reprint', { saleId: receipt.saleId }));
+    await printer.waitForJobs(2);
+    const reprint = printer.jobs[1]!.decoded;
+    expect(reprint.lines.join('\n')).toContain('REPRINT');
+    expect(reprint.lines.join('\n')).toContain(`Sale ${receipt.receiptNumber}`);
+    expect(reprint.pulses).toEqual([]);
+  });
+
+  it('a receipt caught mid-send by a restart is not sent again: it waits for a person to reprint or dismiss it', async () => {
+    const printer = await new FakePrinter().start();
+    open.push(printer);
+    printer.state = 'paper_out';
+    const first = await startTestRegister();
+    value(await first.call('session.login', { pin: '3333' }));
+    await usePrinter(first, printer.port);
+    const receipt = await ringSale(first);
+    await until(() => lastStatus(first)?.condition === 'paper_out', 'paper out');
+    await first.register.close();
+    // As if the register stopped between "sending" and "printed".
+    sql(first, `UPDATE print_jobs SET state = 'sending' WHERE kind = 'receipt'`);
+    printer.state = 'ready';
+    const again = await startTestRegister({}, first.dataDir);
+    open.push(again);
+    value(await again.call('session.login', { pin: '3333' }));
+    const status = value<PrinterStatusView>(await again.call('till.status', {}));
+    expect(status.uncertain).toMatchObject([{ kind: 'receipt', saleId: receipt.saleId, receiptNumber: receipt.receiptNumber }]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The kick expired with its receipt unsent? No: the kick was still pending and goes alone; the receipt does not.
+    expect(printer.jobs.every((job) => job.decoded.lines.every((line) => !line.includes(`Sale ${receipt.receiptNumber}`)))).toBe(true);
+    const after = value<PrinterStatusView>(await again.call('till.jobs.resolve', { jobId: status.uncertain[0]!.jobId, choice: 'reprint' }));
+    expect(after.uncertain).toEqual([]);
+    await until(() => printer.jobs.some((job) => job.decoded.lines.join('\n').includes('REPRINT')), 'the reprint');
+  });
+});
