@@ -22,10 +22,20 @@ declare module 'electron' {
     on(event: 'before-input-event', listener: (event: Event, input: { type: string; key: string; code: string }) => void): this;
     isDestroyed(): boolean;
   }
+  interface PermissionRequestDetails {
+    requestingUrl?: string;
+    isMainFrame?: boolean;
+  }
   interface Session {
     setPermissionRequestHandler(
-      handler: ((webContents: WebContents, permission: string, callback: (granted: boolean) => void) => void) | null,
+      handler:
+        | ((webContents: WebContents, permission: string, callback: (granted: boolean) => void, details: PermissionRequestDetails) => void)
+        | null,
     ): void;
+    setPermissionCheckHandler(
+      handler: ((webContents: WebContents | null, permission: string, requestingOrigin: string, details: PermissionRequestDetails) => boolean) | null,
+    ): void;
+    setDevicePermissionHandler(handler: ((details: { deviceType: string; origin: string }) => boolean) | null): void;
     webRequest: {
       onHeadersReceived(
         listener: (
@@ -53,12 +63,14 @@ declare module 'electron' {
       allowRunningInsecureContent?: boolean;
       webviewTag?: boolean;
       spellcheck?: boolean;
+      devTools?: boolean;
     };
   }
   class BrowserWindow extends EventEmitter {
     constructor(options?: BrowserWindowConstructorOptions);
     webContents: WebContents;
     loadFile(filePath: string): Promise<void>;
+    loadURL(url: string): Promise<void>;
     show(): void;
     focus(): void;
     isMinimized(): boolean;
@@ -109,6 +121,26 @@ declare module 'electron' {
     isEncryptionAvailable(): boolean;
     encryptString(plainText: string): Buffer;
     decryptString(encrypted: Buffer): string;
+    /** Linux only. */
+    getSelectedStorageBackend(): 'basic_text' | 'gnome_libsecret' | 'kwallet' | 'kwallet5' | 'kwallet6' | 'unknown';
+  }
+
+  interface CustomScheme {
+    scheme: string;
+    privileges?: {
+      standard?: boolean;
+      secure?: boolean;
+      supportFetchAPI?: boolean;
+      corsEnabled?: boolean;
+      stream?: boolean;
+      bypassCSP?: boolean;
+      allowServiceWorkers?: boolean;
+      codeCache?: boolean;
+    };
+  }
+  interface Protocol {
+    registerSchemesAsPrivileged(customSchemes: CustomScheme[]): void;
+    handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
   }
 
   export const app: App;
@@ -116,6 +148,7 @@ declare module 'electron' {
   export const ipcMain: IpcMain;
   export const dialog: Dialog;
   export const session: { defaultSession: Session };
+  export const protocol: Protocol;
   export const ipcRenderer: IpcRenderer;
   export const contextBridge: ContextBridge;
   export { BrowserWindow, Menu };

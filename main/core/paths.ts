@@ -13,6 +13,29 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
 }
 
 /**
+ * Where the installed desktop app keeps the store's data when no --data-dir is given.
+ * Windows: one folder for the whole PC, %ProgramData%\Dispensary Register, made by the
+ * installer with an ACL letting every account in the local Users group read and write it
+ * (resources/build/installer.nsh): staff signing in with different Windows accounts share one
+ * database. Elsewhere: the user's own data folder (Electron's userData).
+ */
+export function installedDataDir(
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+  userDataDir: string,
+): { dir: string; sharedByAllAccounts: boolean } {
+  if (platform === 'win32') {
+    const programData = env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData';
+    return { dir: win32Join(programData, APP_FOLDER_NAME), sharedByAllAccounts: true };
+  }
+  return { dir: userDataDir, sharedByAllAccounts: false };
+}
+
+function win32Join(base: string, name: string): string {
+  return `${base.replace(/[\\/]+$/, '')}\\${name}`;
+}
+
+/**
  * The app root (holding drizzle/ and resources/). Both main/<host>/x.ts (run by tsx) and the
  * bundles in dist/main/ sit two folders below it.
  */

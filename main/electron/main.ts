@@ -2,32 +2,26 @@
  * The Electron host: one hardened window bound to the register core through ipcMain.handle.
  * Everything else (database, staff, devices) lives in the core, which knows nothing of Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ipcChannels } from '../../preload/channels.js';
 import { createRegister, type Register, type RegisterClient } from '../core/register.js';
-import { appPaths } from '../core/paths.js';
+import { appPaths, installedDataDir } from '../core/paths.js';
 import { DataFolderError } from '../store/errors.js';
 import { createFileLogger } from '../log/logger.js';
-import { createSafeStorageSecretBox } from './secret-box.js';
-
-const RENDERER_CSP = [
-  "default-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data: blob:",
-  "style-src 'self' 'unsafe-inline'",
-  "script-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+import { APP_ENTRY_URL, APP_SCHEME, isAllowedNavigation, isTrustedSenderUrl, RENDERER_CSP, resolveAppRequest } from './app-protocol.js';
+import { isPermissionAllowed } from './permissions.js';
+import { secretBoxFor } from './secret-box.js';
 
 app.setName('Dispensary Register');
 
-function dataDirFromArgs(): string {
+// Before 'ready': app:// is a standard, secure scheme (a real origin for CSP and the sender check).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+/** --data-dir, else REGISTER_DATA_DIR, else the installed app's folder (ProgramData on Windows). */
+function chooseDataDir(): { dir: string; sharedByAllAccounts: boolean } {
   const { values } = parseArgs({
     args: process.argv.slice(app.isPackaged ? 1 : 2),
     options: { 'data-dir': { type: 'string' } },
@@ -35,7 +29,10 @@ function dataDirFromArgs(): string {
     allowPositionals: true,
   });
   const fromArgs = values['data-dir'];
-  return typeof fromArgs === 'string' ? fromArgs : (process.env.REGISTER_DATA_DIR ?? app.getPath('userData'));
+  if (typeof fromArgs === 'string') return { dir: fromArgs, sharedByAllAccounts: false };
+  if (process.env.REGISTER_DATA_DIR) return { dir: process.env.REGISTER_DATA_DIR, sharedByAllAccounts: false };
+  if (!app.isPackaged) return { dir: app.getPath('userData'), sharedByAllAccounts: false };
+  return installedDataDir(process.platform, process.env, app.getPath('userData'));
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -49,8 +46,10 @@ async function start(): Promise<void> {
   await app.whenReady();
   Menu.setApplicationMenu(null);
   const appRoot = app.getAppPath();
-  const dataDir = dataDirFromArgs();
+  const { dir: dataDir, sharedByAllAccounts } = chooseDataDir();
   const logger = createFileLogger(dataDir);
+  const secrets = secretBoxFor(safeStorage, process.platform, { sharedDataFolder: sharedByAllAccounts });
+  logger.log('info', 'track-and-trace passwords are sealed', { with: secrets.choice.backend, because: secrets.choice.reason });
 
   let register: Register;
   try {
@@ -60,8 +59,8 @@ async function start(): Promise<void> {
       host: 'electron',
       version: app.getVersion(),
       logger,
-      // The OS keychain protects track-and-trace credentials; without one the key file is used.
-      secretBox: createSafeStorageSecretBox(safeStorage),
+      // The OS keychain protects track-and-trace credentials; without a real one the key file is used.
+      secretBox: secrets.box,
       idleLockMs: process.env.REGISTER_IDLE_LOCK_MS ? Number(process.env.REGISTER_IDLE_LOCK_MS) : undefined,
     });
   } catch (error) {
@@ -71,16 +70,16 @@ async function start(): Promise<void> {
     return;
   }
 
+  const rendererRoot = join(appRoot, 'dist', 'renderer');
+  serveAppProtocol(rendererRoot);
   hardenSessions();
-  const rendererIndex = join(appRoot, 'dist', 'renderer', 'index.html');
-  const rendererUrl = pathToFileURL(rendererIndex).href;
   const clients = new Map<number, RegisterClient>();
   let mainWindow: BrowserWindow | null = null;
 
   ipcMain.handle(ipcChannels.call, async (event: IpcMainInvokeEvent, message: unknown) => {
     // Only our own page in our own window may call the register.
     const client = clients.get(event.sender.id);
-    if (!client || event.senderFrame?.url.split('#')[0] !== rendererUrl) {
+    if (!client || !isTrustedSenderUrl(event.senderFrame?.url)) {
       logger.log('warn', 'refused an IPC call from an unknown sender', { url: event.senderFrame?.url ?? null });
       return { id: null, ok: false, error: { code: 'forbidden', message: 'This window may not call the register.' } };
     }
@@ -106,6 +105,8 @@ async function start(): Promise<void> {
         allowRunningInsecureContent: false,
         webviewTag: false,
         spellcheck: false,
+        // Staff cannot open the developer tools in an installed register.
+        devTools: !app.isPackaged,
       },
     });
     const contents = window.webContents;
@@ -122,7 +123,7 @@ async function start(): Promise<void> {
     window.on('closed', () => {
       mainWindow = null;
     });
-    void window.loadFile(rendererIndex);
+    void window.loadURL(APP_ENTRY_URL);
     mainWindow = window;
   }
 
@@ -146,13 +147,36 @@ async function start(): Promise<void> {
   openWindow();
 }
 
+/** app://register/… answers with files from dist/renderer (inside app.asar), each with the CSP. */
+function serveAppProtocol(rendererRoot: string): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const resolved = resolveAppRequest(request.url, rendererRoot);
+    if (!resolved.ok) return new Response(null, { status: resolved.status });
+    try {
+      const body = await readFile(resolved.file);
+      return new Response(new Uint8Array(body), {
+        status: 200,
+        headers: { 'Content-Type': resolved.contentType, 'Content-Security-Policy': RENDERER_CSP, 'X-Content-Type-Options': 'nosniff' },
+      });
+    } catch {
+      return new Response(null, { status: 404 });
+    }
+  });
+}
+
 function hardenSessions(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, permission, callback, details) => callback(isPermissionAllowed(permission, details.requestingUrl)));
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin));
+  // The page never reaches HID, serial or USB devices itself: main reads them.
+  ses.setDevicePermissionHandler(() => false);
+  ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
   });
   app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-navigate', (event, url) => {
+      if (!isAllowedNavigation(url)) event.preventDefault();
+    });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });

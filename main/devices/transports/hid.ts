@@ -5,6 +5,7 @@
  * so it runs only while the device is missing.
  */
 import type { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import type { Connection, Found, Transport, TransportSink } from '../driver.js';
 import { HID_POS_USAGE_PAGE, HidPosReassembler, symbologyLabel } from '../framing/hid-pos.js';
 import { parseMagTekReport, swipeText } from '../framing/magtek.js';
@@ -30,9 +31,17 @@ export interface HidBackend {
   open(path: string): Promise<HidHandle>;
 }
 
-/** node-hid, loaded on first use (a machine without libusb/hidraw still starts the register). */
+/**
+ * node-hid, loaded on first use (a machine without libusb/hidraw still starts the register).
+ * With require, not import(): in the installed app this file is inside app.asar, whose native
+ * modules Electron resolves for require (to app.asar.unpacked) but not for the ESM loader.
+ */
 export function nodeHidBackend(): HidBackend {
-  const load = async () => (await import('node-hid')) as typeof import('node-hid');
+  let loaded: typeof import('node-hid') | null = null;
+  const load = async (): Promise<typeof import('node-hid')> => {
+    loaded ??= createRequire(import.meta.url)('node-hid') as typeof import('node-hid');
+    return loaded;
+  };
   return {
     devices: async () => (await load()).devicesAsync(),
     open: async (path) => (await load()).HIDAsync.open(path),
