@@ -1,5 +1,6 @@
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { ScanListener } from './components/devices/ScanListener';
+import { useDialogFocus } from './components/dialogFocus';
 import { DamagedScreen } from './screens/DamagedScreen';
 import { LoadingScreen } from './screens/LoadingScreen';
 import { LockScreen } from './screens/LockScreen';
@@ -32,6 +33,7 @@ function Screen() {
 }
 
 export function App() {
+  useDialogFocus();
   return (
     <>
       <ConnectionBanner />

@@ -90,6 +90,8 @@ export function StatusBar({ employee }: { employee: Employee }) {
           <Trace trace={status.trace} />
         </>
       ) : null}
+      {/* The last scan is shown here (by ScanListener, through a portal): in the bar, it never covers a control. */}
+      <span id="last-scan-slot" className="last-scan-slot" />
     </footer>
   );
 }

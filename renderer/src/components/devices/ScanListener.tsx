@@ -4,7 +4,8 @@
  * the browser host, hands the page's keystrokes to the core so keyboard-wedge scanners work
  * (the core tells a scanner's burst from a person typing, per configured device).
  */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { createPortal } from 'react-dom';
 import { getClient } from '../../client';
 import { call } from '../../register';
 import { useNav, useSession } from '../../stores/app';
@@ -109,6 +110,12 @@ export function ScanListener() {
     return () => clearTimeout(timer);
   }, [problem, dismiss]);
 
+  // The status bar's slot: it exists only while the shell (and so the bar) is on screen.
+  const [slot, setSlot] = useState<HTMLElement | null>(null);
+  useEffect(() => {
+    setSlot(session?.state === 'active' ? document.getElementById('last-scan-slot') : null);
+  }, [session?.state, last]);
+
   if (session?.state !== 'active') return null;
   return (
     <>
@@ -126,11 +133,14 @@ export function ScanListener() {
         </div>
       ) : null}
       <CardSwipeProblem />
-      {last ? (
-        <div className={`last-scan last-scan-${last.kind}`} data-testid="last-scan" aria-live="polite">
-          <span className="last-scan-key">Last scan</span> {describeScan(last)}
-        </div>
-      ) : null}
+      {last && slot
+        ? createPortal(
+            <span className={`last-scan last-scan-${last.kind}`} data-testid="last-scan" aria-live="polite">
+              <span className="last-scan-key">Last scan</span> {describeScan(last)}
+            </span>,
+            slot,
+          )
+        : null}
     </>
   );
 }
