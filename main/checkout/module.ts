@@ -1,4 +1,5 @@
 /** Checkout in the core: handlers for preload/contract/checkout.ts, wired to trace, queue and staff. */
+import type { DemoSandboxUrls } from '../trace/config.js';
 import type Database from 'better-sqlite3';
 import type { CallName } from '../../preload/api.js';
 import type { checkoutCalls } from '../../preload/contract/checkout.js';
@@ -15,7 +16,7 @@ type CheckoutCallName = keyof typeof checkoutCalls;
 
 export interface CheckoutModuleOptions {
   /** The trace module (for wake after commit and the demo sandbox's address). */
-  trace?: () => { wake(): void; sandbox(): { url: string } | null } | null;
+  trace?: () => { wake(): void; demoUrls(): DemoSandboxUrls } | null;
   /** Replace the state-system allotment lookups (tests). */
   allotments?: AllotmentSource | null;
   /** Replace the queue link (tests). */
@@ -52,7 +53,7 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
   const allotments =
     options.allotments === undefined
       ? settingsAllotmentSource(
-          { sqlite: () => services.sqlite(), secretBox: services.secretBox, demoSandboxUrl: () => trace()?.sandbox()?.url ?? null },
+          { sqlite: () => services.sqlite(), secretBox: services.secretBox, demoSandboxUrl: () => trace()?.demoUrls() ?? null },
           DEFAULT_LOOKUP_TIMEOUT_MS,
         )
       : options.allotments;

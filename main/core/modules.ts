@@ -26,7 +26,7 @@ export const capabilityFactories: CapabilityFactory[] = [
   },
   (services) => createDevicesModule(services),
   (services) => createCustomersModule(services),
-  (services) => createQueueModule(services, { demoSandboxUrl: () => traceModules.get(services)?.sandbox()?.url ?? null }),
+  (services) => createQueueModule(services, { demoSandboxUrl: () => traceModules.get(services)?.demoUrls() ?? null }),
   (services) => createCheckoutModule(services, { trace: () => traceModules.get(services) ?? null, till: () => tillModules.get(services)?.link ?? null }),
   (services) => createRewardsModule(services),
   (services) => {

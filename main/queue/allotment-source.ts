@@ -6,12 +6,13 @@
  */
 import type Database from 'better-sqlite3';
 import type { SecretBox } from '../core/secret-box.js';
-import { effectiveConfig, readTraceConfig } from '../trace/config.js';
+import { effectiveConfig, readTraceConfig, type DemoSandboxUrls } from '../trace/config.js';
 import type { TraceProvider } from '../trace/provider.js';
 import { createProvider } from '../trace/providers.js';
 
 export type AllotmentLookup =
-  | { kind: 'found'; cardId: string; statedAmount: string; statedUnit: string; expiresOn: string | null }
+  /** `asOf`: the figure may be this old (Metrc's cache): sales made since count against it too. */
+  | { kind: 'found'; cardId: string; statedAmount: string; statedUnit: string; expiresOn: string | null; asOf?: number }
   /** The state system does not know the card (or not with this caregiver's card). */
   | { kind: 'not_found'; message: string }
   /** The state system knows the card but refuses it (expired, inactive). */
@@ -44,17 +45,18 @@ export function providerAllotmentSource(
       });
       try {
         const result = await Promise.race([current.lookupPatient({ cardId: query.cardId, caregiverCardId: query.caregiverCardId }), timeout]);
-        if (result === 'timeout') return { kind: 'offline', message: `BioTrack did not answer within ${Math.round(timeoutMs / 1000)} seconds.` };
+        const name = current.displayName;
+        if (result === 'timeout') return { kind: 'offline', message: `${name} did not answer within ${Math.round(timeoutMs / 1000)} seconds.` };
         if (!result.ok) {
           if (result.kind === 'rejected') return { kind: 'refused', message: result.message };
-          return { kind: 'offline', message: result.kind === 'auth_failed' ? `BioTrack refused the register's login (${result.message}).` : result.message };
+          return { kind: 'offline', message: result.kind === 'auth_failed' ? `${name} refused the register's login (${result.message}).` : result.message };
         }
         const value = result.value;
-        if (value.status === 'unreadable') return { kind: 'unreadable', message: UNREADABLE_ANSWER, raw: value.raw ?? {} };
-        if (value.status === 'not_found') return { kind: 'not_found', message: `The patient licence number ${query.cardId} was not found in BioTrack.` };
-        if (value.status !== 'active') return { kind: 'refused', message: `BioTrack says the card ${value.cardId} is ${value.status}.` };
-        if (!value.allotment) return { kind: 'refused', message: 'BioTrack answered without a remaining allotment: check the card in BioTrack.' };
-        return { kind: 'found', cardId: value.cardId, statedAmount: value.allotment.amount, statedUnit: value.allotment.unit, expiresOn: value.expiresOn };
+        if (value.status === 'unreadable') return { kind: 'unreadable', message: name === 'BioTrack' ? UNREADABLE_ANSWER : `${name} answered, but not in a form the register understands.`, raw: value.raw ?? {} };
+        if (value.status === 'not_found') return { kind: 'not_found', message: `The patient licence number ${query.cardId} was not found in ${name}.` };
+        if (value.status !== 'active') return { kind: 'refused', message: `${name} says the card ${value.cardId} is ${value.status}.` };
+        if (!value.allotment) return { kind: 'refused', message: `${name} answered without a remaining allotment: check the card in ${name}.` };
+        return { kind: 'found', cardId: value.cardId, statedAmount: value.allotment.amount, statedUnit: value.allotment.unit, expiresOn: value.expiresOn, ...(value.asOf !== undefined ? { asOf: value.asOf } : {}) };
       } catch (error) {
         return { kind: 'offline', message: error instanceof Error ? error.message : String(error) };
       } finally {
@@ -69,7 +71,7 @@ export function providerAllotmentSource(
  * `demoSandboxUrl` gives the embedded demo sandbox's address when the trace module runs it.
  */
 export function settingsAllotmentSource(
-  deps: { sqlite: () => Database.Database; secretBox: SecretBox; demoSandboxUrl: () => string | null },
+  deps: { sqlite: () => Database.Database; secretBox: SecretBox; demoSandboxUrl: () => string | null | DemoSandboxUrls },
   timeoutMs = DEFAULT_LOOKUP_TIMEOUT_MS,
 ): AllotmentSource {
   let cached: { key: string; provider: TraceProvider } | null = null;

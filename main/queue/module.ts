@@ -4,6 +4,7 @@ import type { queueCalls } from '../../preload/contract/queue.js';
 import type { CapabilityModule, CoreServices, HandlersFor } from '../core/handler.js';
 import { settingsAllotmentSource, DEFAULT_LOOKUP_TIMEOUT_MS, type AllotmentSource } from './allotment-source.js';
 import { QueueService } from './service.js';
+import type { DemoSandboxUrls } from '../trace/config.js';
 
 type QueueCallName = keyof typeof queueCalls;
 
@@ -11,7 +12,7 @@ export interface QueueModuleOptions {
   /** Where allotments come from; default: the provider named in Settings › Track & Trace. */
   allotments?: AllotmentSource;
   /** The embedded demo sandbox's address, when the trace module runs it. */
-  demoSandboxUrl?: () => string | null;
+  demoSandboxUrl?: () => string | null | DemoSandboxUrls;
   /** Check-in waits this long for the state system before showing "Offline". */
   lookupTimeoutMs?: number;
 }

@@ -31,6 +31,8 @@ import {
 } from '../compliance/rules.js';
 import { ageOn, storeLocalDate } from '../licenses/checks.js';
 import { newId } from '../store/ids.js';
+import { readTraceConfig } from '../trace/config.js';
+import { PROVIDER_NAMES } from '../trace/providers.js';
 import { statedToMilligrams, type AllotmentLookup, type AllotmentSource } from './allotment-source.js';
 
 /**
@@ -257,7 +259,7 @@ export class QueueService {
         let manual: { confirmedCardId: string } | null = null;
         if (proposal.status === 'offline') {
           if (!request.manual) {
-            throw new CoreError('conflict', 'BioTrack is offline: confirm the medical ID and the two warnings, then type the allotment by hand.');
+            throw new CoreError('conflict', `${this.stateSystem()} is offline: confirm the medical ID and the two warnings, then type the allotment by hand.`);
           }
           if (normaliseCard(request.manual.confirmedCardId) !== normaliseCard(proposal.cardId ?? '')) {
             throw new CoreError('conflict', `The confirmed medical ID ${request.manual.confirmedCardId} does not match the profile's ${proposal.cardId ?? '(none)'}: check the card and the profile.`);
@@ -643,19 +645,19 @@ export class QueueService {
           allotment = { ...base, status: 'not_found', limits: withFigure(0), fetchedAt: lookupRow.at, message: lookupRow.message };
           refusals.push({
             code: 'patient_not_found',
-            message: `The patient licence number ${assessment.lookup.cardId} was not found in BioTrack: the allotment is 0.0000. Fix the medical ID in the profile, then check in again.`,
+            message: `The patient licence number ${assessment.lookup.cardId} was not found in ${this.stateSystem()}: the allotment is 0.0000. Fix the medical ID in the profile, then check in again.`,
           });
           break;
         case 'unreadable':
           allotment = { ...base, status: 'unreadable', limits: withFigure(0), fetchedAt: lookupRow.at, message: lookupRow.message, stateAnswer: lookupRow.raw ?? null };
           refusals.push({
             code: 'state_unreadable',
-            message: `${lookupRow.message ?? 'BioTrack answered, but not in a form the register understands.'} Ask a manager to check the card in BioTrack before checking in as medical.`,
+            message: `${lookupRow.message ?? `${this.stateSystem()} answered, but not in a form the register understands.`} Ask a manager to check the card in ${this.stateSystem()} before checking in as medical.`,
           });
           break;
         case 'refused':
           allotment = { ...base, status: 'refused', limits: withFigure(0), fetchedAt: lookupRow.at, message: lookupRow.message };
-          refusals.push({ code: 'state_refused', message: `BioTrack refused the card: ${lookupRow.message ?? 'no reason given'}` });
+          refusals.push({ code: 'state_refused', message: `${this.stateSystem()} refused the card: ${lookupRow.message ?? 'no reason given'}` });
           break;
         case 'offline': {
           const lastKnown = this.lastKnown(assessment.lookup.cardId, rules);
@@ -668,7 +670,7 @@ export class QueueService {
           if (!sellWhileDown) {
             refusals.push({
               code: 'trace_down_no_sales',
-              message: `${rules.name} does not allow medical sales while the state system (${rules.traceSystem.name}) is down: ${customer.firstName} cannot be checked in as medical until BioTrack answers again.`,
+              message: `${rules.name} does not allow medical sales while the state system (${rules.traceSystem.name}) is down: ${customer.firstName} cannot be checked in as medical until ${this.stateSystem()} answers again.`,
             });
           }
           break;
@@ -691,6 +693,12 @@ export class QueueService {
     };
   }
 
+  /** The state system's name as staff know it: the provider Settings › Track & Trace names. */
+  private stateSystem(): string {
+    const config = readTraceConfig(this.deps.sqlite());
+    return config && config.provider !== 'none' ? PROVIDER_NAMES[config.provider] : 'BioTrack';
+  }
+
   private recordLookup(query: { cardId: string; caregiverCardId: string | null }, result: AllotmentLookup, rules: JurisdictionRules): LookupRow {
     const now = this.deps.clock();
     let outcome = result.kind;
@@ -698,9 +706,11 @@ export class QueueService {
     let message: string | null = result.kind === 'found' ? null : result.message;
     if (result.kind === 'found') {
       amountMg = statedToMilligrams(result.statedAmount, result.statedUnit, rules.gramsPerOunce.value);
+      // A cached figure (Metrc: up to a minute old) may miss the sales made since: count them against it.
+      if (amountMg !== null && result.asOf !== undefined) amountMg = Math.max(0, amountMg - this.medicalSalesSince(query.cardId, result.asOf));
       if (amountMg === null) {
         outcome = 'refused';
-        message = `BioTrack gave the allotment as "${result.statedAmount} ${result.statedUnit}", a unit the register does not know: check the patient in BioTrack.`;
+        message = `${this.stateSystem()} gave the allotment as "${result.statedAmount} ${result.statedUnit}", a unit the register does not know: check the patient in ${this.stateSystem()}.`;
       }
     }
     // A lookup is a fact learned, not a command: it is logged even when check-in does not follow.

@@ -24,8 +24,11 @@ export const traceAdvancedSchema = z.object({
 export type TraceAdvanced = z.output<typeof traceAdvancedSchema>;
 export const DEFAULT_TRACE_ADVANCED: TraceAdvanced = traceAdvancedSchema.parse({});
 
+export const TRACE_PROVIDERS = ['biotrack_v1', 'metrc_v2'] as const;
+export type TraceProviderId = (typeof TRACE_PROVIDERS)[number];
+
 export const storedTraceConfigSchema = z.object({
-  provider: z.enum(['none', 'biotrack_v1']),
+  provider: z.enum(['none', ...TRACE_PROVIDERS]),
   /** Use the sandbox the demo store runs in-process, instead of `endpoint`. */
   useDemoSandbox: z.boolean(),
   endpoint: z.string(),
@@ -37,11 +40,32 @@ export const storedTraceConfigSchema = z.object({
   training: z.boolean(),
   nosession: z.boolean(),
   advanced: traceAdvancedSchema.default(DEFAULT_TRACE_ADVANCED),
+  /** Metrc: the vendor key and the user key, sealed like BioTrack's password (never shown again). */
+  vendorKeySealed: z.string().nullable().default(null),
+  userKeySealed: z.string().nullable().default(null),
+  /** Metrc: the facility's time zone (SalesDateTime is written in it); the store's when saved. */
+  timeZone: z.string().default('America/Chicago'),
 });
 export type StoredTraceConfig = z.infer<typeof storedTraceConfigSchema>;
 
 /** What the worker gets: everything it needs to talk to the provider (in memory only). */
-export interface EffectiveTraceConfig {
+export type EffectiveTraceConfig = BioTrackEffectiveConfig | MetrcEffectiveConfig;
+
+export interface MetrcEffectiveConfig {
+  provider: 'metrc_v2';
+  /** The state's Metrc API address. */
+  endpoint: string;
+  licenseNumber: string;
+  vendorKey: string;
+  userKey: string;
+  /** The outbox's location: the facility licence. */
+  location: string;
+  terminalId: string;
+  timeZone: string;
+  advanced?: TraceAdvanced;
+}
+
+export interface BioTrackEffectiveConfig {
   provider: 'biotrack_v1';
   endpoint: string;
   licenseNumber: string;
@@ -53,6 +77,36 @@ export interface EffectiveTraceConfig {
   nosession: boolean;
   /** The advanced settings; the defaults when absent. */
   advanced?: TraceAdvanced;
+}
+
+/** The embedded sandboxes' addresses, by provider (the demo stores). */
+export type DemoSandboxUrls = Partial<Record<TraceProviderId, string | null>>;
+
+/** The demo stores' Metrc accounts in metrc-sandbox.json, by state. */
+export const DEMO_METRC_ACCOUNTS = {
+  IL: { licenseNumber: 'DEMO-IL-DISP-0100', vendorKey: 'demo-vendor-key', userKey: 'demo-user-key-il' },
+  OK: { licenseNumber: 'DEMO-OK-DAAA-0200', vendorKey: 'demo-vendor-key', userKey: 'demo-user-key-ok' },
+} as const;
+
+/** A demo store's Metrc settings: the embedded Metrc sandbox with the state's demo account. */
+export function demoMetrcConfig(secretBox: SecretBox, state: keyof typeof DEMO_METRC_ACCOUNTS, timeZone = 'America/Chicago'): StoredTraceConfig {
+  const account = DEMO_METRC_ACCOUNTS[state];
+  return {
+    provider: 'metrc_v2',
+    useDemoSandbox: true,
+    endpoint: '',
+    licenseNumber: account.licenseNumber,
+    username: '',
+    passwordSealed: null,
+    location: account.licenseNumber,
+    terminalId: '1',
+    training: false,
+    nosession: false,
+    advanced: { ...DEFAULT_TRACE_ADVANCED },
+    vendorKeySealed: secretBox.seal(account.vendorKey),
+    userKeySealed: secretBox.seal(account.userKey),
+    timeZone,
+  };
 }
 
 /** The demo store's defaults: the embedded sandbox with the demo account in biotrack-sandbox.json. */
@@ -97,6 +151,9 @@ export function demoTraceConfig(secretBox: SecretBox): StoredTraceConfig {
     training: false,
     nosession: false,
     advanced: { ...DEFAULT_TRACE_ADVANCED },
+    vendorKeySealed: null,
+    userKeySealed: null,
+    timeZone: 'America/Chicago',
   };
 }
 
@@ -104,10 +161,12 @@ export function demoTraceConfig(secretBox: SecretBox): StoredTraceConfig {
 export function effectiveConfig(
   stored: StoredTraceConfig | null,
   secretBox: SecretBox,
-  demoSandboxUrl: string | null,
+  demoSandboxUrl: string | null | DemoSandboxUrls,
 ): { ok: true; config: EffectiveTraceConfig } | { ok: false; reason: string } {
   if (!stored || stored.provider === 'none') return { ok: false, reason: 'Track-and-trace is not set up.' };
-  const endpoint = stored.useDemoSandbox ? demoSandboxUrl : stored.endpoint.trim();
+  const demoUrl = typeof demoSandboxUrl === 'object' && demoSandboxUrl !== null ? (demoSandboxUrl[stored.provider] ?? null) : demoSandboxUrl;
+  const endpoint = stored.useDemoSandbox ? demoUrl : stored.endpoint.trim();
+  if (stored.provider === 'metrc_v2') return metrcConfig(stored, secretBox, endpoint);
   if (!endpoint) {
     return { ok: false, reason: stored.useDemoSandbox ? 'The demo sandbox is not running.' : 'Enter the BioTrack address in Settings › Track & Trace.' };
   }
@@ -133,6 +192,38 @@ export function effectiveConfig(
       terminalId: stored.terminalId.trim(),
       training: stored.training,
       nosession: stored.nosession,
+      advanced: stored.advanced,
+    },
+  };
+}
+
+function metrcConfig(stored: StoredTraceConfig, secretBox: SecretBox, endpoint: string | null | undefined): { ok: true; config: MetrcEffectiveConfig } | { ok: false; reason: string } {
+  if (!endpoint) {
+    return { ok: false, reason: stored.useDemoSandbox ? 'The demo sandbox is not running.' : 'Enter the Metrc address in Settings › Track & Trace.' };
+  }
+  if (!stored.licenseNumber.trim() || !stored.vendorKeySealed || !stored.userKeySealed) {
+    return { ok: false, reason: 'Fill in every Track & Trace setting (Metrc address, facility licence, vendor key, user key).' };
+  }
+  let vendorKey: string;
+  let userKey: string;
+  try {
+    vendorKey = secretBox.open(stored.vendorKeySealed);
+    userKey = secretBox.open(stored.userKeySealed);
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+  const licenseNumber = stored.licenseNumber.trim();
+  return {
+    ok: true,
+    config: {
+      provider: 'metrc_v2',
+      endpoint,
+      licenseNumber,
+      vendorKey,
+      userKey,
+      location: licenseNumber,
+      terminalId: stored.terminalId.trim() || '1',
+      timeZone: stored.timeZone,
       advanced: stored.advanced,
     },
   };

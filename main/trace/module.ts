@@ -1,6 +1,6 @@
 /**
  * The track-and-trace capability in the core: Settings › Track & Trace, the Sync screen's calls,
- * patient lookup, the sync worker's life, and, in the demo store, the embedded BioTrack sandbox.
+ * patient lookup, the sync worker's life, and, in the demo stores, the embedded BioTrack and Metrc sandboxes.
  */
 import { join } from 'node:path';
 import type { CallName } from '../../preload/api.js';
@@ -12,9 +12,13 @@ import { newId } from '../store/ids.js';
 import type { traceCalls } from '../../preload/contract/trace.js';
 import type { SyncStatus, TraceSettingsView } from '../../preload/contract/trace.js';
 import { loadSandboxData, startBioTrackSandbox, type BioTrackSandbox } from './biotrack/sandbox/server.js';
+import { loadMetrcSandboxData, startMetrcSandbox, type MetrcSandbox } from './metrc/sandbox/server.js';
+import { EMPTY_TRACE_CONFIG, storedFromRequest } from './settings.js';
 import {
   DEFAULT_TRACE_ADVANCED,
+  demoMetrcConfig,
   demoTraceConfig,
+  type DemoSandboxUrls,
   effectiveConfig,
   readTraceConfig,
   writeTraceConfig,
@@ -22,7 +26,7 @@ import {
   type StoredTraceConfig,
 } from './config.js';
 import { backlogOf, enqueueDispense, syncCounts } from './outbox.js';
-import { createProvider, PROVIDER_NAMES } from './providers.js';
+import { createProvider, PROVIDER_CHOICES, PROVIDER_NAMES } from './providers.js';
 import type { TraceProvider } from './provider.js';
 import type { EngineStatus } from './sync.js';
 import { startSyncWorker, type SyncWorkerHandle } from './worker-host.js';
@@ -47,10 +51,24 @@ export interface TraceModule extends CapabilityModule {
   wake(): void;
   /** The embedded demo sandbox, when it runs. */
   sandbox(): BioTrackSandbox | null;
+  /** The embedded Metrc sandbox of the demo stores, when it runs. */
+  metrcSandbox(): MetrcSandbox | null;
+  /** The embedded sandboxes' addresses by provider (for the other modules' patient lookups). */
+  demoUrls(): DemoSandboxUrls;
 }
 
 export function createTraceModule(services: CoreServices, options: TraceModuleOptions = {}): TraceModule {
-  let sandbox: BioTrackSandbox | null = null;
+  let sandbox = null as BioTrackSandbox | null;
+  let metrcSandbox = null as MetrcSandbox | null;
+  const demoUrls = (): DemoSandboxUrls => ({ biotrack_v1: sandbox ? sandbox.url : null, metrc_v2: metrcSandbox ? metrcSandbox.url : null });
+  const storeTimeZone = () => {
+    const row = sqlite().prepare(`SELECT value FROM settings WHERE key = 'store.timeZone'`).get() as { value: string } | undefined;
+    try {
+      return row ? String(JSON.parse(row.value)) : 'America/Chicago';
+    } catch {
+      return 'America/Chicago';
+    }
+  };
   let worker: SyncWorkerHandle | null = null;
   let isDemo = false;
   let engineStatus: EngineStatus | null = null;
@@ -66,7 +84,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
   }
 
   function resolveConfig(config: StoredTraceConfig | null) {
-    return effectiveConfig(config, services.secretBox, sandbox ? sandbox.url : null);
+    return effectiveConfig(config, services.secretBox, demoUrls());
   }
 
   function syncStatus(): SyncStatus {
@@ -76,7 +94,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
     return {
       provider: config && config.provider !== 'none' ? PROVIDER_NAMES[config.provider] : 'BioTrack',
       configured,
-      demo: !!sandbox && !!config?.useDemoSandbox,
+      demo: !!(config?.provider === 'metrc_v2' ? metrcSandbox : sandbox) && !!config?.useDemoSandbox,
       online: configured && worker ? (engineStatus?.online ?? null) : null,
       lastContactAt: engineStatus?.lastContactAt ?? null,
       problem: configured ? (configProblem ?? engineStatus?.problem ?? null) : null,
@@ -132,7 +150,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
       return;
     }
     configProblem = null;
-    const demoTuning = sandbox && stored()?.useDemoSandbox;
+    const demoTuning = (sandbox || metrcSandbox) && stored()?.useDemoSandbox;
     worker = startSyncWorker(
       {
         databaseFile: services.databaseFile,
@@ -163,22 +181,10 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
   }
 
   function settingsView(config: StoredTraceConfig | null, ctx?: CallContext): TraceSettingsView {
-    const value: StoredTraceConfig = config ?? {
-      provider: 'none' as const,
-      useDemoSandbox: false,
-      endpoint: '',
-      licenseNumber: '',
-      username: '',
-      passwordSealed: null,
-      location: '',
-      terminalId: '',
-      training: false,
-      nosession: false,
-      advanced: { ...DEFAULT_TRACE_ADVANCED },
-    };
+    const value: StoredTraceConfig = config ?? EMPTY_TRACE_CONFIG;
     return {
       provider: value.provider,
-      useDemoSandbox: value.useDemoSandbox && !!sandbox,
+      useDemoSandbox: value.useDemoSandbox && !!(value.provider === 'metrc_v2' ? metrcSandbox : sandbox),
       demoSandboxUrl: sandbox ? sandbox.url : null,
       endpoint: value.endpoint,
       licenseNumber: value.licenseNumber,
@@ -191,6 +197,10 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
       secretStorage: services.secretBox.kind,
       advanced: value.advanced,
       canEditAdvanced: ctx?.actor.role === 'admin',
+      choices: PROVIDER_CHOICES.map((choice) => ({ id: choice.id, label: choice.label })),
+      hasVendorKey: !!value.vendorKeySealed,
+      hasUserKey: !!value.userKeySealed,
+      demoMetrcSandboxUrl: metrcSandbox ? metrcSandbox.url : null,
     };
   }
 
@@ -230,37 +240,19 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
       access: 'manage_settings',
       async run(ctx, request) {
         const previous = stored();
-        if (request.useDemoSandbox && !sandbox) {
-          throw new CoreError('conflict', 'The demo sandbox runs only in the demo store: enter the BioTrack address instead.');
-        }
-        if (request.provider !== 'none' && !request.useDemoSandbox && !/^https?:\/\/\S+$/i.test(request.endpoint)) {
-          throw new CoreError('invalid_message', 'Enter the BioTrack address, starting with https:// (for example https://mcmonitoring.agr.illinois.gov/serverjson.asp).');
-        }
-        if (request.provider !== 'none' && request.location && !/^\d{6}$/.test(request.location)) {
-          throw new CoreError('invalid_message', 'The location is the 6-digit BioTrack location licence.');
-        }
-        const passwordSealed = request.password ? services.secretBox.seal(request.password) : (previous?.passwordSealed ?? null);
-        const next: StoredTraceConfig = {
-          provider: request.provider,
-          useDemoSandbox: request.useDemoSandbox,
-          endpoint: request.endpoint,
-          licenseNumber: request.licenseNumber,
-          username: request.username,
-          passwordSealed,
-          location: request.location,
-          terminalId: request.terminalId,
-          training: request.training,
-          nosession: request.nosession,
-          advanced: previous?.advanced ?? { ...DEFAULT_TRACE_ADVANCED },
-        };
+        const demoAvailable = !!(request.provider === 'metrc_v2' ? metrcSandbox : sandbox);
+        const next = storedFromRequest(request, previous, { secretBox: services.secretBox, storeTimeZone: storeTimeZone(), demoAvailable }, true);
         const { result } = applyCommand(
           sqlite(),
           { commandId: request.commandId, name: 'trace.settings.save', actorId: ctx.actor.id },
           () => {
             writeTraceConfig(sqlite(), next, services.clock());
-            // Never the password: only whether it changed.
-            const { passwordSealed: _sealed, ...visible } = next;
-            return { result: settingsView(next, ctx), audit: { details: { ...visible, passwordChanged: !!request.password } } };
+            // Never a secret: only whether it changed.
+            const { passwordSealed: _sealed, vendorKeySealed: _vendor, userKeySealed: _user, ...visible } = next;
+            return {
+              result: settingsView(next, ctx),
+              audit: { details: { ...visible, passwordChanged: !!request.password, vendorKeyChanged: !!request.vendorKey, userKeyChanged: !!request.userKey } },
+            };
           },
           services.clock(),
         );
@@ -273,16 +265,12 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
       access: 'manage_settings',
       async run(_ctx, request) {
         const previous = stored();
-        const draft: StoredTraceConfig = {
-          ...request,
-          advanced: previous?.advanced ?? { ...DEFAULT_TRACE_ADVANCED },
-          passwordSealed: request.password ? services.secretBox.seal(request.password) : (previous?.passwordSealed ?? null),
-        };
+        const draft = storedFromRequest(request, previous, { secretBox: services.secretBox, storeTimeZone: storeTimeZone(), demoAvailable: true }, false);
         if (draft.provider === 'none') return { ok: false, message: 'Choose a provider first.', latencyMs: null };
         const resolved = resolveConfig(draft);
         if (!resolved.ok) return { ok: false, message: resolved.reason, latencyMs: null };
         const provider = createProvider(resolved.config, { timeoutMs: 15_000 });
-        const login = resolved.config.nosession ? null : await provider.login();
+        const login = resolved.config.provider === 'biotrack_v1' && resolved.config.nosession ? null : await provider.login();
         if (login && !login.ok) return { ok: false, message: login.message, latencyMs: null };
         const ping = await provider.ping();
         return { ok: ping.ok, message: ping.ok ? `Connected to ${PROVIDER_NAMES[resolved.config.provider]}: ${ping.message}` : ping.message, latencyMs: ping.latencyMs };
@@ -301,7 +289,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
           throw new CoreError(
             result.kind === 'rejected' ? 'conflict' : 'unavailable',
             result.kind === 'unavailable'
-              ? `BioTrack did not answer (${result.message}). Follow the store's rule for selling while the state system is down.`
+              ? `${provider.displayName} did not answer (${result.message}). Follow the store's rule for selling while the state system is down.`
               : result.message,
           );
         }
@@ -314,7 +302,8 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
              ON CONFLICT(card_id) DO UPDATE SET status = excluded.status, expires_on = excluded.expires_on,
                allotment_amount = excluded.allotment_amount, allotment_unit = excluded.allotment_unit, fetched_at = excluded.fetched_at`,
           )
-          .run(value.cardId, value.status, value.expiresOn, value.allotment?.amount ?? null, value.allotment?.unit ?? null, now);
+          // Metrc's figure may be a minute old: it is kept as of then, so later sales count against it.
+          .run(value.cardId, value.status, value.expiresOn, value.allotment?.amount ?? null, value.allotment?.unit ?? null, Math.min(now, value.asOf ?? now));
         return { cardId: value.cardId, status: value.status, expiresOn: value.expiresOn, allotment: value.allotment, raw: value.raw, fetchedAt: now };
       },
     },
@@ -322,7 +311,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
       access: 'sell',
       run(ctx, request) {
         const config = stored();
-        if (!sandbox || !config?.useDemoSandbox) {
+        if (!(config?.provider === 'metrc_v2' ? metrcSandbox : sandbox) || !config?.useDemoSandbox) {
           throw new CoreError('conflict', 'Test sales can be queued only in the demo store, against its sandbox.');
         }
         // The screen shows the button to the demo store's admin only; the core holds the same line.
@@ -373,6 +362,8 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
     handlers: handlers as unknown as HandlersFor<CallName>,
     wake: () => worker?.wake(),
     sandbox: () => sandbox,
+    metrcSandbox: () => metrcSandbox,
+    demoUrls,
     async onOpen() {
       const db = sqlite();
       isDemo = !!db.prepare(`SELECT 1 FROM audit_events WHERE action = 'demo.seed' LIMIT 1`).get();
@@ -384,11 +375,22 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
           log.log('warn', `the demo BioTrack sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
-      if (isDemo && sandbox && !stored()) {
+      if (isDemo && options.demoSandbox !== false && !metrcSandbox) {
+        try {
+          metrcSandbox = await startMetrcSandbox({ port: 0, data: loadMetrcSandboxData(join(services.resourcesDir, 'demo', 'metrc-sandbox.json')) });
+          log.log('info', 'demo Metrc sandbox started', { url: metrcSandbox.url });
+        } catch (error) {
+          log.log('warn', `the demo Metrc sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      // The Oklahoma demo store reports to Metrc; the Illinois one starts on BioTrack and may switch.
+      const oklahoma = (db.prepare(`SELECT value FROM settings WHERE key = 'store.jurisdiction'`).get() as { value: string } | undefined)?.value === '"OK"';
+      const demoConfig = oklahoma ? (metrcSandbox ? demoMetrcConfig(services.secretBox, 'OK', storeTimeZone()) : null) : sandbox ? demoTraceConfig(services.secretBox) : null;
+      if (isDemo && demoConfig && !stored()) {
         const now = services.clock();
         db.transaction(() => {
-          writeTraceConfig(db, demoTraceConfig(services.secretBox), now);
-          appendAudit(db, { employeeId: null, action: 'trace.demo_configured', details: { provider: 'biotrack_v1', sandbox: true } }, now);
+          writeTraceConfig(db, demoConfig, now);
+          appendAudit(db, { employeeId: null, action: 'trace.demo_configured', details: { provider: demoConfig.provider, sandbox: true } }, now);
         })();
       }
       await startWorker();
@@ -400,6 +402,10 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
       if (sandbox) {
         await sandbox.close();
         sandbox = null;
+      }
+      if (metrcSandbox) {
+        await metrcSandbox.close();
+        metrcSandbox = null;
       }
     },
   };

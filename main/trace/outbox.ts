@@ -55,7 +55,13 @@ export const frozenRequestSchema = z.discriminatedUnion('kind', [
     }),
   }),
   z.strictObject({ kind: z.literal('void') }),
-  z.strictObject({ kind: z.literal('refund'), refundTime: z.number(), lines: z.array(lineSchema) }),
+  z.strictObject({
+    kind: z.literal('refund'),
+    refundTime: z.number(),
+    lines: z.array(lineSchema),
+    /** What stays sold after this refund and the earlier ones (TraceRefund.remainingLines). */
+    remaining: z.array(lineSchema).optional(),
+  }),
 ]);
 export type FrozenRequest = z.infer<typeof frozenRequestSchema>;
 
@@ -189,6 +195,7 @@ export function enqueueRefund(
 ): { outboxId: string; nonce: string } {
   const lines = parseInput(z.array(lineSchema).min(1), input.lines, 'refund');
   const dispense = dispenseFor(sqlite, input.saleId);
+  const remaining = remainingAfter(sqlite, dispense, lines);
   const id = newId(now);
   const nonce = newId(now);
   insertRow(sqlite, {
@@ -198,7 +205,7 @@ export function enqueueRefund(
     saleId: input.saleId,
     customerId: dispense.customerId,
     dependsOn: dispense.id,
-    request: JSON.stringify({ kind: 'refund', refundTime: input.refundTime, lines } satisfies FrozenRequest),
+    request: JSON.stringify({ kind: 'refund', refundTime: input.refundTime, lines, remaining } satisfies FrozenRequest),
     nonce,
     state: 'pending',
     nextAttemptAt: now,
@@ -208,6 +215,35 @@ export function enqueueRefund(
     createdAt: now,
   });
   return { outboxId: id, nonce };
+}
+
+/**
+ * The sale's lines less every refund of it queued so far (not dismissed) and this one, by
+ * barcode and unit price: what the state should list as sold once this refund is applied.
+ */
+function remainingAfter(sqlite: Database.Database, dispense: OutboxRow, refund: TraceLine[]): TraceLine[] {
+  const frozen = frozenRequestSchema.parse(JSON.parse(dispense.request));
+  if (frozen.kind !== 'dispense') return [];
+  const left = new Map<string, TraceLine>();
+  for (const line of frozen.sale.lines) {
+    const key = `${line.barcode}|${line.unitPriceCents}`;
+    const known = left.get(key);
+    left.set(key, { ...line, quantity: (known?.quantity ?? 0) + line.quantity });
+  }
+  const earlier = ['trace_outbox', 'trace_outbox_archive'].flatMap(
+    (table) =>
+      sqlite.prepare(`SELECT request FROM ${table} WHERE sale_id = ? AND kind = 'refund' AND state <> 'dismissed'`).all(dispense.saleId) as Array<{ request: string }>,
+  );
+  const take = (line: TraceLine) => {
+    const known = left.get(`${line.barcode}|${line.unitPriceCents}`);
+    if (known) known.quantity = Math.max(0, Math.round((known.quantity - line.quantity) * 1e6) / 1e6);
+  };
+  for (const row of earlier) {
+    const request = frozenRequestSchema.parse(JSON.parse(row.request));
+    if (request.kind === 'refund') request.lines.forEach(take);
+  }
+  refund.forEach(take);
+  return [...left.values()].filter((line) => line.quantity > 0);
 }
 
 function totalOf(lines: TraceLine[]): number {
@@ -223,7 +259,10 @@ export function writeFor(row: OutboxRow, dependencyRemoteId: string | null): Tra
     case 'void':
       return { kind: 'void', void: { remoteTxnId: dependencyRemoteId ?? '' } };
     case 'refund':
-      return { kind: 'refund', refund: { remoteTxnId: dependencyRemoteId ?? '', refundTime: request.refundTime, lines: request.lines } };
+      return {
+        kind: 'refund',
+        refund: { remoteTxnId: dependencyRemoteId ?? '', refundTime: request.refundTime, lines: request.lines, ...(request.remaining ? { remainingLines: request.remaining } : {}) },
+      };
   }
 }
 

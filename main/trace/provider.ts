@@ -40,6 +40,17 @@ export interface TraceRefund {
   remoteTxnId: string;
   refundTime: number;
   lines: TraceLine[];
+  /**
+   * What stays sold after this refund and every earlier one of the same sale, frozen when the
+   * refund was queued (a provider that replaces the sale's lines, as Metrc's PUT does, sends
+   * this, so a repeat changes nothing). Absent on rows queued before it was kept.
+   */
+  remainingLines?: TraceLine[];
+}
+
+/** Which outbox row a write belongs to: Metrc's ExternalReceiptNumber is the row's id. */
+export interface WriteContext {
+  outboxId: string;
 }
 
 export type TraceWrite =
@@ -59,7 +70,7 @@ type WriteOutcomeKind =
   /** Timeout after sending, reset, 5xx, an unreadable answer: it may have been applied. */
   | { kind: 'unknown'; reason: string }
   /** The request never reached the provider (connection refused, DNS): safe to send again. */
-  | { kind: 'not_sent'; reason: string }
+  | { kind: 'not_sent'; reason: string; retryAfterMs?: number }
   /** The provider refused the credentials: nothing is sent until Settings are corrected. */
   | { kind: 'auth_failed'; message: string };
 
@@ -85,7 +96,8 @@ export type ReconcileOutcome =
   | { kind: 'absent'; how: string }
   /** Several of the provider's sales match this one equally: a person must choose, nothing is resent. */
   | { kind: 'ambiguous'; candidates: RemoteSale[]; how: string }
-  | { kind: 'undecided'; reason: string };
+  /** Not decided yet: try again later (after `retryAfterMs` when the provider said so; `authFailed`: the credentials were refused). */
+  | { kind: 'undecided'; reason: string; retryAfterMs?: number; authFailed?: boolean };
 
 export interface PatientLookup {
   cardId: string;
@@ -102,6 +114,17 @@ export interface PatientLookup {
   cardKey: string | null;
   /** unreadable: the answer's fields as text (name → value), for a manager. */
   raw: Record<string, string> | null;
+  /**
+   * Per category, where the state gives one (Metrc: ounces per Item Category), mapped onto the
+   * jurisdiction's product categories; the smallest figure over the state's rows (a daily and a
+   * monthly row may both apply).
+   */
+  categories?: Array<{ stateCategory: string; productCategories: string[]; available: string; unit: string }>;
+  /**
+   * The figure may be as old as this (Metrc caches status for up to a minute): sales made since
+   * may be missing from it, so they are counted against it as well.
+   */
+  asOf?: number;
 }
 
 export type ProviderResult<T> = { ok: true; value: T } | { ok: false; kind: 'rejected' | 'unavailable' | 'auth_failed'; message: string; code?: string | null };
@@ -125,6 +148,8 @@ export interface ReconcileQuery {
   isClaimed(remoteTxnId: string): boolean;
   /** The highest transaction id known before the first attempt: only later ones can be ours. */
   watermark: string | null;
+  /** The outbox row (Metrc: the ExternalReceiptNumber every attempt carried). */
+  outboxId?: string;
 }
 
 export interface TraceProvider {
@@ -132,9 +157,9 @@ export interface TraceProvider {
   readonly displayName: string;
   login(): Promise<ProviderResult<{ sessionStartedAt: number }>>;
   lookupPatient(query: { cardId: string; caregiverCardId?: string | null }): Promise<ProviderResult<PatientLookup>>;
-  dispense(sale: TraceSale, idempotencyKey: string): Promise<WriteOutcome>;
-  void(request: TraceVoid, idempotencyKey: string): Promise<WriteOutcome>;
-  refund(request: TraceRefund, idempotencyKey: string): Promise<WriteOutcome>;
+  dispense(sale: TraceSale, idempotencyKey: string, context?: WriteContext): Promise<WriteOutcome>;
+  void(request: TraceVoid, idempotencyKey: string, context?: WriteContext): Promise<WriteOutcome>;
+  refund(request: TraceRefund, idempotencyKey: string, context?: WriteContext): Promise<WriteOutcome>;
   /** Sales recorded by the provider since a transaction id or time (for reconciliation). */
   findSales(query: { sinceRemoteTxnId?: string; from?: number; to?: number }): Promise<ProviderResult<RemoteSale[]>>;
   /** Decide whether a write whose outcome was unknown was applied. */
@@ -142,17 +167,19 @@ export interface TraceProvider {
   ping(): Promise<PingResult>;
   /** Forget any session (after Settings change). */
   reset(): void;
+  /** Metrc's patient status may be this old (cached up to a minute): sales made since may be missing from it. */
+  readonly statusCacheMs?: number;
 }
 
 /** Send a frozen write through the provider. */
-export function sendWrite(provider: TraceProvider, write: TraceWrite, key: string): Promise<WriteOutcome> {
+export function sendWrite(provider: TraceProvider, write: TraceWrite, key: string, context?: WriteContext): Promise<WriteOutcome> {
   switch (write.kind) {
     case 'dispense':
-      return provider.dispense(write.sale, key);
+      return provider.dispense(write.sale, key, context);
     case 'void':
-      return provider.void(write.void, key);
+      return provider.void(write.void, key, context);
     case 'refund':
-      return provider.refund(write.refund, key);
+      return provider.refund(write.refund, key, context);
   }
 }
 

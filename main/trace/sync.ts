@@ -94,6 +94,11 @@ export class SyncEngine {
   private problem: string | null = null;
   /** No contact is tried before this time (global backoff after a failed contact). */
   private quietUntil = 0;
+  /**
+   * The provider refused the credentials: nothing more is sent on them (a wrong or revoked key
+   * would be refused for every sale) until a probe gets through or Settings change.
+   */
+  private halted = false;
   private running = false;
   private wakeUp: (() => void) | null = null;
   private lastStatusKey = '';
@@ -131,7 +136,7 @@ export class SyncEngine {
    */
   async step(): Promise<StepResult> {
     const now = this.clock();
-    if (now < this.quietUntil) return 'waiting';
+    if (now < this.quietUntil || this.halted) return 'waiting';
     const unknown = this.sqlite
       .prepare(`SELECT ${OUTBOX_COLUMNS} FROM trace_outbox WHERE location = ? AND state = 'unknown' AND next_attempt_at <= ? ORDER BY id LIMIT 1`)
       .get(this.location, now) as OutboxRow | undefined;
@@ -201,7 +206,7 @@ export class SyncEngine {
     const sending: OutboxRow = { ...row, nonce, watermark, attempts: row.attempts + 1, sentAt: startedAt, state: 'in_flight' };
     this.options.onStep?.('in_flight_committed', sending);
     const began = performance.now();
-    const outcome = await sendWrite(this.provider, writeFor(row, dependencyRemoteId), nonce);
+    const outcome = await sendWrite(this.provider, writeFor(row, dependencyRemoteId), nonce, { outboxId: row.id });
     const durationMs = Math.round(performance.now() - began);
     this.options.onStep?.('response_received', sending);
     this.noteContact(outcome);
@@ -285,6 +290,7 @@ export class SyncEngine {
       attemptTimes,
       isClaimed: (remoteTxnId) => remoteIdClaimed(this.sqlite, remoteTxnId, claimedKind, row.id),
       watermark: row.watermark,
+      outboxId: row.id,
     });
     const durationMs = Math.round(performance.now() - began);
     const now = this.clock();
@@ -318,7 +324,7 @@ export class SyncEngine {
             .run(
               JSON.stringify(described),
               now,
-              `BioTrack lists ${described.length} sales that match this one equally: a manager must say which one it is.`,
+              `${this.provider.displayName} lists ${described.length} sales that match this one equally: a manager must say which one it is.`,
               row.id,
             );
           this.logAttempt(row.id, 'find', 'ambiguous', `candidates ${described.map((candidate) => candidate.remoteTxnId).join(', ')}`, durationMs);
@@ -335,7 +341,7 @@ export class SyncEngine {
           this.logAttempt(row.id, 'find', 'absent', outcome.how, durationMs);
           break;
         case 'undecided': {
-          const delay = this.backoffDelay(this.failures + 1);
+          const delay = outcome.retryAfterMs ?? this.backoffDelay(this.failures + 1);
           this.sqlite
             .prepare(`UPDATE trace_outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'unknown'`)
             .run(now + delay, `Could not confirm with the state yet (${outcome.reason}); still checking.`, now, row.id);
@@ -345,8 +351,14 @@ export class SyncEngine {
       }
     });
     update.immediate();
-    if (outcome.kind === 'undecided') this.contactFailed(outcome.reason);
-    else this.contactOk();
+    if (outcome.kind === 'undecided' && outcome.retryAfterMs !== undefined) this.rateLimited(outcome.retryAfterMs);
+    else if (outcome.kind === 'undecided') {
+      if (outcome.authFailed) {
+        this.problem = `${outcome.reason} Correct the ${this.provider.displayName} credentials in Settings › Track & Trace.`;
+        this.halted = true;
+      }
+      this.contactFailed(outcome.reason);
+    } else this.contactOk();
     this.emitStatus();
   }
 
@@ -364,13 +376,23 @@ export class SyncEngine {
 
   private noteContact(outcome: WriteOutcome): void {
     if (outcome.kind === 'accepted' || outcome.kind === 'rejected') this.contactOk();
+    else if (outcome.kind === 'not_sent' && outcome.retryAfterMs !== undefined) this.rateLimited(outcome.retryAfterMs);
     else if (outcome.kind === 'auth_failed') {
-      this.problem = `${outcome.message} Correct the BioTrack username and password in Settings › Track & Trace.`;
+      this.problem = `${outcome.message} Correct the ${this.provider.displayName} credentials in Settings › Track & Trace.`;
+      this.halted = true;
       this.contactFailed(outcome.message);
     } else this.contactFailed(outcome.reason);
   }
 
+  /** The provider answered "too many requests": wait as long as it said, without counting a failure. */
+  private rateLimited(retryAfterMs: number): void {
+    this.online = true;
+    this.lastContactAt = this.clock();
+    this.quietUntil = Math.max(this.quietUntil, this.clock() + retryAfterMs);
+  }
+
   private contactOk(): void {
+    this.halted = false;
     this.failures = 0;
     this.online = true;
     this.problem = null;

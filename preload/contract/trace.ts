@@ -4,7 +4,7 @@ import { commandIdSchema } from './common.js';
 
 const empty = z.object({}).strict();
 
-export const traceProviderSchema = z.enum(['none', 'biotrack_v1']);
+export const traceProviderSchema = z.enum(['none', 'biotrack_v1', 'metrc_v2']);
 
 /** Settings › Track & Trace › Advanced (admin only): how this store's BioTrack behaves. */
 export const traceAdvancedSettingsSchema = z.object({
@@ -35,6 +35,13 @@ export const traceSettingsViewSchema = z.object({
   advanced: traceAdvancedSettingsSchema,
   /** Only an admin may change the advanced settings. */
   canEditAdvanced: z.boolean(),
+  /** The providers the register can report to (main/trace/providers.ts: the one list). */
+  choices: z.array(z.object({ id: traceProviderSchema, label: z.string() })),
+  /** Metrc: the keys themselves never leave the core. */
+  hasVendorKey: z.boolean(),
+  hasUserKey: z.boolean(),
+  /** The demo store's embedded Metrc sandbox; null elsewhere. */
+  demoMetrcSandboxUrl: z.string().nullable(),
 });
 export type TraceSettingsView = z.infer<typeof traceSettingsViewSchema>;
 
@@ -50,6 +57,9 @@ const settingsFields = {
   terminalId: z.string().trim().max(40),
   training: z.boolean(),
   nosession: z.boolean(),
+  /** Metrc: omit or leave empty to keep the saved keys. */
+  vendorKey: z.string().max(200).optional(),
+  userKey: z.string().max(200).optional(),
 };
 
 export const syncStateSchema = z.enum(['pending', 'in_flight', 'acknowledged', 'rejected', 'unknown', 'needs_person', 'dismissed']);

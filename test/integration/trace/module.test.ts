@@ -145,6 +145,6 @@ test('archived sales stay on the Sync screen with their history', async () => {
 });
 
 function strip(view: Record<string, unknown>) {
-  const { hasPassword: _h, demoSandboxUrl: _d, secretStorage: _s, advanced: _a, canEditAdvanced: _c, ...rest } = view;
+  const { hasPassword: _h, demoSandboxUrl: _d, secretStorage: _s, advanced: _a, canEditAdvanced: _c, choices: _ch, hasVendorKey: _hv, hasUserKey: _hu, demoMetrcSandboxUrl: _dm, ...rest } = view;
   return rest;
 }

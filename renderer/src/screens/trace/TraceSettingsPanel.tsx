@@ -11,8 +11,7 @@ import { newCommandId } from '../../components/queue/commandId';
 import { call } from '../../register';
 import '../../styles/trace.css';
 import type { TraceSettingsView } from './format';
-
-type Draft = Omit<TraceSettingsView, 'hasPassword' | 'demoSandboxUrl' | 'secretStorage' | 'advanced' | 'canEditAdvanced'> & { password: string };
+import { MetrcFields, type Draft } from './MetrcFields';
 
 function toDraft(view: TraceSettingsView): Draft {
   return {
@@ -26,6 +25,8 @@ function toDraft(view: TraceSettingsView): Draft {
     terminalId: view.terminalId,
     training: view.training,
     nosession: view.nosession,
+    vendorKey: '',
+    userKey: '',
   };
 }
 
@@ -120,7 +121,7 @@ export function TraceSettingsPanel() {
   }
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft({ ...draft, [key]: value });
-  const payload = () => ({ ...draft, password: draft.password || undefined });
+  const payload = () => ({ ...draft, password: draft.password || undefined, vendorKey: draft.vendorKey || undefined, userKey: draft.userKey || undefined });
 
   const save = async () => {
     setBusy('save');
@@ -144,6 +145,7 @@ export function TraceSettingsPanel() {
 
   const enabled = draft.provider !== 'none';
   const usesSandbox = enabled && draft.useDemoSandbox;
+  const metrc = draft.provider === 'metrc_v2';
 
   return (
     <section className="panel trace-settings" aria-labelledby="trace-settings-title" data-testid="trace-settings">
@@ -157,17 +159,28 @@ export function TraceSettingsPanel() {
         <div className="trace-grid">
           <label className="field">
             <span>Provider</span>
-            <select value={draft.provider} onChange={(event) => set('provider', event.target.value as Draft['provider'])}>
+            <select
+              value={draft.provider}
+              data-testid="trace-provider"
+              onChange={(event) => setDraft({ ...draft, provider: event.target.value as Draft['provider'], useDemoSandbox: false, endpoint: '', licenseNumber: '' })}
+            >
               <option value="none">None (do not report)</option>
-              <option value="biotrack_v1">BioTrack (v1, serverjson.asp)</option>
+              {view.choices.map((choice) => (
+                <option key={choice.id} value={choice.id}>
+                  {choice.label}
+                </option>
+              ))}
             </select>
           </label>
-          {view.demoSandboxUrl ? (
+          {metrc ? <MetrcFields view={view} draft={draft} set={set} /> : null}
+          {!metrc && view.demoSandboxUrl ? (
             <label className="field check">
               <input type="checkbox" checked={draft.useDemoSandbox} disabled={!enabled} onChange={(event) => set('useDemoSandbox', event.target.checked)} />
               <span>Use the demo store&apos;s BioTrack sandbox ({view.demoSandboxUrl})</span>
             </label>
           ) : null}
+          {metrc ? null : (
+            <>
           <label className="field wide-field">
             <span>BioTrack address</span>
             <input
@@ -212,10 +225,12 @@ export function TraceSettingsPanel() {
             <input type="checkbox" checked={draft.nosession} disabled={!enabled} onChange={(event) => set('nosession', event.target.checked)} />
             <span>Send the login with every request (no session)</span>
           </label>
+            </>
+          )}
         </div>
-        {view.provider !== 'none' ? <AdvancedSection view={view} onSaved={setView} /> : null}
+        {view.provider === 'biotrack_v1' && !metrc ? <AdvancedSection view={view} onSaved={setView} /> : null}
         <p className="muted">
-          The password is stored encrypted ({view.secretStorage === 'safeStorage' ? 'by the operating system' : 'with a key file only this user can read'}) and
+          {metrc ? 'The keys are' : 'The password is'} stored encrypted ({view.secretStorage === 'safeStorage' ? 'by the operating system' : 'with a key file only this user can read'}) and
           never shown again.
         </p>
         <div className="row">

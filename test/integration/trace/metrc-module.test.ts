@@ -1,0 +1,84 @@
+/**
+ * The Illinois demo store switched to Metrc in Settings › Track & Trace: the keys are sealed like
+ * BioTrack's password, a sale goes through the worker thread to the embedded Metrc sandbox once,
+ * and the Sync screen's row carries the Metrc receipt id.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { newId } from '../../../main/store/ids.js';
+import { createFileLogger } from '../../../main/log/logger.js';
+import type { ResponseEnvelope } from '../../../preload/api.js';
+import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { tempDir } from '../../support/paths.js';
+import { IL, IL_PATIENT } from '../../support/metrc.js';
+
+let temp: ReturnType<typeof tempDir>;
+let r: TestRegister;
+beforeEach(async () => {
+  temp = tempDir();
+  r = await startTestRegister({ logger: createFileLogger(temp.dir) }, temp.dir);
+});
+afterEach(async () => {
+  await r.close();
+  temp.cleanup();
+});
+
+async function value<T>(answer: Promise<ResponseEnvelope>): Promise<T> {
+  const result = await answer;
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value as T;
+}
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const current = await read();
+    if (ok(current)) return current;
+    if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(current)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('the Illinois demo store switches to Metrc: keys sealed, a sale posted once, its Metrc id on the Sync screen', async () => {
+  await r.call('session.login', { pin: '3333' });
+  const before = await value<{ choices: Array<{ id: string }>; demoMetrcSandboxUrl: string | null }>(r.call('trace.settings.get'));
+  expect(before.choices.map((choice) => choice.id)).toEqual(['biotrack_v1', 'metrc_v2']);
+  expect(before.demoMetrcSandboxUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const settings = { provider: 'metrc_v2', useDemoSandbox: true, endpoint: '', licenseNumber: IL.licenseNumber, username: '', location: '', terminalId: '1', training: false, nosession: false };
+  // A wrong user key: the connection test says Metrc refused it.
+  const wrong = await value<{ ok: boolean; message: string }>(r.call('trace.testConnection', { ...settings, vendorKey: IL.vendorKey, userKey: 'not-the-key' }));
+  expect(wrong).toMatchObject({ ok: false });
+  expect(wrong.message).toMatch(/Metrc refused/);
+  const saved = await value<{ provider: string; hasVendorKey: boolean; hasUserKey: boolean; location: string }>(
+    r.call('trace.settings.save', { commandId: newId(), ...settings, vendorKey: IL.vendorKey, userKey: IL.userKey }),
+  );
+  expect(saved).toMatchObject({ provider: 'metrc_v2', hasVendorKey: true, hasUserKey: true, location: IL.licenseNumber });
+  expect(JSON.stringify(saved)).not.toContain(IL.userKey);
+  const tested = await value<{ ok: boolean; message: string }>(r.call('trace.testConnection', settings));
+  expect(tested).toMatchObject({ ok: true });
+  expect(tested.message).toMatch(/^Connected to Metrc/);
+
+  // Check-in's lookup goes to Metrc now.
+  const lookup = await value<{ status: string; allotment: { amount: string; unit: string } }>(r.call('trace.lookupPatient', { cardId: IL_PATIENT }));
+  expect(lookup).toMatchObject({ status: 'active', allotment: { amount: '2.5', unit: 'oz' } });
+
+  const { outboxId } = await value<{ outboxId: string }>(r.call('trace.demo.enqueueSale', { commandId: newId() }));
+  const list = () => value<{ rows: Array<{ id: string; state: string; remoteTxnId: string | null }>; status: { provider: string } }>(r.call('trace.sync.list', { filter: 'all', limit: 20 }));
+  const done = await until(list, (l) => l.rows.some((row) => row.id === outboxId && row.state === 'acknowledged'));
+  expect(done.status.provider).toBe('Metrc');
+  const row = done.rows.find((candidate) => candidate.id === outboxId)!;
+  const state = (await (await fetch(`${before.demoMetrcSandboxUrl}/__state`)).json()) as { receipts: Array<{ Id: number; ExternalReceiptNumber: string }> };
+  const mine = state.receipts.filter((receipt) => receipt.ExternalReceiptNumber === outboxId);
+  expect(mine).toHaveLength(1);
+  expect(row.remoteTxnId).toBe(String(mine[0]!.Id));
+
+  // The keys never reach the database, the log or the audit trail in clear.
+  const files = ['register.sqlite', 'register.sqlite-wal'].map((file) => readFileSync(join(r.dataDir, file)).toString('latin1')).join('');
+  expect(files).not.toContain(IL.userKey);
+  expect(readFileSync(join(r.dataDir, 'logs', 'register.log'), 'utf8')).not.toContain(IL.userKey);
+  const audit = await value<Array<{ action: string; details: Record<string, unknown> }>>(r.call('audit.recent', { limit: 20 }));
+  const entry = audit.find((e) => e.action === 'trace.settings.save')!;
+  expect(entry.details).toMatchObject({ provider: 'metrc_v2', vendorKeyChanged: true, userKeyChanged: true });
+  expect(JSON.stringify(audit)).not.toContain(IL.userKey);
+});
