@@ -26,6 +26,19 @@ export function readTillConfig(sqlite: Database.Database, onBad?: (message: stri
   return tillConfigSchema.parse({});
 }
 
+/** The drawer this register's cash goes to, read on the sale's path without validating the whole config. */
+export function drawerIdOf(sqlite: Database.Database): string {
+  const row = cachedStatement(sqlite, 'SELECT value FROM settings WHERE key = ?').get(TILL_CONFIG_KEY) as { value: string } | undefined;
+  if (!row) return DEFAULT_DRAWER_ID;
+  try {
+    const id = (JSON.parse(row.value) as { drawerId?: unknown }).drawerId;
+    return typeof id === 'string' && /^[A-Za-z0-9_-]{1,40}$/.test(id) ? id : DEFAULT_DRAWER_ID;
+  } catch {
+    return DEFAULT_DRAWER_ID;
+  }
+}
+const DEFAULT_DRAWER_ID = 'drawer-1';
+
 export function writeTillConfig(sqlite: Database.Database, config: TillConfig, now: number): void {
   sqlite
     .prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')

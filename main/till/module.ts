@@ -4,14 +4,18 @@ import { readdir } from 'node:fs/promises';
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
 import { SerialPort } from 'serialport';
 import type { CallName, Employee } from '../../preload/api.js';
-import type { DrawerSessionView, tillCalls } from '../../preload/contract/till.js';
+import { tillReportSchema, type DrawerSessionView, type TillReport, type tillCalls } from '../../preload/contract/till.js';
 import { applyCommand } from '../core/commands.js';
 import type { CapabilityModule, CoreServices, HandlersFor } from '../core/handler.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
-import { readTillConfig, writeTillConfig, type PrinterConfig, type TillConfig } from './config.js';
+import { businessDateOf, businessDayBounds } from './business-day.js';
+import { drawerIdOf, readTillConfig, receiptPrinter, writeTillConfig, type PrinterConfig, type TillConfig } from './config.js';
+import { docLines } from './doc.js';
+import { linesToPdf } from './pdf.js';
+import { buildReport, reportCsv, reportDoc } from './reports.js';
 import { DrawerLedger, NO_SALE_ACTION, recordRefundCash, recordSaleCash, type SessionRow } from './drawer.js';
-import { storeHeader } from './receipt.js';
+import { storeHeader, storeTimeZone } from './receipt.js';
 import { enqueueJob, enqueueSaleJobs, PrintQueue } from './print-queue.js';
 import type { PrinterLink } from './transports/index.js';
 
@@ -22,6 +26,20 @@ export interface TillLink {
   saleWritten(sqlite: Database.Database, sale: { saleId: string; cashCents: number; actorId: string; at: number }): void;
   refundWritten(sqlite: Database.Database, refund: { returnId: string; cashCents: number; actorId: string; at: number }): void;
   wake(): void;
+}
+
+/** The hook checkout calls: the sale's cash into the open session and its receipt (and kick) queued, in the sale's transaction. */
+export function tillHook(wake: () => void): TillLink {
+  return {
+    saleWritten(sqlite, sale) {
+      recordSaleCash(sqlite, drawerIdOf(sqlite), sale);
+      enqueueSaleJobs(sqlite, sale.saleId, sale.cashCents > 0, sale.actorId, sale.at);
+    },
+    refundWritten(sqlite, refund) {
+      recordRefundCash(sqlite, drawerIdOf(sqlite), refund);
+    },
+    wake,
+  };
 }
 
 export interface TillModuleOptions {
@@ -52,17 +70,7 @@ export function createTillModule(services: CoreServices, options: TillModuleOpti
     consumeGrant: (grantId, action) => services.staff().consumeGrant(grantId, 'manager_override', action),
   });
 
-  const link: TillLink = {
-    saleWritten(sqlite, sale) {
-      const drawerId = readTillConfig(sqlite).drawerId;
-      recordSaleCash(sqlite, drawerId, sale);
-      enqueueSaleJobs(sqlite, sale.saleId, sale.cashCents > 0, sale.actorId, sale.at);
-    },
-    refundWritten(sqlite, refund) {
-      recordRefundCash(sqlite, readTillConfig(sqlite).drawerId, refund);
-    },
-    wake: () => queue.wake(),
-  };
+  const link = tillHook(() => queue.wake());
 
   const sessionView = (row: SessionRow | null, actor: Employee): DrawerSessionView | null => {
     if (!row) return null;
@@ -79,6 +87,21 @@ export function createTillModule(services: CoreServices, options: TillModuleOpti
       overShortCents: row.overShortCents,
       totals: blind ? null : drawer.totals(row.id),
     };
+  };
+
+  /** An X report is made fresh; a Z is read back as it was made. */
+  const reportView = (kind: 'x' | 'z', businessDate?: string): { report: TillReport; lines: string[] } => {
+    const db = services.sqlite();
+    const now = services.clock();
+    const date = businessDate ?? businessDateOf(now, storeTimeZone(db), config().dayEndHour);
+    let report: TillReport;
+    if (kind === 'z') {
+      const row = db.prepare('SELECT body FROM z_reports WHERE business_date = ?').get(date) as { body: string } | undefined;
+      if (!row) throw new CoreError('not_found', `No Z report was made for ${date}: make it once every drawer is closed.`);
+      report = tillReportSchema.parse(JSON.parse(row.body));
+    } else report = buildReport(db, 'x', date, config().dayEndHour, now);
+    const printer = receiptPrinter(config());
+    return { report, lines: docLines(reportDoc(db, report), printer?.columns ?? 42) };
   };
 
   const saveConfig = (actor: Employee, commandId: string, change: (config: TillConfig) => TillConfig): TillConfig => {
@@ -193,6 +216,56 @@ export function createTillModule(services: CoreServices, options: TillModuleOpti
       run(ctx, request) {
         drawer.move(ctx.actor, request);
         return sessionView(drawer.current(), ctx.actor)!;
+      },
+    },
+    'till.report.get': { access: 'sell', run: (_ctx, request) => reportView(request.kind, request.businessDate) },
+    'till.report.makeZ': {
+      access: 'manager_override',
+      run(ctx, request) {
+        const db = services.sqlite();
+        const now = services.clock();
+        const date = request.businessDate ?? businessDateOf(now, storeTimeZone(db), config().dayEndHour);
+        const open = drawer.current();
+        if (open && open.openedAt < businessDayBounds(date, storeTimeZone(db), config().dayEndHour).end) {
+          throw new CoreError('conflict', 'A drawer is still open: close it with a count before the Z report.');
+        }
+        applyCommand(
+          db,
+          { commandId: request.commandId, name: 'till.report.makeZ', actorId: ctx.actor.id },
+          () => {
+            if (db.prepare('SELECT 1 FROM z_reports WHERE business_date = ?').get(date)) throw new CoreError('conflict', `The Z report for ${date} was made already: reprint it instead.`);
+            const zNo = ((db.prepare('SELECT MAX(z_no) AS n FROM z_reports').get() as { n: number | null }).n ?? 0) + 1;
+            const report = { ...buildReport(db, 'z', date, config().dayEndHour, now), zNo };
+            db.prepare('INSERT INTO z_reports (business_date, z_no, made_by, made_at, body) VALUES (?, ?, ?, ?, ?)').run(date, zNo, ctx.actor.id, now, JSON.stringify(report));
+            return { result: null, audit: { action: 'till.z_report', details: { businessDate: date, zNo, totalCents: report.sales.totalCents } } };
+          },
+          now,
+        );
+        return reportView('z', date);
+      },
+    },
+    'till.report.print': {
+      access: 'sell',
+      run(ctx, request) {
+        const { report } = reportView(request.kind, request.businessDate);
+        const jobId = enqueueJob(services.sqlite(), { kind: 'report', doc: reportDoc(services.sqlite(), report), actorId: ctx.actor.id }, services.clock());
+        queue.wake();
+        return { jobId };
+      },
+    },
+    'till.report.pdf': {
+      access: 'sell',
+      async run(_ctx, request) {
+        const { report, lines } = reportView(request.kind, request.businessDate);
+        const bytes = await linesToPdf(`${report.kind.toUpperCase()} report ${report.businessDate}`, lines, report.madeAt);
+        return { fileName: `${report.kind}-report-${report.businessDate}.pdf`, base64: Buffer.from(bytes).toString('base64') };
+      },
+    },
+    'till.report.csv': {
+      access: 'sell',
+      run(_ctx, request) {
+        const { report } = reportView(request.kind, request.businessDate);
+        return { fileName: `${report.kind}-report-${report.businessDate}.csv`, text: reportCsv(report) };
       },
     },
     'till.session.close': {

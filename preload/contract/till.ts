@@ -118,6 +118,46 @@ export const drawerSessionSchema = z.object({
 });
 export type DrawerSessionView = z.infer<typeof drawerSessionSchema>;
 
+const reportKindSchema = z.enum(['x', 'z']);
+const businessDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'A date is YYYY-MM-DD.');
+
+export const tillReportSchema = z.object({
+  kind: reportKindSchema,
+  businessDate: z.string(),
+  timeZone: z.string(),
+  from: z.number().int(),
+  to: z.number().int(),
+  madeAt: z.number().int(),
+  zNo: z.number().int().nullable(),
+  sales: z.object({ count: z.number().int(), grossCents: z.number().int(), discountCents: z.number().int(), netCents: z.number().int(), taxCents: z.number().int(), totalCents: z.number().int() }),
+  byChannel: z.array(z.object({ channel: z.enum(['medical', 'adult_use']), count: z.number().int(), totalCents: z.number().int() })),
+  taxes: z.array(z.object({ kind: z.string(), label: z.string(), cents: z.number().int() })),
+  tenders: z.array(z.object({ kind: z.string(), salesCents: z.number().int(), refundCents: z.number().int(), netCents: z.number().int() })),
+  returns: z.array(z.object({ kind: z.enum(['void', 'return']), count: z.number().int(), refundCents: z.number().int(), taxCents: z.number().int() })),
+  points: z.object({ earned: z.number().int(), redeemed: z.number().int(), reversed: z.number().int() }),
+  drawers: z.array(
+    z.object({
+      id: z.string(),
+      drawerId: z.string(),
+      status: z.enum(['open', 'closed']),
+      openedByName: z.string(),
+      openedAt: z.number().int(),
+      closedAt: z.number().int().nullable(),
+      countedCents: z.number().int().nullable(),
+      overShortCents: z.number().int().nullable(),
+      totals: sessionTotalsSchema,
+    }),
+  ),
+  /** Cash taken while no drawer session was open. */
+  cashWithoutDrawerCents: z.number().int(),
+  /** Sales of the day not yet accepted by the track-and-trace system. */
+  traceUnposted: z.number().int(),
+});
+export type TillReport = z.infer<typeof tillReportSchema>;
+
+const reportRequest = z.object({ kind: reportKindSchema, businessDate: businessDateSchema.optional() }).strict();
+const reportView = z.object({ report: tillReportSchema, lines: z.array(z.string()) });
+
 export const tillCalls = {
   'till.status': { request: z.object({}).strict(), response: printerStatusSchema },
   'till.config.get': {
@@ -161,6 +201,13 @@ export const tillCalls = {
     request: z.object({ commandId: commandIdSchema, counts: countsSchema, note: z.string().trim().max(300).optional(), grantId: z.string().min(1).max(64).optional() }).strict(),
     response: drawerSessionSchema,
   },
+  /** An X report (today's business date unless one is named), or a Z already made. */
+  'till.report.get': { request: reportRequest, response: reportView },
+  /** Make today's Z report (once per business date; every drawer closed first). */
+  'till.report.makeZ': { request: z.object({ commandId: commandIdSchema, businessDate: businessDateSchema.optional() }).strict(), response: reportView },
+  'till.report.print': { request: reportRequest, response: z.object({ jobId: z.number().int() }) },
+  'till.report.pdf': { request: reportRequest, response: z.object({ fileName: z.string(), base64: z.string() }) },
+  'till.report.csv': { request: reportRequest, response: z.object({ fileName: z.string(), text: z.string() }) },
 } as const;
 
 export const tillEvents = {
