@@ -74,9 +74,14 @@ const config: Configuration = {
     '!node_modules/electron/**',
     '!**/node_modules/electron/**',
     // Native modules' sources and build leftovers: the compiled .node files are all that load.
-    '!**/node_modules/better-sqlite3/{deps,src}/**',
-    '!**/node_modules/better-sqlite3/build/{Release/obj,Release/.deps,Release/obj.target,Release/test_extension.node,deps}/**',
+    '!**/node_modules/better-sqlite3/deps/**',
+    '!**/node_modules/better-sqlite3/src/**',
+    '!**/node_modules/better-sqlite3/build/deps/**',
+    '!**/node_modules/better-sqlite3/build/Release/obj/**',
+    '!**/node_modules/better-sqlite3/build/Release/obj.target/**',
+    '!**/node_modules/better-sqlite3/build/Release/.deps/**',
     '!**/node_modules/better-sqlite3/build/Release/test_extension.node',
+    '!**/node_modules/better-sqlite3/build/Release/*.a',
     // Prebuilt binaries for systems the register is not installed on.
     '!**/node_modules/node-hid/prebuilds/*{darwin,arm,ia32}*/**',
     '!**/node_modules/@serialport/bindings-cpp/prebuilds/{darwin,android,linux-arm,win32-ia32,win32-arm64}*/**',

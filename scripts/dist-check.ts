@@ -120,12 +120,19 @@ function main(): void {
     check('app.asar holds dist/ (main, preload, renderer)', has('/dist/main/electron.cjs') && has('/dist/preload/preload.cjs') && has('/dist/renderer/index.html'));
     check('app.asar holds drizzle/ (the migrations)', has('/drizzle/meta/_journal.json') && files.some((f) => /^\/drizzle\/\d{4}_.*\.sql$/.test(f)));
     check('app.asar holds resources/ (jurisdiction rules, demo data)', files.some((f) => f.startsWith('/resources/jurisdictions/')) && files.some((f) => f.startsWith('/resources/demo/')));
+    const mainBundle = extractFile(asar, 'dist/main/electron.cjs').toString('utf8');
+    check(
+      'the main bundle loads packages with require (ESM import() of a package fails inside app.asar), node-hid included',
+      !/\bimport\(\s*["'`](?![./])/.test(mainBundle) && /require\)?\(__importMetaUrl\)\("node-hid"\)|require\("node-hid"\)/i.test(mainBundle),
+    );
     const pkg = JSON.parse(extractFile(asar, 'package.json').toString('utf8')) as { main?: string };
     check("package.json's main is in app.asar", pkg.main !== undefined && has(`/${pkg.main}`), pkg.main);
     check('app.asar holds no node_modules/electron', !files.some((f) => /\/node_modules\/electron(\/|$)/.test(f)));
     check('app.asar holds no build-only files (resources/build, resources/linux, source maps)', !files.some((f) => f.startsWith('/resources/build') || f.startsWith('/resources/linux') || f.endsWith('.map')));
     check('app.asar holds the runtime dependencies (better-sqlite3, drizzle-orm, node-hid, serialport, zod)', ['better-sqlite3', 'drizzle-orm', 'node-hid', 'serialport', 'zod'].every((m) => has(`/node_modules/${m}/package.json`)));
 
+    const leftovers = files.filter((f) => /\/node_modules\/better-sqlite3\/(deps|src|build\/deps|build\/Release\/(obj|obj\.target|\.deps))\//.test(f) || f.endsWith('test_extension.node') || f.endsWith('.a'));
+    check("no native build leftovers (better-sqlite3's SQLite sources, object files, test extension)", leftovers.length === 0, leftovers.slice(0, 3).join(', '));
     const nodeFiles = files.filter((f) => f.endsWith('.node'));
     const packed = nodeFiles.filter((f) => !isUnpacked(asar, f));
     check('every .node file is unpacked (app.asar.unpacked)', nodeFiles.length > 0 && packed.length === 0, packed.length ? packed.join(', ') : `${nodeFiles.length} files`);
