@@ -235,9 +235,10 @@ export abstract class CheckoutFacts extends CheckoutBase {
         .prepare('SELECT g.name FROM customer_group_members m JOIN customer_groups g ON g.id = m.group_id WHERE m.customer_id = ? ORDER BY g.name')
         .all(customer.id) as Array<{ name: string }>
     ).map((row) => row.name);
+    // The automatic senior group: JSON null means the store turned it off (Settings › Customer profiles).
     const seniorAgeSetting = this.jsonSetting('customers.seniorAge');
-    const seniorAge = typeof seniorAgeSetting === 'number' ? seniorAgeSetting : DEFAULT_SENIOR_AGE;
-    if (ageOn(customer.dateOfBirth, date, this.rules().leapDayBirthday.value) >= seniorAge && !stored.includes('senior')) stored.unshift('senior');
+    const seniorAge = seniorAgeSetting === null ? null : typeof seniorAgeSetting === 'number' ? seniorAgeSetting : DEFAULT_SENIOR_AGE;
+    if (seniorAge !== null && ageOn(customer.dateOfBirth, date, this.rules().leapDayBirthday.value) >= seniorAge && !stored.includes('senior')) stored.unshift('senior');
     return stored;
   }
 

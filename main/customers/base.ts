@@ -1,8 +1,8 @@
 /** Customers: settings, rules and cached statements shared by every use case. */
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import type { CustomersConfig, DocumentKind } from '../../preload/contract/customers.js';
-import { MAX_UPLOAD_BYTES } from '../../preload/contract/customers.js';
+import type { CustomerSettings, CustomersConfig, DocumentKind, RequirableField } from '../../preload/contract/customers.js';
+import { MAX_UPLOAD_BYTES, REQUIRABLE_FIELDS } from '../../preload/contract/customers.js';
 import { CoreError } from '../core/errors.js';
 import { readSetting } from '../core/settings.js';
 import { loadJurisdictionRules, type JurisdictionRules } from '../compliance/rules.js';
@@ -10,6 +10,10 @@ import { storeLocalDate } from '../licenses/index.js';
 import { DocumentStore } from './documents.js';
 import { cachedStatement } from '../store/statements.js';
 import { type CustomerRow, type ProfileRow, DEFAULT_SENIOR_AGE, SENIOR_GROUP, DEFAULT_WARNING_LABELS, LICENCE_SECRET_KEY, type CustomerServiceDeps } from './shared.js';
+
+/** Store settings: the automatic senior group's age (null: off) and the fields every profile must hold. */
+export const SENIOR_AGE_KEY = 'customers.seniorAge';
+export const REQUIRED_FIELDS_KEY = 'customers.requiredFields';
 
 /** Store setting: the caregiver patient cap where the law does not fix one (see caregiverCap). */
 export const CAREGIVER_CAP_KEY = 'customers.maxPatientsPerCaregiver';
@@ -76,9 +80,27 @@ export abstract class CustomerBase {
     return typeof setting === 'number' && Number.isInteger(setting) && setting > 0 ? setting : rule.value;
   }
 
-  protected seniorAge(): number {
-    const value = this.jsonSetting('customers.seniorAge');
+  /** The age of the automatic senior group, or null where the store turned it off (setting null). */
+  protected seniorAge(): number | null {
+    const value = this.jsonSetting(SENIOR_AGE_KEY);
+    if (value === null) return null;
     return typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 130 ? value : DEFAULT_SENIOR_AGE;
+  }
+
+  /** Fields the store requires on every profile (setting customers.requiredFields); unknown names are ignored. */
+  protected requiredFields(): RequirableField[] {
+    const value = this.jsonSetting(REQUIRED_FIELDS_KEY);
+    if (!Array.isArray(value)) return [];
+    return REQUIRABLE_FIELDS.filter((field) => value.includes(field));
+  }
+
+  profileSettings(): CustomerSettings {
+    const age = this.seniorAge();
+    const stored = this.jsonSetting(SENIOR_AGE_KEY);
+    return {
+      requiredFields: this.requiredFields(),
+      seniorGroup: { enabled: age !== null, age: age ?? (typeof stored === 'number' ? stored : DEFAULT_SENIOR_AGE) },
+    };
   }
 
   protected labelsCache: { at: number; labels: [string, string] } | null = null;
@@ -145,6 +167,7 @@ export abstract class CustomerBase {
           'and a one-way fingerprint of the licence number for finding them again: never the barcode, the number itself or an image of the licence. ' +
           'Ask the customer before saving their profile.',
       seniorAge: this.seniorAge(),
+      requiredFields: this.requiredFields(),
       warningLabels: this.warningLabels(),
       groups: [SENIOR_GROUP, ...groups.filter((g) => g !== SENIOR_GROUP)],
       uploadKinds,

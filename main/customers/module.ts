@@ -18,6 +18,15 @@ export function createCustomersModule(services: CoreServices): CapabilityModule 
 
   const handlers: HandlersFor<CustomersCallName> = {
     'customers.config': { access: 'logged_in', run: () => service.config() },
+    'customers.settings.get': { access: 'manage_settings', run: () => service.profileSettings() },
+    'customers.settings.save': {
+      access: 'manage_settings',
+      run(ctx, request) {
+        const saved = service.saveProfileSettings(ctx.actor, request.commandId, request.settings);
+        services.broadcast('customers.changed', { customerId: null, draftsChanged: false });
+        return saved;
+      },
+    },
     'customers.lookupByLicence': { access: 'logged_in', run: (_ctx, request) => service.lookupByLicence(request.raw) },
     'customers.search': { access: 'logged_in', run: (_ctx, request) => service.search(request.field, request.query, request.limit, request.tagId) },
     'customers.recent': { access: 'logged_in', run: (_ctx, request) => service.recent(request.limit) },

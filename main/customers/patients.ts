@@ -32,7 +32,7 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
       () => {
         const caregiver = this.row(caregiverId);
         if (caregiver.customer_type !== 'caregiver') {
-          throw new CoreError('conflict', 'Turn Caregiver Licence on and save the profile before adding caregiver-patients.');
+          throw new CoreError('conflict', 'Make this customer a Caregiver (Customer type) and save the profile before adding caregiver-patients.');
         }
         const cap = this.caregiverCap();
         const count = (this.prepare('SELECT COUNT(*) AS n FROM caregiver_patients WHERE caregiver_id = ?').get(caregiverId) as { n: number }).n;

@@ -60,7 +60,8 @@ export abstract class CustomerProfiles extends CustomerAttachments {
     const today = this.today();
     const age = isIsoDate(row.date_of_birth) && row.date_of_birth <= today ? ageOn(row.date_of_birth, today) : null;
     const groups = stored.map((name) => ({ name, automatic: false }));
-    if (age !== null && age >= this.seniorAge() && !stored.includes(SENIOR_GROUP)) groups.unshift({ name: SENIOR_GROUP, automatic: true });
+    const seniorAge = this.seniorAge();
+    if (age !== null && seniorAge !== null && age >= seniorAge && !stored.includes(SENIOR_GROUP)) groups.unshift({ name: SENIOR_GROUP, automatic: true });
     const documents = this.documentsOf(id);
     const caregiverRow = profile?.caregiver_customer_id
       ? (this.prepare('SELECT id, first_name, last_name, nickname, caregiver_id FROM customers WHERE id = ?').get(profile.caregiver_customer_id) as

@@ -1,6 +1,7 @@
 /** Customers: create and update a profile (validated, applied once, audited with a diff). */
-import type { CustomerDetail, CustomerForm, CustomerKind } from '../../preload/contract/customers.js';
-import { customerFormSchema } from '../../preload/contract/customers.js';
+import type { CustomerDetail, CustomerForm, CustomerKind, CustomerSettings, RequirableField } from '../../preload/contract/customers.js';
+import { customerFormSchema, REQUIRABLE_FIELDS } from '../../preload/contract/customers.js';
+import { REQUIRED_FIELDS_KEY, SENIOR_AGE_KEY } from './base.js';
 import { credentialNumberProblemFor } from '../compliance/rules.js';
 import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
@@ -30,12 +31,12 @@ export abstract class CustomerWrites extends CustomerProfiles {
     }
     if (form.dateOfBirth > today) throw new CoreError('invalid_message', 'The birth date is in the future: check it against the licence.');
     if (form.adultUse && !config.adultUseAvailable) {
-      throw new CoreError('invalid_message', `${config.jurisdictionName} has no adult-use sales: turn Adult Use off.`);
+      throw new CoreError('invalid_message', `${config.jurisdictionName} has no adult-use sales: choose another customer type.`);
     }
     if (form.caregiverLicence) {
-      if (!config.caregiverAvailable) throw new CoreError('invalid_message', `${config.jurisdictionName} has no caregivers: turn Caregiver Licence off.`);
+      if (!config.caregiverAvailable) throw new CoreError('invalid_message', `${config.jurisdictionName} has no caregivers: choose another customer type.`);
       if (!form.caregiverId || !form.caregiverIdExpires) {
-        throw new CoreError('invalid_message', 'Enter the caregiver licence number and its expiration, or turn Caregiver Licence off.');
+        throw new CoreError('invalid_message', 'Enter the caregiver licence number and its expiration, or choose another customer type.');
       }
     }
     // A caregiver is a patient too only when they hold a medical ID of their own.
@@ -51,7 +52,7 @@ export abstract class CustomerWrites extends CustomerProfiles {
     else if (medicalCard) kind = 'medical';
     else {
       if (!config.medicalRecommendationAvailable) {
-        throw new CoreError('invalid_message', 'Choose a customer type: turn on Adult Use or State Medical ID.');
+        throw new CoreError('invalid_message', 'Choose a customer type: Adult use or Medical with state ID.');
       }
       if (!form.recommendationExpires) throw new CoreError('invalid_message', "Enter the medical recommendation's expiration.");
       if (config.physicianCardForRecommendation && (!form.physician.name || !form.physician.licence)) {
@@ -69,11 +70,16 @@ export abstract class CustomerWrites extends CustomerProfiles {
       if (form.caregiverCustomerId === selfId) throw new CoreError('invalid_message', 'A customer cannot be their own caregiver.');
       const caregiver = this.prepare("SELECT customer_type FROM customers WHERE id = ?").get(form.caregiverCustomerId) as { customer_type: string } | undefined;
       if (!caregiver || caregiver.customer_type !== 'caregiver') {
-        throw new CoreError('invalid_message', 'The chosen caregiver does not have Caregiver Licence on: choose another from the list.');
+        throw new CoreError('invalid_message', 'The chosen caregiver is not a Caregiver customer: choose another from the list.');
       }
     }
     if (form.groups.some((g) => nameKey(g) === SENIOR_GROUP)) {
       // senior follows the birth date; choosing it by hand is allowed (a store may add a younger customer).
+    }
+    const missing = this.missingRequired(form);
+    if (missing.length > 0) {
+      const words = missing.map((field) => CustomerWrites.REQUIRED_WORDS[field]);
+      throw new CoreError('invalid_message', `${words.join('; ')}: this store requires ${missing.length === 1 ? 'it' : 'them'} on every profile.`);
     }
     return kind;
   }
@@ -88,6 +94,45 @@ export abstract class CustomerWrites extends CustomerProfiles {
     // Where the number is not kept, the form never shows it: an empty field keeps the fingerprint.
     if (existing && !this.mayKeepLicenceData()) return { number: null, key: existing.licence_key };
     return { number: null, key: null };
+  }
+
+  /** What a missing required field says: what to enter, and why. */
+  protected static readonly REQUIRED_WORDS: Record<RequirableField, string> = {
+    phone: 'Enter a phone number',
+    email: 'Enter an email address',
+    address: 'Enter the full address of record (street, city, state and ZIP)',
+    identificationExpires: "Enter the ID's expiration date",
+    middleName: 'Enter the middle name',
+  };
+
+  protected missingRequired(form: CustomerForm): RequirableField[] {
+    const blank = (value: string | null) => value === null || value.trim() === '';
+    return this.requiredFields().filter((field) => {
+      switch (field) {
+        case 'address':
+          return blank(form.address.street) || blank(form.address.city) || blank(form.address.state) || blank(form.address.postalCode);
+        default:
+          return blank(form[field]);
+      }
+    });
+  }
+
+  /** A manager sets the profile settings: required fields and the automatic senior group. Audited before/after. */
+  saveProfileSettings(actor: Actor, commandId: string, settings: CustomerSettings): CustomerSettings {
+    const now = this.deps.clock();
+    const before = this.profileSettings();
+    applyCommand(
+      this.sqlite,
+      { commandId, name: 'customers.settings.save', actorId: actor.id },
+      () => {
+        const write = this.prepare('INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, ?)');
+        write.run(REQUIRED_FIELDS_KEY, JSON.stringify(REQUIRABLE_FIELDS.filter((field) => settings.requiredFields.includes(field))), now);
+        write.run(SENIOR_AGE_KEY, JSON.stringify(settings.seniorGroup.enabled ? settings.seniorGroup.age : null), now);
+        return { result: null, audit: { details: { before, after: settings } } };
+      },
+      now,
+    );
+    return this.profileSettings();
   }
 
   create(actor: Actor, commandId: string, input: CustomerForm, draftId: string | null): CustomerDetail {

@@ -177,6 +177,20 @@ export type SearchField = z.infer<typeof searchFieldSchema>;
 
 export const licenceCheckSchema = z.object({ code: z.string(), message: z.string() });
 
+/** Profile fields a store may require on every profile besides the ones the law needs (Settings › Customer profiles). */
+export const REQUIRABLE_FIELDS = ['phone', 'email', 'address', 'identificationExpires', 'middleName'] as const;
+export const requirableFieldSchema = z.enum(REQUIRABLE_FIELDS);
+export type RequirableField = z.infer<typeof requirableFieldSchema>;
+
+/** The store's profile settings: what a profile must hold, and the automatic senior group. */
+export const customerSettingsSchema = z
+  .object({
+    requiredFields: z.array(requirableFieldSchema).max(REQUIRABLE_FIELDS.length),
+    seniorGroup: z.object({ enabled: z.boolean(), age: z.number().int().min(40, 'A senior age under 40 is not a senior age.').max(120) }).strict(),
+  })
+  .strict();
+export type CustomerSettings = z.infer<typeof customerSettingsSchema>;
+
 export const customersConfigSchema = z.object({
   jurisdiction: z.string(),
   jurisdictionName: z.string(),
@@ -191,7 +205,10 @@ export const customersConfigSchema = z.object({
   mayKeepScannedLicenceData: z.boolean(),
   /** What the screen says about scanned licence data in this state. */
   licenceDataNotice: z.string(),
-  seniorAge: z.number().int(),
+  /** The age customers join "senior" by themselves; null: the store turned the automatic group off. */
+  seniorAge: z.number().int().nullable(),
+  /** Fields this store requires on every profile (shown required, in red). */
+  requiredFields: z.array(requirableFieldSchema),
   warningLabels: z.tuple([z.string(), z.string()]),
   groups: z.array(z.string()),
   /** Document kinds "+ Upload" offers here. */
@@ -228,6 +245,12 @@ export const UPLOAD_PART_BYTES = 512 * 1024;
 
 export const customersCalls = {
   'customers.config': { request: z.object({}).strict(), response: customersConfigSchema },
+  'customers.settings.get': { request: z.object({}).strict(), response: customerSettingsSchema },
+  /** A manager changes the profile settings; audited with before and after. */
+  'customers.settings.save': {
+    request: z.object({ commandId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/), settings: customerSettingsSchema }).strict(),
+    response: customerSettingsSchema,
+  },
   /** A scanned licence's decoded text in: the parsed licence, its checks and matching profiles out. */
   'customers.lookupByLicence': {
     request: z.object({ raw: z.string().min(1).max(8192) }).strict(),

@@ -8,6 +8,7 @@ import { call } from '../register';
 import { useStatus } from '../stores/app';
 import { DevicesSettings } from './devices/DevicesSettings';
 import { TraceSettingsPanel } from './trace/TraceSettingsPanel';
+import { ProfileSettings } from './customers/ProfileSettings';
 
 type Loaded<T> = { state: 'loading' } | { state: 'ok'; value: T } | { state: 'error'; message: string };
 
@@ -196,6 +197,7 @@ export function SettingsScreen({ employee }: { employee: Employee }) {
       {employee.permissions.includes('manage_settings') ? <TraceSettingsPanel /> : null}
       {employee.permissions.includes('manager_override') ? <QueueSettings /> : null}
       {employee.permissions.includes('manage_settings') ? <RewardsSettings /> : null}
+      {employee.permissions.includes('manage_settings') ? <ProfileSettings /> : null}
       {canSeeStaff ? <StaffList /> : null}
       {canSeeAudit ? <AuditPanel timeZone={ready?.timeZone} /> : null}
       {!canSeeStaff && !canSeeAudit ? (

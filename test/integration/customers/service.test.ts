@@ -254,11 +254,11 @@ describe('customer types and the caregiver cap', () => {
     expect(service.config().maxPatientsPerCaregiver).toBe(1);
   });
 
-  it('a patient may name only a customer with Caregiver Licence on', () => {
+  it('a patient may name only a Caregiver customer as their caregiver', () => {
     const caregivers = service.caregivers('');
     expect(caregivers.map((c) => c.displayName)).toEqual(['Henry Alvarez', 'Grace Chen']);
     const adult = service.search('name', 'hart', 5).results[0]!;
-    expect(() => service.create(actor, cmd(), form({ adultUse: false, medicalId: 'M1', medicalIdExpires: '2030-01-01', caregiverCustomerId: adult.id }), null)).toThrow(/Caregiver Licence on/);
+    expect(() => service.create(actor, cmd(), form({ adultUse: false, medicalId: 'M1', medicalIdExpires: '2030-01-01', caregiverCustomerId: adult.id }), null)).toThrow(/not a Caregiver customer/);
     const patient = service.create(actor, cmd(), form({ adultUse: false, medicalId: 'M1', medicalIdExpires: '2030-01-01', caregiverCustomerId: caregivers[0]!.id }), null);
     expect(patient.caregiver?.displayName).toBe('Henry Alvarez');
   });
@@ -270,6 +270,34 @@ describe('customer types and the caregiver cap', () => {
     expect(service.get(olivia.id).groups).toEqual([]);
     store.sqlite.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('customers.seniorAge', '35', 0)").run();
     expect(service.get(olivia.id).groups).toEqual([{ name: 'senior', automatic: true }]);
+  });
+});
+
+describe('profile settings (Settings › Customer profiles)', () => {
+  it('a store may turn the automatic senior group off, and back on at another age; each change is audited', () => {
+    const walter = service.search('name', 'briggs', 1).results[0]!; // born 1955
+    const saved = service.saveProfileSettings(actor, cmd(), { requiredFields: [], seniorGroup: { enabled: false, age: 65 } });
+    expect(saved.seniorGroup).toEqual({ enabled: false, age: 65 });
+    expect(service.get(walter.id).groups).toEqual([]);
+    expect(service.config().seniorAge).toBeNull();
+    service.saveProfileSettings(actor, cmd(), { requiredFields: [], seniorGroup: { enabled: true, age: 70 } });
+    expect(service.config().seniorAge).toBe(70);
+    expect(service.get(walter.id).groups).toEqual([{ name: 'senior', automatic: true }]);
+    const audits = store.sqlite.prepare("SELECT details FROM audit_events WHERE action = 'customers.settings.save' ORDER BY seq").all() as Array<{ details: string }>;
+    expect(audits).toHaveLength(2);
+    expect(JSON.parse(audits[0]!.details)).toMatchObject({ before: { seniorGroup: { enabled: true } }, after: { seniorGroup: { enabled: false } } });
+  });
+
+  it('fields the store requires must be filled on create and on update, each named with what to enter', () => {
+    service.saveProfileSettings(actor, cmd(), { requiredFields: ['phone', 'address'], seniorGroup: { enabled: true, age: 65 } });
+    expect(service.config().requiredFields).toEqual(['phone', 'address']);
+    expect(() => service.create(actor, cmd(), form({}), null)).toThrow(/Enter a phone number; Enter the full address of record \(street, city, state and ZIP\): this store requires them/);
+    expect(() => service.create(actor, cmd(), form({ phone: '555-0100', address: { ...form({}).address, street: '1 Main St', city: 'Peoria', state: 'IL' } }), null)).toThrow(
+      /Enter the full address of record/,
+    );
+    const full = form({ phone: '555-0100', address: { ...form({}).address, street: '1 Main St', city: 'Peoria', state: 'IL', postalCode: '61602' } });
+    const created = service.create(actor, cmd(), full, null);
+    expect(() => service.update(actor, cmd(), created.id, { ...full, phone: '  ' }, null)).toThrow(/Enter a phone number: this store requires it/);
   });
 });
 

@@ -16,7 +16,7 @@ export function TextField(props: {
     <div className={`cu-field${props.wide ? ' cu-field-wide' : ''}`}>
       <label htmlFor={id}>
         {props.label}
-        {props.required ? <span aria-hidden="true"> *</span> : null}
+        {props.required ? <span className="cu-required-mark" aria-hidden="true"> *</span> : null}
       </label>
       <input
         id={id}
@@ -60,7 +60,7 @@ export function DateField(props: { label: string; value: string | null; onChange
     <div className="cu-field">
       <label htmlFor={id}>
         {props.label}
-        {props.required ? <span aria-hidden="true"> *</span> : null}
+        {props.required ? <span className="cu-required-mark" aria-hidden="true"> *</span> : null}
       </label>
       <input
         id={id}
@@ -113,5 +113,21 @@ export function Section(props: { title: string; children: ReactNode; id?: string
       <h2 id={headingId}>{props.title}</h2>
       <div className="cu-grid">{props.children}</div>
     </section>
+  );
+}
+
+/** One choice among a few, as large radio buttons (a fieldset with a legend). */
+export function Choice<T extends string>(props: { legend: string; value: T; options: Array<{ value: T; label: string }>; onChange: (value: T) => void }) {
+  const name = useId();
+  return (
+    <fieldset className="cu-choice cu-field-wide">
+      <legend>{props.legend}</legend>
+      {props.options.map((option) => (
+        <label key={option.value} className={`cu-toggle${option.value === props.value ? ' cu-toggle-on' : ''}`}>
+          <input type="radio" name={name} value={option.value} checked={option.value === props.value} onChange={() => props.onChange(option.value)} />
+          <span>{option.label}</span>
+        </label>
+      ))}
+    </fieldset>
   );
 }

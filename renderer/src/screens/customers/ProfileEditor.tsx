@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../../register';
-import { Check, DateField, Section, TextField, Toggle } from '../../components/customers/fields';
+import { Check, Choice, DateField, Section, TextField, Toggle } from '../../components/customers/fields';
 import { DocumentsPanel } from './DocumentsPanel';
 import { emptyForm } from '../../../../preload/api';
 import { newCommandId } from './CustomersScreen';
@@ -16,6 +16,39 @@ const DRAFT_DEBOUNCE_MS = 800;
 /** A blank form for a new signup (the contract's emptyForm, so the core and the screen agree). */
 export function blankForm(config: CustomersConfig): CustomerForm {
   return emptyForm(config);
+}
+
+/** The customer type, as one choice; stored as the form's three flags the core reads. */
+type TypeChoice = 'adult_use' | 'medical' | 'recommendation' | 'caregiver';
+
+function typeChoiceOf(form: CustomerForm, config: CustomersConfig): TypeChoice {
+  if (form.caregiverLicence) return 'caregiver';
+  if (form.adultUse) return 'adult_use';
+  if (form.stateMedicalId || config.stateMedicalIdAlwaysRequired || !config.medicalRecommendationAvailable) return 'medical';
+  return 'recommendation';
+}
+
+function flagsFor(choice: TypeChoice, form: CustomerForm): Partial<CustomerForm> {
+  switch (choice) {
+    case 'adult_use':
+      return { adultUse: true, stateMedicalId: false, caregiverLicence: false };
+    case 'medical':
+      return { adultUse: false, stateMedicalId: true, caregiverLicence: false };
+    case 'recommendation':
+      return { adultUse: false, stateMedicalId: false, caregiverLicence: false };
+    case 'caregiver':
+      // A caregiver may also hold their own patient card (the box below): kept as it was.
+      return { adultUse: false, caregiverLicence: true, stateMedicalId: form.caregiverLicence ? form.stateMedicalId : false };
+  }
+}
+
+function typeOptions(config: CustomersConfig): Array<{ value: TypeChoice; label: string }> {
+  const options: Array<{ value: TypeChoice; label: string }> = [];
+  if (config.adultUseAvailable) options.push({ value: 'adult_use', label: 'Adult use' });
+  options.push({ value: 'medical', label: 'Medical with state ID' });
+  if (config.medicalRecommendationAvailable) options.push({ value: 'recommendation', label: 'Medical recommendation' });
+  if (config.caregiverAvailable) options.push({ value: 'caregiver', label: 'Caregiver' });
+  return options;
 }
 
 /** Blank text is null, as the core stores it. */
@@ -140,12 +173,9 @@ export function ProfileEditor(props: {
       <p className="cu-notice">{config.licenceDataNotice}</p>
 
       <Section title="Customer type">
-        {config.adultUseAvailable ? <Toggle label="Adult Use" checked={form.adultUse} onChange={(on) => update({ adultUse: on })} /> : null}
-        {!config.stateMedicalIdAlwaysRequired || form.caregiverLicence ? (
-          <Toggle label="State Medical ID" checked={form.stateMedicalId} onChange={(on) => update({ stateMedicalId: on, ...(on ? { adultUse: false } : {}) })} />
-        ) : null}
-        {config.caregiverAvailable ? (
-          <Toggle label="Caregiver Licence" checked={form.caregiverLicence} onChange={(on) => update({ caregiverLicence: on })} />
+        <Choice legend="This customer is" value={typeChoiceOf(form, config)} options={typeOptions(config)} onChange={(choice) => update(flagsFor(choice, form))} />
+        {form.caregiverLicence ? (
+          <Toggle label="Also a medical patient (their own State Medical ID)" checked={form.stateMedicalId} onChange={(on) => update({ stateMedicalId: on })} />
         ) : null}
         {medicalIdShown ? (
           <>
@@ -171,7 +201,7 @@ export function ProfileEditor(props: {
 
       <Section title="Member">
         <TextField label="First name" value={form.firstName} required autoFocus={!form.scanned} onChange={(v) => update({ firstName: v })} />
-        <TextField label="Middle name" value={form.middleName} onChange={(v) => update({ middleName: orNull(v) })} />
+        <TextField label="Middle name" value={form.middleName} required={config.requiredFields.includes('middleName')} onChange={(v) => update({ middleName: orNull(v) })} />
         <TextField label="Last name" value={form.lastName} required onChange={(v) => update({ lastName: v })} />
         <TextField label="Nickname" value={form.nickname} onChange={(v) => update({ nickname: orNull(v) })} />
         <DateField label="Birth date" value={form.dateOfBirth || null} required onChange={(v) => update({ dateOfBirth: v ?? '' })} />
@@ -190,15 +220,19 @@ export function ProfileEditor(props: {
           onChange={(v) => update({ licenceNumber: orNull(v) })}
         />
         <TextField label="Licence state" value={form.licenceState} onChange={(v) => update({ licenceState: orNull(v) })} />
-        <DateField label="Identification expiration" value={form.identificationExpires} onChange={(v) => update({ identificationExpires: v })} />
+        <DateField
+          label="Identification expiration"
+          value={form.identificationExpires}
+          required={config.requiredFields.includes('identificationExpires')}
+          onChange={(v) => update({ identificationExpires: v })} />
       </Section>
 
-      <AddressSection title="Address of Record" value={form.address} onChange={(address) => update({ address })} />
+      <AddressSection title="Address of Record" value={form.address} required={config.requiredFields.includes('address')} onChange={(address) => update({ address })} />
 
       <Section title="Contact & delivery info">
-        <TextField label="Phone" type="tel" value={form.phone} onChange={(v) => update({ phone: orNull(v) })} />
+        <TextField label="Phone" type="tel" value={form.phone} required={config.requiredFields.includes('phone')} onChange={(v) => update({ phone: orNull(v) })} />
         <TextField label="Other phone" type="tel" value={form.otherPhone} onChange={(v) => update({ otherPhone: orNull(v) })} />
-        <TextField label="Email" type="email" value={form.email} onChange={(v) => update({ email: orNull(v) })} />
+        <TextField label="Email" type="email" value={form.email} required={config.requiredFields.includes('email')} onChange={(v) => update({ email: orNull(v) })} />
         <TextField label="Delivery street" value={form.delivery.street} onChange={(v) => update({ delivery: { ...form.delivery, street: orNull(v) } })} />
         <TextField label="Delivery city" value={form.delivery.city} onChange={(v) => update({ delivery: { ...form.delivery, city: orNull(v) } })} />
         <TextField label="Delivery state" value={form.delivery.state} onChange={(v) => update({ delivery: { ...form.delivery, state: orNull(v) } })} />
@@ -216,7 +250,7 @@ export function ProfileEditor(props: {
       {patientType && config.caregiverAvailable ? (
         <Section title="Caregiver">
           <div className="cu-field cu-field-wide">
-            <label htmlFor="cu-caregiver">Caregiver (only customers with Caregiver Licence on)</label>
+            <label htmlFor="cu-caregiver">Caregiver (customers of type Caregiver)</label>
             <select id="cu-caregiver" value={form.caregiverCustomerId ?? ''} onChange={(event) => update({ caregiverCustomerId: event.target.value || null })}>
               <option value="">No caregiver</option>
               {caregivers.map((caregiver) => (
@@ -232,8 +266,12 @@ export function ProfileEditor(props: {
       <Section title="Groups, warnings and notes">
         <fieldset className="cu-groups cu-field-wide">
           <legend>Groups</legend>
-          <p className="muted">Customers join “senior” by themselves at {config.seniorAge}.</p>
-          {[...new Set([...config.groups.filter((g) => g !== 'senior'), ...form.groups])].map((group) => (
+          <p className="muted">
+            {config.seniorAge !== null
+              ? `Customers join “senior” by themselves at ${config.seniorAge}.`
+              : 'The automatic senior group is off for this store: tick “senior” by hand where it applies.'}
+          </p>
+          {[...new Set([...config.groups.filter((g) => config.seniorAge === null || g !== 'senior'), ...form.groups])].map((group) => (
             <Check
               key={group}
               label={group}
@@ -288,15 +326,15 @@ export function ProfileEditor(props: {
   );
 }
 
-function AddressSection(props: { title: string; value: CustomerForm['address']; onChange: (address: CustomerForm['address']) => void }) {
+function AddressSection(props: { title: string; value: CustomerForm['address']; required: boolean; onChange: (address: CustomerForm['address']) => void }) {
   const set = (patch: Partial<CustomerForm['address']>) => props.onChange({ ...props.value, ...patch });
   return (
     <Section title={props.title}>
-      <TextField label="Street" wide value={props.value.street} onChange={(v) => set({ street: orNull(v) })} />
+      <TextField label="Street" wide value={props.value.street} required={props.required} onChange={(v) => set({ street: orNull(v) })} />
       <TextField label="Street line 2" value={props.value.street2} onChange={(v) => set({ street2: orNull(v) })} />
-      <TextField label="City" value={props.value.city} onChange={(v) => set({ city: orNull(v) })} />
-      <TextField label="State" value={props.value.state} onChange={(v) => set({ state: orNull(v) })} />
-      <TextField label="ZIP" value={props.value.postalCode} onChange={(v) => set({ postalCode: orNull(v) })} />
+      <TextField label="City" value={props.value.city} required={props.required} onChange={(v) => set({ city: orNull(v) })} />
+      <TextField label="State" value={props.value.state} required={props.required} onChange={(v) => set({ state: orNull(v) })} />
+      <TextField label="ZIP" value={props.value.postalCode} required={props.required} onChange={(v) => set({ postalCode: orNull(v) })} />
     </Section>
   );
 }
