@@ -21,9 +21,34 @@ function encoderFor(printer: PrinterConfig): ReceiptPrinterEncoder {
   });
 }
 
-function start(encoder: ReceiptPrinterEncoder, printer: PrinterConfig): ReceiptPrinterEncoder {
-  // 'auto' picks, per character, a codepage the model has; a fixed one is a number from the printer's manual.
-  return encoder.initialize().codepage(printer.codepage === 'auto' ? 'auto' : (printer.codepage as Parameters<ReceiptPrinterEncoder['codepage']>[0]));
+type Codepage = Parameters<ReceiptPrinterEncoder['codepage']>[0];
+
+/**
+ * 'auto' lets the library pick, per character, a codepage the model has: needed for € or accents,
+ * but it costs ~100–300 ms a receipt. Plain ASCII prints the same in every codepage, so a document
+ * that is all ASCII uses cp437 (the ESC/POS default table) and skips the search.
+ */
+function start(encoder: ReceiptPrinterEncoder, printer: PrinterConfig, ascii: boolean): ReceiptPrinterEncoder {
+  const codepage = printer.codepage === 'auto' ? (ascii ? 'cp437' : 'auto') : (printer.codepage as Codepage);
+  return encoder.initialize().codepage(codepage);
+}
+
+function docIsAscii(doc: ReceiptDoc): boolean {
+  const printable = /^[\x20-\x7e]*$/;
+  return doc.blocks.every((block) => {
+    switch (block.kind) {
+      case 'pair':
+        return printable.test(block.left) && printable.test(block.right);
+      case 'title':
+      case 'center':
+      case 'text':
+        return printable.test(block.text);
+      case 'barcode':
+        return printable.test(block.value);
+      default:
+        return true;
+    }
+  });
 }
 
 function pulse(encoder: ReceiptPrinterEncoder, printer: PrinterConfig): ReceiptPrinterEncoder {
@@ -33,7 +58,7 @@ function pulse(encoder: ReceiptPrinterEncoder, printer: PrinterConfig): ReceiptP
 
 /** A document, cut at the end; `kick` opens the drawer first (a cash sale's receipt). */
 export function encodeDoc(doc: ReceiptDoc, printer: PrinterConfig, options: { kick?: boolean } = {}): Uint8Array {
-  const encoder = start(encoderFor(printer), printer);
+  const encoder = start(encoderFor(printer), printer, docIsAscii(doc));
   if (options.kick) pulse(encoder, printer);
   for (const block of doc.blocks) {
     switch (block.kind) {

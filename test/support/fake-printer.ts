@@ -72,8 +72,12 @@ export class FakePrinter {
   private accept(socket: Socket): void {
     this.sockets.add(socket);
     const parts: Buffer[] = [];
+    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
-      parts.push(answerStatus(chunk, this.state, (byte) => socket.write(Buffer.from([byte]))));
+      // The replies to one write's queries go back together, at once (as a printer answers in real time).
+      const replies: number[] = [];
+      parts.push(answerStatus(chunk, this.state, (byte) => replies.push(byte)));
+      if (replies.length > 0) socket.write(Buffer.from(replies));
     });
     socket.on('end', () => {
       const endedAt = performance.now();

@@ -32,6 +32,14 @@ describe('till encoder', () => {
     expect(decodeEscPos(encodeKick(printer)).pulses).toEqual([{ op: 'pulse', pin: 2, onMs: 120, offMs: 240 }]);
   });
 
+  it('a document with characters outside ASCII picks a codepage that has them; plain ASCII stays on the default table', () => {
+    const ascii = decodeEscPos(encodeDoc({ blocks: [{ kind: 'text', text: 'Cafe 5.00' }] }, printer));
+    expect(ascii.ops.filter((op) => op.op === 'codepage')).toEqual([{ op: 'codepage', table: 0 }]);
+    const euro = decodeEscPos(encodeDoc({ blocks: [{ kind: 'text', text: 'Café €5' }] }, printer));
+    expect(euro.ops.some((op) => op.op === 'codepage' && op.table !== 0)).toBe(true);
+    expect(euro.lines).toContain('Caf? ?5');
+  });
+
   it('refuses a drawer pulse over 500 ms (the library would wrap it)', () => {
     const result = printerConfigSchema.safeParse({ id: 'p1', name: 'x', transport: { kind: 'tcp', host: 'h' }, drawer: { onMs: 600 } });
     expect(result.success).toBe(false);
