@@ -113,6 +113,35 @@ test('signup without scanning, with both date forms, kept as a draft through nav
   await expect(results(page).getByRole('button', { name: /Jane "JJ" Walkin/ })).toBeVisible();
 });
 
+test('Customers in the navigation leaves a profile; from the editor with changes it asks first (the draft is kept)', async ({ page }) => {
+  await openCustomers(page);
+  const customersNav = page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Customers', exact: true });
+
+  // From a profile: straight back to the Customers start.
+  await search(page, 'Name', 'hart');
+  await results(page).getByRole('button', { name: /Olivia Hart/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Olivia Hart' })).toBeVisible();
+  await customersNav.click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Customers' })).toBeVisible();
+
+  // From the editor with a change: asked first; Keep editing stays, Leave goes back with the draft kept.
+  await page.getByRole('button', { name: 'Signup without scanning' }).click();
+  await page.getByLabel('First name').fill('Nora');
+  await page.getByLabel('Last name').fill('Navigate');
+  await customersNav.click();
+  const ask = page.getByRole('dialog', { name: 'Leave this profile?' });
+  await expect(ask).toBeVisible();
+  await expect(ask.getByRole('button', { name: 'Keep editing' })).toBeFocused();
+  await shot(page, 'customers-leave-editor');
+  await ask.getByRole('button', { name: 'Keep editing' }).click();
+  await expect(page.getByLabel('First name')).toHaveValue('Nora');
+  await expect(page.getByText('Draft kept', { exact: true })).toBeVisible();
+  await customersNav.click();
+  await ask.getByRole('button', { name: 'Leave (keep the draft)' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Customers' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Drafts not saved yet' }).getByRole('button', { name: /Nora Navigate/ })).toBeVisible();
+});
+
 test('search by each field', async ({ page }) => {
   await openCustomers(page);
   const cases: Array<{ field: string; query: string; finds: RegExp | null; says?: RegExp }> = [

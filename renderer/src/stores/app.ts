@@ -49,11 +49,14 @@ export type Section = (typeof sections)[number];
 
 export interface NavStore {
   section: Section;
+  /** Counts presses of the section the person is already in: a screen goes back to its start. */
+  reselected: number;
   go(section: Section): void;
 }
 
 /** Kept outside the shell so that locking and unlocking returns to the same screen. */
 export const useNav = create<NavStore>((set) => ({
   section: 'customers',
-  go: (section) => set({ section }),
+  reselected: 0,
+  go: (section) => set((state) => (state.section === section ? { reselected: state.reselected + 1 } : { section })),
 }));

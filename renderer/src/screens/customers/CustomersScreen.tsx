@@ -18,7 +18,7 @@ import type {
 import { getClient } from '../../client';
 import { formatDateTime } from '../../format';
 import { call } from '../../register';
-import { useStatus } from '../../stores/app';
+import { useNav, useStatus } from '../../stores/app';
 import { showDate } from '../../components/customers/dateEntry';
 import { ProfileEditor, blankForm } from './ProfileEditor';
 import { ProfileView } from './ProfileView';
@@ -65,6 +65,27 @@ export function CustomersScreen() {
   const [view, setView] = useState<CustomersView>({ kind: 'home' });
   const [lookup, setLookup] = useState<LookupResult | null>(null);
   const [lookupError, setLookupError] = useState<string | null>(null);
+  /** The editor on screen has changes not saved to the profile (they are kept as a draft). */
+  const editorChanged = useRef(false);
+  const [askLeave, setAskLeave] = useState(false);
+
+  // Customers pressed in the navigation while here: back to the Customers start, asking first
+  // when the editor holds changes not saved to the profile.
+  const reselected = useNav((state) => state.reselected);
+  const firstReselect = useRef(reselected);
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  useEffect(() => {
+    if (reselected === firstReselect.current) return;
+    firstReselect.current = reselected;
+    const current = viewRef.current;
+    if (current.kind === 'edit' && editorChanged.current) setAskLeave(true);
+    else if (current.kind !== 'home') setView({ kind: 'home' });
+  }, [reselected]);
+  useEffect(() => {
+    editorChanged.current = false;
+    setAskLeave(false);
+  }, [view]);
 
   useEffect(() => {
     void call('customers.config', {}).then((result) => {
@@ -113,17 +134,38 @@ export function CustomersScreen() {
 
   if (view.kind === 'edit') {
     return (
-      <ProfileEditor
-        key={view.draftId ?? view.customerId ?? 'new'}
-        config={config}
-        customerId={view.customerId}
-        draftId={view.draftId}
-        initialForm={view.form}
-        scanNote={view.scanNote}
-        onSaved={(detail) => setView({ kind: 'profile', id: detail.id })}
-        onSavedAndBack={home}
-        onDiscarded={home}
-      />
+      <>
+        <ProfileEditor
+          key={view.draftId ?? view.customerId ?? 'new'}
+          config={config}
+          customerId={view.customerId}
+          draftId={view.draftId}
+          initialForm={view.form}
+          scanNote={view.scanNote}
+          onChanged={() => (editorChanged.current = true)}
+          onSaved={(detail) => setView({ kind: 'profile', id: detail.id })}
+          onSavedAndBack={home}
+          onDiscarded={home}
+        />
+        {askLeave ? (
+          <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="leave-title">
+            <div className="dialog">
+              <h2 id="leave-title">Leave this profile?</h2>
+              <p className="dialog-lead">
+                The changes are not saved to the profile yet. They are kept as a draft: open it again from “Drafts not saved yet” on the Customers screen.
+              </p>
+              <div className="dialog-actions">
+                <button type="button" className="primary big" onClick={() => setAskLeave(false)}>
+                  Keep editing
+                </button>
+                <button type="button" className="secondary big" onClick={home}>
+                  Leave (keep the draft)
+                </button>
+              </div>
+            </div>
+          </div>
+        ) : null}
+      </>
     );
   }
   if (view.kind === 'profile') {

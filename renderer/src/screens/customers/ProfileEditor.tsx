@@ -60,6 +60,8 @@ export function ProfileEditor(props: {
   draftId: string | null;
   initialForm: CustomerForm;
   scanNote: string | null;
+  /** Called on each change the person makes (not saved to the profile yet). */
+  onChanged?: () => void;
   onSaved: (detail: CustomerDetail) => void;
   onSavedAndBack: () => void;
   onDiscarded: () => void;
@@ -78,6 +80,7 @@ export function ProfileEditor(props: {
 
   const update = (patch: Partial<CustomerForm>) => {
     dirty.current = true;
+    props.onChanged?.();
     setForm((current) => ({ ...current, ...patch }));
   };
 
