@@ -16,6 +16,8 @@ import { queueCalls, queueEvents } from './contract/queue.js';
 import { checkoutCalls, checkoutEvents } from './contract/checkout.js';
 import { rewardsCalls, rewardsEvents } from './contract/rewards.js';
 import { tillCalls, tillEvents } from './contract/till.js';
+import { catalogueCalls, catalogueEvents } from './contract/catalogue.js';
+import { importsCalls, importsEvents } from './contract/imports.js';
 import type { z } from 'zod';
 import type { ApiError, CallOptions } from './contract/common.js';
 
@@ -36,6 +38,8 @@ export const calls = {
   ...checkoutCalls,
   ...rewardsCalls,
   ...tillCalls,
+  ...catalogueCalls,
+  ...importsCalls,
 } as const;
 
 export const events = {
@@ -47,6 +51,8 @@ export const events = {
   ...checkoutEvents,
   ...rewardsEvents,
   ...tillEvents,
+  ...catalogueEvents,
+  ...importsEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

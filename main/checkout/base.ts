@@ -78,7 +78,7 @@ export abstract class CheckoutBase {
     return rows.map(toProduct);
   }
 
-  /** A 16-digit BioTrack barcode id, or a UPC-A / EAN-13 (a leading 0 is the same UPC). */
+  /** A 16-digit BioTrack barcode id, or a UPC-A / EAN-13 (a leading 0 is the same UPC), or a barcode the catalogue added. */
   findByBarcode(code: string): CatalogProduct | null {
     const digits = code.trim();
     const s = this.stmts();
@@ -93,7 +93,8 @@ export abstract class CheckoutBase {
       const row = s.byUpc.get(candidate) as ProductRow | undefined;
       if (row) return toProduct(row);
     }
-    return null;
+    const extra = s.byExtraBarcode.get(digits) as ProductRow | undefined;
+    return extra ? toProduct(extra) : null;
   }
 
   productById(productId: string): CatalogProduct | null {

@@ -8,10 +8,16 @@ export function prepareCheckoutStatements(db: Database.Database) {
     COALESCE((SELECT s.quantity FROM stock_on_hand s WHERE s.product_id = p.id), 0) AS onHand`;
   return {
     byId: db.prepare(`SELECT ${productColumns} FROM products p WHERE p.id = ?`),
-    byTrace: db.prepare(`SELECT ${productColumns} FROM products p WHERE p.trace_barcode = ?`),
-    byUpc: db.prepare(`SELECT ${productColumns} FROM products p WHERE p.upc = ?`),
+    // Archived products (catalogue) are not found by a scan or a search; a sale already on a ticket keeps its product (byId).
+    byTrace: db.prepare(`SELECT ${productColumns} FROM products p WHERE p.trace_barcode = ? AND p.archived_at IS NULL`),
+    byUpc: db.prepare(`SELECT ${productColumns} FROM products p WHERE p.upc = ? AND p.archived_at IS NULL`),
+    /** Barcodes the catalogue added to a product (a vendor label, a shelf tag). */
+    byExtraBarcode: db.prepare(
+      `SELECT ${productColumns} FROM product_barcodes b JOIN products p ON p.id = b.product_id WHERE b.barcode = ? AND p.archived_at IS NULL`,
+    ),
     search: db.prepare(
-      `SELECT ${productColumns} FROM products p WHERE lower(p.name) LIKE @like ESCAPE '\\' OR p.category LIKE @like ESCAPE '\\' OR p.trace_barcode LIKE @like ESCAPE '\\'
+      `SELECT ${productColumns} FROM products p WHERE p.archived_at IS NULL
+        AND (lower(p.name) LIKE @like ESCAPE '\\' OR p.category LIKE @like ESCAPE '\\' OR p.trace_barcode LIKE @like ESCAPE '\\')
         ORDER BY p.name LIMIT @limit`,
     ),
     // A rolling window: the kept days from the window's first business day on (allotment_daily), less

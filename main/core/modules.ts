@@ -10,6 +10,8 @@ import { createQueueModule } from '../queue/module.js';
 import { createCheckoutModule } from '../checkout/module.js';
 import { createRewardsModule } from '../rewards/module.js';
 import { createTillModule, type TillModule, type TillModuleOptions } from '../till/module.js';
+import { createCatalogueModule } from '../catalogue/module.js';
+import { createImportsModule } from '../imports/module.js';
 
 /** Check-in looks allotments up through the demo sandbox the trace module runs. */
 const traceModules = new WeakMap<CoreServices, TraceModule>();
@@ -34,4 +36,6 @@ export const capabilityFactories: CapabilityFactory[] = [
     tillModules.set(services, till);
     return till;
   },
+  (services) => createCatalogueModule(services, { trace: () => traceModules.get(services) ?? null }),
+  (services) => createImportsModule(services),
 ];

@@ -75,6 +75,9 @@ export const products = sqliteTable(
     soldMedical: integer('sold_medical', { mode: 'boolean' }).notNull(),
     soldAdultUse: integer('sold_adult_use', { mode: 'boolean' }).notNull(),
     createdAt: integer('created_at').notNull(),
+    /** Set when the product leaves the catalogue (never deleted: sales name it). */
+    archivedAt: integer('archived_at'),
+    updatedAt: integer('updated_at'),
   },
   (t) => [uniqueIndex('products_trace_barcode').on(t.traceBarcode), index('products_upc').on(t.upc)],
 );

@@ -27,7 +27,7 @@ import {
 } from './config.js';
 import { backlogOf, enqueueDispense, syncCounts } from './outbox.js';
 import { createProvider, PROVIDER_CHOICES, PROVIDER_NAMES } from './providers.js';
-import type { TraceProvider } from './provider.js';
+import type { ProviderResult, TracePackage, TraceProvider } from './provider.js';
 import type { EngineStatus } from './sync.js';
 import { startSyncWorker, type SyncWorkerHandle } from './worker-host.js';
 import { syncCallHandlers } from './sync-calls.js';
@@ -55,6 +55,8 @@ export interface TraceModule extends CapabilityModule {
   metrcSandbox(): MetrcSandbox | null;
   /** The embedded sandboxes' addresses by provider (for the other modules' patient lookups). */
   demoUrls(): DemoSandboxUrls;
+  /** The store's packages at the state (receiving), from the provider Settings name. */
+  listPackages(): Promise<{ provider: string; result: ProviderResult<TracePackage[]> }>;
 }
 
 export function createTraceModule(services: CoreServices, options: TraceModuleOptions = {}): TraceModule {
@@ -394,6 +396,18 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
         })();
       }
       await startWorker();
+    },
+    async listPackages() {
+      const config = stored();
+      if (!config || config.provider === 'none') {
+        return { provider: 'Track & Trace', result: { ok: false, kind: 'unavailable', message: 'No track-and-trace system is set up: a manager sets it up in Settings › Track & Trace.' } };
+      }
+      const name = PROVIDER_NAMES[config.provider];
+      const resolved = resolveConfig(config);
+      if (!resolved.ok) return { provider: name, result: { ok: false, kind: 'unavailable', message: `${resolved.reason} Ask a manager to check Settings › Track & Trace.` } };
+      const provider = providerFor(resolved.config, 15_000);
+      if (!provider.listPackages) return { provider: name, result: { ok: false, kind: 'unavailable', message: `The register cannot list ${name} packages yet.` } };
+      return { provider: name, result: await provider.listPackages() };
     },
     async onClose() {
       if (statusTimer) clearTimeout(statusTimer);

@@ -152,6 +152,25 @@ export interface ReconcileQuery {
   outboxId?: string;
 }
 
+/**
+ * A package of the store's inventory as the state lists it (BioTrack inventory item, Metrc
+ * package): what receiving maps onto a product.
+ */
+export interface TracePackage {
+  /** BioTrack barcode id, Metrc package label. */
+  label: string;
+  name: string | null;
+  /** The state's kind of product in its words (BioTrack inventory type, Metrc item category). */
+  stateCategory: string;
+  /** The register's category it most likely is (flower, edible...), or null. */
+  suggestedCategory: string | null;
+  /** What the state says remains in the package (units, or grams for bulk). */
+  quantity: number;
+  usableWeightMg: number | null;
+  /** Whether the state marks it for medical sale, when it says. */
+  medical: boolean | null;
+}
+
 export interface TraceProvider {
   /** Shown in the status bar, e.g. "BioTrack". */
   readonly displayName: string;
@@ -165,6 +184,8 @@ export interface TraceProvider {
   /** Decide whether a write whose outcome was unknown was applied. */
   reconcile(query: ReconcileQuery): Promise<ReconcileOutcome>;
   ping(): Promise<PingResult>;
+  /** The store's packages on hand at the state (receiving); a provider that cannot list them leaves this out. */
+  listPackages?(): Promise<ProviderResult<TracePackage[]>>;
   /** Forget any session (after Settings change). */
   reset(): void;
   /** Metrc's patient status may be this old (cached up to a minute): sales made since may be missing from it. */

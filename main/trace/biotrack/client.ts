@@ -23,6 +23,7 @@ import type {
   ReconcileQuery,
   RemoteSale,
   TraceLine,
+  TracePackage,
   TraceProvider,
   TraceRefund,
   TraceSale,
@@ -269,6 +270,17 @@ export class BioTrackV1Provider implements TraceProvider {
     return { ok: true, value };
   }
 
+  /** sync_inventory: the location's inventory items with what remains of each. */
+  async listPackages(): Promise<ProviderResult<TracePackage[]>> {
+    const result = await this.act({ action: 'sync_inventory', download: 1 });
+    if (result.kind === 'auth_failed') return { ok: false, kind: 'auth_failed', message: result.message };
+    if (result.kind !== 'answer') return { ok: false, kind: 'unavailable', message: result.reason };
+    const { answer } = result;
+    if (answer.kind === 'unreadable') return { ok: false, kind: 'unavailable', message: answer.reason };
+    if (answer.kind === 'error') return { ok: false, kind: 'rejected', message: answer.message, code: answer.code };
+    return { ok: true, value: readInventory(answer.body.inventory) };
+  }
+
   async findSales(query: { sinceRemoteTxnId?: string; from?: number; to?: number }): Promise<ProviderResult<RemoteSale[]>> {
     const body: Record<string, unknown> = { action: 'sync_sale', download: 1 };
     if (query.sinceRemoteTxnId) body.transaction_start = query.sinceRemoteTxnId;
@@ -394,4 +406,40 @@ export function groupSaleRows(rows: unknown): RemoteSale[] {
     if (barcode && quantity !== null && cents !== null) sale.lines.push({ barcode, quantity, unitPriceCents: cents });
   }
   return [...sales.values()];
+}
+
+/** BioTrack inventory types (openthc/cre-adapter $_inv_kind) the register sells, with its category. */
+const INVENTORY_TYPES: Record<string, { words: string; category: string }> = {
+  '22': { words: 'Solid edible', category: 'edible' },
+  '23': { words: 'Liquid edible', category: 'beverage' },
+  '24': { words: 'Extract for inhalation', category: 'concentrate' },
+  '25': { words: 'Topical', category: 'topical' },
+  '28': { words: 'Usable marijuana', category: 'flower' },
+};
+
+/** sync_inventory's rows; a row without a barcode id is skipped (nothing could be received from it). */
+export function readInventory(rows: unknown): TracePackage[] {
+  if (!Array.isArray(rows)) return [];
+  const packages: TracePackage[] = [];
+  for (const row of rows as unknown[]) {
+    if (!row || typeof row !== 'object') continue;
+    const item = row as Record<string, unknown>;
+    const label = asText(item.id) ?? asText(item.barcodeid);
+    if (!label) continue;
+    const type = asText(item.inventorytype) ?? '';
+    const known = INVENTORY_TYPES[type];
+    const usable = Number(asText(item.usableweight) ?? asText(item.usableweightperunit));
+    const quantity = Number(asText(item.remaining_quantity) ?? asText(item.quantity));
+    const medical = asText(item.is_medical);
+    packages.push({
+      label,
+      name: asText(item.strain) || asText(item.productname) || null,
+      stateCategory: known ? known.words : type ? `Inventory type ${type}` : 'Unknown',
+      suggestedCategory: known?.category ?? null,
+      quantity: Number.isFinite(quantity) ? quantity : 0,
+      usableWeightMg: Number.isFinite(usable) && usable > 0 ? Math.round(usable * 1000) : null,
+      medical: medical === '1' ? true : medical === '0' ? false : null,
+    });
+  }
+  return packages;
 }

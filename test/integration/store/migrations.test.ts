@@ -265,4 +265,28 @@ describe('migrations', () => {
     ]);
     sqlite.close();
   });
+  it('catalogue_stock keeps products and their stock, leaves them unarchived, and adds packages, barcodes and adjustments', () => {
+    const entry = journal.entries.find((item) => item.tag.endsWith('_catalogue_stock'))!;
+    const file = join(work.dir, 'catalogue-stock.sqlite');
+    const previous = openAt(file, entry.idx);
+    seedPreviousVersion(previous);
+    previous.exec(`
+      INSERT INTO employees (id, name, role, pin_hash, created_at) VALUES ('E1', 'Ed', 'manager', 'x', 1);
+      INSERT INTO products (id, trace_barcode, name, category, unit_weight_mg, usable_weight_mg, thc_value, thc_unit, price_cents, sold_medical, sold_adult_use, created_at)
+        VALUES ('P1', '1111222233334444', 'Flower', 'flower', 3500, 3500, 2000, 'pct_x100', 3000, 1, 1, 1);
+      INSERT INTO inventory_movements (product_id, quantity_delta, reason, reference_id, at) VALUES ('P1', 10, 'receive', NULL, 1);
+    `);
+    previous.close();
+    const sqlite = openAt(file, entry.idx + 1);
+    expect(sqlite.prepare('SELECT name, archived_at, updated_at FROM products').all()).toEqual([{ name: 'Flower', archived_at: null, updated_at: null }]);
+    expect(sqlite.prepare('SELECT quantity FROM stock_on_hand').all()).toEqual([{ quantity: 10 }]);
+    sqlite.prepare("INSERT INTO trace_packages (label, product_id, provider, quantity_received, received_at, received_by) VALUES ('1111222233334444', 'P1', 'BioTrack', 10, 2, 'E1')").run();
+    sqlite.prepare("INSERT INTO product_barcodes (barcode, product_id) VALUES ('SHELF-1', 'P1')").run();
+    expect(() => sqlite.prepare("INSERT INTO product_barcodes (barcode, product_id) VALUES ('SHELF-1', 'P1')").run()).toThrow(/UNIQUE/);
+    sqlite
+      .prepare("INSERT INTO stock_adjustments (id, product_id, kind, expected, quantity_delta, reason, employee_id, approved_by, at) VALUES ('A1', 'P1', 'adjust', 10, -1, 'damaged', 'E1', 'E1', 3)")
+      .run();
+    expect(sqlite.prepare('SELECT COUNT(*) AS n FROM stock_adjustments').get()).toEqual({ n: 1 });
+    sqlite.close();
+  });
 });
