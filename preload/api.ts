@@ -24,6 +24,10 @@ import type { ApiError, CallOptions } from './contract/common.js';
 export * from './contract/common.js';
 export { ipcChannels } from './channels.js';
 export { emptyForm, parseDateEntry } from './contract/customers.js';
+export { IMPORT_PART_BYTES, MAX_IMPORT_BYTES, CUSTOMER_IMPORT_FIELDS, REQUIRED_CUSTOMER_FIELDS } from './contract/imports.js';
+export { ADJUST_REASON_WORDS } from './contract/catalogue.js';
+export type { ProductView, ProductInput, CategoryInfo, TracePackageView, StockEntry, ImportProblem } from './contract/catalogue.js';
+export type { CustomerImportPreview, CustomerImportField } from './contract/imports.js';
 
 /**
  * Every call, merged from each capability's part of the contract (preload/contract/*.ts).

@@ -138,7 +138,7 @@ export abstract class CustomerImports extends CustomerWrites {
           line: row.line,
           name: row.form ? `${row.form.firstName} ${row.form.lastName}` : `${cell('first_name')} ${cell('last_name')}`.trim(),
           dateOfBirth: row.form?.dateOfBirth ?? cell('date_of_birth'),
-          customerType: row.kind ? row.kind.replace(/_/g, ' ') : cell('customer_type'),
+          customerType: (row.kind ?? cell('customer_type')).replace(/_/g, ' '),
           medicalId: row.form?.medicalId ?? null,
           status: row.problem ? 'problem' : row.duplicate ? 'duplicate' : 'ready',
         };

@@ -45,7 +45,7 @@ export type CustomerImportField = z.infer<typeof customerImportFieldSchema>;
 export const REQUIRED_CUSTOMER_FIELDS: readonly CustomerImportField[] = ['first_name', 'last_name', 'date_of_birth'];
 
 /** Field → the file's column header (null: not in the file). */
-export const customerMappingSchema = z.record(customerImportFieldSchema, z.string().max(200).nullable());
+export const customerMappingSchema = z.partialRecord(customerImportFieldSchema, z.string().max(200).nullable());
 export type CustomerMapping = z.infer<typeof customerMappingSchema>;
 
 export const customerImportPreviewSchema = z.object({

@@ -4,6 +4,7 @@ export const sectionTitles: Record<Section, string> = {
   customers: 'Customers',
   queue: 'Queue',
   register: 'Register',
+  products: 'Products',
   sync: 'Sync',
   settings: 'Settings',
 };

@@ -5,6 +5,7 @@ import { call } from '../register';
 import { useNav, useSession, useStatus } from '../stores/app';
 import { CustomersScreen, QueueScreen, RegisterScreen, SyncScreen } from './Sections';
 import { SettingsScreen } from './SettingsScreen';
+import { ProductsScreen } from './catalogue/ProductsScreen';
 
 function Section({ employee }: { employee: Employee }) {
   const section = useNav((state) => state.section);
@@ -15,6 +16,8 @@ function Section({ employee }: { employee: Employee }) {
       return <QueueScreen />;
     case 'register':
       return <RegisterScreen />;
+    case 'products':
+      return <ProductsScreen employee={employee} />;
     case 'sync':
       return <SyncScreen />;
     case 'settings':

@@ -22,6 +22,7 @@ import { useNav, useStatus } from '../../stores/app';
 import { showDate } from '../../components/customers/dateEntry';
 import { ProfileEditor, blankForm } from './ProfileEditor';
 import { ProfileView } from './ProfileView';
+import { CustomerImportScreen } from './CustomerImportScreen';
 import { useCardSwipe } from '../../components/rewards/cardSwipe';
 import { TagFilter } from '../../components/rewards/TagFilter';
 import { QueuePanel } from '../../components/queue/QueuePanel';
@@ -30,6 +31,7 @@ import '../../styles/customers.css';
 export type CustomersView =
   | { kind: 'home' }
   | { kind: 'profile'; id: string }
+  | { kind: 'import' }
   | { kind: 'edit'; customerId: string | null; draftId: string | null; form: CustomerForm; scanNote: string | null };
 
 const SEARCH_FIELDS: Array<{ value: SearchField; label: string }> = [
@@ -168,6 +170,7 @@ export function CustomersScreen() {
       </>
     );
   }
+  if (view.kind === 'import') return <CustomerImportScreen onBack={home} />;
   if (view.kind === 'profile') {
     return (
       <ProfileView
@@ -188,6 +191,7 @@ export function CustomersScreen() {
       onLicence={handleLicence}
       onOpen={(id) => setView({ kind: 'profile', id })}
       onSignup={(form, note) => setView({ kind: 'edit', customerId: null, draftId: null, form, scanNote: note })}
+      onImport={() => setView({ kind: 'import' })}
       onOpenDraft={async (draft) => {
         const result = await call('customers.getDraft', { id: draft.id });
         if (!result.ok) {
@@ -213,6 +217,7 @@ function CustomersHome(props: {
   onLicence: (raw: string) => Promise<void>;
   onOpen: (id: string) => void;
   onSignup: (form: CustomerForm, note: string | null) => void;
+  onImport: () => void;
   onOpenDraft: (draft: CustomerDraftSummary) => Promise<void>;
   onDismissLookup: () => void;
 }) {
@@ -288,9 +293,14 @@ function CustomersHome(props: {
     <section className="page cu-page cu-home" aria-labelledby="page-title">
       <div className="cu-head">
         <h1 id="page-title">Customers</h1>
-        <button type="button" className="primary" onClick={() => props.onSignup(blankForm(config), null)}>
-          Signup without scanning
-        </button>
+        <div className="row">
+          <button type="button" className="secondary" onClick={props.onImport}>
+            Import or export
+          </button>
+          <button type="button" className="primary" onClick={() => props.onSignup(blankForm(config), null)}>
+            Signup without scanning
+          </button>
+        </div>
       </div>
 
       <div className="cu-home-grid">
