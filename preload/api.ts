@@ -18,6 +18,7 @@ import { rewardsCalls, rewardsEvents } from './contract/rewards.js';
 import { tillCalls, tillEvents } from './contract/till.js';
 import { catalogueCalls, catalogueEvents } from './contract/catalogue.js';
 import { importsCalls, importsEvents } from './contract/imports.js';
+import { complianceCalls, complianceEvents } from './contract/compliance.js';
 import type { z } from 'zod';
 import type { ApiError, CallOptions } from './contract/common.js';
 
@@ -44,6 +45,7 @@ export const calls = {
   ...tillCalls,
   ...catalogueCalls,
   ...importsCalls,
+  ...complianceCalls,
 } as const;
 
 export const events = {
@@ -57,6 +59,7 @@ export const events = {
   ...tillEvents,
   ...catalogueEvents,
   ...importsEvents,
+  ...complianceEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -68,6 +68,9 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     // At payment a limit is approved when any line holds its override: the line that pushed it
     // over was approved then, and the lines added before it did not need approval.
     const checks = { overrideScope: 'ticket', conversionApproved: ticket.conversionApproval !== null } as const;
+    // Check-in reads the same: no medical sale on an allotment not found, refused, or unknown while the state system is down.
+    const unsettled = this.allotmentBlock(ticket);
+    if (unsettled) throw new CoreError('conflict', `${unsettled} The ticket is still open.`);
     for (const line of lines) {
       const refusal = checkTicket(lines, line.lineId, context, checks);
       if (refusal) throw new CoreError('conflict', `${refusal.message} Change the ticket, then take the payment again.`);

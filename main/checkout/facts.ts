@@ -142,6 +142,7 @@ export abstract class CheckoutFacts extends CheckoutBase {
     ticket.patient = option;
     ticket.blocked = null;
     ticket.stateFigure = null;
+    ticket.manualAllotment = null;
     ticket.allotment = { state: 'not_required', message: 'No state allotment for this patient.', fetchedAt: null };
     this.rebuildContext(ticket);
   }

@@ -122,6 +122,10 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
         return service.view(await service.refreshAllotment(request.ticketId));
       },
     },
+    'checkout.ticket.manualAllotment': {
+      access: 'sell',
+      run: (ctx, request) => service.view(service.enterManualAllotment(ctx.actor, request.ticketId, request)),
+    },
     'checkout.ticket.scan': {
       access: 'sell',
       run(ctx, request) {

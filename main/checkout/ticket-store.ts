@@ -70,6 +70,17 @@ export const savedTicketSchema = z
     notices: z.array(z.string()),
     allotment: allotmentStatusSchema.strict(),
     stateFigure: z.object({ amountMg: z.number().int(), fetchedAt: z.number().int() }).strict().nullable(),
+    manualAllotment: z
+      .object({
+        amountMg: z.number().int().min(0),
+        enteredAt: z.number().int(),
+        enteredBy: z.string().min(1),
+        confirmedCardId: z.string().min(1),
+        via: z.enum(['register', 'check_in']),
+      })
+      .strict()
+      .nullable()
+      .default(null),
     blocked: z.string().nullable(),
     redeemPoints: z.number().int().min(0),
     /** When this ticket last came back after a restart (shown on the register), or null. */
@@ -116,6 +127,7 @@ export function toSaved(ticket: OpenTicket): SavedTicket {
     notices: ticket.notices,
     allotment: ticket.allotment,
     stateFigure: ticket.stateFigure,
+    manualAllotment: ticket.manualAllotment,
     blocked: ticket.blocked,
     redeemPoints: ticket.redeemPoints,
     restoredAt: ticket.restoredAt,

@@ -13,11 +13,12 @@ import { newId } from '../store/ids.js';
 import { rewardsQuote } from '../rewards/index.js';
 import { deleteSavedTicket, fromSaved, readSavedTickets, saveTicket, savedTicketRow, toSaved, type UnreadableTicket } from './ticket-store.js';
 import { checkTicket, priceTicket, type CatalogProduct, type LineDiscount, type PricingContext, type Refusal, type TicketLine } from './engine.js';
-import { CONVERSION_APPROVAL_ACTION, DISCOUNT_ACTION, LIMIT_OVERRIDE_ACTION, windowText, statedToMilligrams, type AllotmentAnswer, type OpenTicket } from './types.js';
-import { CheckoutFacts } from './facts.js';
+import { CONVERSION_APPROVAL_ACTION, DISCOUNT_ACTION, LIMIT_OVERRIDE_ACTION, windowText, type OpenTicket } from './types.js';
+import { CheckoutAllotment } from './allotment.js';
 import { roundingLine } from './receipt-words.js';
+import { sellsWhileTraceDown } from '../compliance/trace-down.js';
 
-export abstract class CheckoutTickets extends CheckoutFacts {
+export abstract class CheckoutTickets extends CheckoutAllotment {
   /** Saved tickets that could not be brought back at the last open (shown to staff until dismissed). */
   protected unrestored: UnreadableTicket[] = [];
 
@@ -183,6 +184,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
       notices: [],
       allotment: { state: 'not_required', message: 'No state allotment for this customer: the limits below are per the rules.', fetchedAt: null },
       stateFigure: null,
+      manualAllotment: null,
       context: null,
       blocked: null,
       redeemPoints: 0,
@@ -221,47 +223,6 @@ export abstract class CheckoutTickets extends CheckoutFacts {
     return ticket;
   }
 
-  /** Look the holder's allotment up in the state system again and rebuild the meter. */
-  async refreshAllotment(ticketId: string): Promise<OpenTicket> {
-    const ticket = this.ticket(ticketId);
-    const context = ticket.context;
-    if (!context || !context.profile.stateSystemIsTruth.value) return ticket;
-    const holder = this.holderOf(ticket);
-    if (!holder.cardId) {
-      this.changeTicket(ticket, () => (ticket.allotment = { state: 'not_found', message: 'No medical card number on the profile: add it in Customers.', fetchedAt: null }));
-      return ticket;
-    }
-    if (!this.deps.allotments) {
-      this.changeTicket(ticket, () => (ticket.allotment = { state: 'offline', message: 'Track-and-trace lookups are not wired on this register: the meter counts this register\'s own sales.', fetchedAt: null }));
-      return ticket;
-    }
-    const caregiverCardId = ticket.customer.customerType === 'caregiver' ? ticket.customer.caregiverId : null;
-    const answer = await this.deps.allotments.lookup({ cardId: holder.cardId, caregiverCardId });
-    const now = this.deps.clock();
-    if (!this.tickets.has(ticket.id)) return ticket;
-    this.changeTicket(ticket, () => this.takeAllotmentAnswer(ticket, answer, now));
-    return ticket;
-  }
-
-  private takeAllotmentAnswer(ticket: OpenTicket, answer: AllotmentAnswer, now: number): void {
-    if (answer.kind === 'found') {
-      const amountMg = statedToMilligrams(answer.statedAmount, answer.statedUnit, this.rules().gramsPerOunce.value);
-      if (amountMg === null) {
-        ticket.allotment = { state: 'offline', message: `The state system gave the allotment as ${answer.statedAmount} ${answer.statedUnit}, a unit the register does not know: the meter counts this register's own sales.`, fetchedAt: now };
-      } else {
-        ticket.stateFigure = { amountMg, fetchedAt: now };
-        ticket.allotment = { state: 'state_system', message: `State system: ${answer.statedAmount} ${answer.statedUnit} remaining.`, fetchedAt: now };
-      }
-    } else if (answer.kind === 'unreadable') {
-      ticket.allotment = { state: 'offline', message: `${answer.message} The meter counts this register's own sales against the legal limit.`, fetchedAt: now };
-    } else if (answer.kind === 'offline') {
-      ticket.allotment = { state: 'offline', message: `State system unavailable (${answer.message}). The meter counts this register's own sales against the legal limit; the sale will be reported when it is back.`, fetchedAt: null };
-    } else {
-      ticket.allotment = { state: answer.kind, message: answer.message, fetchedAt: now };
-    }
-    this.rebuildContext(ticket);
-  }
-
   addProduct(
     actor: Employee,
     ticketId: string,
@@ -273,6 +234,8 @@ export abstract class CheckoutTickets extends CheckoutFacts {
     const ticket = this.ticket(ticketId);
     const context = this.contextOf(ticket);
     if (!context) return { ticket, refusal: { code: 'needs_patient', message: ticket.blocked ?? 'Choose the patient first.', overridable: false } };
+    const unsettled = this.allotmentBlock(ticket);
+    if (unsettled) return { ticket, refusal: { code: 'needs_allotment', message: unsettled, overridable: false } };
     // The same product without its own discount or override joins its line.
     const same = ticket.lines.find((line) => line.product.id === product.id && line.discount === null && line.limitOverride === null);
     const candidate: TicketLine[] = same
@@ -398,6 +361,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
       patient: ticket.patient,
       patients: ticket.patients,
       allotment: ticket.allotment,
+      allotmentEntry: context ? this.allotmentEntry(ticket) : null,
       groups: ticket.groups,
       groupDiscount: context?.groupDiscount ?? null,
       notices: ticket.notices,
@@ -426,7 +390,7 @@ export abstract class CheckoutTickets extends CheckoutFacts {
         categories: row.categories,
       })),
       rounding: roundingLine(rules.taxes.rounding),
-      sellWhileTraceDown: rules.sellWhileTraceDown.value,
+      sellWhileTraceDown: sellsWhileTraceDown(this.db(), rules),
       restoredAt: ticket.restoredAt,
     };
   }

@@ -7,7 +7,8 @@ import type { CatalogProduct, PricingContext, TicketLine } from './engine.js';
 
 /** The state system's remaining allotment for a card (the queue's AllotmentSource has this shape). */
 export type AllotmentAnswer =
-  | { kind: 'found'; cardId: string; statedAmount: string; statedUnit: string; expiresOn: string | null }
+  /** `asOf`: the figure may be this old (Metrc's cache): sales not acknowledged by then count against it. */
+  | { kind: 'found'; cardId: string; statedAmount: string; statedUnit: string; expiresOn: string | null; asOf?: number }
   | { kind: 'not_found'; message: string }
   | { kind: 'refused'; message: string }
   | { kind: 'offline'; message: string }
@@ -121,8 +122,10 @@ export interface OpenTicket {
   groups: string[];
   notices: string[];
   allotment: TicketView['allotment'];
-  /** The state's figure for the holder's card (mg), and when it was fetched. */
+  /** The state's figure for the holder's card (mg), and when it was fetched (or typed by hand: manualAllotment). */
   stateFigure: { amountMg: number; fetchedAt: number } | null;
+  /** The state system was down: the allotment typed after the medical ID was confirmed (here or at check-in). */
+  manualAllotment: ManualAllotment | null;
   context: PricingContext | null;
   /** Why no line can be added yet (a caregiver without a patient). */
   blocked: string | null;
@@ -139,6 +142,15 @@ export interface ConversionApproval {
   approverName: string;
   reason: string;
   at: number;
+}
+
+export interface ManualAllotment {
+  amountMg: number;
+  enteredAt: number;
+  /** The employee who typed it. */
+  enteredBy: string;
+  confirmedCardId: string;
+  via: 'register' | 'check_in';
 }
 
 export interface ProductRow extends Omit<CatalogProduct, 'soldMedical' | 'soldAdultUse'> {

@@ -12,6 +12,7 @@ import { createRewardsModule } from '../rewards/module.js';
 import { createTillModule, type TillModule, type TillModuleOptions } from '../till/module.js';
 import { createCatalogueModule } from '../catalogue/module.js';
 import { createImportsModule } from '../imports/module.js';
+import { createComplianceModule } from '../compliance/module.js';
 
 /** Check-in looks allotments up through the demo sandbox the trace module runs. */
 const traceModules = new WeakMap<CoreServices, TraceModule>();
@@ -38,4 +39,5 @@ export const capabilityFactories: CapabilityFactory[] = [
   },
   (services) => createCatalogueModule(services, { trace: () => traceModules.get(services) ?? null }),
   (services) => createImportsModule(services),
+  (services) => createComplianceModule(services),
 ];

@@ -34,6 +34,8 @@ import { newId } from '../store/ids.js';
 import { readTraceConfig } from '../trace/config.js';
 import { PROVIDER_NAMES } from '../trace/providers.js';
 import { statedToMilligrams, type AllotmentLookup, type AllotmentSource } from './allotment-source.js';
+import { lastKnownAllotment, medicalSalesSince, normaliseCard } from './last-known.js';
+import { sellsWhileTraceDown } from '../compliance/trace-down.js';
 
 /**
  * The queue view's version, shared by every QueueService in the process (checkout keeps its own
@@ -660,8 +662,8 @@ export class QueueService {
           refusals.push({ code: 'state_refused', message: `${this.stateSystem()} refused the card: ${lookupRow.message ?? 'no reason given'}` });
           break;
         case 'offline': {
-          const lastKnown = this.lastKnown(assessment.lookup.cardId, rules);
-          const sellWhileDown = rules.sellWhileTraceDown.value;
+          const lastKnown = lastKnownAllotment(this.deps.sqlite(), assessment.lookup.cardId, rules);
+          const sellWhileDown = sellsWhileTraceDown(this.deps.sqlite(), rules);
           // Offline: the person types the figure; the suggestion (never above the legal limit) starts it.
           const limits = legal.map((limit, index) =>
             index === weightIndex ? { ...limit, amount: lastKnown ? Math.min(lastKnown.suggestedMg, limit.ceiling) : 0 } : limit,
@@ -670,7 +672,7 @@ export class QueueService {
           if (!sellWhileDown) {
             refusals.push({
               code: 'trace_down_no_sales',
-              message: `${rules.name} does not allow medical sales while the state system (${rules.traceSystem.name}) is down: ${customer.firstName} cannot be checked in as medical until ${this.stateSystem()} answers again.`,
+              message: `This store does not sell to medical patients while the state system is down (Settings › Track & Trace): ${customer.firstName} cannot be checked in as medical until it answers again.`,
             });
           }
           break;
@@ -707,7 +709,7 @@ export class QueueService {
     if (result.kind === 'found') {
       amountMg = statedToMilligrams(result.statedAmount, result.statedUnit, rules.gramsPerOunce.value);
       // A cached figure (Metrc: up to a minute old) may miss the sales made since: count them against it.
-      if (amountMg !== null && result.asOf !== undefined) amountMg = Math.max(0, amountMg - this.medicalSalesSince(query.cardId, result.asOf));
+      if (amountMg !== null && result.asOf !== undefined) amountMg = Math.max(0, amountMg - medicalSalesSince(this.deps.sqlite(), query.cardId, result.asOf));
       if (amountMg === null) {
         outcome = 'refused';
         message = `${this.stateSystem()} gave the allotment as "${result.statedAmount} ${result.statedUnit}", a unit the register does not know: check the patient in ${this.stateSystem()}.`;
@@ -751,61 +753,6 @@ export class QueueService {
         .get(query.cardId, query.caregiverCardId, since) as LookupRow | undefined) ?? null
     );
   }
-
-  /** The last figure BioTrack gave for the card, and this register's medical sales to it since. */
-  private lastKnown(cardId: string, rules: JurisdictionRules): AllotmentProposal['lastKnown'] {
-    const db = this.deps.sqlite();
-    const candidates: Array<{ amountMg: number; at: number }> = [];
-    const own = db
-      .prepare(`SELECT amount_mg AS amountMg, at FROM checkin_lookups WHERE card_id = ? AND outcome = 'found' ORDER BY at DESC LIMIT 1`)
-      .get(cardId) as { amountMg: number; at: number } | undefined;
-    if (own) candidates.push(own);
-    // The trace capability keeps the last lookup made from the Sync screen or at checkout.
-    if (this.columns('trace_patient_lookups').has('allotment_amount')) {
-      const traced = db
-        .prepare(`SELECT allotment_amount AS amount, allotment_unit AS unit, fetched_at AS at FROM trace_patient_lookups WHERE card_id = ? AND status = 'active'`)
-        .get(cardId) as { amount: string | null; unit: string | null; at: number } | undefined;
-      const mg = traced?.amount && traced.unit ? statedToMilligrams(traced.amount, traced.unit, rules.gramsPerOunce.value) : null;
-      if (traced && mg !== null) candidates.push({ amountMg: mg, at: traced.at });
-    }
-    const latest = candidates.sort((a, b) => b.at - a.at)[0];
-    if (!latest) return null;
-    const soldSinceMg = this.medicalSalesSince(cardId, latest.at);
-    return { amountMg: latest.amountMg, at: latest.at, soldSinceMg, suggestedMg: Math.max(0, latest.amountMg - soldSinceMg) };
-  }
-
-  /**
-   * Usable weight sold to the card since a time, from the trace outbox (the sale, frozen as the
-   * state will see it): dispenses not voided or dismissed, less refunds of them.
-   */
-  private medicalSalesSince(cardId: string, since: number): number {
-    if (!this.columns('trace_outbox').has('request')) return 0;
-    const db = this.deps.sqlite();
-    const sold = db
-      .prepare(
-        `SELECT COALESCE(SUM(CAST(json_extract(line.value, '$.quantity') AS REAL) * p.usable_weight_mg), 0) AS mg
-           FROM trace_outbox o, json_each(o.request, '$.sale.lines') line
-           JOIN products p ON p.trace_barcode = json_extract(line.value, '$.barcode')
-          WHERE o.kind = 'dispense' AND o.state <> 'dismissed' AND o.sale_time > ?
-            AND json_extract(o.request, '$.sale.cardId') = ?
-            AND NOT EXISTS (SELECT 1 FROM trace_outbox v WHERE v.depends_on = o.id AND v.kind = 'void' AND v.state <> 'dismissed')`,
-      )
-      .get(since, cardId) as { mg: number };
-    const refunded = db
-      .prepare(
-        `SELECT COALESCE(SUM(CAST(json_extract(line.value, '$.quantity') AS REAL) * p.usable_weight_mg), 0) AS mg
-           FROM trace_outbox r JOIN trace_outbox o ON o.id = r.depends_on, json_each(r.request, '$.lines') line
-           JOIN products p ON p.trace_barcode = json_extract(line.value, '$.barcode')
-          WHERE r.kind = 'refund' AND r.state <> 'dismissed' AND o.sale_time > ?
-            AND json_extract(o.request, '$.sale.cardId') = ?`,
-      )
-      .get(since, cardId) as { mg: number };
-    return Math.max(0, Math.round(sold.mg - refunded.mg));
-  }
-}
-
-function normaliseCard(card: string): string {
-  return card.replace(/[\s-]/g, '').toUpperCase();
 }
 
 export function formatAmount(amount: number, unit: QueueAllotment['unit']): string {

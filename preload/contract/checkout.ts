@@ -58,7 +58,7 @@ export const meterRowSchema = z.object({
 export type MeterRowView = z.infer<typeof meterRowSchema>;
 
 export const refusalSchema = z.object({
-  code: z.enum(['category_not_allowed', 'not_sold_to_customer', 'out_of_stock', 'over_limit', 'needs_patient', 'needs_approval']),
+  code: z.enum(['category_not_allowed', 'not_sold_to_customer', 'out_of_stock', 'over_limit', 'needs_patient', 'needs_approval', 'needs_allotment']),
   message: z.string(),
   limitId: z.string().optional(),
   overridable: z.boolean(),
@@ -104,10 +104,36 @@ export const patientOptionSchema = z.object({
 export type PatientOption = z.infer<typeof patientOptionSchema>;
 
 export const allotmentStatusSchema = z.object({
-  state: z.enum(['not_required', 'checking', 'state_system', 'offline', 'not_found', 'refused']),
+  /** manual: the state system is down and the budtender typed the allotment after confirming the medical ID. */
+  state: z.enum(['not_required', 'checking', 'state_system', 'offline', 'manual', 'not_found', 'refused']),
   message: z.string(),
   fetchedAt: z.number().int().nullable(),
 });
+
+/**
+ * The register's Purchase Allotment pop-up, for a holder (the patient) whose allotment the state
+ * system keeps: the medical ID to confirm, the most that may be typed, the last figure as a
+ * suggestion while the state system is down, and the figure typed by hand, if any.
+ */
+export const allotmentEntrySchema = z.object({
+  holderName: z.string(),
+  cardId: z.string().nullable(),
+  /** The legal limit: a figure typed by hand is never above it. */
+  ceilingMg: z.number().int(),
+  /** The state system's own figure (found), in mg. */
+  stateAmountMg: z.number().int().nullable(),
+  /** While the state system is down: its last figure less this register's sales since, or null. */
+  lastKnown: z
+    .object({ amountMg: z.number().int(), at: z.number().int(), soldSinceMg: z.number().int(), suggestedMg: z.number().int() })
+    .nullable(),
+  /** The figure typed by hand (at this register, or at check-in), or null. */
+  manual: z
+    .object({ amountMg: z.number().int(), enteredAt: z.number().int(), enteredByName: z.string().nullable(), via: z.enum(['register', 'check_in']) })
+    .nullable(),
+  /** Why no sale can be made on this allotment yet (not found, refused, the state system down), or null. */
+  blocked: z.string().nullable(),
+});
+export type AllotmentEntryView = z.infer<typeof allotmentEntrySchema>;
 
 export const ticketSchema = z.object({
   ticketId: z.string(),
@@ -127,6 +153,8 @@ export const ticketSchema = z.object({
   patient: patientOptionSchema.nullable(),
   patients: z.array(patientOptionSchema),
   allotment: allotmentStatusSchema,
+  /** The Purchase Allotment pop-up's facts when the state system keeps the holder's allotment; else null. */
+  allotmentEntry: allotmentEntrySchema.nullable(),
   groups: z.array(z.string()),
   groupDiscount: z.object({ label: z.string(), basisPoints: z.number().int() }).nullable(),
   notices: z.array(z.string()),
@@ -144,7 +172,7 @@ export const ticketSchema = z.object({
   meter: z.array(meterRowSchema),
   /** The stated rounding rule, printed under the totals. */
   rounding: z.string(),
-  /** Rules say sales stop while the state system is down (the screen warns when it is down). */
+  /** The store sells to medical patients while the state system is down (Settings › Track & Trace; check-in reads the same). */
   sellWhileTraceDown: z.boolean(),
   /** When this ticket was brought back from disk after the register restarted, or null. */
   restoredAt: z.number().int().nullable(),
@@ -263,6 +291,22 @@ export const checkoutCalls = {
   },
   /** Look the patient's allotment up again in the state system. */
   'checkout.ticket.refreshAllotment': { request: z.object({ ticketId: id }).strict(), response: ticketSchema },
+  /**
+   * The state system is down and the store sells while it is: the budtender typed the medical ID
+   * from the card (it must match the profile), accepted the two cautions, and typed the allotment
+   * (never above the legal limit). Audited.
+   */
+  'checkout.ticket.manualAllotment': {
+    request: z
+      .object({
+        ticketId: id,
+        confirmedCardId: z.string().trim().min(1).max(40),
+        amountMg: z.number().int().min(0).max(10_000_000),
+        acknowledgedWarnings: z.literal(true),
+      })
+      .strict(),
+    response: ticketSchema,
+  },
   /** A scanned code (routed here by content) or a typed barcode. */
   'checkout.ticket.scan': {
     request: z.object({ ticketId: id, code: z.string().trim().min(1).max(64), quantity: quantity.default(1), limitOverrideGrantId: grantId, approvalReason }).strict(),

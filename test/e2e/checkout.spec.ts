@@ -108,7 +108,14 @@ test('a medical sale made while BioTrack is down is kept, then posted once it is
     await page.getByLabel('Search customers').fill('rosa');
     await page.getByRole('button', { name: /Rosa Delgado/ }).click();
     await expect(page.getByTestId('ticket-customer')).toHaveText('Rosa Delgado');
-    await expect(page.getByRole('status').filter({ hasText: /State system unavailable/ })).toBeVisible();
+    // The Purchase Allotment pop-up: Offline; the budtender confirms the medical ID and types the allotment.
+    const dialog = page.getByTestId('allotment-dialog');
+    await expect(dialog.getByText('Offline', { exact: true })).toBeVisible();
+    await dialog.getByLabel('Confirm the medical ID').fill('MP7K2Q9X4D');
+    await dialog.getByLabel('A wrong medical ID makes the sale fail to post to the state system.').check();
+    await dialog.getByLabel(/Too high an allotment may let the sale exceed/).check();
+    await dialog.getByLabel('Allotment in grams').fill('70.87');
+    await dialog.getByRole('button', { name: 'Use this allotment' }).click();
     await scanCode(page, '7194220405500359'); // Sour Diesel 28 g (medical)
     await expect(page.getByTestId('meter-left-usable_cannabis')).toHaveText('42.87 g');
     await shot(page, 'checkout-medical-offline');

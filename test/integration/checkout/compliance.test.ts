@@ -73,7 +73,7 @@ describe('Illinois', () => {
       await r.call('customers.addPatient', {
         commandId: ulid(),
         caregiverId,
-        patient: { firstName: 'Ruby', lastName: 'Alvarez', medicalLicence: 'MPRUBY0001', licenceExpires: '2030-01-01' },
+        patient: { firstName: 'Ruby', lastName: 'Alvarez', medicalLicence: 'MP8C3Y5T1R', licenceExpires: '2030-01-01' },
       }),
     );
     expect(patient.dateOfBirth).toBeNull();
@@ -91,7 +91,7 @@ describe('Illinois', () => {
       await r.call('customers.updatePatient', {
         commandId: ulid(),
         id: patient.id,
-        patient: { firstName: 'Ruby', lastName: 'Alvarez', medicalLicence: 'MPRUBY0001', licenceExpires: '2030-01-01', dateOfBirth: '2014-03-01' },
+        patient: { firstName: 'Ruby', lastName: 'Alvarez', medicalLicence: 'MP8C3Y5T1R', licenceExpires: '2030-01-01', dateOfBirth: '2014-03-01' },
       }),
     );
     const again = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: caregiverId }));
@@ -108,7 +108,7 @@ describe('Illinois', () => {
     const response = await r.call('customers.addPatient', {
       commandId: ulid(),
       caregiverId: customerId(r, 'Henry', 'Alvarez'),
-      patient: { firstName: 'Ruby', lastName: 'Alvarez', medicalLicence: 'MPRUBY0001', licenceExpires: '2030-01-01', dateOfBirth: '2099-01-01' },
+      patient: { firstName: 'Ruby', lastName: 'Alvarez', medicalLicence: 'MP8C3Y5T1R', licenceExpires: '2030-01-01', dateOfBirth: '2099-01-01' },
     });
     expect(failure(response)).toMatch(/birth date is in the future/);
   });

@@ -32,7 +32,10 @@ const service = new CheckoutService({
   sqlite: () => sqlite,
   clock: () => now,
   resourcesDir,
-  allotments: null,
+  allotments: {
+    // The state system's answer for the medical patient: a full allotment (the sale must not wait on a lookup).
+    lookup: async (query) => ({ kind: 'found', cardId: query.cardId, statedAmount: '70.87', statedUnit: 'g', expiresOn: null }),
+  },
   trace: traceOutbox(() => {}),
   queue: null,
   consumeGrant: () => {
@@ -55,6 +58,7 @@ for (;;) {
   now += 15 * 86_400_000;
   restock();
   const ticket = service.openTicket(actor, { saleCommandId: newId(now), customerId });
+  await service.refreshAllotment(ticket.id);
   for (const product of products) {
     const { refusal } = service.addProduct(actor, ticket.id, service.productById(product.id)!, 1);
     if (refusal) throw new Error(refusal.message);

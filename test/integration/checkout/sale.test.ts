@@ -202,7 +202,7 @@ describe('checkout on the demo store', () => {
       await r.call('customers.addPatient', {
         commandId: ulid(),
         caregiverId,
-        patient: { firstName: 'June', lastName: 'Alvarez', medicalLicence: 'MPJUNE0001', licenceExpires: '2030-01-01', dateOfBirth: '1990-04-01' },
+        patient: { firstName: 'June', lastName: 'Alvarez', medicalLicence: 'MP2J6N4Q8B', licenceExpires: '2030-01-01', dateOfBirth: '1990-04-01' },
       }),
     );
     const ticket = await openTicket(r, 'Henry', 'Alvarez');
@@ -217,12 +217,12 @@ describe('checkout on the demo store', () => {
     const receipt = value<Receipt>(
       await r.call('checkout.sale.complete', { commandId: ticket.saleCommandId, ticketId: ticket.ticketId, tenders: [{ kind: 'cash', amountCents: 10_000 }] }),
     );
-    expect(receipt.patientLicence).toBe('MPJUNE0001');
+    expect(receipt.patientLicence).toBe('MP2J6N4Q8B');
     expect(receipt.caregiverLicence).toBe('CG8B3N6X5R');
     const uses = sql<Array<{ holder_kind: string; holder_id: string }>>(r, 'SELECT u.holder_kind, u.holder_id FROM allotment_uses u JOIN sales s ON s.receipt_number = u.sale_no WHERE s.id = ?', receipt.saleId);
     expect(uses).toEqual([{ holder_kind: 'caregiver_patient', holder_id: patient.id }]);
     const outbox = JSON.parse(sql<Array<{ request: string }>>(r, 'SELECT request FROM trace_outbox')[0]!.request);
-    expect(outbox.sale).toMatchObject({ cardId: 'MPJUNE0001', caregiverCardId: 'CG8B3N6X5R' });
+    expect(outbox.sale).toMatchObject({ cardId: 'MP2J6N4Q8B', caregiverCardId: 'CG8B3N6X5R' });
   });
 
   it('refuses expired cards and a minor buying for herself', async () => {

@@ -3,12 +3,11 @@
  * lookups go to the embedded BioTrack sandbox, with faults injected through its harness.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
 import Database from 'better-sqlite3';
 import type { ResponseEnvelope } from '../../../preload/api.js';
-import { resourcesDir, tempDir } from '../../support/paths.js';
+import { tempDir } from '../../support/paths.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
 
 const open: TestRegister[] = [];
@@ -90,18 +89,6 @@ const prepare = async (r: TestRegister, id: string, as?: string) =>
 const checkIn = (r: TestRegister, id: string, as: string, extra: Record<string, unknown> = {}) =>
   r.call('queue.checkIn', { commandId: ulid(), customerId: id, as, allotments: [], ...extra });
 
-/** A copy of the rules in which Illinois allows selling while BioTrack is down (manual entry). */
-function resourcesAllowingOfflineSales(): string {
-  const temp = tempDir('queue-resources-');
-  cleanups.push(temp.cleanup);
-  cpSync(resourcesDir, temp.dir, { recursive: true });
-  const file = join(temp.dir, 'jurisdictions', 'IL.json');
-  const rules = JSON.parse(readFileSync(file, 'utf8')) as { sellWhileTraceDown: { value: boolean } };
-  rules.sellWhileTraceDown.value = true;
-  writeFileSync(file, JSON.stringify(rules));
-  return temp.dir;
-}
-
 describe('purchase allotment from BioTrack (sandbox)', () => {
   it('found: fills the remaining allotment in mg; lowering is kept, raising above it is refused', async () => {
     const r = await start();
@@ -142,24 +129,28 @@ describe('purchase allotment from BioTrack (sandbox)', () => {
     expect((await checkIn(r, rosa, 'medical')).ok).toBe(true);
   });
 
-  it('offline by fault injection: "Offline", and Illinois refuses medical check-in while BioTrack is down', async () => {
+  it('offline by fault injection: "Offline"; a store that chose to refuse (Settings › Track & Trace) refuses medical check-in', async () => {
     const r = await start();
     await login(r);
     const harness = await sandboxHarness(r);
     await faults(harness, { rules: [{ action: 'card_lookup', fault: 'offline', times: 0 }] });
+    // A manager turns medical sales off while the state system is down.
+    await login(r, '2222');
+    value(await r.call('compliance.traceDown.save', { commandId: ulid(), allowed: false }));
+    await login(r);
     const rosa = customerId(r, 'Rosa', 'Delgado');
     const prepared = await prepare(r, rosa);
     expect(prepared.allotment.status).toBe('offline');
     expect(prepared.allotment.sellWhileTraceDown).toBe(false);
     expect(prepared.refusals.map((x) => x.code)).toEqual(['trace_down_no_sales']);
-    expect(prepared.refusals[0]!.message).toMatch(/Illinois does not allow medical sales while the state system/);
+    expect(prepared.refusals[0]!.message).toMatch(/This store does not sell to medical patients while the state system is down/);
     const refused = await checkIn(r, rosa, 'medical', { manual: { confirmedCardId: 'MP7K2Q9X4D', acknowledgedWarnings: true } });
     expect(refused).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(sql<unknown[]>(r, 'SELECT id FROM queue_entries')).toHaveLength(0);
   });
 
-  it('offline where the rules allow it: last figure minus this register\'s sales as a suggestion, manual entry audited with the employee', async () => {
-    const r = await start({ resourcesDir: resourcesAllowingOfflineSales() });
+  it('offline where the store sells while it is down (Illinois by default): last figure minus this register\'s sales as a suggestion, manual entry audited with the employee', async () => {
+    const r = await start();
     await login(r);
     const harness = await sandboxHarness(r);
     const rosa = customerId(r, 'Rosa', 'Delgado');

@@ -113,9 +113,10 @@ describe('Illinois figures', () => {
     expect(rules.caregivers.maxPatientsPerCaregiver).toMatchObject({ value: 1, source: 'IL-2', confidence: 'H' });
   });
 
-  it('may not sell while BioTrack is down, may not keep scanned licence data', () => {
+  it('sells while the state system is down by default (quoting the local-code rule), may not keep scanned licence data', () => {
     const rules = IL();
-    expect(rules.sellWhileTraceDown.value).toBe(false);
+    expect(rules.sellWhileTraceDown.value).toBe(true);
+    expect(rules.sellWhileTraceDown.note).toMatch(/shall not operate while the point-of-sale equipment or the state's cannabis electronic verification system is inoperative/);
     expect(rules.mayKeepScannedLicenceData).toMatchObject({ value: false, source: 'IL-10', confidence: 'H' });
     expect(rules.idScanRequired.value).toBe(true);
     expect(rules.traceSystem.provider).toBe('biotrack_v1');

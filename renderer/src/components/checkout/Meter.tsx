@@ -39,7 +39,9 @@ export function Meter({ ticket }: { ticket: Ticket }) {
               </span>
             </div>
             <div className="meter-source">
-              {row.source === 'state_system'
+              {row.source === 'state_system' && ticket.allotment.state === 'manual'
+                ? `Typed by hand while the state system is down${row.stateFetchedAt ? `, ${formatDateTime(row.stateFetchedAt)}` : ''}`
+                : row.source === 'state_system'
                 ? `State system figure${row.stateFetchedAt ? `, ${formatDateTime(row.stateFetchedAt)}` : ''}`
                 : `Legal limit ${amount(row.ceiling, row.unit)}, counted on this register`}
               {row.overridden ? ' · manager override' : ''}

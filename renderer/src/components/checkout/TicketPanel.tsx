@@ -24,6 +24,8 @@ export interface TicketPanelProps {
   onDiscount(lineId: string, name: string): void;
   onPatient(patient: Ticket['patients'][number]): void;
   onRefresh(): void;
+  /** Open the Purchase Allotment pop-up. */
+  onAllotment(): void;
   onDiscard(): void;
   onComplete(tenders: Array<{ kind: TenderKind; amountCents: number; reference?: string | null }>): void;
   /** The ticket changed outside these handlers (rewards points redeemed). */
@@ -83,8 +85,9 @@ export function TicketPanel(props: TicketPanelProps) {
       ))}
       {props.traceDown && ticket.channel === 'medical' ? (
         <p className="notice warning-text" role="status">
-          The state system is not answering: this medical sale will be kept and reported when it is back.
-          {ticket.sellWhileTraceDown ? '' : ` ${ticket.jurisdiction} rules say sales stop while the state system is down: follow the store's procedure.`}
+          {ticket.sellWhileTraceDown
+            ? 'The state system is not answering: this medical sale will be kept and reported when it is back.'
+            : 'The state system is not answering: this store does not sell to medical patients until it is back (Settings › Track & Trace).'}
         </p>
       ) : null}
       {ticket.needsPatient || ticket.patients.length > 1 ? (
@@ -110,6 +113,11 @@ export function TicketPanel(props: TicketPanelProps) {
       ) : null}
       <div className={`allotment-status allotment-${ticket.allotment.state}`} role="status">
         <span>{ticket.allotment.message}</span>
+        {ticket.allotmentEntry ? (
+          <button type="button" className={ticket.allotmentEntry.blocked ? 'primary' : 'secondary'} onClick={props.onAllotment}>
+            {ticket.allotment.state === 'offline' && ticket.sellWhileTraceDown ? 'Enter the allotment' : 'Purchase allotment'}
+          </button>
+        ) : null}
         {ticket.allotment.state !== 'not_required' ? (
           <button type="button" className="secondary" disabled={props.busy} onClick={props.onRefresh}>
             Look up again

@@ -5,11 +5,12 @@
  *
  * Usage: <CheckInDialog customerId={id} onClose={...} onCheckedIn={(entry) => ...} />
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { call } from '../../register';
 import { useStatus } from '../../stores/app';
 import { formatDateTime } from '../../format';
 import { newCommandId } from './commandId';
+import { ConfirmMedicalId, useMedicalIdConfirmation } from '../allotment/ConfirmMedicalId';
 import { formatAllotment, TYPE_LABELS, type CheckInPreparation, type CheckInType, type QueueAllotment, type QueueEntry } from './types';
 import '../../styles/queue.css';
 
@@ -41,10 +42,10 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
   const timeZone = useStatus((state) => (state.status?.state === 'ready' ? state.status.timeZone : undefined));
   const [as, setAs] = useState<CheckInType | undefined>(undefined);
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
+  const confirmation = useMedicalIdConfirmation(loaded.state === 'ready' ? loaded.preparation.allotment.cardId : null);
+  const resetConfirmation = useRef(confirmation.reset);
+  resetConfirmation.current = confirmation.reset;
   const [inputs, setInputs] = useState<Record<string, string>>({});
-  const [confirmedCard, setConfirmedCard] = useState('');
-  const [ackWrongId, setAckWrongId] = useState(false);
-  const [ackTooHigh, setAckTooHigh] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
 
@@ -59,9 +60,7 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
     const preparation = result.value;
     setLoaded({ state: 'ready', preparation });
     setInputs(Object.fromEntries(preparation.allotment.limits.map((limit) => [limit.limitId, toInput(limit.amount, limit.unit)])));
-    setConfirmedCard('');
-    setAckWrongId(false);
-    setAckTooHigh(false);
+    resetConfirmation.current();
   }, [customerId]);
 
   useEffect(() => {
@@ -80,8 +79,7 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
   const allotment = preparation?.allotment ?? null;
   const offline = allotment?.status === 'offline';
   const manualNeeded = offline && allotment?.sellWhileTraceDown === true;
-  const cardMatches = !!allotment?.cardId && confirmedCard.replace(/[\s-]/g, '').toUpperCase() === allotment.cardId.replace(/[\s-]/g, '').toUpperCase();
-  const manualUnlocked = manualNeeded && cardMatches && ackWrongId && ackTooHigh;
+  const manualUnlocked = manualNeeded && confirmation.confirmed;
 
   const problems = useMemo(() => {
     const found: Record<string, string> = {};
@@ -105,7 +103,7 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
       customerId,
       as: preparation.as,
       allotments: preparation.allotment.limits.map((limit) => ({ limitId: limit.limitId, amount: fromInput(inputs[limit.limitId] ?? '', limit.unit) ?? 0 })),
-      ...(manualNeeded ? { manual: { confirmedCardId: confirmedCard.trim(), acknowledgedWarnings: true as const } } : {}),
+      ...(manualNeeded ? { manual: { confirmedCardId: confirmation.typed.trim(), acknowledgedWarnings: true as const } } : {}),
     });
     setSubmitting(false);
     if (!result.ok) {
@@ -209,33 +207,19 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
                 {offline ? (
                   <div className="checkin-offline">
                     <p>
-                      BioTrack did not answer: {allotment?.message}
+                      The state system did not answer: {allotment?.message}
                     </p>
                     {allotment?.lastKnown ? (
                       <p className="checkin-suggestion" data-testid="allotment-suggestion">
-                        Last BioTrack figure {formatAllotment(allotment.lastKnown.amountMg, 'mg')} on {formatDateTime(allotment.lastKnown.at, timeZone)}, less{' '}
+                        Last figure from the state system {formatAllotment(allotment.lastKnown.amountMg, 'mg')} on {formatDateTime(allotment.lastKnown.at, timeZone)}, less{' '}
                         {formatAllotment(allotment.lastKnown.soldSinceMg, 'mg')} sold to this patient on this register since: suggested{' '}
                         <strong>{formatAllotment(allotment.lastKnown.suggestedMg, 'mg')}</strong>. Confirm it with the patient.
                       </p>
                     ) : (
-                      <p className="muted">BioTrack has not given this register a figure for this card before.</p>
+                      <p className="muted">The state system has not given this register a figure for this card before.</p>
                     )}
                     {manualNeeded ? (
-                      <div className="checkin-manual">
-                        <label>
-                          Type the medical ID from the patient's card to confirm it ({allotment?.cardId} in the profile)
-                          <input value={confirmedCard} onChange={(event) => setConfirmedCard(event.target.value)} autoComplete="off" aria-label="Confirm the medical ID" />
-                        </label>
-                        {confirmedCard && !cardMatches ? <p className="error-text">This does not match the profile's medical ID: check the card and the profile.</p> : null}
-                        <label className="checkin-ack">
-                          <input type="checkbox" checked={ackWrongId} onChange={(event) => setAckWrongId(event.target.checked)} />
-                          A wrong medical ID makes the sale fail to post to BioTrack.
-                        </label>
-                        <label className="checkin-ack">
-                          <input type="checkbox" checked={ackTooHigh} onChange={(event) => setAckTooHigh(event.target.checked)} />
-                          An allotment higher than the patient has left makes the sale fail to post to BioTrack.
-                        </label>
-                      </div>
+                      <ConfirmMedicalId {...confirmation} />
                     ) : null}
                   </div>
                 ) : null}

@@ -20,6 +20,7 @@ import { Meter } from '../../components/checkout/Meter';
 import { UnrestoredTickets } from '../../components/checkout/RestoredTickets';
 import { CustomerPicker } from '../../components/checkout/CustomerPicker';
 import { TicketPanel } from '../../components/checkout/TicketPanel';
+import { AllotmentDialog } from '../../components/checkout/AllotmentDialog';
 import { ApprovalReasonDialog, DiscountDialog, ReceiptPanel, VoidDialog } from '../../components/checkout/SaleDialogs';
 import { useCardSwipe } from '../../components/rewards/cardSwipe';
 import '../../styles/checkout.css';
@@ -47,6 +48,8 @@ export function RegisterScreen() {
   const [pending, setPending] = useState<Pending | null>(null);
   const [approval, setApproval] = useState<{ action: string; title: string; then: (grant: OverrideGrant) => void } | null>(null);
   const [detail, setDetail] = useState<CustomerDetail | null>(null);
+  /** The Purchase Allotment pop-up is open. */
+  const [allotmentOpen, setAllotmentOpen] = useState(false);
   /** The receipt shown just after a return from it (the panel then says what was refunded). */
   const [returnedFrom, setReturnedFrom] = useState<string | null>(null);
   const employee = useSession((state) => (state.session?.state === 'active' ? state.session.employee : null));
@@ -93,6 +96,13 @@ export function RegisterScreen() {
     [open],
   );
   useCardSwipe(openSwiped);
+
+  // The pop-up opens by itself whenever the allotment stops the sale (not found, refused, the state system down).
+  const allotmentKey = ticket ? `${ticket.ticketId}:${ticket.allotment.state}:${ticket.allotmentEntry?.blocked ? 'blocked' : 'ok'}` : null;
+  useEffect(() => {
+    const current = ticketRef.current;
+    setAllotmentOpen(!!current?.allotmentEntry?.blocked);
+  }, [allotmentKey]);
 
   useEffect(() => {
     setDetail(null);
@@ -253,6 +263,7 @@ export function RegisterScreen() {
             onDiscount={(lineId, name) => setPending({ kind: 'discount', lineId, name })}
             onPatient={(patient) => void choosePatient(patient)}
             onRefresh={() => void refresh()}
+            onAllotment={() => setAllotmentOpen(true)}
             onDiscard={() => void discard()}
             onComplete={(tenders) => void complete(tenders)}
             onTicket={setTicket}
@@ -265,6 +276,20 @@ export function RegisterScreen() {
         <aside className="register-side" aria-label="Allotment">
           <Meter ticket={ticket} />
         </aside>
+      ) : null}
+      {allotmentOpen && ticket?.allotmentEntry && !receipt ? (
+        <AllotmentDialog
+          key={`${ticket.ticketId}:${ticket.allotment.state}`}
+          ticket={ticket}
+          busy={busy}
+          onTicket={setTicket}
+          onRefresh={() => void refresh()}
+          onDiscard={() => {
+            setAllotmentOpen(false);
+            void discard();
+          }}
+          onClose={() => setAllotmentOpen(false)}
+        />
       ) : null}
       {pending?.kind === 'discount' && ticket ? (
         <DiscountDialog

@@ -12,6 +12,7 @@ import { call } from '../../register';
 import '../../styles/trace.css';
 import type { TraceSettingsView } from './format';
 import { MetrcFields, type Draft } from './MetrcFields';
+import { TraceDownSetting } from '../../components/compliance/TraceDownSetting';
 
 function toDraft(view: TraceSettingsView): Draft {
   return {
@@ -247,6 +248,7 @@ export function TraceSettingsPanel() {
           ) : null}
         </div>
       </form>
+      <TraceDownSetting />
     </section>
   );
 }
