@@ -73,6 +73,10 @@ export abstract class CheckoutBase {
     if (/^\d{8,16}$/.test(text)) {
       const exact = this.findByBarcode(text);
       if (exact) return [exact];
+    } else if (/^[0-9A-Za-z-]{4,40}$/.test(query.trim())) {
+      // A barcode the catalogue added (a shelf tag may hold letters), typed or sent by a keyboard scanner.
+      const extra = this.stmts().byExtraBarcode.get(query.trim()) as ProductRow | undefined;
+      if (extra) return [toProduct(extra)];
     }
     const rows = this.stmts().search.all({ like: `%${text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`, limit }) as ProductRow[];
     return rows.map(toProduct);

@@ -93,6 +93,8 @@ describe('catalogue and stock through the contract', () => {
     expect(product.taxes.join(' ')).toMatch(/Cannabis Purchaser Excise Tax/);
     expect(value<ProductView[]>(await reg.call('catalogue.list', { query: 'sherbet' })).map((p) => p.id)).toEqual([product.id]);
     expect(value<ProductView[]>(await reg.call('catalogue.list', { query: 'SHELF-0042' })).map((p) => p.id)).toEqual([product.id]);
+    // The register's product search finds it by the extra barcode too (a keyboard scanner types it there).
+    expect(value<Array<{ id: string }>>(await reg.call('checkout.products.search', { query: 'SHELF-0042', limit: 5 })).map((p) => p.id)).toEqual([product.id]);
     expect(sql<unknown[]>("SELECT 1 FROM audit_events WHERE action = 'catalogue.product_added'")).toHaveLength(1);
   });
 
