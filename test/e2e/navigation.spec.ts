@@ -4,7 +4,7 @@ import { logIn, shot } from './screens';
 
 const host = useHost();
 
-const sections = ['Customers', 'Queue', 'Register', 'Sync', 'Settings'];
+const sections = ['Customers', 'Queue', 'Register', 'Till', 'Sync', 'Settings'];
 async function go(page: Page, name: string): Promise<void> {
   const button = page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name, exact: true });
   await button.click();

@@ -5,6 +5,7 @@ export const sectionTitles: Record<Section, string> = {
   queue: 'Queue',
   register: 'Register',
   products: 'Products',
+  till: 'Till',
   sync: 'Sync',
   settings: 'Settings',
 };

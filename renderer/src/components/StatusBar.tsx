@@ -1,5 +1,6 @@
 import type { DeviceStatus, Employee, TraceStatus } from '../../../preload/api';
 import { useStatus } from '../stores/app';
+import { PrinterStatus } from './till/PrinterStatus';
 
 const deviceStateLabel: Record<DeviceStatus['state'], string> = {
   searching: 'searching',
@@ -88,6 +89,7 @@ export function StatusBar({ employee }: { employee: Employee }) {
         <>
           <Devices devices={status.devices} />
           <Trace trace={status.trace} />
+          <PrinterStatus />
         </>
       ) : null}
       {/* The last scan is shown here (by ScanListener, through a portal): in the bar, it never covers a control. */}

@@ -5,3 +5,5 @@ export { QueueScreen } from './queue/QueueScreen';
 export { RegisterScreen } from './checkout/RegisterScreen';
 
 export { SyncScreen } from './trace/SyncScreen';
+
+export { TillScreen } from './till/TillScreen';

@@ -3,7 +3,7 @@ import { NavBar } from '../components/NavBar';
 import { StatusBar } from '../components/StatusBar';
 import { call } from '../register';
 import { useNav, useSession, useStatus } from '../stores/app';
-import { CustomersScreen, QueueScreen, RegisterScreen, SyncScreen } from './Sections';
+import { CustomersScreen, QueueScreen, RegisterScreen, SyncScreen, TillScreen } from './Sections';
 import { SettingsScreen } from './SettingsScreen';
 import { ProductsScreen } from './catalogue/ProductsScreen';
 
@@ -18,6 +18,8 @@ function Section({ employee }: { employee: Employee }) {
       return <RegisterScreen />;
     case 'products':
       return <ProductsScreen employee={employee} />;
+    case 'till':
+      return <TillScreen employee={employee} />;
     case 'sync':
       return <SyncScreen />;
     case 'settings':

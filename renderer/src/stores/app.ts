@@ -44,7 +44,7 @@ export const useSession = create<SessionStore>((set) => ({
   setSession: (session) => set({ session }),
 }));
 
-export const sections = ['customers', 'queue', 'register', 'products', 'sync', 'settings'] as const;
+export const sections = ['customers', 'queue', 'register', 'till', 'products', 'sync', 'settings'] as const;
 export type Section = (typeof sections)[number];
 
 export interface NavStore {

@@ -8,6 +8,7 @@ import { ulid } from 'ulid';
 import type { CallRequest, CallResponse } from '../../../../preload/api';
 import { call } from '../../register';
 import { useScans } from '../../components/devices/scanStore';
+import { ReceiptPrinters } from '../../components/till/ReceiptPrinters';
 import '../../styles/devices.css';
 
 type DeviceInput = CallRequest<'devices.save'>['device'];
@@ -509,6 +510,7 @@ export function DevicesSettings() {
       <h2>Devices</h2>
       {error ? <p className="error">{error}</p> : null}
       <Configured listed={listed} onChanged={() => void load()} />
+      <ReceiptPrinters />
       <AddDevice draft={draft} setDraft={setDraft} onSaved={() => void load()} />
       <FoundDevices onPick={(picked) => setDraft({ ...draft, ...picked })} />
     </div>
