@@ -4,7 +4,7 @@ import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
 import { type Actor, DOCUMENT_TITLES, formatStamp } from './shared.js';
-import { CustomerDrafts } from './drafts.js';
+import { CustomerDrafts, type PendingDocument } from './drafts.js';
 
 export abstract class CustomerAttachments extends CustomerDrafts {
   // -------------------------------------------------------------------------------------------
@@ -22,7 +22,9 @@ export abstract class CustomerAttachments extends CustomerDrafts {
     actor: Actor,
     commandId: string,
     input: {
-      customerId: string;
+      customerId?: string | undefined;
+      /** A signup's draft, before its first save: the document waits on the draft (./drafts.ts). */
+      draftId?: string | undefined;
       kind: DocumentKind;
       mime: string;
       source: { from: 'upload'; uploadId: string } | { from: 'device'; file: string; sha256: string };
@@ -35,7 +37,11 @@ export abstract class CustomerAttachments extends CustomerDrafts {
     }
     const previous = this.prepare('SELECT result FROM applied_commands WHERE id = ?').get(commandId) as { result: string } | undefined;
     if (previous) return JSON.parse(previous.result) as CustomerDocument;
-    this.row(input.customerId);
+    const customerId = input.customerId;
+    if (customerId === undefined) {
+      if (!input.draftId) throw new CoreError('invalid_message', 'Give either the profile or the draft the document is for.');
+      if (!this.draftForm(input.draftId)) throw new CoreError('not_found', 'This signup draft was saved or discarded on another screen: open the profile and add the document there.');
+    } else this.row(customerId);
     // The file first, named by its content: a crash after this leaves at worst an unused file.
     const stored = input.source.from === 'upload'
       ? this.documents.commitUpload(input.source.uploadId, input.mime)
@@ -47,15 +53,16 @@ export abstract class CustomerAttachments extends CustomerDrafts {
       { commandId, name: 'customers.addDocument', actorId: actor.id },
       () => {
         const id = newId(now);
+        if (customerId === undefined) {
+          const pending: PendingDocument = { id, kind: input.kind, title, sha256: stored.sha256, mime: input.mime, sizeBytes: stored.sizeBytes, addedAt: now, addedBy: actor.id, useAsPhoto: input.useAsPhoto || input.kind === 'profile_photo' };
+          this.addPendingDocument(input.draftId!, pending, now);
+          const document: CustomerDocument = { ...this.pendingView(pending) };
+          return { result: document, audit: { details: { draftId: input.draftId, documentId: id, kind: input.kind, title, sha256: stored.sha256 } } };
+        }
         this.prepare(
           'INSERT INTO customer_documents (id, customer_id, kind, title, sha256, mime, size_bytes, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(id, input.customerId, input.kind, title, stored.sha256, input.mime, stored.sizeBytes, now, actor.id);
-        if (input.useAsPhoto || input.kind === 'profile_photo') {
-          const updated = this.prepare('UPDATE customer_profiles SET photo_document_id = ?, updated_at = ? WHERE customer_id = ?').run(id, now, input.customerId);
-          if (updated.changes === 0) {
-            this.prepare('INSERT INTO customer_profiles (customer_id, photo_document_id, updated_at) VALUES (?, ?, ?)').run(input.customerId, id, now);
-          }
-        }
+        ).run(id, customerId, input.kind, title, stored.sha256, input.mime, stored.sizeBytes, now, actor.id);
+        if (input.useAsPhoto || input.kind === 'profile_photo') this.usePhoto(customerId, id, now);
         const document: CustomerDocument = {
           id,
           kind: input.kind,
@@ -66,21 +73,61 @@ export abstract class CustomerAttachments extends CustomerDrafts {
           addedAt: now,
           addedByName: this.employeeName(actor.id),
         };
-        return { result: document, audit: { customerId: input.customerId, details: { documentId: id, kind: input.kind, title, sha256: stored.sha256 } } };
+        return { result: document, audit: { customerId, details: { documentId: id, kind: input.kind, title, sha256: stored.sha256 } } };
       },
       now,
     );
     return result;
   }
 
+  protected usePhoto(customerId: string, documentId: string, now: number): void {
+    const updated = this.prepare('UPDATE customer_profiles SET photo_document_id = ?, updated_at = ? WHERE customer_id = ?').run(documentId, now, customerId);
+    if (updated.changes === 0) {
+      this.prepare('INSERT INTO customer_profiles (customer_id, photo_document_id, updated_at) VALUES (?, ?, ?)').run(customerId, documentId, now);
+    }
+  }
+
+  /** The draft's documents, as the profile will list them once it is saved. */
+  draftDocuments(draftId: string): CustomerDocument[] {
+    return this.pendingDocuments(draftId)
+      .map((pending) => this.pendingView(pending))
+      .sort((a, b) => b.addedAt - a.addedAt);
+  }
+
+  protected pendingView(pending: PendingDocument): CustomerDocument {
+    return {
+      id: pending.id,
+      kind: pending.kind,
+      title: pending.title,
+      sha256: pending.sha256,
+      mime: pending.mime,
+      sizeBytes: pending.sizeBytes,
+      addedAt: pending.addedAt,
+      addedByName: pending.addedBy ? this.employeeName(pending.addedBy) : null,
+    };
+  }
+
+  /** Inside the profile's create transaction: the draft's documents become the new profile's. */
+  protected attachPendingDocuments(draftId: string, customerId: string, now: number): string[] {
+    const pending = this.pendingDocuments(draftId);
+    const insert = this.prepare(
+      'INSERT INTO customer_documents (id, customer_id, kind, title, sha256, mime, size_bytes, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const document of pending) {
+      insert.run(document.id, customerId, document.kind, document.title, document.sha256, document.mime, document.sizeBytes, document.addedAt, document.addedBy);
+      if (document.useAsPhoto) this.usePhoto(customerId, document.id, now);
+    }
+    return pending.map((document) => document.id);
+  }
+
   protected employeeName(id: string): string | null {
     return (this.prepare('SELECT name FROM employees WHERE id = ?').get(id) as { name: string } | undefined)?.name ?? null;
   }
 
-  readDocument(id: string): { mime: string; dataBase64: string; title: string } {
-    const row = this.prepare('SELECT sha256, mime, title FROM customer_documents WHERE id = ?').get(id) as
-      | { sha256: string; mime: string; title: string }
-      | undefined;
+  readDocument(id: string, draftId?: string): { mime: string; dataBase64: string; title: string } {
+    const row =
+      (this.prepare('SELECT sha256, mime, title FROM customer_documents WHERE id = ?').get(id) as { sha256: string; mime: string; title: string } | undefined) ??
+      (draftId ? this.pendingDocuments(draftId).find((document) => document.id === id) : undefined);
     if (!row) throw new CoreError('not_found', 'This document does not exist.');
     return { mime: row.mime, title: row.title, dataBase64: this.documents.read(row.sha256).toString('base64') };
   }

@@ -1,5 +1,5 @@
 /** Customers: profile drafts. */
-import type { CustomerDraftSummary } from '../../preload/contract/customers.js';
+import type { CustomerDraftSummary, DocumentKind } from '../../preload/contract/customers.js';
 import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
@@ -7,7 +7,48 @@ import { licenceFingerprint } from './normalise.js';
 import { type Actor } from './shared.js';
 import { CustomerPatients } from './patients.js';
 
+/**
+ * A document added to a signup before its first save: kept in the draft's JSON (the file itself is
+ * already in the data folder, named by its content) and made the profile's when it is created.
+ */
+export interface PendingDocument {
+  id: string;
+  kind: DocumentKind;
+  title: string;
+  sha256: string;
+  mime: string;
+  sizeBytes: number;
+  addedAt: number;
+  addedBy: string | null;
+  useAsPhoto: boolean;
+}
+
+const PENDING_KEY = 'pendingDocuments';
+
 export abstract class CustomerDrafts extends CustomerPatients {
+  /** The draft's stored form (with what the screen never sees), or null when there is no such draft. */
+  protected draftForm(draftId: string): Record<string, unknown> | null {
+    const row = this.prepare('SELECT form FROM customer_drafts WHERE id = ?').get(draftId) as { form: string } | undefined;
+    if (!row) return null;
+    try {
+      return JSON.parse(row.form) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+
+  protected pendingDocuments(draftId: string): PendingDocument[] {
+    const value = this.draftForm(draftId)?.[PENDING_KEY];
+    return Array.isArray(value) ? (value as PendingDocument[]) : [];
+  }
+
+  protected addPendingDocument(draftId: string, document: PendingDocument, now: number): void {
+    const form = this.draftForm(draftId);
+    if (!form) throw new CoreError('not_found', 'This signup draft was saved or discarded on another screen.');
+    form[PENDING_KEY] = [...this.pendingDocuments(draftId), document];
+    this.prepare('UPDATE customer_drafts SET form = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(form), now, draftId);
+  }
+
   // -------------------------------------------------------------------------------------------
   // Drafts
   // -------------------------------------------------------------------------------------------
@@ -32,6 +73,7 @@ export abstract class CustomerDrafts extends CustomerPatients {
       form = {};
     }
     delete form.licenceFingerprint;
+    delete form[PENDING_KEY];
     return { ...row, form };
   }
 
@@ -65,6 +107,12 @@ export abstract class CustomerDrafts extends CustomerPatients {
         } else if (input.draftId && form.licenceFingerprint === undefined) {
           const previous = this.draftFingerprint(input.draftId);
           if (previous) form.licenceFingerprint = previous;
+        }
+        // Documents added before the first save stay with the draft whatever the screen sends.
+        delete form[PENDING_KEY];
+        if (input.draftId) {
+          const pending = this.pendingDocuments(input.draftId);
+          if (pending.length > 0) form[PENDING_KEY] = pending;
         }
         const title = input.title || 'New customer';
         const id = input.draftId ?? newId(now);

@@ -100,11 +100,12 @@ export function createCustomersModule(services: CoreServices): CapabilityModule 
       access: 'manage_customers',
       run(ctx, request) {
         const document = service.addDocument(ctx.actor, request.commandId, request);
-        changed(request.customerId, false);
+        changed(request.customerId ?? null, request.draftId !== undefined);
         return document;
       },
     },
-    'customers.document': { access: 'logged_in', run: (_ctx, request) => service.readDocument(request.id) },
+    'customers.draftDocuments': { access: 'logged_in', run: (_ctx, request) => service.draftDocuments(request.draftId) },
+    'customers.document': { access: 'logged_in', run: (_ctx, request) => service.readDocument(request.id, request.draftId) },
   };
   // The core merges every module's handlers; this module owns only the customers.* calls.
   return { handlers: handlers as unknown as HandlersFor<CallName>, service };

@@ -157,12 +157,13 @@ export abstract class CustomerWrites extends CustomerProfiles {
         ).run(this.customerParams(id, kind, form, licence, now));
         this.writeProfile(id, form, now, form.scanned ? now : null);
         this.writeGroups(id, form.groups, now);
+        const documentIds = draftId ? this.attachPendingDocuments(draftId, id, now) : [];
         if (draftId) this.prepare('DELETE FROM customer_drafts WHERE id = ?').run(draftId);
         return {
           result: { id },
           audit: {
             customerId: id,
-            details: { customerType: kind, fromScan: form.scanned, ...(draftId ? { draftId } : {}) },
+            details: { customerType: kind, fromScan: form.scanned, ...(draftId ? { draftId } : {}), ...(documentIds.length > 0 ? { documentIds } : {}) },
           },
         };
       },

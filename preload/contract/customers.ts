@@ -358,19 +358,27 @@ export const customersCalls = {
     request: z
       .object({
         commandId: commandIdSchema,
-        customerId: idText,
+        /** The profile, or (before its first save) the signup's draft: the document joins the profile when it is created. */
+        customerId: idText.optional(),
+        draftId: idText.optional(),
         kind: documentKindSchema,
         mime: z.enum(['image/jpeg', 'image/png', 'image/tiff', 'image/webp', 'application/pdf']),
         source: documentSourceSchema,
         /** Use this image as the profile photo too (Capture Photo). */
         useAsPhoto: z.boolean().default(false),
       })
-      .strict(),
+      .strict()
+      .refine((request) => (request.customerId === undefined) !== (request.draftId === undefined), 'Give either the profile or the draft the document is for.'),
     response: customerDocumentSchema,
+  },
+  /** Documents added to a signup's draft, before its first save. */
+  'customers.draftDocuments': {
+    request: z.object({ draftId: idText }).strict(),
+    response: z.array(customerDocumentSchema),
   },
   /** The file of a document, for the eye icon. */
   'customers.document': {
-    request: z.object({ id: idText }).strict(),
+    request: z.object({ id: idText, draftId: idText.optional() }).strict(),
     response: z.object({ mime: z.string(), dataBase64: z.string(), title: z.string() }),
   },
 } as const;

@@ -142,6 +142,24 @@ test('Customers in the navigation leaves a profile; from the editor with changes
   await expect(page.getByRole('list', { name: 'Drafts not saved yet' }).getByRole('button', { name: /Nora Navigate/ })).toBeVisible();
 });
 
+test('a document added before the first save of a signup is on the profile once it is saved', async ({ page }) => {
+  await openCustomers(page);
+  await page.getByRole('button', { name: 'Signup without scanning' }).click();
+  await page.getByLabel('First name').fill('Dana');
+  await page.getByLabel('Last name').fill('Docfirst');
+  await page.getByLabel('Birth date').fill('02/02/1992');
+  await page.getByLabel('Birth date').press('Enter');
+  await page.getByLabel('Upload type').selectOption({ label: 'Medical Card' });
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('a medical card image')]);
+  await page.getByLabel('+ Upload').setInputFiles({ name: 'card.png', mimeType: 'image/png', buffer: png });
+  const documents = page.getByRole('list', { name: 'Documents' });
+  await expect(documents).toContainText('Medical Card');
+  await page.getByRole('region', { name: 'Documents' }).screenshot({ path: 'test/e2e/screenshots/customers-document-before-save.png' });
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Dana Docfirst' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Documents' })).toContainText('Medical Card');
+});
+
 test('search by each field', async ({ page }) => {
   await openCustomers(page);
   const cases: Array<{ field: string; query: string; finds: RegExp | null; says?: RegExp }> = [

@@ -322,6 +322,25 @@ describe('documents', () => {
     expect(existsSync(join(work.dir, 'customer-uploads', `${uploadId}.part`))).toBe(false);
   });
 
+  it('a document added before the first save waits on the draft (through later draft saves) and becomes the new profile\'s', () => {
+    const draft = service.saveDraft(actor, cmd(), { draftId: null, customerId: null, title: 'Dora Draft', form: { firstName: 'Dora' } });
+    const uploadId = newId();
+    service.documents.receivePart(uploadId, 0, png.toString('base64'));
+    const doc = service.addDocument(actor, cmd(), { draftId: draft.id, kind: 'profile_photo', mime: 'image/png', source: { from: 'upload', uploadId }, useAsPhoto: true });
+    expect(service.draftDocuments(draft.id).map((d) => d.id)).toEqual([doc.id]);
+    expect(Buffer.from(service.readDocument(doc.id, draft.id).dataBase64, 'base64')).toEqual(png);
+    // The screen keeps saving the draft with its own form: the document stays, and the form never carries it.
+    service.saveDraft(actor, cmd(), { draftId: draft.id, customerId: null, title: 'Dora Draft', form: { firstName: 'Dora', lastName: 'Draft', pendingDocuments: [] } });
+    expect(service.draftDocuments(draft.id).map((d) => d.id)).toEqual([doc.id]);
+    expect(service.getDraft(draft.id).form).not.toHaveProperty('pendingDocuments');
+
+    const created = service.create(actor, cmd(), form({ firstName: 'Dora', lastName: 'Draft' }), draft.id);
+    expect(created.documents.map((d) => d.id)).toEqual([doc.id]);
+    expect(created.progress.photo).toBe(true);
+    expect(() => service.draftDocuments(draft.id)).not.toThrow();
+    expect(service.draftDocuments(draft.id)).toEqual([]);
+  });
+
   it('refuses a file whose content is not the type it claims, and a device file outside the data folder', () => {
     const customer = service.search('name', 'delgado', 1).results[0]!;
     const uploadId = newId();

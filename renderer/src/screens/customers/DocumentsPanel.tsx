@@ -35,7 +35,15 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-export function DocumentsPanel({ config, customerId, onChanged }: { config: CustomersConfig; customerId: string; onChanged?: () => void }) {
+/**
+ * Where documents go: a saved profile, or, before a signup's first save, its draft (kept in the
+ * draft until the profile is created). ensureDraft keeps the draft now if it does not exist yet.
+ */
+export type DocumentsTarget = { customerId: string } | { draftId: string | null; ensureDraft: () => Promise<string | null> };
+
+export function DocumentsPanel({ config, target, onChanged }: { config: CustomersConfig; target: DocumentsTarget; onChanged?: () => void }) {
+  const customerId = 'customerId' in target ? target.customerId : null;
+  const draftId = 'draftId' in target ? target.draftId : null;
   const timeZone = useStatus((state) => (state.status?.state === 'ready' ? state.status.timeZone : undefined));
   const [documents, setDocuments] = useState<CustomerDocument[]>([]);
   const [kind, setKind] = useState<DocumentKind>(config.uploadKinds[0] ?? 'other');
@@ -46,9 +54,25 @@ export function DocumentsPanel({ config, customerId, onChanged }: { config: Cust
   const fileId = useId();
 
   const load = useCallback(async () => {
-    const result = await call('customers.get', { id: customerId });
-    if (result.ok) setDocuments(result.value.documents);
-  }, [customerId]);
+    if (customerId) {
+      const result = await call('customers.get', { id: customerId });
+      if (result.ok) setDocuments(result.value.documents);
+    } else if (draftId) {
+      const result = await call('customers.draftDocuments', { draftId });
+      if (result.ok) setDocuments(result.value);
+    }
+  }, [customerId, draftId]);
+
+  /** The profile or the draft to add to (keeping the draft first where needed). */
+  const destination = async (): Promise<{ customerId: string } | { draftId: string } | null> => {
+    if ('customerId' in target) return { customerId: target.customerId };
+    const id = target.draftId ?? (await target.ensureDraft());
+    if (!id) {
+      setError('The signup could not be kept as a draft yet: type the name first, then add the document.');
+      return null;
+    }
+    return { draftId: id };
+  };
 
   useEffect(() => {
     void load();
@@ -76,9 +100,11 @@ export function DocumentsPanel({ config, customerId, onChanged }: { config: Cust
       return;
     }
     const mime = scanned.value.mime;
+    const to = await destination();
+    if (!to) return setBusy(null);
     const result = await call('customers.addDocument', {
       commandId: newCommandId(),
-      customerId,
+      ...to,
       kind: captureKind,
       mime,
       source: { from: 'device', file: scanned.value.file, sha256: scanned.value.sha256 },
@@ -112,9 +138,11 @@ export function DocumentsPanel({ config, customerId, onChanged }: { config: Cust
         return;
       }
     }
+    const to = await destination();
+    if (!to) return setBusy(null);
     const result = await call('customers.addDocument', {
       commandId: newCommandId(),
-      customerId,
+      ...to,
       kind,
       mime,
       source: { from: 'upload', uploadId },
@@ -126,7 +154,7 @@ export function DocumentsPanel({ config, customerId, onChanged }: { config: Cust
   };
 
   const view = async (document: CustomerDocument) => {
-    const result = await call('customers.document', { id: document.id });
+    const result = await call('customers.document', { id: document.id, ...(draftId ? { draftId } : {}) });
     if (!result.ok) {
       setError(result.error.message);
       return;
@@ -199,7 +227,7 @@ export function DocumentsPanel({ config, customerId, onChanged }: { config: Cust
                 </span>
               </span>
               <button type="button" aria-label={`Show ${document.title}`} onClick={() => void view(document)}>
-                👁
+                View
               </button>
             </li>
           ))}

@@ -84,31 +84,51 @@ export function ProfileEditor(props: {
     setForm((current) => ({ ...current, ...patch }));
   };
 
-  // Keep the work as a draft in the core, a moment after each change.
-  useEffect(() => {
-    if (!dirty.current) return;
-    const timer = setTimeout(() => {
-      if (closed.current) return;
+  /**
+   * Keeps the form as the draft, one save at a time (a save waits for the one before it), so the
+   * debounced saves and a document added before the first save never make two drafts.
+   */
+  const inflight = useRef<Promise<string | null> | null>(null);
+  const formRef = useRef(form);
+  formRef.current = form;
+  const keepDraft = (): Promise<string | null> => {
+    const previous = inflight.current;
+    const run = async (): Promise<string | null> => {
+      if (previous) await previous;
+      if (closed.current) return draftIdRef.current;
       setDraftState('saving');
-      const title = `${form.firstName} ${form.lastName}`.trim() || 'New customer';
-      void call('customers.saveDraft', {
+      const current = formRef.current;
+      const title = `${current.firstName} ${current.lastName}`.trim() || 'New customer';
+      const result = await call('customers.saveDraft', {
         commandId: newCommandId(),
         draftId: draftIdRef.current,
         customerId: props.customerId,
         title: props.customerId ? `${title} (editing)` : title,
-        form: form as unknown as Record<string, unknown>,
-      }).then((result) => {
-        if (closed.current) return;
-        if (result.ok) {
-          draftIdRef.current = result.value.id;
-          setDraftId(result.value.id);
-          setDraftState('saved');
-        } else {
-          setDraftState('error');
-        }
+        form: current as unknown as Record<string, unknown>,
       });
+      if (closed.current) return draftIdRef.current;
+      if (!result.ok) {
+        setDraftState('error');
+        return draftIdRef.current;
+      }
+      draftIdRef.current = result.value.id;
+      setDraftId(result.value.id);
+      setDraftState('saved');
+      return result.value.id;
+    };
+    const promise = run();
+    inflight.current = promise;
+    return promise;
+  };
+
+  // Keep the work as a draft in the core, a moment after each change.
+  useEffect(() => {
+    if (!dirty.current) return;
+    const timer = setTimeout(() => {
+      if (!closed.current) void keepDraft();
     }, DRAFT_DEBOUNCE_MS);
     return () => clearTimeout(timer);
+    // keepDraft reads the latest form through formRef.
   }, [form, props.customerId]);
 
   useEffect(() => {
@@ -306,7 +326,7 @@ export function ProfileEditor(props: {
         </div>
       </Section>
 
-      {props.customerId ? <DocumentsPanel config={config} customerId={props.customerId} /> : <p className="muted">Documents can be added once the profile is saved.</p>}
+      <DocumentsPanel config={config} target={props.customerId ? { customerId: props.customerId } : { draftId, ensureDraft: keepDraft }} />
 
       {error ? (
         <p className="error" role="alert">

@@ -176,7 +176,7 @@ export function ProfileView(props: {
         <div>
           {f.caregiverLicence ? <PatientsPanel config={props.config} caregiverId={detail.id} patients={detail.patients} onChanged={load} /> : null}
           <RewardsPanel customerId={detail.id} customerName={detail.displayName} onChanged={() => void load()} />
-          <DocumentsPanel config={props.config} customerId={detail.id} onChanged={load} />
+          <DocumentsPanel config={props.config} target={{ customerId: detail.id }} onChanged={load} />
         </div>
       </div>
       <section className="panel" aria-labelledby="history-title">
