@@ -21,7 +21,7 @@ import {
   type TraceStatus,
 } from '../../preload/api.js';
 import { appendAudit, verifyAuditChain } from '../audit/log.js';
-import { seedDemoStore } from '../demo/seed.js';
+import { seedDemoStore, type DemoState } from '../demo/seed.js';
 import { backupFileNamed, backupFolderIn, createBackup, listBackups, restoreBackup, type BackupInfo } from '../store/backup.js';
 import { databaseFileIn, ensureDataFolder, openStore, type Store } from '../store/db.js';
 import { cannotSaveMessage, StoreDamagedError } from '../store/errors.js';
@@ -60,6 +60,8 @@ export interface RegisterOptions {
   integrityRestFactor?: number;
   /** Create the demo store when the database is new. Default true. */
   seedDemo?: boolean;
+  /** Which demo store (main/demo/seed.ts DEMO_STATES): Illinois (default) or Oklahoma on Metrc. */
+  demoState?: DemoState;
   logger?: Logger;
   clock?: () => number;
   /** Seals secrets at rest (Electron passes safeStorage); default: a key file in the data folder. */
@@ -149,7 +151,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     const sqlite = store.sqlite;
     const isEmpty = sqlite.prepare('SELECT 1 FROM employees LIMIT 1').get() === undefined;
     if (isEmpty && options.seedDemo !== false) {
-      await seedDemoStore(sqlite, options.resourcesDir, hashPin, clock());
+      await seedDemoStore(sqlite, options.resourcesDir, hashPin, clock(), options.demoState);
       logger.log('info', 'created the demo store', { dataDir: options.dataDir });
     }
     storeIdentity = ensureStoreIdentity(sqlite, options.dataDir, clock());

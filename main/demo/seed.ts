@@ -1,6 +1,8 @@
 /**
- * The demo store: resources/demo/seed.json (an Illinois dispensary, its staff, catalog and
- * customers) written into a new, empty database in one transaction.
+ * The demo stores: resources/demo/seed.json (an Illinois dispensary, its staff, catalog and
+ * customers) or resources/demo/seed-ok.json (an Oklahoma medical dispensary on Metrc, with
+ * caregivers and their patients), written into a new, empty database in one transaction.
+ * `DEMO_STATES` lists them: `npm start -- --demo OK` picks one.
  *
  * PINs live here, not in the seed file, so README and tests have one place to read them; only
  * their scrypt hashes reach the database. The seed file is validated like any input that crosses
@@ -30,7 +32,7 @@ const POTENCY_BY_PERCENT: ReadonlySet<ProductCategory> = new Set(['flower', 'pre
 const calendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is written yyyy-mm-dd');
 
 const seedProductSchema = z.strictObject({
-  traceBarcode: z.string().regex(/^\d{16}$/, 'a BioTrack barcode id is 16 digits'),
+  traceBarcode: z.string().regex(/^(\d{16}|1A[0-9A-Z]{22})$/, 'a BioTrack barcode id is 16 digits; a Metrc package label is 24 characters starting 1A'),
   upc: z.string().regex(/^\d{12}$/, 'a UPC-A is 12 digits').nullable(),
   name: z.string().min(1),
   category: productCategorySchema,
@@ -70,6 +72,19 @@ export const demoSeedSchema = z
     employees: z.array(z.strictObject({ name: z.string().min(1), role: z.enum(['budtender', 'manager', 'admin']) })).min(1),
     products: z.array(seedProductSchema).min(1),
     customers: z.array(seedCustomerSchema),
+    /** Patients a caregiver buys for (Oklahoma), by the caregiver's licence number. */
+    caregiverPatients: z
+      .array(
+        z.strictObject({
+          caregiverId: z.string().min(1),
+          firstName: z.string().min(1),
+          lastName: z.string().min(1),
+          medicalLicence: z.string().min(1),
+          licenceExpires: calendarDate,
+          dateOfBirth: calendarDate,
+        }),
+      )
+      .default([]),
   })
   .superRefine((seed, context) => {
     const issue = (path: PropertyKey[], message: string) => context.addIssue({ code: 'custom', path, message });
@@ -86,6 +101,11 @@ export const demoSeedSchema = z
       const expectedUnit = POTENCY_BY_PERCENT.has(product.category) ? 'pct_x100' : 'mg';
       if (product.thcUnit !== expectedUnit) issue(['products', index, 'thcUnit'], `a ${product.category} states THC in ${expectedUnit}`);
       if (!product.soldMedical && !product.soldAdultUse) issue(['products', index], 'sold to nobody: set soldMedical or soldAdultUse');
+    });
+    seed.caregiverPatients.forEach((patient, index) => {
+      if (!seed.customers.some((customer) => customer.customerType === 'caregiver' && customer.caregiverId === patient.caregiverId)) {
+        issue(['caregiverPatients', index, 'caregiverId'], 'no caregiver in customers has this licence number');
+      }
     });
     seed.customers.forEach((customer, index) => {
       if (customer.customerType === 'medical' && (customer.medicalId === null || customer.medicalIdExpires === null)) {
@@ -107,8 +127,12 @@ function isTimeZone(name: string): boolean {
   }
 }
 
-export function readDemoSeed(resourcesDir: string): DemoSeed {
-  const file = join(resourcesDir, 'demo', 'seed.json');
+/** The demo stores by state, and their seed files in resources/demo. */
+export const DEMO_STATES = { IL: 'seed.json', OK: 'seed-ok.json' } as const;
+export type DemoState = keyof typeof DEMO_STATES;
+
+export function readDemoSeed(resourcesDir: string, state: DemoState = 'IL'): DemoSeed {
+  const file = join(resourcesDir, 'demo', DEMO_STATES[state]);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -135,8 +159,9 @@ export async function seedDemoStore(
   resourcesDir: string,
   hashPin: (pin: string) => Promise<string>,
   now: number,
+  state: DemoState = 'IL',
 ): Promise<void> {
-  const seed = readDemoSeed(resourcesDir);
+  const seed = readDemoSeed(resourcesDir, state);
   const rules = loadJurisdictionRules(resourcesDir, seed.store.jurisdiction);
   checkSeedAgainstRules(seed, rules);
   assertNoEmployees(sqlite); // before the slow hashing; checked again inside the transaction
@@ -164,6 +189,11 @@ export async function seedDemoStore(
              @medicalId, @medicalIdExpires, @caregiverId, @caregiverIdExpires, @phone, @email, @createdAt, @createdAt)`,
   );
 
+  const insertCaregiverPatient = sqlite.prepare(
+    `INSERT INTO caregiver_patients (id, caregiver_id, first_name, last_name, medical_licence, licence_expires, date_of_birth, created_at, updated_at)
+     VALUES (@id, @caregiverId, @firstName, @lastName, @medicalLicence, @licenceExpires, @dateOfBirth, @createdAt, @createdAt)`,
+  );
+
   const writeAll = sqlite.transaction(() => {
     assertNoEmployees(sqlite);
 
@@ -184,7 +214,16 @@ export async function seedDemoStore(
       insertMovement.run({ productId: id, quantityDelta: initialQuantity, employeeId: receiver?.id ?? null, at: now });
     }
 
-    for (const customer of seed.customers) insertCustomer.run({ ...customer, id: newId(now), createdAt: now });
+    const caregiverIds = new Map<string, string>();
+    for (const customer of seed.customers) {
+      const id = newId(now);
+      insertCustomer.run({ ...customer, id, createdAt: now });
+      if (customer.caregiverId) caregiverIds.set(customer.caregiverId, id);
+    }
+    for (const patient of seed.caregiverPatients) {
+      const { caregiverId, ...columns } = patient;
+      insertCaregiverPatient.run({ ...columns, id: newId(now), caregiverId: caregiverIds.get(caregiverId), createdAt: now });
+    }
 
     appendAudit(
       sqlite,
@@ -197,6 +236,7 @@ export async function seedDemoStore(
           employees: seed.employees.length,
           products: seed.products.length,
           customers: seed.customers.length,
+          caregiverPatients: seed.caregiverPatients.length,
         },
       },
       now,

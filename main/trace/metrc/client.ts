@@ -525,13 +525,16 @@ export function metrcMessage(call: { json: unknown; text: string; html: boolean;
   return text ? text.slice(0, 200) : `HTTP ${call.status} without a reason`;
 }
 
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /** A UTC instant as Metrc's SalesDateTime: the facility's wall clock, no offset ("2026-12-06T16:44:53.000"). */
 export function facilityTime(epochMs: number, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-      .formatToParts(new Date(epochMs))
-      .map((part) => [part.type, part.value]),
-  );
+  let format = FORMATS.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    FORMATS.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(epochMs)).map((part) => [part.type, part.value]));
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}.000`;
 }
 

@@ -359,11 +359,11 @@ export async function startMetrcSandbox(options: MetrcSandboxOptions): Promise<M
       if ((method === 'POST' || method === 'PUT') && path === '/sales/v2/receipts') {
         const list = objects(body);
         if ('status' in list) return list;
-        // All or nothing: every receipt is checked on a copy-free dry pass by doing them in order and undoing on failure.
+        // All or nothing: the receipts are applied in order and everything is undone when one is refused.
         const ids: number[] = [];
         const before = state.receipts.length;
         const savedQuantities = new Map([...state.packages.entries()].map(([key, pkg]) => [key, pkg.quantity]));
-        const savedTransactions = state.receipts.map((r) => ({ r, t: r.Transactions, total: r.TotalPrice, n: r.TotalPackages, modified: r.LastModified }));
+        const savedTransactions = method === 'PUT' ? state.receipts.map((r) => ({ r, t: r.Transactions, total: r.TotalPrice, n: r.TotalPackages, modified: r.LastModified })) : [];
         try {
           list.forEach((item, row) => {
             ids.push(method === 'POST' ? state.createReceipt(licenseNumber, item, row, auth.user.name).Id : state.updateReceipt(licenseNumber, item, row).Id);
@@ -433,6 +433,7 @@ export async function startMetrcSandbox(options: MetrcSandboxOptions): Promise<M
       const wait1 = facility.take();
       const wait2 = wait1 === 0 ? key.take() : 0;
       if (wait1 > 0 || wait2 > 0) {
+        callCounts['429'] = (callCounts['429'] ?? 0) + 1;
         return send({ status: 429, body: { Message: 'Too many requests: the rate limit was exceeded.' }, headers: { 'retry-after': String(Math.max(wait1, wait2)) } });
       }
       facility.inFlight += 1;
