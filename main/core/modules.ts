@@ -18,7 +18,7 @@ import { createComplianceModule } from '../compliance/module.js';
 const traceModules = new WeakMap<CoreServices, TraceModule>();
 /** Checkout hands each sale's cash and receipt to the till in its transaction. */
 const tillModules = new WeakMap<CoreServices, TillModule>();
-/** How the till reaches printers (tests set a fake link before the register starts). */
+/** The till's print-queue timings (tests shorten them before a register starts). */
 export const tillOptions: TillModuleOptions = {};
 
 export const capabilityFactories: CapabilityFactory[] = [

@@ -47,6 +47,7 @@ export interface TillModuleOptions {
   link?: (printer: PrinterConfig) => PrinterLink;
   retryMinMs?: number;
   retryMaxMs?: number;
+  idlePollMs?: number;
 }
 
 export type TillModule = CapabilityModule & { queue: PrintQueue; drawer: DrawerLedger; link: TillLink; config(): TillConfig };
@@ -61,6 +62,7 @@ export function createTillModule(services: CoreServices, options: TillModuleOpti
     ...(options.link ? { link: options.link } : {}),
     ...(options.retryMinMs !== undefined ? { retryMinMs: options.retryMinMs } : {}),
     ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
+    ...(options.idlePollMs !== undefined ? { idlePollMs: options.idlePollMs } : {}),
     onChange: (status) => services.broadcast('till.printerChanged', status),
   });
   const drawer = new DrawerLedger({

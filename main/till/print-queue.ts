@@ -83,9 +83,15 @@ export interface PrintQueueDeps {
   onChange?: (status: PrintQueueStatus) => void;
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** While nothing waits, ask the receipt printer how it is this often (0: never), so the status bar shows paper out before the next sale. */
+  idlePollMs?: number;
 }
 
+export const IDLE_POLL_MS = 30_000;
+
 export class PrintQueue {
+  private poller: NodeJS.Timeout | null = null;
+  private polling = false;
   private running = false;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
@@ -111,10 +117,33 @@ export class PrintQueue {
     const caught = db.prepare(`UPDATE print_jobs SET state = 'uncertain', updated_at = ? WHERE state = 'sending'`).run(this.deps.clock()).changes;
     if (caught > 0) this.deps.logger?.log('warn', `${caught} print job(s) were being sent when the register stopped: staff choose to reprint or dismiss them`);
     this.wake();
+    const every = this.deps.idlePollMs ?? IDLE_POLL_MS;
+    if (every > 0) {
+      this.poller = setInterval(() => void this.pollIdle(), every);
+      this.poller.unref();
+    }
+  }
+
+  /** Only when the queue is quiet: a status query never goes in the middle of a job. */
+  private async pollIdle(): Promise<void> {
+    if (this.stopped || this.running || this.timer || this.polling) return;
+    const printer = receiptPrinter(this.deps.config());
+    if (!printer) return;
+    this.polling = true;
+    try {
+      const status = await this.linkOf(printer).status();
+      if (!this.running && !this.stopped) this.remember(printer.id, status.condition === 'unknown' && this.last.condition === 'ready' ? { ...status, condition: 'ready' } : status);
+    } catch (error) {
+      this.deps.logger?.log('warn', `the receipt printer's status could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.polling = false;
+    }
   }
 
   stop(): void {
     this.stopped = true;
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }

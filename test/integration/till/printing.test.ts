@@ -21,6 +21,7 @@ afterEach(async () => {
 beforeAll(() => {
   tillOptions.retryMinMs = 50;
   tillOptions.retryMaxMs = 200;
+  tillOptions.idlePollMs = 100;
 });
 
 async function setUp(): Promise<{ r: TestRegister; printer: FakePrinter }> {
@@ -113,6 +114,15 @@ describe('receipt printing', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(printer.jobs).toHaveLength(1);
     expect(printer.jobs[0]!.decoded.pulses).toHaveLength(1);
+  });
+
+  it('a printer that runs out of paper while nothing prints shows in the status before the next sale', async () => {
+    const { r, printer } = await setUp();
+    await until(() => lastStatus(r)?.condition === 'ready', 'the first poll');
+    printer.state = 'paper_out';
+    await until(() => lastStatus(r)?.condition === 'paper_out', 'paper out seen by the idle poll');
+    expect(lastStatus(r)!.message).toContain('out of paper');
+    expect(printer.jobs).toHaveLength(0);
   });
 
   it('a printer that does not answer status still gets the receipt', async () => {
