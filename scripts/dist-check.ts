@@ -78,6 +78,43 @@ export function readFuses(binary: Buffer): Record<string, 'on' | 'off' | 'remove
   return states;
 }
 
+/**
+ * The installer's own NSIS steps (resources/build/installer.nsh), compiled by Debian's makensis
+ * inside a small script that inserts its macros the way electron-builder's installer does
+ * (`${isUpdated}` stands in for electron-builder's). Warnings count as errors: an unknown
+ * constant is only a warning to NSIS, and would leave the data folder unmade.
+ */
+export function compileInstallerInclude(projectDir: string, work: string): { ok: boolean; detail: string } {
+  const makensis = spawnSync('makensis', ['-VERSION'], { encoding: 'utf8' });
+  if (makensis.status !== 0) return { ok: false, detail: 'makensis is missing: sudo apt-get install nsis' };
+  const script = join(work, 'installer-include-check.nsi');
+  writeFileSync(
+    script,
+    [
+      'Unicode true',
+      '!include LogicLib.nsh',
+      '!macro _isUpdated _a _b _t _f',
+      '  StrCmp "$R9" "updated" `${_t}` `${_f}`',
+      '!macroend',
+      '!define isUpdated `"" isUpdated ""`',
+      `!include "${join(projectDir, 'resources', 'build', 'installer.nsh')}"`,
+      'Name "installer.nsh check"',
+      `OutFile "${join(work, 'installer-include-check.exe')}"`,
+      'RequestExecutionLevel admin',
+      'Section "Install"',
+      '  !insertmacro customInstall',
+      '  WriteUninstaller "$INSTDIR\\uninstall.exe"',
+      'SectionEnd',
+      'Section "Uninstall"',
+      '  !insertmacro customUnInstall',
+      'SectionEnd',
+      '',
+    ].join('\n'),
+  );
+  const result = spawnSync('makensis', ['-V2', '-WX', script], { encoding: 'utf8' });
+  return { ok: result.status === 0, detail: `${result.stdout}${result.stderr}`.trim().split('\n').slice(-3).join(' ') };
+}
+
 interface Check {
   name: string;
   ok: boolean;
@@ -212,6 +249,8 @@ function main(): void {
       const args = JSON.parse(readOr(join(captureDir, 'args.json'), '[]')) as string[];
       const depends = args.flatMap((a, i) => (a === '-d' ? [args[i + 1]] : []));
       check('deb metadata: maintainer and homepage from package.json, depends on libusb and libudev', args.includes('--maintainer') && args.includes('--url') && depends.includes('libusb-1.0-0') && depends.includes('libudev1'), depends.join(', '));
+      const nsis = compileInstallerInclude(projectDir, work);
+      check('the Windows installer steps (resources/build/installer.nsh: ProgramData folder, ACL, uninstall keeps data) compile with makensis', nsis.ok, nsis.detail);
       check('deb installs the app icons', args.some((a) => a.includes('/usr/share/icons/hicolor/256x256/apps/')));
 
       report(checks, started, work);

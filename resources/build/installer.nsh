@@ -12,20 +12,21 @@
 ; Uninstall: the folder is kept (a register's sales history must not vanish with the program);
 ; the uninstaller says where it is. Delete it by hand once the data has been exported.
 
+; With SetShellVarContext all, $APPDATA is the machine's ProgramData folder.
 !macro customInstall
   SetShellVarContext all
-  CreateDirectory "$COMMONAPPDATA\Dispensary Register"
+  CreateDirectory "$APPDATA\Dispensary Register"
   ; *S-1-5-32-545 is BUILTIN\Users, named by SID so it works in every Windows language.
-  nsExec::ExecToLog '"$SYSDIR\icacls.exe" "$COMMONAPPDATA\Dispensary Register" /grant *S-1-5-32-545:(OI)(CI)M /T /C /Q'
+  nsExec::ExecToLog '"$SYSDIR\icacls.exe" "$APPDATA\Dispensary Register" /grant *S-1-5-32-545:(OI)(CI)M /T /C /Q'
   Pop $0
   ${If} $0 != 0
-    DetailPrint "Could not give the register's users access to $COMMONAPPDATA\Dispensary Register (icacls exit code $0)."
+    DetailPrint "Could not give the register's users access to $APPDATA\Dispensary Register (icacls exit code $0)."
   ${EndIf}
 !macroend
 
 !macro customUnInstall
   ${IfNot} ${isUpdated}
     SetShellVarContext all
-    DetailPrint "The store's data is kept in $COMMONAPPDATA\Dispensary Register. Delete that folder by hand once it is no longer needed."
+    DetailPrint "The store's data is kept in $APPDATA\Dispensary Register. Delete that folder by hand once it is no longer needed."
   ${EndIf}
 !macroend
