@@ -6,6 +6,8 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tillOptions } from '../../../main/core/modules.js';
+import { ulid } from 'ulid';
+import type { TicketView } from '../../../preload/contract/checkout.js';
 import type { PrinterStatusView } from '../../../preload/contract/till.js';
 import { FakePrinter } from '../../support/fake-printer.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
@@ -71,6 +73,29 @@ describe('receipt printing', () => {
       { kind: 'kick', state: 'printed' },
       { kind: 'receipt', state: 'printed' },
     ]);
+  });
+
+  it('a caregiver sale prints both licence numbers and the patient; the header carries the store licence', async () => {
+    const { r, printer } = await setUp();
+    sql(r, `INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES ('store.licence', '"RD-000123"', 1)`);
+    const caregiverId = sql<Array<{ id: string }>>(r, `SELECT id FROM customers WHERE first_name = 'Henry' AND last_name = 'Alvarez'`)[0]!.id;
+    value(
+      await r.call('customers.addPatient', {
+        commandId: ulid(),
+        caregiverId,
+        patient: { firstName: 'June', lastName: 'Alvarez', medicalLicence: 'MP2J6N4Q8B', licenceExpires: '2030-01-01', dateOfBirth: '1990-04-01' },
+      }),
+    );
+    const ticket = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: caregiverId }));
+    value(await r.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code: FLOWER, quantity: 1 }));
+    value(await r.call('checkout.sale.complete', { commandId: ticket.saleCommandId, ticketId: ticket.ticketId, tenders: [{ kind: 'cash', amountCents: 10_000 }] }));
+    await printer.waitForJobs(1);
+    const text = printer.jobs[0]!.decoded.lines.join('\n');
+    expect(text).toContain('Licence RD-000123');
+    expect(text).toContain('Medical sale');
+    expect(text).toContain('Caregiver licence: CG8B3N6X5R');
+    expect(text).toContain('Patient: June Alvarez');
+    expect(text).toContain('Patient licence: MP2J6N4Q8B');
   });
 
   it('a card sale prints without opening the drawer', async () => {
