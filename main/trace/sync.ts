@@ -232,7 +232,7 @@ export class SyncEngine {
             )
             .run(outcome.remoteTxnId, now, now, row.id);
           this.raiseMark(outcome.remoteTxnId);
-          this.logAttempt(row.id, 'send', 'accepted', `transaction ${outcome.remoteTxnId}`, durationMs);
+          this.logAttempt(row.id, 'send', 'accepted', `${this.provider.displayName === 'Metrc' ? 'receipt' : 'transaction'} ${outcome.remoteTxnId}`, durationMs);
           break;
         case 'rejected':
           this.sqlite
@@ -305,7 +305,7 @@ export class SyncEngine {
             )
             .run(outcome.remoteTxnId, now, now, row.id);
           this.raiseMark(outcome.remoteTxnId);
-          this.logAttempt(row.id, outcome.how === 'nonce_replay' ? 'replay' : 'find', 'found', `transaction ${outcome.remoteTxnId}`, durationMs);
+          this.logAttempt(row.id, outcome.how === 'nonce_replay' ? 'replay' : 'find', 'found', `${this.provider.displayName === 'Metrc' ? 'receipt' : 'transaction'} ${outcome.remoteTxnId}`, durationMs);
           break;
         case 'rejected':
           this.sqlite

@@ -1,8 +1,8 @@
 /**
  * Sync: every medical sale reported (or to be reported) to the state, with its state, attempts,
- * last error and BioTrack transaction id, and for every sale the register could not settle by
+ * last error and the state system's id (BioTrack transaction, Metrc receipt), and for every sale the register could not settle by
  * itself, why and what a person can do. A manager resends a refused sale once its cause is fixed,
- * picks the right BioTrack sale when two match equally, or dismisses it with a reason; all audited.
+ * picks the right state sale when two match equally, or dismisses it with a reason; all audited.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Employee } from '../../../../preload/api';
@@ -64,7 +64,7 @@ function StatusSummary({ status, now }: { status: SyncStatus; now: number }) {
   );
 }
 
-function DismissDialog({ row, onCancel, onConfirm }: { row: SyncRow; onCancel(): void; onConfirm(reason: string): void }) {
+function DismissDialog({ row, system, onCancel, onConfirm }: { row: SyncRow; system: string; onCancel(): void; onConfirm(reason: string): void }) {
   const [reason, setReason] = useState('');
   const tooShort = reason.trim().length < 5;
   return (
@@ -82,7 +82,7 @@ function DismissDialog({ row, onCancel, onConfirm }: { row: SyncRow; onCancel():
         </p>
         <label className="field">
           <span>Why (kept in the audit log)</span>
-          <input autoFocus value={reason} onChange={(event) => setReason(event.target.value)} maxLength={300} placeholder="e.g. entered in BioTrack by hand" />
+          <input autoFocus value={reason} onChange={(event) => setReason(event.target.value)} maxLength={300} placeholder={`e.g. entered in ${system} by hand`} />
         </label>
         <div className="row dialog-actions">
           <button type="button" className="secondary" onClick={onCancel}>
@@ -97,7 +97,7 @@ function DismissDialog({ row, onCancel, onConfirm }: { row: SyncRow; onCancel():
   );
 }
 
-function Detail({ row, employee, onAct }: { row: SyncRow; employee: Employee; onAct(pending: Pending): void }) {
+function Detail({ row, employee, system, onAct }: { row: SyncRow; employee: Employee; system: string; onAct(pending: Pending): void }) {
   const [attempts, setAttempts] = useState<Attempt[] | null>(null);
   const [candidates, setCandidates] = useState<SyncCandidate[]>([]);
   useEffect(() => {
@@ -130,7 +130,7 @@ function Detail({ row, employee, onAct }: { row: SyncRow; employee: Employee; on
         <dd>{row.cardId ?? '—'}</dd>
         <dt>When</dt>
         <dd>{formatDateTime(row.saleTime)}</dd>
-        <dt>BioTrack transaction</dt>
+        <dt>{system === 'Metrc' ? 'Metrc receipt' : `${system} transaction`}</dt>
         <dd>{row.remoteTxnId ?? 'not yet'}</dd>
         <dt>Attempts</dt>
         <dd>{row.attempts}</dd>
@@ -166,12 +166,14 @@ function Detail({ row, employee, onAct }: { row: SyncRow; employee: Employee; on
       ) : null}
       {row.state === 'needs_person' && candidates.length > 0 ? (
         <>
-          <h3>Sales in BioTrack that match this one</h3>
+          <h3>Sales in {system} that match this one</h3>
           <ul className="sync-candidates" data-testid="sync-candidates">
             {candidates.map((candidate) => (
               <li key={candidate.remoteTxnId} className="sync-candidate">
                 <div>
-                  <strong>BioTrack sale {candidate.remoteTxnId}</strong>
+                  <strong>
+                    {system} sale {candidate.remoteTxnId}
+                  </strong>
                   <span className="sync-sub">
                     recorded {candidate.time ? formatDateTime(candidate.time) : '—'} · register {candidate.terminalId ?? '—'} · card {candidate.cardId ?? '—'}
                   </span>
@@ -188,7 +190,7 @@ function Detail({ row, employee, onAct }: { row: SyncRow; employee: Employee; on
       <div className="row">
         {row.state === 'needs_person' ? (
           <button type="button" className="secondary" onClick={() => onAct({ kind: 'resolve', row, remoteTxnId: null })}>
-            Check BioTrack again{needsApproval ? ' (manager)' : ''}
+            Check {system} again{needsApproval ? ' (manager)' : ''}
           </button>
         ) : null}
         {canResend ? (
@@ -240,6 +242,8 @@ export function SyncScreen() {
   const [rows, setRows] = useState<SyncRow[] | null>(null);
   const [total, setTotal] = useState(0);
   const [status, setStatus] = useState<SyncStatus | null>(null);
+  /** The state system staff know: BioTrack or Metrc, as Settings › Track & Trace names it. */
+  const system = status?.provider ?? 'BioTrack';
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -291,8 +295,8 @@ export function SyncScreen() {
           ? 'Queued to send again.'
           : action.kind === 'resolve'
             ? action.remoteTxnId
-              ? `Recorded as BioTrack sale ${action.remoteTxnId}.`
-              : 'The register will check with BioTrack again.'
+              ? `Recorded as ${system} sale ${action.remoteTxnId}.`
+              : `The register will check with ${system} again.`
             : 'Dismissed: it will not be reported.',
       );
     void load();
@@ -370,7 +374,7 @@ export function SyncScreen() {
         <input
           type="search"
           className="sync-search"
-          aria-label="Search by customer, card, sale or BioTrack id"
+          aria-label={`Search by customer, card, sale or ${system} id`}
           placeholder="Search customer, card, id…"
           value={search}
           onChange={(event) => setSearch(event.target.value)}
@@ -399,7 +403,7 @@ export function SyncScreen() {
                   <th scope="col">What</th>
                   <th scope="col">State</th>
                   <th scope="col">Tries</th>
-                  <th scope="col">BioTrack id</th>
+                  <th scope="col">{system} id</th>
                 </tr>
               </thead>
               <tbody>
@@ -440,10 +444,11 @@ export function SyncScreen() {
           ) : null}
           {rows && total > rows.length ? <p className="muted">Showing the newest {rows.length} of {total}. Search to narrow down.</p> : null}
         </div>
-        {selectedRow && employee ? <Detail row={selectedRow} employee={employee} onAct={start} /> : null}
+        {selectedRow && employee ? <Detail row={selectedRow} employee={employee} system={system} onAct={start} /> : null}
       </div>
       {pending ? (
         <DismissDialog
+          system={system}
           row={pending.row}
           onCancel={() => setPending(null)}
           onConfirm={(reason) => {
