@@ -19,6 +19,8 @@ import { tillCalls, tillEvents } from './contract/till.js';
 import { catalogueCalls, catalogueEvents } from './contract/catalogue.js';
 import { importsCalls, importsEvents } from './contract/imports.js';
 import { complianceCalls, complianceEvents } from './contract/compliance.js';
+import { setupCalls, setupEvents } from './contract/setup.js';
+import { staffCalls, staffEvents } from './contract/staff.js';
 import type { z } from 'zod';
 import type { ApiError, CallOptions } from './contract/common.js';
 
@@ -29,6 +31,8 @@ export { IMPORT_PART_BYTES, MAX_IMPORT_BYTES, CUSTOMER_IMPORT_FIELDS, REQUIRED_C
 export { ADJUST_REASON_WORDS } from './contract/catalogue.js';
 export type { ProductView, ProductInput, CategoryInfo, TracePackageView, StockEntry, ImportProblem } from './contract/catalogue.js';
 export type { CustomerImportPreview, CustomerImportField } from './contract/imports.js';
+export type { EmployeeDetail } from './contract/staff.js';
+export type { JurisdictionChoice, StoreRate, StoreSettingsView, StoreTax, TaxRateEntry } from './contract/setup.js';
 
 /**
  * Every call, merged from each capability's part of the contract (preload/contract/*.ts).
@@ -46,6 +50,8 @@ export const calls = {
   ...catalogueCalls,
   ...importsCalls,
   ...complianceCalls,
+  ...setupCalls,
+  ...staffCalls,
 } as const;
 
 export const events = {
@@ -60,6 +66,8 @@ export const events = {
   ...catalogueEvents,
   ...importsEvents,
   ...complianceEvents,
+  ...setupEvents,
+  ...staffEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

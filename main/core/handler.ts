@@ -33,6 +33,8 @@ export interface Handler<N extends CallName> {
   access: Access;
   /** Calls that work while the database is damaged (status and restore). */
   whileDamaged?: boolean;
+  /** Calls that work on a new register before its store is set up (the setup screen's). */
+  duringSetup?: boolean;
   run(ctx: CallContext, request: CallRequestParsed<N>): Promise<CallResponse<N>> | CallResponse<N>;
 }
 
@@ -53,6 +55,8 @@ export interface CoreServices {
   broadcast<N extends EventName>(event: N, payload: EventPayload<N>): void;
   setTraceStatus(status: TraceStatus): void;
   setDeviceStatuses(devices: DeviceStatus[]): void;
+  /** The store's name or time zone changed: screens get the new app status. */
+  statusChanged(): void;
 }
 
 /**

@@ -13,6 +13,8 @@ import { createTillModule, type TillModule, type TillModuleOptions } from '../ti
 import { createCatalogueModule } from '../catalogue/module.js';
 import { createImportsModule } from '../imports/module.js';
 import { createComplianceModule } from '../compliance/module.js';
+import { createStoreSettingsModule } from '../setup/module.js';
+import { createEmployeesModule } from '../staff/module.js';
 
 /** Check-in looks allotments up through the demo sandbox the trace module runs. */
 const traceModules = new WeakMap<CoreServices, TraceModule>();
@@ -40,4 +42,6 @@ export const capabilityFactories: CapabilityFactory[] = [
   (services) => createCatalogueModule(services, { trace: () => traceModules.get(services) ?? null }),
   (services) => createImportsModule(services),
   (services) => createComplianceModule(services),
+  (services) => createStoreSettingsModule(services),
+  (services) => createEmployeesModule(services),
 ];

@@ -46,3 +46,10 @@ export function appRootFrom(moduleUrl: string): string {
 export function appPaths(appRoot: string): { resourcesDir: string; migrationsFolder: string } {
   return { resourcesDir: join(appRoot, 'resources'), migrationsFolder: join(appRoot, 'drizzle') };
 }
+
+/** `--demo IL` (or REGISTER_DEMO): the demo store of that state; absent: the setup screen. Null when invalid. */
+export function newStoreFrom(demo: string | undefined): { kind: 'setup' } | { kind: 'demo'; jurisdiction: string } | null {
+  if (demo === undefined || demo === '') return { kind: 'setup' };
+  const code = demo.trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(code) ? { kind: 'demo', jurisdiction: code } : null;
+}

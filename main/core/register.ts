@@ -21,7 +21,8 @@ import {
   type TraceStatus,
 } from '../../preload/api.js';
 import { appendAudit, verifyAuditChain } from '../audit/log.js';
-import { seedDemoStore, type DemoState } from '../demo/seed.js';
+import { seedDemoStore } from '../demo/seed.js';
+import { createFirstRunHandlers } from './first-run.js';
 import { backupFileNamed, backupFolderIn, createBackup, listBackups, restoreBackup, type BackupInfo } from '../store/backup.js';
 import { databaseFileIn, ensureDataFolder, openStore, type Store } from '../store/db.js';
 import { cannotSaveMessage, StoreDamagedError } from '../store/errors.js';
@@ -58,15 +59,18 @@ export interface RegisterOptions {
   startupCheckMaxBytes?: number;
   /** Rest factor of the background integrity check (see store/integrity.ts). Default 1. */
   integrityRestFactor?: number;
-  /** Create the demo store when the database is new. Default true. */
-  seedDemo?: boolean;
-  /** Which demo store (main/demo/seed.ts DEMO_STATES): Illinois (default) or Oklahoma on Metrc. */
-  demoState?: DemoState;
+  /**
+   * What a new register (no store in its database yet) becomes: the setup screen (default), or
+   * the demo store of a jurisdiction at once (`npm start -- --demo IL`, tests and trials).
+   */
+  newStore?: NewStore;
   logger?: Logger;
   clock?: () => number;
   /** Seals secrets at rest (Electron passes safeStorage); default: a key file in the data folder. */
   secretBox?: SecretBox;
 }
+
+export type NewStore = { kind: 'setup' } | { kind: 'demo'; jurisdiction: string };
 
 export interface RegisterClient {
   readonly id: string;
@@ -106,6 +110,9 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   if (folderNote) logger.log('warn', `The data folder could not be made private to this user: ${folderNote}`);
 
   let store: Store | null = null;
+  /** The database is open but holds no store yet: only the setup screen's calls work. */
+  let needsSetup = false;
+  const newStore: NewStore = options.newStore ?? { kind: 'setup' };
   let staff: StaffService | null = null;
   let damage: StoreDamagedError | null = null;
   let backupTimer: NodeJS.Timeout | null = null;
@@ -150,10 +157,26 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     }
     const sqlite = store.sqlite;
     const isEmpty = sqlite.prepare('SELECT 1 FROM employees LIMIT 1').get() === undefined;
-    if (isEmpty && options.seedDemo !== false) {
-      await seedDemoStore(sqlite, options.resourcesDir, hashPin, clock(), options.demoState);
-      logger.log('info', 'created the demo store', { dataDir: options.dataDir });
+    needsSetup = false;
+    if (isEmpty) {
+      if (newStore.kind === 'demo') {
+        await seedDemoStore(sqlite, options.resourcesDir, hashPin, clock(), newStore.jurisdiction);
+        logger.log('info', 'created the demo store', { dataDir: options.dataDir, jurisdiction: newStore.jurisdiction });
+      } else {
+        // Nothing else starts (identity, backups, capabilities) until there is a store to keep.
+        needsSetup = true;
+        staff = new StaffService(sqlite, clock);
+        logger.log('info', 'a new register: showing the setup screen', { dataDir: options.dataDir });
+        return;
+      }
     }
+    await openStoreParts();
+  }
+
+  /** Everything that runs on a store: its identity, staff, the integrity check, backups, capabilities. */
+  async function openStoreParts(): Promise<void> {
+    if (!store) return;
+    const sqlite = store.sqlite;
     storeIdentity = ensureStoreIdentity(sqlite, options.dataDir, clock());
     staff = new StaffService(sqlite, clock);
     appendAudit(sqlite, { employeeId: null, action: 'register.start', details: { host: options.host } }, clock());
@@ -255,6 +278,9 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   }
 
   function status(): AppStatus {
+    if (needsSetup && store && !damage) {
+      return { state: 'setup', version: options.version ?? '0.0.0', host: options.host };
+    }
     if (damage || !store) {
       return {
         state: 'damaged',
@@ -274,7 +300,16 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       databaseCheck: databaseCheckPassed ? 'passed' : 'checking',
       devices: deviceStatuses,
       trace: traceStatus,
+      demo: isDemoStore(sqlite),
     };
+  }
+
+  let demoStore: { sqlite: Database.Database; demo: boolean } | null = null;
+  function isDemoStore(sqlite: Database.Database): boolean {
+    if (demoStore?.sqlite !== sqlite) {
+      demoStore = { sqlite, demo: sqlite.prepare(`SELECT 1 FROM audit_events WHERE action = 'demo.seed' LIMIT 1`).get() !== undefined };
+    }
+    return demoStore.demo;
   }
 
   // Until a capability reports otherwise, the register says plainly what is not set up.
@@ -285,8 +320,8 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     for (const client of clients.values()) client.send({ event, payload });
   }
 
-  const coreHandlers: HandlersFor<keyof typeof coreCalls> = {
-    'app.status': { access: 'anyone', whileDamaged: true, run: () => status() },
+  const coreHandlers: HandlersFor<keyof typeof coreCalls | 'session.setOwnPin'> = {
+    'app.status': { access: 'anyone', whileDamaged: true, duringSetup: true, run: () => status() },
     'store.restoreBackup': {
       // No screen can log in while damaged: a manager's PIN from the chosen backup approves it (restore.ts).
       access: 'anyone',
@@ -318,7 +353,14 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       },
     },
 
-    'session.get': { access: 'anyone', run: (ctx) => ctx.session.current },
+    'session.get': { access: 'anyone', duringSetup: true, run: (ctx) => ctx.session.current },
+    'session.setOwnPin': {
+      access: 'anyone',
+      async run(ctx, request) {
+        const employee = await requireStore().staff.setOwnPin(request.currentPin, request.newPin);
+        return ctx.session.activate(employee);
+      },
+    },
     'session.login': {
       access: 'anyone',
       async run(ctx, request) {
@@ -421,9 +463,24 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       deviceStatuses = next;
       broadcast('devices.changed', next);
     },
+    statusChanged() {
+      broadcast('status.changed', status());
+    },
   };
+  const firstRunHandlers = createFirstRunHandlers({
+    resourcesDir: options.resourcesDir,
+    logger,
+    clock,
+    needsSetup: () => needsSetup && !damage && store !== null,
+    sqlite: () => requireStore().sqlite,
+    async completeSetup() {
+      needsSetup = false;
+      await openStoreParts();
+      broadcast('status.changed', status());
+    },
+  });
   const modules: CapabilityModule[] = capabilityFactories.map((factory) => factory(services));
-  const handlers = mergeHandlers([coreHandlers, ...modules.map((m) => m.handlers)]);
+  const handlers = mergeHandlers([coreHandlers, firstRunHandlers, ...modules.map((m) => m.handlers)]);
 
   async function handle(entry: ClientEntry, message: unknown): Promise<ResponseEnvelope> {
     const envelope = requestEnvelopeSchema.safeParse(message);
@@ -452,6 +509,9 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     try {
       if (damage && !handler.whileDamaged) {
         throw new CoreError('store_damaged', damage.message);
+      }
+      if (needsSetup && !handler.duringSetup) {
+        throw new CoreError('conflict', 'This register has no store yet: set it up (or open the demo store) on the setup screen first.');
       }
       const employee = entry.session.employee;
       if (handler.access !== 'anyone') {
@@ -527,7 +587,11 @@ export async function createRegister(options: RegisterOptions): Promise<Register
       await databaseCheck;
       for (const entry of clients.values()) entry.session.dispose();
       clients.clear();
-      if (store) {
+      if (store && needsSetup) {
+        // Set up nothing: no capability opened, nothing worth a backup.
+        store.close();
+        store = null;
+      } else if (store) {
         await closeModules();
         appendAudit(store.sqlite, { employeeId: null, action: 'register.stop' }, clock());
         const closeDeadline = Date.now() + CLOSE_BACKUP_BUDGET_MS;

@@ -118,6 +118,56 @@ export const demoSeedSchema = z
   });
 export type DemoSeed = z.infer<typeof demoSeedSchema>;
 
+/**
+ * Another state's demo store: resources/demo/<CODE>.json changes the Illinois seed's store, the
+ * local tax rates the store would enter, and (optionally) its customers; customers of a type the
+ * state does not serve (adult use in Oklahoma) are left out.
+ */
+const demoOverlaySchema = z.strictObject({
+  notes: z.array(z.string()).optional(),
+  /** A demo built on the Illinois seed names its store; a state with a seed of its own gives only rates. */
+  store: demoSeedSchema.shape.store.optional(),
+  storeRates: z.record(
+    z.string().regex(/^tax\.rates\.[a-z0-9_]+$/),
+    z.array(z.strictObject({ from: calendarDate, to: calendarDate.nullable(), basisPoints: z.number().int().min(0).max(10_000), note: z.string().optional() })).min(1),
+  ),
+  customers: z.array(seedCustomerSchema).optional(),
+});
+
+/** The jurisdictions a demo store can be opened for: Illinois (the seed) and each overlay. */
+export function demoJurisdictions(resourcesDir: string): Array<{ code: string; storeName: string }> {
+  const list = (Object.keys(DEMO_STATES) as DemoState[]).map((code) => ({ code: code as string, storeName: readDemoSeed(resourcesDir, code).store.name }));
+  for (const code of ['CA']) {
+    if (list.some((demo) => demo.code === code)) continue;
+    const overlay = readDemoOverlay(resourcesDir, code);
+    if (overlay?.store) list.push({ code, storeName: overlay.store.name });
+  }
+  return list;
+}
+
+function isDemoState(code: string): code is DemoState {
+  return Object.prototype.hasOwnProperty.call(DEMO_STATES, code);
+}
+
+function readDemoOverlay(resourcesDir: string, code: string): z.infer<typeof demoOverlaySchema> | null {
+  if (!/^[A-Z]{2}$/.test(code)) return null;
+  const file = join(resourcesDir, 'demo', `${code}.json`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new Error(`The demo store's file ${file} cannot be read (${error instanceof Error ? error.message : String(error)}). Restore it from the installer.`);
+  }
+  const parsed = demoOverlaySchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 5).map((issue) => `field ${issue.path.map(String).join('.') || '(the whole file)'}: ${issue.message}`);
+    throw new Error(`The demo store's file ${file} is invalid: ${problems.join('; ')}. Correct the field and start again.`);
+  }
+  if (parsed.data.store && parsed.data.store.jurisdiction !== code) throw new Error(`The demo store's file ${file} is for ${parsed.data.store.jurisdiction}, not ${code}.`);
+  return parsed.data;
+}
+
 function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
@@ -159,9 +209,28 @@ export async function seedDemoStore(
   resourcesDir: string,
   hashPin: (pin: string) => Promise<string>,
   now: number,
-  state: DemoState = 'IL',
-): Promise<void> {
-  const seed = readDemoSeed(resourcesDir, state);
+  /** Which state's demo store (default: Illinois): a seed of its own (DEMO_STATES), or the Illinois seed with the state's overlay. */
+  jurisdiction?: string,
+): Promise<{ storeName: string; jurisdiction: string }> {
+  const code = jurisdiction ?? 'IL';
+  const ownSeed = isDemoState(code);
+  const base = readDemoSeed(resourcesDir, ownSeed ? code : 'IL');
+  let seed: DemoSeed = base;
+  const overlay = readDemoOverlay(resourcesDir, code);
+  if (!ownSeed && !overlay?.store) throw new Error(`There is no demo store for ${code}: choose one of ${demoJurisdictions(resourcesDir).map((demo) => demo.code).join(', ')}.`);
+  if (!ownSeed && overlay?.store) {
+    const overlayRules = loadJurisdictionRules(resourcesDir, code);
+    const served = new Set(overlayRules.profiles.map((profile) => profile.match.customerType));
+    seed = {
+      ...base,
+      store: overlay.store,
+      customers: (overlay.customers ?? base.customers).filter((customer) => served.has(customer.customerType)),
+      // A product no customer here may buy would only clutter the demo.
+      products: base.products.filter((product) => (product.soldMedical && (served.has('medical') || served.has('caregiver'))) || (product.soldAdultUse && served.has('adult_use'))),
+    };
+  }
+  // The local rates a real store would enter: made-up demo values, so the demo can sell.
+  const storeRates = new Map<string, unknown>(Object.entries(overlay?.storeRates ?? {}));
   const rules = loadJurisdictionRules(resourcesDir, seed.store.jurisdiction);
   checkSeedAgainstRules(seed, rules);
   assertNoEmployees(sqlite); // before the slow hashing; checked again inside the transaction
@@ -197,7 +266,9 @@ export async function seedDemoStore(
   const writeAll = sqlite.transaction(() => {
     assertNoEmployees(sqlite);
 
-    for (const [key, value] of demoSettings(seed, rules)) insertSetting.run(key, JSON.stringify(value), now);
+    const settings = demoSettings(seed, rules);
+    for (const [key, value] of storeRates) settings.set(key, value);
+    for (const [key, value] of settings) insertSetting.run(key, JSON.stringify(value), now);
 
     const employeeIds = seed.employees.map((employee, index) => {
       const id = newId(now);
@@ -243,6 +314,7 @@ export async function seedDemoStore(
     );
   });
   writeAll();
+  return { storeName: seed.store.name, jurisdiction: seed.store.jurisdiction };
 }
 
 function assertNoEmployees(sqlite: Database.Database): void {
@@ -257,6 +329,7 @@ function demoSettings(seed: DemoSeed, rules: JurisdictionRules): Map<string, unk
     ['store.name', seed.store.name],
     ['store.jurisdiction', seed.store.jurisdiction],
     ['store.timeZone', seed.store.timeZone],
+    ['store.licenceNumber', `DEMO-${seed.store.jurisdiction}-0001`],
   ]);
   for (const stack of Object.values(rules.taxes.stacks)) {
     for (const tax of stack.taxes) {

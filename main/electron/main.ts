@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ipcChannels } from '../../preload/channels.js';
 import { createRegister, type Register, type RegisterClient } from '../core/register.js';
-import { appPaths, installedDataDir } from '../core/paths.js';
+import { appPaths, installedDataDir, newStoreFrom } from '../core/paths.js';
 import { DataFolderError } from '../store/errors.js';
 import { createFileLogger } from '../log/logger.js';
 import { APP_ENTRY_URL, APP_SCHEME, isAllowedNavigation, isTrustedSenderUrl, RENDERER_CSP, resolveAppRequest } from './app-protocol.js';
@@ -35,6 +35,17 @@ function chooseDataDir(): { dir: string; sharedByAllAccounts: boolean } {
   return installedDataDir(process.platform, process.env, app.getPath('userData'));
 }
 
+/** --demo IL (or REGISTER_DEMO): a new data folder becomes that state's demo store instead of the setup screen. */
+function demoFromArgs(): string | undefined {
+  const { values } = parseArgs({
+    args: process.argv.slice(app.isPackaged ? 1 : 2),
+    options: { demo: { type: 'string' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  return typeof values.demo === 'string' ? values.demo : process.env.REGISTER_DEMO;
+}
+
 if (!app.requestSingleInstanceLock()) {
   // A second start focuses the running register instead of opening the database twice.
   app.quit();
@@ -48,6 +59,13 @@ async function start(): Promise<void> {
   const appRoot = app.getAppPath();
   const { dir: dataDir, sharedByAllAccounts } = chooseDataDir();
   const logger = createFileLogger(dataDir);
+  const demo = demoFromArgs();
+  const newStore = newStoreFrom(demo);
+  if (!newStore) {
+    dialog.showErrorBox('Dispensary Register', `"${demo}" is not a state with a demo store: start with --demo IL, OK or CA.`);
+    app.exit(2);
+    return;
+  }
   const secrets = secretBoxFor(safeStorage, process.platform, { sharedDataFolder: sharedByAllAccounts });
   logger.log('info', 'track-and-trace passwords are sealed', { with: secrets.choice.backend, because: secrets.choice.reason });
 
@@ -57,6 +75,7 @@ async function start(): Promise<void> {
       ...appPaths(appRoot),
       dataDir,
       host: 'electron',
+      newStore,
       version: app.getVersion(),
       logger,
       // The OS keychain protects track-and-trace credentials; without a real one the key file is used.

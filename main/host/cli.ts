@@ -5,22 +5,24 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { createRegister } from '../core/register.js';
-import { appPaths, appRootFrom, defaultDataDir } from '../core/paths.js';
+import { appPaths, appRootFrom, defaultDataDir, newStoreFrom } from '../core/paths.js';
 import { DataFolderError } from '../store/errors.js';
 import { createFileLogger } from '../log/logger.js';
 import { DEFAULT_HOST_LIMITS, startBrowserHost } from './server.js';
 
-const USAGE = `Usage: npm start -- [--data-dir DIR] [--port N]
+const USAGE = `Usage: npm start -- [--data-dir DIR] [--port N] [--demo IL|OK|CA]
   --data-dir DIR   where the register keeps its database, backups and logs
                    (also REGISTER_DATA_DIR; default ${defaultDataDir()})
+  --demo STATE     a new data folder becomes that state's demo store at once, instead of
+                   showing the setup screen (also REGISTER_DEMO; an existing store is kept)
   --port N         port on 127.0.0.1 (also REGISTER_PORT; default 47800, 0 = any free port)
 REGISTER_MAX_SCREENS=N   how many screens may connect at once (default ${DEFAULT_HOST_LIMITS.maxConnections})`;
 
 async function main(): Promise<void> {
-  let values: { 'data-dir'?: string; port?: string; help?: boolean };
+  let values: { 'data-dir'?: string; port?: string; demo?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, demo: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: false,
     }));
   } catch (error) {
@@ -44,6 +46,12 @@ async function main(): Promise<void> {
     console.error(`REGISTER_MAX_SCREENS="${maxScreensText}" is not a whole number of screens (1 or more).\n\n${USAGE}`);
     process.exit(2);
   }
+  const demoText = values.demo ?? process.env.REGISTER_DEMO;
+  const newStore = newStoreFrom(demoText);
+  if (!newStore) {
+    console.error(`"${demoText}" is not a state with a demo store: use --demo IL, OK or CA.\n\n${USAGE}`);
+    process.exit(2);
+  }
   const idleLockMs = process.env.REGISTER_IDLE_LOCK_MS ? Number(process.env.REGISTER_IDLE_LOCK_MS) : undefined;
   const appRoot = appRootFrom(import.meta.url);
   const logger = createFileLogger(dataDir);
@@ -54,6 +62,7 @@ async function main(): Promise<void> {
       ...appPaths(appRoot),
       dataDir,
       host: 'browser',
+      newStore,
       idleLockMs: idleLockMs && idleLockMs > 0 ? idleLockMs : undefined,
       logger,
       version: process.env.npm_package_version,

@@ -11,6 +11,7 @@ import type { Employee, Permission, Role } from '../../preload/api.js';
 import { appendAudit } from '../audit/log.js';
 import { newId } from '../store/ids.js';
 import { hashPin, verifyPin } from './pins.js';
+import { PIN_REFUSED, weakPinReason } from './pin-rules.js';
 import { CoreError } from '../core/errors.js';
 import { applyCommand, appliedCommandResult } from '../core/commands.js';
 
@@ -48,7 +49,11 @@ interface EmployeeRow {
   failed_pin_attempts: number;
   locked_until: number | null;
   active: number;
+  permissions: string | null;
+  pin_must_change: number;
 }
+
+const EMPLOYEE_COLUMNS = 'id, name, role, pin_hash, failed_pin_attempts, locked_until, active, permissions, pin_must_change';
 
 interface AttemptState {
   /** Wrong PINs since the last lockout or right PIN (an attempt counts before it is checked). */
@@ -82,8 +87,24 @@ export interface OverrideGrant {
   expiresAt: number;
 }
 
-export function toEmployee(row: Pick<EmployeeRow, 'id' | 'name' | 'role' | 'active'>): Employee {
-  return { id: row.id, name: row.name, role: row.role, permissions: ROLE_PERMISSIONS[row.role], active: row.active === 1 };
+/** An employee's permissions: those an admin chose for them, else their role's. */
+export function permissionsOf(row: { role: Role; permissions: string | null }): Permission[] {
+  if (row.permissions !== null) {
+    try {
+      const parsed: unknown = JSON.parse(row.permissions);
+      if (Array.isArray(parsed)) {
+        const known = new Set<string>(ROLE_PERMISSIONS.admin);
+        return parsed.filter((item): item is Permission => typeof item === 'string' && known.has(item));
+      }
+    } catch {
+      // An unreadable list falls back to the role's, never to more.
+    }
+  }
+  return ROLE_PERMISSIONS[row.role];
+}
+
+export function toEmployee(row: Pick<EmployeeRow, 'id' | 'name' | 'role' | 'active'> & { permissions?: string | null }): Employee {
+  return { id: row.id, name: row.name, role: row.role, permissions: permissionsOf({ role: row.role, permissions: row.permissions ?? null }), active: row.active === 1 };
 }
 
 export class StaffService {
@@ -96,13 +117,13 @@ export class StaffService {
 
   list(): Employee[] {
     const rows = this.sqlite
-      .prepare('SELECT id, name, role, active FROM employees ORDER BY name')
+      .prepare('SELECT id, name, role, active, permissions FROM employees ORDER BY name')
       .all() as EmployeeRow[];
     return rows.map(toEmployee);
   }
 
   get(id: string): Employee | null {
-    const row = this.sqlite.prepare('SELECT id, name, role, active FROM employees WHERE id = ?').get(id) as
+    const row = this.sqlite.prepare('SELECT id, name, role, active, permissions FROM employees WHERE id = ?').get(id) as
       | EmployeeRow
       | undefined;
     return row ? toEmployee(row) : null;
@@ -119,58 +140,99 @@ export class StaffService {
    * alone. A repeated commandId returns the first result (checked before the PIN, which would
    * otherwise clash with the employee the first attempt made).
    */
-  async create(input: { commandId: string; name: string; role: Role; pin: string; actorId: string | null }): Promise<Employee> {
+  async create(input: {
+    commandId: string;
+    name: string;
+    role: Role;
+    pin: string;
+    actorId: string | null;
+    /** Chosen for this employee; omitted: the role's. */
+    permissions?: Permission[];
+    /** The PIN is temporary: the employee sets their own at the first login. */
+    mustSetPin?: boolean;
+    /** The audited command name (default staff.create). */
+    commandName?: string;
+  }): Promise<Employee> {
     const applied = appliedCommandResult<Employee>(this.sqlite, input.commandId);
     if (applied) return applied.result;
-    await this.assertPinUnused(input.pin, null);
+    await this.assertPinAllowed(input.pin, null, input.actorId);
     const pinHash = await hashPin(input.pin);
     const now = this.clock();
     const id = newId(now);
-    const employee: Employee = { id, name: input.name, role: input.role, permissions: ROLE_PERMISSIONS[input.role], active: true };
+    const stored = input.permissions === undefined ? null : JSON.stringify(input.permissions);
+    const employee = toEmployee({ id, name: input.name, role: input.role, active: 1, permissions: stored });
     return applyCommand(
       this.sqlite,
-      { commandId: input.commandId, name: 'staff.create', actorId: input.actorId },
+      { commandId: input.commandId, name: input.commandName ?? 'staff.create', actorId: input.actorId },
       () => {
         this.sqlite
           .prepare(
-            'INSERT INTO employees (id, name, role, pin_hash, failed_pin_attempts, active, created_at) VALUES (?, ?, ?, ?, 0, 1, ?)',
+            'INSERT INTO employees (id, name, role, pin_hash, failed_pin_attempts, active, created_at, permissions, pin_must_change) VALUES (?, ?, ?, ?, 0, 1, ?, ?, ?)',
           )
-          .run(id, input.name, input.role, pinHash, now);
-        return { result: employee, audit: { details: { employeeId: id, name: input.name, role: input.role } } };
+          .run(id, input.name, input.role, pinHash, now, stored, input.mustSetPin ? 1 : 0);
+        return {
+          result: employee,
+          audit: { details: { employeeId: id, name: input.name, role: input.role, permissions: employee.permissions, mustSetPin: !!input.mustSetPin } },
+        };
       },
       now,
     ).result;
   }
 
-  async changePin(input: { commandId: string; employeeId: string; pin: string; actorId: string | null }): Promise<void> {
+  /**
+   * Give an employee a new PIN. `mustSetPin`: it is temporary (an admin's reset), and the employee
+   * chooses their own at the next login.
+   */
+  async changePin(input: {
+    commandId: string;
+    employeeId: string;
+    pin: string;
+    actorId: string | null;
+    mustSetPin?: boolean;
+    commandName?: string;
+  }): Promise<void> {
     if (appliedCommandResult(this.sqlite, input.commandId)) return;
     if (!this.get(input.employeeId)) throw new CoreError('not_found', 'There is no such employee.');
-    await this.assertPinUnused(input.pin, input.employeeId);
+    await this.assertPinAllowed(input.pin, input.employeeId, input.actorId);
     const pinHash = await hashPin(input.pin);
     applyCommand(
       this.sqlite,
-      { commandId: input.commandId, name: 'staff.change_pin', actorId: input.actorId },
+      { commandId: input.commandId, name: input.commandName ?? 'staff.change_pin', actorId: input.actorId },
       () => {
         this.sqlite
-          .prepare('UPDATE employees SET pin_hash = ?, failed_pin_attempts = 0, locked_until = NULL WHERE id = ?')
-          .run(pinHash, input.employeeId);
+          .prepare('UPDATE employees SET pin_hash = ?, failed_pin_attempts = 0, locked_until = NULL, pin_must_change = ? WHERE id = ?')
+          .run(pinHash, input.mustSetPin ? 1 : 0, input.employeeId);
         this.sqlite.prepare('DELETE FROM settings WHERE key = ?').run(approvalAttemptsKey(input.employeeId));
-        return { result: null, audit: { details: { employeeId: input.employeeId } } };
+        return { result: null, audit: { details: { employeeId: input.employeeId, mustSetPin: !!input.mustSetPin } } };
       },
       this.clock(),
     );
   }
 
-  private async assertPinUnused(pin: string, exceptEmployeeId: string | null): Promise<void> {
-    const match = await this.findByPin(pin);
-    if (match && match.id !== exceptEmployeeId) {
-      throw new CoreError('conflict', 'Another employee already uses this PIN: choose a different one.');
-    }
+  /**
+   * Refuse a PIN that is easy to guess or that an active employee already has (login is by PIN
+   * alone), in the same words either way, so the refusal does not tell whose PIN it is. A PIN in
+   * use is no longer secret once someone else has typed it: its holder must choose a new one at
+   * their next login. `exceptEmployeeId`: the employee getting the PIN (their own does not count).
+   */
+  async assertPinAllowed(pin: string, exceptEmployeeId: string | null, actorId: string | null): Promise<void> {
+    const weak = weakPinReason(pin);
+    const holder = weak === null ? await this.findByPin(pin) : null;
+    const inUse = holder !== null && holder.id !== exceptEmployeeId;
+    if (weak === null && !inUse) return;
+    const now = this.clock();
+    this.sqlite.transaction(() => {
+      // Typing one's own PIN tells nobody anything new.
+      if (inUse && holder.id !== actorId) this.sqlite.prepare('UPDATE employees SET pin_must_change = 1 WHERE id = ?').run(holder.id);
+      // Whose PIN it was stays out of the log too: the log is read by managers.
+      appendAudit(this.sqlite, { employeeId: actorId, action: 'staff.pin_refused', details: { forEmployeeId: exceptEmployeeId, reason: inUse ? 'in_use' : weak } }, now);
+    }).immediate();
+    throw new CoreError('conflict', PIN_REFUSED);
   }
 
   private async findByPin(pin: string): Promise<EmployeeRow | null> {
     const rows = this.sqlite
-      .prepare('SELECT id, name, role, pin_hash, failed_pin_attempts, locked_until, active FROM employees WHERE active = 1')
+      .prepare(`SELECT ${EMPLOYEE_COLUMNS} FROM employees WHERE active = 1`)
       .all() as EmployeeRow[];
     // All hashes are checked (in parallel on the thread pool) so timing does not reveal which matched.
     const results = await Promise.all(rows.map((row) => verifyPin(pin, row.pin_hash)));
@@ -199,11 +261,61 @@ export class StaffService {
       const left = LOCKOUT_POLICY.maxAttempts - attempt.state.failures;
       throw new CoreError('wrong_pin', `That PIN is not right. ${left} ${left === 1 ? 'try' : 'tries'} left before the register locks for a while.`, { triesLeft: left });
     }
+    if (match.pin_must_change === 1) {
+      this.sqlite.transaction(() => {
+        this.writeAttempts(REGISTER_ATTEMPTS_KEY, NO_ATTEMPTS, now);
+        appendAudit(this.sqlite, { employeeId: match.id, action: 'staff.pin_change_asked', details: { purpose } }, now);
+      }).immediate();
+      throw new CoreError(
+        'pin_change_required',
+        purpose === 'login'
+          ? `Welcome, ${match.name}. The PIN you used was given to you: choose your own PIN now.`
+          : `${match.name} must choose their own PIN first: choose Switch employee, then log in.`,
+        { employeeName: match.name },
+      );
+    }
     this.sqlite.transaction(() => {
       this.writeAttempts(REGISTER_ATTEMPTS_KEY, NO_ATTEMPTS, now);
       appendAudit(this.sqlite, { employeeId: match.id, action: `staff.${purpose}` }, now);
     }).immediate();
     return toEmployee(match);
+  }
+
+  /**
+   * An employee whose PIN was given by an admin (a new employee, a reset) chooses their own:
+   * the given PIN is checked as a login is (counted, locked out), then the new one replaces it.
+   */
+  async setOwnPin(currentPin: string, newPin: string): Promise<Employee> {
+    const now = this.clock();
+    const attempt = this.reserveAttempt(REGISTER_ATTEMPTS_KEY, now, null);
+    const match = await this.findByPin(currentPin);
+    if (!match) {
+      const lockedOut = this.recordFailure(attempt, now, {
+        employeeId: null,
+        failed: 'staff.login_failed',
+        details: { purpose: 'set_own_pin' },
+        lockedOut: 'staff.login_locked_out',
+      });
+      if (lockedOut !== null) throw lockedOutError(lockedOut - now);
+      throw new CoreError('wrong_pin', 'That PIN is not right: log in again with the PIN you were given.');
+    }
+    this.writeAttemptsNow(REGISTER_ATTEMPTS_KEY, NO_ATTEMPTS, now);
+    if (match.pin_must_change !== 1) {
+      throw new CoreError('conflict', 'Your PIN is already your own: log in with it.');
+    }
+    if (newPin === currentPin) throw new CoreError('conflict', 'Choose a PIN of your own, not the one you were given.');
+    await this.assertPinAllowed(newPin, match.id, match.id);
+    const pinHash = await hashPin(newPin);
+    this.sqlite.transaction(() => {
+      this.sqlite.prepare('UPDATE employees SET pin_hash = ?, pin_must_change = 0, failed_pin_attempts = 0, locked_until = NULL WHERE id = ?').run(pinHash, match.id);
+      appendAudit(this.sqlite, { employeeId: match.id, action: 'staff.pin_set_by_employee' }, this.clock());
+      appendAudit(this.sqlite, { employeeId: match.id, action: 'staff.login' }, this.clock());
+    }).immediate();
+    return toEmployee(match);
+  }
+
+  private writeAttemptsNow(key: string, state: AttemptState, now: number): void {
+    this.sqlite.transaction(() => this.writeAttempts(key, state, now)).immediate();
   }
 
   /**
@@ -220,12 +332,16 @@ export class StaffService {
   }): Promise<OverrideGrant> {
     const now = this.clock();
     const row = this.sqlite
-      .prepare('SELECT id, name, role, pin_hash, failed_pin_attempts, locked_until, active FROM employees WHERE id = ?')
+      .prepare(`SELECT ${EMPLOYEE_COLUMNS} FROM employees WHERE id = ?`)
       .get(input.approverId) as EmployeeRow | undefined;
     if (!row || row.active !== 1) throw new CoreError('not_found', 'Choose an approver from the list.');
     const approver = toEmployee(row);
     if (!approver.permissions.includes(input.permission)) {
       throw new CoreError('forbidden', `${approver.name} cannot approve this: choose someone with that permission.`);
+    }
+    if (row.pin_must_change === 1) {
+      // Their PIN was given by an admin, who knows it: it approves nothing until they choose their own.
+      throw new CoreError('forbidden', `${approver.name} must first log in and choose their own PIN: choose someone else for now.`);
     }
     const key = approvalAttemptsKey(row.id);
     const attempt = this.reserveAttempt(key, now, row.locked_until);

@@ -26,6 +26,10 @@ export const employees = sqliteTable(
     lockedUntil: integer('locked_until'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     createdAt: integer('created_at').notNull(),
+    /** JSON array of permissions when an admin changed them for this employee; null: the role's. */
+    permissions: text('permissions'),
+    /** The PIN was given by an admin (new employee, reset): the employee chooses their own at the next login. */
+    pinMustChange: integer('pin_must_change', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('employees_active').on(t.active)],
 );

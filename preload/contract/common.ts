@@ -26,6 +26,12 @@ export const employeeSchema = z.object({
   permissions: z.array(permissionSchema),
   active: z.boolean(),
 });
+
+/** A store's jurisdiction: a rules file in resources/jurisdictions/. */
+export const jurisdictionCodeSchema = z.string().regex(/^[A-Z]{2}$/, 'A state is two capital letters, such as IL.');
+
+/** A calendar date in the store's time zone. */
+export const calendarDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'A date is written yyyy-mm-dd.');
 export type Employee = z.infer<typeof employeeSchema>;
 
 export const sessionSchema = z.discriminatedUnion('state', [
@@ -80,6 +86,14 @@ export const appStatusSchema = z.discriminatedUnion('state', [
     databaseCheck: z.enum(['checking', 'passed']),
     devices: z.array(deviceStatusSchema),
     trace: traceStatusSchema,
+    /** The demo store (made-up staff, customers and products): every screen says so. */
+    demo: z.boolean(),
+  }),
+  z.object({
+    // A new register with no store yet: the setup screen (set up a store, or open the demo).
+    state: z.literal('setup'),
+    version: z.string(),
+    host: z.enum(['electron', 'browser']),
   }),
   z.object({
     // The database failed its integrity check or could not be opened: nothing is sold until a
@@ -131,6 +145,7 @@ export const errorCodeSchema = z.enum([
   'forbidden', // the employee lacks the permission
   'wrong_pin',
   'locked_out', // too many wrong PINs: wait
+  'pin_change_required', // the PIN was right but was given by an admin: the employee chooses their own first
   'not_found',
   'conflict',
   'store_damaged',

@@ -20,7 +20,7 @@ const RUNS = 60;
 
 async function lookupOverhead(): Promise<BenchLine[]> {
   const temp = tempDir('queue-bench-');
-  const register = await createRegister({ dataDir: temp.dir, resourcesDir, migrationsFolder, host: 'browser', backupIntervalMs: 0 });
+  const register = await createRegister({ dataDir: temp.dir, resourcesDir, migrationsFolder, host: 'browser', backupIntervalMs: 0, newStore: { kind: 'demo', jurisdiction: 'IL' } });
   let id = 1;
   const client = register.connect(() => undefined);
   const call = async (name: string, payload: unknown): Promise<unknown> => {

@@ -1,6 +1,8 @@
 /**
  * Starts the real browser host (`node dist/main/host.mjs`) on a fresh temporary data folder, so
- * each spec file gets its own demo store (and its own PIN lockout state), and stops it after.
+ * each spec file gets its own store (and its own PIN lockout state), and stops it after. A new
+ * data folder becomes the Illinois demo store (`--demo IL`) unless the spec asks for the setup
+ * screen (`newStore: 'setup'`) or another state's demo.
  */
 import { test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,6 +30,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse this data folder (a restart); it is then left in place when the host stops. */
   dataDir?: string;
+  /** What a new data folder becomes: a state's demo store (default IL), or the setup screen. */
+  newStore?: 'setup' | 'IL' | 'OK' | 'CA';
 }
 
 export interface RunningHost {
@@ -47,7 +51,9 @@ export async function startHost(options: StartOptions = {}): Promise<RunningHost
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'register-e2e-'));
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.idleLockMs !== undefined) env.REGISTER_IDLE_LOCK_MS = String(options.idleLockMs);
-  const child = spawn(process.execPath, [hostScript, '--data-dir', dataDir, '--port', '0'], {
+  const newStore = options.newStore ?? 'IL';
+  const args = [hostScript, '--data-dir', dataDir, '--port', '0', ...(newStore === 'setup' ? [] : ['--demo', newStore])];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,7 +13,10 @@ export interface TestRegister {
 
 let nextId = 1;
 
-/** A real register on a fresh data folder (the demo store, real SQLite), with one connected screen. */
+/**
+ * A real register on a fresh data folder (the Illinois demo store unless `newStore` says
+ * otherwise, real SQLite), with one connected screen.
+ */
 export async function startTestRegister(options: Partial<RegisterOptions> = {}, dataDir?: string): Promise<TestRegister> {
   const temp = dataDir ? null : tempDir();
   const folder = dataDir ?? temp!.dir;
@@ -23,6 +26,7 @@ export async function startTestRegister(options: Partial<RegisterOptions> = {}, 
     migrationsFolder,
     host: 'browser',
     backupIntervalMs: 0,
+    newStore: { kind: 'demo', jurisdiction: 'IL' },
     ...options,
   });
   const events: EventEnvelope[] = [];

@@ -7,6 +7,8 @@ import { formatDateTime } from '../format';
 import { call } from '../register';
 import { useStatus } from '../stores/app';
 import { DevicesSettings } from './devices/DevicesSettings';
+import { EmployeesPanel } from './settings/EmployeesPanel';
+import { StoreSettingsPanel } from './settings/StoreSettingsPanel';
 import { TraceSettingsPanel } from './trace/TraceSettingsPanel';
 import { ProfileSettings } from './customers/ProfileSettings';
 
@@ -181,24 +183,30 @@ export function SettingsScreen({ employee }: { employee: Employee }) {
       <h1 id="page-title">Settings</h1>
       {ready ? (
         <dl className="facts">
-          <dt>Store</dt>
-          <dd>{ready.storeName}</dd>
-          <dt>State rules</dt>
-          <dd>{ready.jurisdiction}</dd>
-          <dt>Time zone</dt>
-          <dd>{ready.timeZone}</dd>
+          {!employee.permissions.includes('manage_settings') ? (
+            <>
+              <dt>Store</dt>
+              <dd>{ready.storeName}</dd>
+              <dt>State rules</dt>
+              <dd>{ready.jurisdiction}</dd>
+              <dt>Time zone</dt>
+              <dd>{ready.timeZone}</dd>
+            </>
+          ) : null}
           <dt>Version</dt>
           <dd>
             {ready.version} ({ready.host === 'electron' ? 'desktop app' : 'browser'})
           </dd>
         </dl>
       ) : null}
+      {employee.permissions.includes('manage_settings') ? <StoreSettingsPanel /> : null}
+      {employee.permissions.includes('manage_staff') ? <EmployeesPanel selfId={employee.id} /> : null}
       {employee.permissions.includes('manage_settings') ? <DevicesSettings /> : null}
       {employee.permissions.includes('manage_settings') ? <TraceSettingsPanel /> : null}
       {employee.permissions.includes('manager_override') ? <QueueSettings /> : null}
       {employee.permissions.includes('manage_settings') ? <RewardsSettings /> : null}
       {employee.permissions.includes('manage_settings') ? <ProfileSettings /> : null}
-      {canSeeStaff ? <StaffList /> : null}
+      {!employee.permissions.includes('manage_staff') && canSeeStaff ? <StaffList /> : null}
       {canSeeAudit ? <AuditPanel timeZone={ready?.timeZone} /> : null}
       {!canSeeStaff && !canSeeAudit ? (
         <>

@@ -128,8 +128,8 @@ describe('commands and audit', () => {
     const r = await start();
     await r.call('session.login', { pin: '3333' });
     const commandId = newId();
-    const first = await r.call('staff.create', { commandId, name: 'Nia New', role: 'budtender', pin: '4444' });
-    const second = await r.call('staff.create', { commandId, name: 'Nia New', role: 'budtender', pin: '4444' });
+    const first = await r.call('staff.create', { commandId, name: 'Nia New', role: 'budtender', pin: '4826' });
+    const second = await r.call('staff.create', { commandId, name: 'Nia New', role: 'budtender', pin: '4826' });
     expect(first).toMatchObject({ ok: true });
     expect(second).toEqual({ ...first, id: second.id });
     const list = await r.call('staff.list');

@@ -26,8 +26,8 @@ afterEach(() => {
 
 async function withStaff(): Promise<StaffService> {
   const staff = new StaffService(store.sqlite, clock);
-  await staff.create({ commandId: newId(), name: 'Bea', role: 'budtender', pin: '1111', actorId: null });
-  await staff.create({ commandId: newId(), name: 'Max', role: 'manager', pin: '2222', actorId: null });
+  await staff.create({ commandId: newId(), name: 'Bea', role: 'budtender', pin: '4826', actorId: null });
+  await staff.create({ commandId: newId(), name: 'Max', role: 'manager', pin: '7391', actorId: null });
   return staff;
 }
 
@@ -61,13 +61,13 @@ describe('PINs', () => {
 describe('login', () => {
   it('finds the employee by PIN alone', async () => {
     const staff = await withStaff();
-    expect((await staff.authenticate('2222', 'login')).name).toBe('Max');
-    expect((await staff.authenticate('1111', 'login')).permissions).not.toContain('manager_override');
+    expect((await staff.authenticate('7391', 'login')).name).toBe('Max');
+    expect((await staff.authenticate('4826', 'login')).permissions).not.toContain('manager_override');
   });
 
   it('refuses a second employee with the same PIN', async () => {
     const staff = await withStaff();
-    expect(await codeOf(staff.create({ commandId: newId(), name: 'Copy', role: 'budtender', pin: '1111', actorId: null }))).toBe('conflict');
+    expect(await codeOf(staff.create({ commandId: newId(), name: 'Copy', role: 'budtender', pin: '4826', actorId: null }))).toBe('conflict');
   });
 
   it('counts wrong PINs and locks out after too many, across a restart', async () => {
@@ -80,9 +80,9 @@ describe('login', () => {
     store.close();
     store = openStore({ file, migrationsFolder });
     const reopened = new StaffService(store.sqlite, clock);
-    expect(await codeOf(reopened.authenticate('1111', 'login'))).toBe('locked_out');
+    expect(await codeOf(reopened.authenticate('4826', 'login'))).toBe('locked_out');
     now += LOCKOUT_POLICY.baseLockoutMs + 1;
-    expect((await reopened.authenticate('1111', 'login')).name).toBe('Bea');
+    expect((await reopened.authenticate('4826', 'login')).name).toBe('Bea');
   });
 
   it('doubles the lockout when wrong PINs continue', async () => {
@@ -91,9 +91,9 @@ describe('login', () => {
     now += LOCKOUT_POLICY.baseLockoutMs + 1;
     for (let i = 0; i < LOCKOUT_POLICY.maxAttempts; i++) await codeOf(staff.authenticate('9999', 'login'));
     now += LOCKOUT_POLICY.baseLockoutMs + 1;
-    expect(await codeOf(staff.authenticate('1111', 'login'))).toBe('locked_out');
+    expect(await codeOf(staff.authenticate('4826', 'login'))).toBe('locked_out');
     now += LOCKOUT_POLICY.baseLockoutMs;
-    expect(await codeOf(staff.authenticate('1111', 'login'))).toBe('no error');
+    expect(await codeOf(staff.authenticate('4826', 'login'))).toBe('no error');
   });
 
   it('audits the lockout, with the employee whose locked screen it was', async () => {
@@ -110,14 +110,14 @@ describe('login', () => {
 
   it('lets the right PIN in when it arrives among a few wrong ones at once', async () => {
     const staff = await withStaff();
-    const pins = ['9991', '9992', '2222', '9993'];
+    const pins = ['9991', '9992', '7391', '9993'];
     const results = await Promise.all(pins.map((pin) => codeOf(staff.authenticate(pin, 'login'))));
     expect(results).toEqual(['wrong_pin', 'wrong_pin', 'no error', 'wrong_pin']);
   });
 
   it('records logins and failures in the audit log', async () => {
     const staff = await withStaff();
-    await staff.authenticate('1111', 'login');
+    await staff.authenticate('4826', 'login');
     await codeOf(staff.authenticate('0000', 'login'));
     const actions = (store.sqlite.prepare('SELECT action FROM audit_events ORDER BY seq').all() as Array<{ action: string }>).map((r) => r.action);
     expect(actions).toEqual(['staff.create', 'staff.create', 'staff.login', 'staff.login_failed']);
@@ -133,11 +133,11 @@ describe('manager override', () => {
   it('grants one action for the approver PIN, once', async () => {
     const staff = await withStaff();
     const [bea, max] = [staff.list().find((e) => e.name === 'Bea')!, staff.list().find((e) => e.name === 'Max')!];
-    expect(await codeOf(staff.override({ approverId: max.id, pin: '1111', permission: 'manager_override', action: 'discount', requestedBy: bea.id }))).toBe('wrong_pin');
-    expect(await codeOf(staff.override({ approverId: bea.id, pin: '1111', permission: 'manager_override', action: 'discount', requestedBy: bea.id }))).toBe('forbidden');
-    const grant = await staff.override({ approverId: max.id, pin: '2222', permission: 'manager_override', action: 'discount', requestedBy: bea.id });
+    expect(await codeOf(staff.override({ approverId: max.id, pin: '4826', permission: 'manager_override', action: 'discount', requestedBy: bea.id }))).toBe('wrong_pin');
+    expect(await codeOf(staff.override({ approverId: bea.id, pin: '4826', permission: 'manager_override', action: 'discount', requestedBy: bea.id }))).toBe('forbidden');
+    const grant = await staff.override({ approverId: max.id, pin: '7391', permission: 'manager_override', action: 'discount', requestedBy: bea.id });
     expect(() => staff.consumeGrant(grant.grantId, 'manager_override', 'other action')).toThrow(/expired or was for something else/);
-    const again = await staff.override({ approverId: max.id, pin: '2222', permission: 'manager_override', action: 'discount', requestedBy: bea.id });
+    const again = await staff.override({ approverId: max.id, pin: '7391', permission: 'manager_override', action: 'discount', requestedBy: bea.id });
     expect(staff.consumeGrant(again.grantId, 'manager_override', 'discount').approverName).toBe('Max');
     expect(() => staff.consumeGrant(again.grantId, 'manager_override', 'discount')).toThrow();
   });
@@ -148,7 +148,7 @@ describe('manager override', () => {
     const attempt = () => staff.override({ approverId: max.id, pin: '0000', permission: 'manager_override', action: 'x', requestedBy: max.id });
     for (let i = 1; i < LOCKOUT_POLICY.maxAttempts; i++) expect(await codeOf(attempt())).toBe('wrong_pin');
     expect(await codeOf(attempt())).toBe('locked_out');
-    expect(await codeOf(staff.override({ approverId: max.id, pin: '2222', permission: 'manager_override', action: 'x', requestedBy: max.id }))).toBe('locked_out');
+    expect(await codeOf(staff.override({ approverId: max.id, pin: '7391', permission: 'manager_override', action: 'x', requestedBy: max.id }))).toBe('locked_out');
   });
 
   it('doubles the approver lockout when wrong PINs continue, and audits each lockout with who tried', async () => {
@@ -160,9 +160,9 @@ describe('manager override', () => {
     for (let i = 0; i < LOCKOUT_POLICY.maxAttempts; i++) await codeOf(attempt('0000'));
     // The second lockout lasts twice as long as the first.
     now += LOCKOUT_POLICY.baseLockoutMs + 1;
-    expect(await codeOf(attempt('2222'))).toBe('locked_out');
+    expect(await codeOf(attempt('7391'))).toBe('locked_out');
     now += LOCKOUT_POLICY.baseLockoutMs;
-    expect(await codeOf(attempt('2222'))).toBe('no error');
+    expect(await codeOf(attempt('7391'))).toBe('no error');
     const lockouts = store.sqlite
       .prepare("SELECT employee_id, details FROM audit_events WHERE action = 'staff.override_locked_out' ORDER BY seq")
       .all() as Array<{ employee_id: string; details: string }>;
@@ -174,7 +174,7 @@ describe('manager override', () => {
     // A right PIN starts the count again: the next lockout is the first one's length.
     for (let i = 0; i < LOCKOUT_POLICY.maxAttempts; i++) await codeOf(attempt('0000'));
     now += LOCKOUT_POLICY.baseLockoutMs + 1;
-    expect(await codeOf(attempt('2222'))).toBe('no error');
+    expect(await codeOf(attempt('7391'))).toBe('no error');
   });
 
   it('a new PIN clears the approver lockout', async () => {
@@ -182,15 +182,15 @@ describe('manager override', () => {
     const max = staff.list().find((e) => e.name === 'Max')!;
     const attempt = (pin: string) => staff.override({ approverId: max.id, pin, permission: 'manager_override', action: 'x', requestedBy: max.id });
     for (let i = 0; i < LOCKOUT_POLICY.maxAttempts; i++) await codeOf(attempt('0000'));
-    expect(await codeOf(attempt('2222'))).toBe('locked_out');
-    await staff.changePin({ commandId: newId(), employeeId: max.id, pin: '2345', actorId: null });
-    expect(await codeOf(attempt('2345'))).toBe('no error');
+    expect(await codeOf(attempt('7391'))).toBe('locked_out');
+    await staff.changePin({ commandId: newId(), employeeId: max.id, pin: '5072', actorId: null });
+    expect(await codeOf(attempt('5072'))).toBe('no error');
   });
 
   it('expires a grant after its time', async () => {
     const staff = await withStaff();
     const max = staff.list().find((e) => e.name === 'Max')!;
-    const grant = await staff.override({ approverId: max.id, pin: '2222', permission: 'manager_override', action: 'x', requestedBy: max.id });
+    const grant = await staff.override({ approverId: max.id, pin: '7391', permission: 'manager_override', action: 'x', requestedBy: max.id });
     now = grant.expiresAt + 1;
     expect(() => staff.consumeGrant(grant.grantId, 'manager_override', 'x')).toThrow(/expired/);
   });

@@ -289,4 +289,22 @@ describe('migrations', () => {
     expect(sqlite.prepare('SELECT COUNT(*) AS n FROM stock_adjustments').get()).toEqual({ n: 1 });
     sqlite.close();
   });
+  it('employee_permissions_and_pin_change keeps employees on their role\'s permissions and their own PINs', () => {
+    const entry = journal.entries.find((item) => item.tag.endsWith('_employee_permissions_and_pin_change'))!;
+    const file = join(work.dir, 'employee-permissions.sqlite');
+    const previous = openAt(file, entry.idx);
+    seedPreviousVersion(previous);
+    previous
+      .prepare(
+        `INSERT INTO employees (id, name, role, pin_hash, failed_pin_attempts, active, created_at)
+         VALUES ('01HZZZZZZZZZZZZZZZZZZZZZZE', 'Ema Before', 'manager', 'scrypt$1$1$1$AA$BB', 0, 1, 1)`,
+      )
+      .run();
+    previous.close();
+    const sqlite = openAt(file, entry.idx + 1);
+    expect(sqlite.prepare('SELECT name, role, permissions, pin_must_change FROM employees').all()).toEqual([
+      { name: 'Ema Before', role: 'manager', permissions: null, pin_must_change: 0 },
+    ]);
+    sqlite.close();
+  });
 });

@@ -17,7 +17,7 @@ let temp: ReturnType<typeof tempDir>;
 let r: TestRegister;
 beforeEach(async () => {
   temp = tempDir();
-  r = await startTestRegister({ demoState: 'OK' }, temp.dir);
+  r = await startTestRegister({ newStore: { kind: 'demo', jurisdiction: 'OK' } }, temp.dir);
 });
 afterEach(async () => {
   await r.close();
