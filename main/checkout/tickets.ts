@@ -361,6 +361,7 @@ export abstract class CheckoutTickets extends CheckoutAllotment {
       patient: ticket.patient,
       patients: ticket.patients,
       allotment: ticket.allotment,
+      queueEntryId: ticket.queueEntryId,
       allotmentEntry: context ? this.allotmentEntry(ticket) : null,
       groups: ticket.groups,
       groupDiscount: context?.groupDiscount ?? null,

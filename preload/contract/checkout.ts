@@ -153,6 +153,8 @@ export const ticketSchema = z.object({
   patient: patientOptionSchema.nullable(),
   patients: z.array(patientOptionSchema),
   allotment: allotmentStatusSchema,
+  /** The queue entry the customer was checked in under, or null: added straight to the ticket (the register then shows the allotment pop-up). */
+  queueEntryId: z.string().nullable(),
   /** The Purchase Allotment pop-up's facts when the state system keeps the holder's allotment; else null. */
   allotmentEntry: allotmentEntrySchema.nullable(),
   groups: z.array(z.string()),

@@ -24,6 +24,8 @@ test('a budtender returns one item of a medical sale with a manager approval; mo
   await page.getByLabel('Search customers').fill('rosa');
   await page.getByRole('button', { name: /Rosa Delgado/ }).click();
   await expect(page.getByTestId('ticket-customer')).toHaveText('Rosa Delgado');
+  // Added straight to the ticket: the allotment pop-up shows the state's figure first.
+  await page.getByTestId('allotment-dialog').getByRole('button', { name: 'OK' }).click();
   await scanCode(page, '7194220405500100'); // Prairie Sunset 3.5 g
   await scanCode(page, '7194220405500100');
   await scanCode(page, '850012340201'); // Watermelon Gummies

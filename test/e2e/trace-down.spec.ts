@@ -153,3 +153,40 @@ test('a manager stops medical sales while the state system is down: check-in and
   await setting.getByLabel(/Follow the Illinois default/).check();
   await expect(setting.getByRole('status')).toHaveText('Saved: medical sales continue while the state system is down.');
 });
+
+test('a patient added straight to a ticket gets the allotment pop-up: the state figure, or 0.0000 g and a refusal when the card is not found', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  const faults = await harness(host());
+  await logIn(page, host().url, demo.budtender.pin, demo.budtender.name);
+  await openRegisterTicket(page, 'samuel', 'Samuel Okafor');
+  const dialog = page.getByTestId('allotment-dialog');
+  await expect(dialog.getByText('State system', { exact: true })).toBeVisible();
+  await expect(dialog.getByTestId('allotment-amount')).toHaveText('70.8700 g');
+  await shot(page, 'register-allotment-direct');
+  await dialog.getByRole('button', { name: 'OK' }).click();
+  await expect(dialog).toHaveCount(0);
+  await page.getByRole('button', { name: 'Discard ticket' }).click();
+
+  // The state system does not know the card (its answer to the next lookup).
+  await faults({ cannedLookups: [{ success: 0, errorcode: '602', error: 'Card MP3H8W1N6T does not exist' }] });
+  try {
+    await openRegisterTicket(page, 'samuel', 'Samuel Okafor');
+    await expect(dialog.getByTestId('allotment-amount')).toHaveText('0.0000 g');
+    await expect(dialog.getByRole('alert')).toContainText('The patient licence number MP3H8W1N6T was not found in the state system');
+    await expect(dialog.getByLabel('Confirm the medical ID')).toHaveCount(0);
+    await shot(page, 'register-allotment-not-found');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await scanCode(page, '7194220405500100');
+    await expect(page.getByTestId('refusal')).toContainText('was not found in the state system');
+    await expect(page.getByTestId('ticket-line')).toHaveCount(0);
+    await page.getByTestId('refusal').getByRole('button', { name: 'OK' }).click();
+    // The card is found on the next lookup: the pop-up shows the figure and the sale goes on.
+    await page.getByRole('button', { name: 'Look up again' }).click();
+    await expect(dialog.getByTestId('allotment-amount')).toHaveText('70.8700 g');
+    await dialog.getByRole('button', { name: 'OK' }).click();
+    await scanCode(page, '7194220405500100');
+    await expect(page.getByTestId('ticket-line')).toHaveCount(1);
+  } finally {
+    await faults({ clear: true });
+  }
+});

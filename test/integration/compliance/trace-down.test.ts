@@ -197,3 +197,63 @@ describe('selling while the state system is down: one store policy', () => {
     expect((await scan(r, ticket, BIG_FLOWER_MEDICAL)).refusal?.code).toBe('over_limit');
   });
 });
+
+describe('a patient added straight to a ticket (not checked in): the register looks the allotment up as check-in does', () => {
+  it('found: the state figure, shown once; not found: 0.0000 g and nothing can be sold, not even by typing a figure', async () => {
+    const r = await start();
+    await login(r, '1111');
+    const rosa = customerId(r, 'Rosa', 'Delgado');
+    const found = await openTicket(r, rosa);
+    expect(found.queueEntryId).toBeNull();
+    expect(found.allotment.state).toBe('state_system');
+    expect(found.allotmentEntry).toMatchObject({ cardId: 'MP7K2Q9X4D', stateAmountMg: 70_870, blocked: null, manual: null });
+    value(await r.call('checkout.ticket.discard', { ticketId: found.ticketId }));
+
+    sql(r, `UPDATE customers SET medical_id = 'MP0000000X' WHERE id = ?`, rosa);
+    const missing = await openTicket(r, rosa);
+    expect(missing.allotment.state).toBe('not_found');
+    expect(missing.allotmentEntry!.blocked).toMatch(/MP0000000X was not found in the state system: the allotment is 0\.0000 g\. Fix the medical ID in the profile/);
+    expect(missing.meter.find((row) => row.limitId === 'usable_cannabis')?.available).toBe(0);
+    const refused = await scan(r, missing, FLOWER);
+    expect(refused.refusal).toMatchObject({ code: 'needs_allotment', overridable: false });
+    expect(failure(await r.call('checkout.ticket.manualAllotment', { ticketId: missing.ticketId, confirmedCardId: 'MP0000000X', amountMg: 10_000, acknowledgedWarnings: true }))).toMatch(
+      /The state system answered/,
+    );
+    expect(sql<unknown[]>(r, `SELECT id FROM audit_events WHERE action = 'checkout.manual_allotment'`)).toHaveLength(0);
+  });
+
+  it("a caregiver's patient: looked up when chosen; a card the state does not know refuses, the corrected card sells", async () => {
+    const r = await start();
+    await login(r, '1111');
+    const henry = customerId(r, 'Henry', 'Alvarez');
+    const patient = value<{ id: string }>(
+      await r.call('customers.addPatient', {
+        commandId: ulid(),
+        caregiverId: henry,
+        patient: { firstName: 'June', lastName: 'Alvarez', medicalLicence: 'MPZZZZ0000', licenceExpires: '2030-01-01', dateOfBirth: '1990-04-01' },
+      }),
+    );
+    // The one patient is chosen for the caregiver at once, and looked up.
+    const ticket = await openTicket(r, henry);
+    expect(ticket.patient?.id).toBe(patient.id);
+    expect(ticket.allotment.state).toBe('not_found');
+    expect(ticket.allotmentEntry).toMatchObject({ holderName: 'June Alvarez', cardId: 'MPZZZZ0000' });
+    expect(ticket.allotmentEntry!.blocked).toMatch(/MPZZZZ0000 was not found in the state system/);
+    expect((await scan(r, ticket, FLOWER)).refusal?.code).toBe('needs_allotment');
+    value(await r.call('checkout.ticket.discard', { ticketId: ticket.ticketId }));
+
+    value(
+      await r.call('customers.updatePatient', {
+        commandId: ulid(),
+        id: patient.id,
+        patient: { firstName: 'June', lastName: 'Alvarez', medicalLicence: 'MP2J6N4Q8B', licenceExpires: '2030-01-01', dateOfBirth: '1990-04-01' },
+      }),
+    );
+    const june = await openTicket(r, henry);
+    expect(june.allotment.state).toBe('state_system');
+    expect(june.allotmentEntry).toMatchObject({ holderName: 'June Alvarez', blocked: null, stateAmountMg: 70_870 });
+    const change = await scan(r, june, FLOWER);
+    expect(change.refusal).toBeNull();
+    expect((await complete(r, change.ticket, change.ticket.totals.totalCents)).ok).toBe(true);
+  });
+});

@@ -58,6 +58,8 @@ export function RegisterScreen() {
   const clearSelected = useSelectedCustomer((state) => state.clear);
   const ticketRef = useRef<Ticket | null>(null);
   ticketRef.current = ticket;
+  /** The ticket this screen opened last (a patient added straight to it sees the allotment pop-up). */
+  const openedHere = useRef<string | null>(null);
 
   const fail = (message: string) => {
     setError(message);
@@ -72,6 +74,7 @@ export function RegisterScreen() {
     const result = await call('checkout.ticket.open', { saleCommandId: ulid(), customerId, ...(queueEntryId ? { queueEntryId } : {}) });
     setBusy(false);
     if (!result.ok) return fail(result.error.message);
+    openedHere.current = result.value.ticketId;
     setTicket(result.value);
   }, []);
 
@@ -98,10 +101,13 @@ export function RegisterScreen() {
   useCardSwipe(openSwiped);
 
   // The pop-up opens by itself whenever the allotment stops the sale (not found, refused, the state system down).
-  const allotmentKey = ticket ? `${ticket.ticketId}:${ticket.allotment.state}:${ticket.allotmentEntry?.blocked ? 'blocked' : 'ok'}` : null;
+  // A patient added straight to the ticket (not checked in) sees it once the lookup answers, as at check-in.
+  const allotmentKey = ticket ? `${ticket.ticketId}:${ticket.patient?.id ?? ''}:${ticket.allotment.state}:${ticket.allotmentEntry?.blocked ? 'blocked' : 'ok'}` : null;
   useEffect(() => {
     const current = ticketRef.current;
-    setAllotmentOpen(!!current?.allotmentEntry?.blocked);
+    const entry = current?.allotmentEntry;
+    const direct = !!entry && current?.queueEntryId === null && openedHere.current === current.ticketId && current.allotment.state === 'state_system';
+    setAllotmentOpen(!!entry?.blocked || direct);
   }, [allotmentKey]);
 
   useEffect(() => {
