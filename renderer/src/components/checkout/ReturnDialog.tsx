@@ -7,6 +7,7 @@ import { useState } from 'react';
 import type { CallResponse } from '../../../../preload/api';
 import { ulid } from 'ulid';
 import { call } from '../../register';
+import { useStateSystemName } from '../../stores/stateSystem';
 import { money } from './format';
 
 type ReceiptView = CallResponse<'checkout.sale.get'>;
@@ -52,6 +53,7 @@ export interface ReturnDialogProps {
 }
 
 export function ReturnDialog({ receipt, needsApproval, requestApproval, onReturned, onCancel }: ReturnDialogProps) {
+  const system = useStateSystemName();
   const [quantities, setQuantities] = useState<Record<string, string>>({});
   const [reason, setReason] = useState('');
   const [tender, setTender] = useState<TenderKind>(() => mainTender(receipt));
@@ -124,7 +126,7 @@ export function ReturnDialog({ receipt, needsApproval, requestApproval, onReturn
         <h2 id="return-title">Return items · receipt #{receipt.receiptNumber}</h2>
         <p className="dialog-lead">
           Returned items go back to stock and the customer's allotment.
-          {receipt.channel === 'medical' ? ' The refund is reported to BioTrack.' : ''}
+          {receipt.channel === 'medical' ? ` The refund is reported to ${system}.` : ''}
           {needsApproval ? ' A manager approves the return.' : ''}
         </p>
         {nothingLeft ? (
@@ -217,6 +219,7 @@ export function ReturnDialog({ receipt, needsApproval, requestApproval, onReturn
 
 /** What the last return did: the refund and its tender, the stock back, and BioTrack's outbox state. */
 export function ReturnResult({ receipt }: { receipt: ReceiptView }) {
+  const system = useStateSystemName();
   const last = [...receipt.returns].reverse().find((entry) => entry.kind === 'return');
   if (!last) return null;
   return (
@@ -228,9 +231,10 @@ export function ReturnResult({ receipt }: { receipt: ReceiptView }) {
         Back in stock: {last.lines.map((line) => `${line.quantity} × ${line.name}`).join(', ')}
       </p>
       {last.trace ? (
-        <p data-testid="return-trace">BioTrack refund: {traceText(last.trace.state, last.trace.remoteTxnId)}</p>
+        <p data-testid="return-trace">
+          {system} refund: {traceText(last.trace.state, last.trace.remoteTxnId)}</p>
       ) : (
-        <p>Adult-use sale: nothing to report to BioTrack.</p>
+        <p>Adult-use sale: nothing to report to {system}.</p>
       )}
     </section>
   );

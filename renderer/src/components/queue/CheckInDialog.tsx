@@ -8,6 +8,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { call } from '../../register';
 import { useStatus } from '../../stores/app';
+import { useStateSystemName } from '../../stores/stateSystem';
 import { formatDateTime } from '../../format';
 import { newCommandId } from './commandId';
 import { ConfirmMedicalId, useMedicalIdConfirmation } from '../allotment/ConfirmMedicalId';
@@ -39,6 +40,7 @@ function fromInput(text: string, unit: QueueAllotment['unit']): number | null {
 const UNIT_SUFFIX: Record<QueueAllotment['unit'], string> = { mg: 'g', mg_thc: 'mg THC', plants: 'plants' };
 
 export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialogProps) {
+  const system = useStateSystemName();
   const timeZone = useStatus((state) => (state.status?.state === 'ready' ? state.status.timeZone : undefined));
   const [as, setAs] = useState<CheckInType | undefined>(undefined);
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
@@ -182,10 +184,10 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
                 <h3 id="allotment-title">
                   Purchase allotment
                   {offline ? <span className="offline-mark">Offline</span> : null}
-                  {allotment?.status === 'state_system' ? <span className="source-mark">BioTrack</span> : null}
+                  {allotment?.status === 'state_system' ? <span className="source-mark">{system}</span> : null}
                 </h3>
                 {allotment?.status === 'state_system' && allotment.fetchedAt ? (
-                  <p className="muted">Remaining allotment from BioTrack ({formatDateTime(allotment.fetchedAt, timeZone)}). You may lower it, for example if the patient bought elsewhere today.</p>
+                  <p className="muted">Remaining allotment from {system} ({formatDateTime(allotment.fetchedAt, timeZone)}). You may lower it, for example if the patient bought elsewhere today.</p>
                 ) : null}
                 {allotment?.status === 'legal_limits' && preparation.refusals.length === 0 ? <p className="muted">The maximum legal limits for this customer. You may lower any of them.</p> : null}
                 {allotment?.status === 'not_required' || allotment?.status === 'not_found' || allotment?.status === 'refused' || allotment?.status === 'unreadable' ? (
@@ -193,7 +195,7 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
                 ) : null}
                 {allotment?.status === 'unreadable' && allotment.stateAnswer ? (
                   <details className="checkin-state-answer" data-testid="state-answer">
-                    <summary>What BioTrack sent (for a manager)</summary>
+                    <summary>What {system} sent (for a manager)</summary>
                     <dl>
                       {Object.entries(allotment.stateAnswer).map(([field, text]) => (
                         <div key={field}>
