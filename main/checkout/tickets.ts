@@ -198,9 +198,8 @@ export abstract class CheckoutTickets extends CheckoutAllotment {
         const only = ticket.patients.find((p) => p.problem === null)!;
         this.choosePatient(ticket, { kind: only.kind, id: only.id });
       }
-      if (ticket.patients.length === 0) {
-        throw new CoreError('conflict', `${customer.firstName} ${customer.lastName} has no patients on their profile: add the patient in Customers first.`);
-      }
+      // No patient on file yet: the register adds one (the + in the patient choice), then chooses them.
+      if (ticket.patients.length === 0) ticket.blocked = `Add the patient ${customer.firstName} ${customer.lastName} is buying for (+ Add patient).`;
     } else {
       this.rebuildContext(ticket);
     }
@@ -219,7 +218,13 @@ export abstract class CheckoutTickets extends CheckoutAllotment {
     if (ticket.lines.length > 0 && ticket.patient && (ticket.patient.id !== patient.id || ticket.patient.kind !== patient.kind)) {
       throw new CoreError('conflict', 'Remove the lines first: they were checked against the other patient\'s allotment.');
     }
-    this.changeTicket(ticket, () => this.choosePatient(ticket, patient));
+    this.changeTicket(ticket, () => {
+      // A patient added at the register since the ticket opened is on the list now.
+      if (!ticket.patients.some((option) => option.kind === patient.kind && option.id === patient.id)) {
+        ticket.patients = this.patientsOf(ticket.customer, this.businessDate(this.deps.clock()));
+      }
+      this.choosePatient(ticket, patient);
+    });
     return ticket;
   }
 

@@ -257,3 +257,28 @@ describe('a patient added straight to a ticket (not checked in): the register lo
     expect((await complete(r, change.ticket, change.ticket.totals.totalCents)).ok).toBe(true);
   });
 });
+
+describe('a caregiver at the register', () => {
+  it('opens with no patient on file, adds one on the spot, and the patient is chosen and looked up', async () => {
+    const r = await start();
+    await login(r, '1111');
+    const henry = customerId(r, 'Henry', 'Alvarez');
+    const ticket = await openTicket(r, henry);
+    expect(ticket.needsPatient).toBe(true);
+    expect(ticket.patients).toEqual([]);
+    expect((await scan(r, ticket, FLOWER)).refusal).toMatchObject({ code: 'needs_patient', message: 'Add the patient Henry Alvarez is buying for (+ Add patient).' });
+    const added = value<{ id: string }>(
+      await r.call('customers.addPatient', {
+        commandId: ulid(),
+        caregiverId: henry,
+        patient: { firstName: 'June', lastName: 'Alvarez', medicalLicence: 'MP2J6N4Q8B', licenceExpires: '2030-05-31', dateOfBirth: '1990-04-01' },
+      }),
+    );
+    const chosen = value<TicketView>(await r.call('checkout.ticket.setPatient', { ticketId: ticket.ticketId, patient: { kind: 'caregiver_patient', id: added.id } }));
+    expect(chosen.patient).toMatchObject({ id: added.id, name: 'June Alvarez', licence: 'MP2J6N4Q8B' });
+    expect(chosen.allotment.state).toBe('state_system');
+    // Another caregiver's patient is still refused.
+    const other = await r.call('checkout.ticket.setPatient', { ticketId: ticket.ticketId, patient: { kind: 'caregiver_patient', id: 'not-his' } });
+    expect(failure(other)).toMatch(/not one of Henry Alvarez's patients/);
+  });
+});

@@ -17,7 +17,7 @@ export function Meter({ ticket }: { ticket: Ticket }) {
   return (
     <section className="meter" aria-label="Allotment meter" data-testid="meter">
       <h2>Allotment</h2>
-      <p className="meter-profile">{ticket.profileLabel}</p>
+      <p className="meter-profile">{ticket.patient ? `${ticket.patient.name}: ${ticket.profileLabel}` : ticket.profileLabel}</p>
       {ticket.meter.map((row) => {
         const share = row.available > 0 ? Math.min(row.onTicket / row.available, 1) : row.onTicket > 0 ? 1 : 0;
         const level = row.remaining < 0 ? 'over' : share >= 0.85 ? 'near' : 'ok';

@@ -4,6 +4,7 @@ import type { CallResponse } from '../../../../preload/api';
 import { call } from '../../register';
 import { RewardsAtCheckout } from '../rewards/RewardsAtCheckout';
 import { RestoredNotice } from './RestoredTickets';
+import { AddPatient } from './AddPatient';
 import { money, parseCents } from './format';
 
 type Ticket = CallResponse<'checkout.ticket.get'>;
@@ -54,8 +55,9 @@ export function TicketPanel(props: TicketPanelProps) {
       <header className="ticket-head">
         <div>
           <h1 data-testid="ticket-customer">{ticket.customer.displayName}</h1>
-          <p className="ticket-sub">
-            {ticket.profileLabel} · {ticket.channel === 'medical' ? 'Medical sale' : 'Adult-use sale'}
+          <p className="ticket-sub" data-testid="ticket-sub">
+            {ticket.customer.customerType === 'caregiver' ? `Caregiver${ticket.patient ? ` for ${ticket.patient.name}` : ''}` : ticket.profileLabel}{' '}
+            · {ticket.channel === 'medical' ? 'Medical sale' : 'Adult-use sale'}
             {ticket.customer.licence ? ` · card ${ticket.customer.licence}` : ''}
             {ticket.groups.length > 0 ? ` · groups: ${ticket.groups.join(', ')}` : ''}
             {ticket.groupDiscount ? ` · ${ticket.groupDiscount.label} off` : ''}
@@ -90,7 +92,7 @@ export function TicketPanel(props: TicketPanelProps) {
             : 'The state system is not answering: this store does not sell to medical patients until it is back (Settings › Track & Trace).'}
         </p>
       ) : null}
-      {ticket.needsPatient || ticket.patients.length > 1 ? (
+      {ticket.needsPatient || ticket.patients.length > 1 || (ticket.customer.customerType === 'caregiver' && ticket.lines.length === 0) ? (
         <div className="patients" role="group" aria-label="Patient">
           <p>{ticket.needsPatient ? 'Who is this caregiver buying for?' : 'Patient:'}</p>
           {ticket.patients.map((patient) => (
@@ -105,6 +107,7 @@ export function TicketPanel(props: TicketPanelProps) {
               <span className="tile-role">{patient.problem ?? `card ${patient.licence ?? '—'}`}</span>
             </button>
           ))}
+          {ticket.lines.length === 0 ? <AddPatient ticket={ticket} onTicket={props.onTicket} /> : null}
         </div>
       ) : ticket.patient ? (
         <p className="ticket-sub">
