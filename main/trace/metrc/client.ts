@@ -31,6 +31,7 @@ import type {
   TraceVoid,
   WriteContext,
   WriteOutcome,
+  TracePackage,
 } from '../provider.js';
 import { metrcRequest, type MetrcResponse } from './http.js';
 
@@ -338,6 +339,30 @@ export class MetrcV2Provider implements TraceProvider {
 
   // ---- finding and reconciling ---------------------------------------------------------------
 
+  // ---- packages (receiving) ------------------------------------------------------------------
+
+  /** The facility's active packages (GET /packages/v2/active, 20 a page), for Products › Receive stock. */
+  async listPackages(): Promise<ProviderResult<TracePackage[]>> {
+    const packages: TracePackage[] = [];
+    for (let page = 1; page <= MAX_PACKAGE_PAGES; page++) {
+      const call = await this.call('GET', this.url('/packages/v2/active', { pageNumber: String(page), pageSize: '20' }));
+      const failed = this.readFailure(call);
+      if (failed) return failed;
+      const answer = call as Extract<Call, { kind: 'answer' }>;
+      if (answer.status !== 200) return { ok: false, kind: 'rejected', message: `Metrc refused the package list (HTTP ${answer.status}): ${metrcMessage(answer)}` };
+      const body = answer.json as { Data?: unknown; TotalPages?: unknown } | unknown[] | null;
+      const rows = Array.isArray(body) ? body : Array.isArray(body?.Data) ? (body.Data as unknown[]) : null;
+      if (!rows) return { ok: false, kind: 'unavailable', message: "Metrc's package list was not readable: try again, or call Metrc support if it keeps happening." };
+      for (const row of rows) {
+        const pkg = readPackage(row);
+        if (pkg) packages.push(pkg);
+      }
+      const totalPages = Array.isArray(body) ? 1 : Number(body?.TotalPages ?? 1);
+      if (!Number.isFinite(totalPages) || page >= totalPages) break;
+    }
+    return { ok: true, value: packages };
+  }
+
   async findSales(query: { sinceRemoteTxnId?: string; from?: number; to?: number }): Promise<ProviderResult<RemoteSale[]>> {
     const to = query.to ?? this.clock();
     const from = query.from ?? to - 24 * 3600_000;
@@ -557,4 +582,46 @@ function ounces(value: number): string {
 
 function flatten(record: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, typeof value === 'object' ? JSON.stringify(value) : String(value)]));
+}
+
+/** A store with more active packages than this many pages (20 each) lists only the first ones. */
+const MAX_PACKAGE_PAGES = 250;
+
+const GRAMS_PER_OUNCE = 28.349523125;
+
+/** Metrc's item categories (their words vary by state) onto the register's, by the words they use. */
+const CATEGORY_WORDS: Array<[RegExp, string]> = [
+  [/pre-?roll|preroll|infused pre/i, 'pre_roll'],
+  [/vape|cartridge|cart\b|pen/i, 'vape'],
+  [/concentrate|extract|wax|shatter|rosin|resin|kief|hash/i, 'concentrate'],
+  [/beverage|drink/i, 'beverage'],
+  [/edible|gumm|chocolate|candy/i, 'edible'],
+  [/tincture/i, 'tincture'],
+  [/capsule|tablet/i, 'capsule'],
+  [/topical|lotion|balm/i, 'topical'],
+  [/clone|immature|seed/i, 'plant_immature'],
+  [/flower|bud|shake|trim/i, 'flower'],
+];
+
+/** One row of /packages/v2/active, or null when it has no label. */
+export function readPackage(row: unknown): TracePackage | null {
+  if (!row || typeof row !== 'object') return null;
+  const item = row as Record<string, unknown>;
+  const label = typeof item.Label === 'string' && item.Label.trim() !== '' ? item.Label.trim() : null;
+  if (!label) return null;
+  const details = (item.Item && typeof item.Item === 'object' ? item.Item : {}) as Record<string, unknown>;
+  const category = typeof details.ProductCategoryName === 'string' ? details.ProductCategoryName : 'Unknown';
+  const weight = Number(details.UnitWeight);
+  const unit = typeof details.UnitWeightUnitOfMeasureName === 'string' ? details.UnitWeightUnitOfMeasureName.toLowerCase() : '';
+  const grams = !Number.isFinite(weight) || weight <= 0 ? null : unit.startsWith('ounce') ? weight * GRAMS_PER_OUNCE : unit.startsWith('gram') ? weight : unit.startsWith('milligram') ? weight / 1000 : null;
+  const quantity = Number(item.Quantity);
+  return {
+    label,
+    name: typeof details.Name === 'string' ? details.Name : null,
+    stateCategory: category,
+    suggestedCategory: CATEGORY_WORDS.find(([words]) => words.test(category))?.[1] ?? null,
+    quantity: Number.isFinite(quantity) ? quantity : 0,
+    usableWeightMg: grams === null ? null : Math.round(grams * 1000),
+    medical: null,
+  };
 }

@@ -265,3 +265,28 @@ describe('void and refund', () => {
     expect(receipt.ArchivedDate).not.toBeNull();
   });
 });
+
+describe('packages (Products › Receive stock)', () => {
+  test('lists every active package of the facility across pages, mapped onto the register categories, less what was sold', async () => {
+    const provider = metrcProvider(sandbox);
+    const listed = await provider.listPackages();
+    if (!listed.ok) throw new Error(listed.message);
+    // The Illinois demo facility holds 30 active packages: two pages of at most 20.
+    expect(listed.value).toHaveLength(30);
+    const flower = listed.value.find((pkg) => pkg.label === IL_FLOWER)!;
+    expect(flower).toMatchObject({ name: 'Prairie Sunset Flower 3.5g', stateCategory: 'Packaged Flower (Final Form)', suggestedCategory: 'flower', quantity: 100000 });
+    expect(flower.usableWeightMg).toBe(Math.round(0.1235 * 28.349523125 * 1000));
+    expect(listed.value.filter((pkg) => pkg.suggestedCategory === null).map((pkg) => pkg.stateCategory)).toEqual([]);
+
+    expect(await provider.dispense(sale(), 'packages-sale-1')).toMatchObject({ kind: 'accepted' });
+    const after = await provider.listPackages();
+    if (!after.ok) throw new Error(after.message);
+    expect(after.value.find((pkg) => pkg.label === IL_FLOWER)!.quantity).toBe(99999);
+  });
+
+  test('a key without the View Packages permission is refused as a credentials problem', async () => {
+    sandbox.reset();
+    const listed = await metrcProvider(sandbox, 'IL', { userKey: OK.userKey }).listPackages();
+    expect(listed).toMatchObject({ ok: false, kind: 'auth_failed' });
+  });
+});

@@ -81,4 +81,10 @@ test('the Illinois demo store switches to Metrc: keys sealed, a sale posted once
   const entry = audit.find((e) => e.action === 'trace.settings.save')!;
   expect(entry.details).toMatchObject({ provider: 'metrc_v2', vendorKeyChanged: true, userKeyChanged: true });
   expect(JSON.stringify(audit)).not.toContain(IL.userKey);
+
+  // Products › Receive stock lists the facility's Metrc packages (one fewer of the demo sale's flower).
+  const packages = await value<{ provider: string; packages: Array<{ label: string; suggestedCategory: string | null; quantity: number }> }>(r.call('catalogue.packages'));
+  expect(packages.provider).toBe('Metrc');
+  expect(packages.packages.length).toBeGreaterThan(20);
+  expect(packages.packages.every((pkg) => pkg.suggestedCategory !== null)).toBe(true);
 });
