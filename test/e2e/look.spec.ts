@@ -9,11 +9,13 @@ import { logIn, shot } from './screens';
 
 const host = useHost();
 
-async function openTicket(page: Page, name: string): Promise<void> {
+async function openTicket(page: Page, name: string, medical = false): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Register', exact: true }).click();
   await page.getByLabel('Search customers').fill(name.split(' ')[0]!.toLowerCase());
   await page.getByRole('button', { name: new RegExp(name) }).click();
   await expect(page.getByTestId('ticket-customer')).toHaveText(name);
+  // A medical patient added straight to the ticket sees the allotment pop-up first.
+  if (medical) await page.getByTestId('allotment-dialog').getByRole('button', { name: 'OK' }).click();
   const field = page.getByTestId('scan-field');
   await field.fill('7194220405500100'); // Prairie Sunset 3.5 g
   await field.press('Enter');
@@ -72,7 +74,7 @@ test.describe('a register whose computer clock is set to another time zone', () 
 
   test("shows times in the store's time zone (America/Chicago), not the computer's", async ({ page }) => {
     await logIn(page, host().url, demo.budtender.pin, demo.budtender.name);
-    await openTicket(page, 'Rosa Delgado');
+    await openTicket(page, 'Rosa Delgado', true);
     const source = page.locator('.meter-source').filter({ hasText: 'State system figure' }).first();
     await expect(source).toContainText(/\d{1,2}:\d{2} (AM|PM)/);
     const shown = (await source.innerText()).trim();
