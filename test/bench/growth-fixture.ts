@@ -54,7 +54,7 @@ export async function buildGrowthFixture(dir: string, customers: number, sales: 
     sqlite.pragma('synchronous = OFF');
     sqlite.pragma('cache_size = -262144');
     addCustomers(sqlite, customers, log);
-    addSales(sqlite, customers, sales, log);
+    await addSales(sqlite, customers, sales, log);
     log(`acknowledging ${sales} outbox rows`);
     sqlite.exec(
       `UPDATE trace_outbox SET state = 'acknowledged', acknowledged_at = sale_time + 2000, sent_at = sale_time + 1000, remote_txn_id = CAST(rowid AS TEXT),
@@ -100,10 +100,10 @@ function addCustomers(sqlite: Database.Database, count: number, log: (text: stri
   }
 }
 
-function addSales(sqlite: Database.Database, customers: number, count: number, log: (text: string) => void): void {
+async function addSales(sqlite: Database.Database, customers: number, count: number, log: (text: string) => void): Promise<void> {
   // One real sale, rung through the checkout core: every bulk sale repeats its rows.
   const driver = salesDriver(sqlite, resourcesDir, HISTORY_START - 3_600_000);
-  const template = driver.ringSale().saleId;
+  const template = (await driver.ringSale()).saleId;
   const saleRow = sqlite.prepare('SELECT * FROM sales WHERE id = ?').get(template) as Record<string, unknown>;
   const lines = sqlite.prepare('SELECT * FROM sale_lines WHERE sale_no = ? ORDER BY line_no').all(saleRow.receipt_number) as Array<Record<string, unknown>>;
   const taxes = sqlite

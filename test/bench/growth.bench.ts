@@ -51,18 +51,18 @@ async function emptyStore() {
   // Years of sales for one patient: keep their ID and card valid for the whole run.
   store.sqlite.prepare(`UPDATE customers SET identification_expires = '2999-12-31', medical_id_expires = '2999-12-31' WHERE first_name = 'Samuel'`).run();
   const driver = salesDriver(store.sqlite, resourcesDir, HISTORY_START + 86_400_000);
-  const ring = () => {
-    const { commitMs } = driver.ringSale();
+  const ring = async () => {
+    const { commitMs } = await driver.ringSale();
     driver.advanceDays(0.25);
     return commitMs;
   };
-  for (let i = 0; i < 20; i++) ring();
+  for (let i = 0; i < 20; i++) await ring();
   return {
     ring,
     /** File growth per real sale over BYTES_SALES more sales. */
-    bytesPerSale(): number {
+    async bytesPerSale(): Promise<number> {
       const before = storeBytes(store.sqlite);
-      for (let i = 0; i < BYTES_SALES; i++) ring();
+      for (let i = 0; i < BYTES_SALES; i++) await ring();
       return (storeBytes(store.sqlite) - before) / BYTES_SALES;
     },
     close() {
@@ -117,13 +117,13 @@ async function onHistory(dir: string, empty: Awaited<ReturnType<typeof emptyStor
     const driver = salesDriver(sqlite, resourcesDir, now);
     // Patients with a history of their own: every sale goes to another one, as in a store.
     const patient = (k: number) => fixtureCustomerId(medicalCustomer(k % Math.max(1, Math.floor(CUSTOMERS / 3))));
-    for (let i = 0; i < 20; i++) driver.ringSale(patient(i));
+    for (let i = 0; i < 20; i++) await driver.ringSale(patient(i));
     // Interleaved with the empty store's sales: both see the same disk and the same neighbours.
     const commits: number[] = [];
     const emptyCommits: number[] = [];
     for (let i = 0; i < COMMITS; i++) {
-      emptyCommits.push(empty.ring());
-      commits.push(driver.ringSale(patient(1000 + i * 7)).commitMs);
+      emptyCommits.push(await empty.ring());
+      commits.push((await driver.ringSale(patient(1000 + i * 7))).commitMs);
     }
     const commitP50 = percentile(commits, 50);
     const emptyP50 = percentile(emptyCommits, 50);
@@ -203,7 +203,7 @@ export const suites: BenchSuite[] = [
         },
         (dir) => onHistory(dir, empty),
       );
-      const bytesPerSale = empty.bytesPerSale();
+      const bytesPerSale = await empty.bytesPerSale();
       lines.push(history[0]!, history[1]!);
       lines.push({
         name: 'growth.bytes_per_sale',

@@ -35,7 +35,7 @@ export interface SalesDriver {
   advanceDays(days: number): void;
   now(): number;
   /** One 5-line medical sale; returns the commit time in ms (service.complete only). */
-  ringSale(customerId?: string): { commitMs: number; saleId: string };
+  ringSale(customerId?: string): Promise<{ commitMs: number; saleId: string }>;
 }
 
 /** Track-and-trace set up (the sale writes its outbox row) and plenty of stock on every product. */
@@ -53,7 +53,11 @@ export function salesDriver(sqlite: Database.Database, resourcesDir: string, sta
     sqlite: () => sqlite,
     clock: () => now,
     resourcesDir,
-    allotments: null,
+    // The state system answers at once with a full allotment: a medical sale needs the state's
+    // figure before a line can be added (issue 14), as at a real counter after check-in.
+    allotments: {
+      lookup: async ({ cardId }) => ({ kind: 'found', cardId, statedAmount: '2.5', statedUnit: 'oz', expiresOn: null }),
+    },
     trace: traceOutbox(() => {}),
     queue: null,
     consumeGrant: () => {
@@ -83,9 +87,10 @@ export function salesDriver(sqlite: Database.Database, resourcesDir: string, sta
       now += days * 86_400_000;
     },
     now: () => now,
-    ringSale(customerId = samuel) {
+    async ringSale(customerId = samuel) {
       now += 1000;
       const ticket = service.openTicket(actor, { saleCommandId: newId(now), customerId });
+      await service.refreshAllotment(ticket.id);
       for (const code of codes) {
         const product = service.findByBarcode(code);
         if (!product) throw new Error(`no product ${code}`);

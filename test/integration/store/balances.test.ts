@@ -31,7 +31,7 @@ describe('running balances', () => {
     const manager = toEmployee(sqlite.prepare(`SELECT id, name, role, active FROM employees WHERE role = 'manager'`).get() as { id: string; name: string; role: 'manager'; active: number });
     const sales: string[] = [];
     for (let i = 0; i < 12; i++) {
-      sales.push(driver.ringSale().saleId);
+      sales.push((await driver.ringSale()).saleId);
       driver.advanceDays(0.37);
     }
     driver.service.voidSale(manager, { commandId: `void-${sales[11]}`, saleId: sales[11]!, reason: 'test' });
