@@ -227,7 +227,7 @@ function SortableGroup({ group, position, now, onRemove }: { group: Group; posit
 }
 
 const SOURCE_LABEL: Record<QueueEntry['allotmentSource'], string> = {
-  state_system: 'BioTrack',
+  state_system: 'State system',
   manual: 'Entered by hand',
   legal_limits: 'Legal limits',
   not_required: 'Buys for patient',
