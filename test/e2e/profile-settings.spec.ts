@@ -19,6 +19,8 @@ test('a manager requires a phone and turns the senior group off; the profile for
   await nav.getByRole('button', { name: 'Register', exact: true }).click();
   await page.getByLabel('Search customers').fill('rosa');
   await page.getByRole('button', { name: /Rosa Delgado/ }).click();
+  // A medical patient added straight to the ticket sees the allotment pop-up first.
+  await page.getByTestId('allotment-dialog').getByRole('button', { name: 'OK' }).click();
   await expect(page.locator('.ticket-sub')).toContainText('groups: senior');
   await page.getByRole('button', { name: 'Discard ticket' }).click();
 
@@ -57,6 +59,7 @@ test('a manager requires a phone and turns the senior group off; the profile for
   await nav.getByRole('button', { name: 'Register', exact: true }).click();
   await page.getByLabel('Search customers').fill('rosa');
   await page.getByRole('button', { name: /Rosa Delgado/ }).click();
+  await page.getByTestId('allotment-dialog').getByRole('button', { name: 'OK' }).click();
   await expect(page.getByTestId('ticket-customer')).toHaveText('Rosa Delgado');
   await expect(page.locator('.ticket-sub')).not.toContainText('senior');
 });
