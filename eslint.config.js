@@ -30,6 +30,20 @@ export default tseslint.config(
     },
   },
   {
+    // The hub is its own process: it shares only hub/protocol.ts with the register.
+    files: ['hub/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/main/**', '**/main', '**/renderer/**', '**/preload/**', 'electron', 'electron/*', 'better-sqlite3'], message: 'The hub never imports the register (main/, renderer/, preload/): share through hub/protocol.ts.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [
