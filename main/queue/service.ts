@@ -1,762 +1,79 @@
 /**
- * Check-in and the queue. Check-in runs the refusals (banned, identification, age, medical
- * document), then settles the purchase allotment: the state system's remaining figure for a
- * medical patient, the jurisdiction's legal maximums otherwise. Staff may lower any figure;
- * nothing may go above its ceiling (the state's figure, else the legal limit).
- *
- * Customer facts owned by the Customers capability (banned, warnings, notes, licence state,
- * caregiver link) are read only where their columns exist, so this works on any schema version.
+ * Check-in and the queue, as the core and checkout reach them. The work is split by use case:
+ * context.ts (rules, today, a customer's facts), listing.ts (the view and the customer search),
+ * check-in.ts (refusals and the purchase allotment), changes.ts (reorder, remove, clear, served).
  */
-import type Database from 'better-sqlite3';
-import type {
-  AllotmentProposal,
-  CheckInPreparation,
-  CheckInRefusal,
-  CheckInType,
-  QueueAllotment,
-  QueueCustomerHit,
-  QueueEntry,
-  QueueView,
-} from '../../preload/contract/queue.js';
+import type { CheckInPreparation, CheckInType, QueueAllotment, QueueCustomerHit, QueueEntry, QueueView } from '../../preload/contract/queue.js';
 import type { Employee } from '../../preload/api.js';
-import { applyCommand } from '../core/commands.js';
-import { CoreError } from '../core/errors.js';
-import { readSetting } from '../core/settings.js';
-import {
-  findCustomerProfile,
-  loadJurisdictionRules,
-  type CustomerProfile,
-  type JurisdictionRules,
-  type Residency,
-} from '../compliance/rules.js';
-import { ageOn, storeLocalDate } from '../licenses/checks.js';
-import { newId } from '../store/ids.js';
-import { readTraceConfig } from '../trace/config.js';
-import { PROVIDER_NAMES } from '../trace/providers.js';
-import { statedToMilligrams, type AllotmentLookup, type AllotmentSource } from './allotment-source.js';
-import { lastKnownAllotment, medicalSalesSince, normaliseCard } from './last-known.js';
-import { sellsWhileTraceDown } from '../compliance/trace-down.js';
+import { QueueChanges } from './changes.js';
+import { QueueCheckIn } from './check-in.js';
+import { QueueContext, type QueueServiceDeps } from './context.js';
+import { QueueListing } from './listing.js';
 
-/**
- * The queue view's version, shared by every QueueService in the process (checkout keeps its own
- * instance to mark customers served): a screen never mistakes a newer view for an older one.
- */
-let latestVersion = 0;
-
-export const SHOW_CLEAR_SETTING = 'queue.showClearButton';
-/** A lookup older than this is made again before check-in. */
-export const LOOKUP_FRESH_MS = 15 * 60_000;
-const DEFAULT_WARNING_LABELS: [string, string] = ['Warning 1', 'Warning 2'];
-const TYPE_LABEL: Record<CheckInType, string> = {
-  adult_use: 'adult use',
-  medical: 'medical',
-  medical_recommendation: 'medical (recommendation)',
-  caregiver: 'caregiver',
-};
-
-interface CustomerFacts {
-  id: string;
-  customerType: CheckInType;
-  firstName: string;
-  lastName: string;
-  dateOfBirth: string;
-  identificationExpires: string | null;
-  medicalId: string | null;
-  medicalIdExpires: string | null;
-  caregiverId: string | null;
-  caregiverIdExpires: string | null;
-  banned: boolean;
-  warnings: string[];
-  notes: string | null;
-  licenceState: string | null;
-  adultUse: boolean;
-  caregiverCustomerId: string | null;
-  recommendationExpires: string | null;
-}
-
-interface Assessment {
-  customer: CustomerFacts;
-  as: CheckInType;
-  options: CheckInType[];
-  age: number | null;
-  profile: CustomerProfile | null;
-  refusals: CheckInRefusal[];
-  nestUnder: { entryId: string; displayName: string; caregiverCardId: string | null } | null;
-  /** The card to look up in the state system, when this check-in needs it. */
-  lookup: { cardId: string; caregiverCardId: string | null } | null;
-  rules: JurisdictionRules;
-}
-
-interface LookupRow {
-  outcome: AllotmentLookup['kind'];
-  amountMg: number | null;
-  message: string | null;
-  at: number;
-  /** unreadable: what the state system sent, for a manager (kept only for the pop-up that asked). */
-  raw?: Record<string, string> | null;
-}
-
-export interface QueueServiceDeps {
-  sqlite: () => Database.Database;
-  clock: () => number;
-  resourcesDir: string;
-  allotments: AllotmentSource;
-}
+export type { QueueServiceDeps } from './context.js';
+export { SHOW_CLEAR_SETTING } from './listing.js';
+export { LOOKUP_FRESH_MS, formatAmount } from './check-in.js';
 
 export class QueueService {
-  private rulesCache: { code: string; rules: JurisdictionRules } | null = null;
-  private columnCache = new WeakMap<Database.Database, Map<string, Set<string>>>();
-  constructor(private readonly deps: QueueServiceDeps) {
-    latestVersion = Math.max(latestVersion, deps.clock());
+  private readonly listing: QueueListing;
+  private readonly checkIns: QueueCheckIn;
+  private readonly changes: QueueChanges;
+
+  constructor(deps: QueueServiceDeps) {
+    const ctx = new QueueContext(deps);
+    this.listing = new QueueListing(ctx);
+    this.checkIns = new QueueCheckIn(ctx, this.listing);
+    this.changes = new QueueChanges(ctx, this.listing);
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Reading
-  // -------------------------------------------------------------------------------------------
-
   view(): QueueView {
-    const db = this.deps.sqlite();
-    const rows = db
-      .prepare(
-        `SELECT q.id, q.customer_id AS customerId, q.checked_in_as AS checkedInAs, q.parent_entry_id AS parentEntryId,
-                q.position, q.checked_in_at AS checkedInAt, e.name AS checkedInByName, q.allotment_source AS allotmentSource,
-                c.first_name AS firstName, c.last_name AS lastName, d.id AS photoDocumentId
-           FROM queue_entries q
-           JOIN customers c ON c.id = q.customer_id
-           LEFT JOIN employees e ON e.id = q.checked_in_by
-           LEFT JOIN customer_profiles p ON p.customer_id = q.customer_id
-           LEFT JOIN customer_documents d ON d.id = p.photo_document_id AND d.mime IN ('image/jpeg', 'image/png', 'image/webp')
-          WHERE q.removed_at IS NULL
-          ORDER BY q.position, q.id`,
-      )
-      .all() as Array<{
-      id: string;
-      customerId: string;
-      checkedInAs: CheckInType;
-      parentEntryId: string | null;
-      position: number;
-      checkedInAt: number;
-      checkedInByName: string | null;
-      allotmentSource: QueueEntry['allotmentSource'];
-      firstName: string;
-      lastName: string;
-      photoDocumentId: string | null;
-    }>;
-    const allotments = db
-      .prepare(
-        `SELECT a.entry_id AS entryId, a.limit_id AS limitId, a.label, a.amount, a.unit, a.ceiling
-           FROM queue_allotments a JOIN queue_entries q ON q.id = a.entry_id
-          WHERE q.removed_at IS NULL ORDER BY a.rowid`,
-      )
-      .all() as Array<QueueAllotment & { entryId: string }>;
-    const byEntry = new Map<string, QueueAllotment[]>();
-    for (const { entryId, ...allotment } of allotments) {
-      const list = byEntry.get(entryId) ?? [];
-      list.push(allotment);
-      byEntry.set(entryId, list);
-    }
-    const toEntry = (row: (typeof rows)[number]): QueueEntry => ({
-      id: row.id,
-      customerId: row.customerId,
-      displayName: `${row.firstName} ${row.lastName}`,
-      initials: `${row.firstName.charAt(0)}${row.lastName.charAt(0)}`.toUpperCase(),
-      photoDocumentId: row.photoDocumentId,
-      checkedInAs: row.checkedInAs,
-      parentEntryId: row.parentEntryId,
-      checkedInAt: row.checkedInAt,
-      checkedInByName: row.checkedInByName,
-      allotmentSource: row.allotmentSource,
-      allotments: byEntry.get(row.id) ?? [],
-      warnings: this.customer(row.customerId)?.warnings ?? [],
-    });
-    const open = new Set(rows.map((row) => row.id));
-    const top = rows.filter((row) => row.parentEntryId === null || !open.has(row.parentEntryId));
-    const entries: QueueEntry[] = [];
-    for (const row of top) {
-      entries.push(toEntry(row));
-      for (const child of rows.filter((candidate) => candidate.parentEntryId === row.id)) entries.push(toEntry(child));
-    }
-    return { entries, showClearButton: this.showClearButton(), version: latestVersion };
+    return this.listing.view();
   }
 
   /** A new version number for the view that follows a change. */
   bump(): void {
-    latestVersion = Math.max(latestVersion + 1, this.deps.clock());
+    this.listing.bump();
   }
 
   showClearButton(): boolean {
-    const row = this.deps.sqlite().prepare('SELECT value FROM settings WHERE key = ?').get(SHOW_CLEAR_SETTING) as { value: string } | undefined;
-    return row ? row.value === 'true' : false;
+    return this.listing.showClearButton();
   }
 
   findCustomers(query: string, limit: number): QueueCustomerHit[] {
-    const db = this.deps.sqlite();
-    const words = query.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 3);
-    const where = words.map(() => `(lower(first_name) LIKE ? OR lower(last_name) LIKE ?)`).join(' AND ');
-    const params = words.flatMap((word) => {
-      const like = `${word.replace(/[%_\\]/g, '')}%`;
-      return [like, like];
-    });
-    const rows = db
-      .prepare(
-        `SELECT c.id, c.first_name AS firstName, c.last_name AS lastName, c.customer_type AS customerType, c.date_of_birth AS dateOfBirth,
-                EXISTS (SELECT 1 FROM queue_entries q WHERE q.customer_id = c.id AND q.removed_at IS NULL) AS inQueue
-           FROM customers c WHERE ${where} ORDER BY c.last_name, c.first_name LIMIT ?`,
-      )
-      .all(...params, limit) as Array<{ id: string; firstName: string; lastName: string; customerType: CheckInType; dateOfBirth: string; inQueue: number }>;
-    return rows.map((row) => ({
-      id: row.id,
-      displayName: `${row.firstName} ${row.lastName}`,
-      customerType: row.customerType,
-      dateOfBirth: row.dateOfBirth,
-      inQueue: row.inQueue === 1,
-    }));
+    return this.listing.findCustomers(query, limit);
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Check-in
-  // -------------------------------------------------------------------------------------------
-
-  async prepare(customerId: string, as: CheckInType | undefined): Promise<CheckInPreparation> {
-    const assessment = this.assess(customerId, as);
-    let lookupRow: LookupRow | null = null;
-    if (assessment.lookup && assessment.refusals.length === 0) {
-      const result = await this.deps.allotments.lookup(assessment.lookup);
-      lookupRow = this.recordLookup(assessment.lookup, result, assessment.rules);
-    }
-    return this.preparation(assessment, lookupRow);
+  prepare(customerId: string, as: CheckInType | undefined): Promise<CheckInPreparation> {
+    return this.checkIns.prepare(customerId, as);
   }
 
-  checkIn(
-    actor: Employee,
-    request: {
-      commandId: string;
-      customerId: string;
-      as: CheckInType;
-      allotments: Array<{ limitId: string; amount: number }>;
-      manual?: { confirmedCardId: string; acknowledgedWarnings: true };
-    },
-  ): QueueEntry {
-    const db = this.deps.sqlite();
-    const now = this.deps.clock();
-    const { result } = applyCommand(
-      db,
-      { commandId: request.commandId, name: 'queue.checkIn', actorId: actor.id },
-      () => {
-        const assessment = this.assess(request.customerId, request.as);
-        let lookupRow: LookupRow | null = null;
-        if (assessment.lookup && assessment.refusals.length === 0) {
-          lookupRow = this.latestLookup(assessment.lookup, now - LOOKUP_FRESH_MS);
-          if (!lookupRow) {
-            throw new CoreError('conflict', 'The allotment was not looked up in the last 15 minutes: open the check-in again to look it up.');
-          }
-        }
-        const preparation = this.preparation(assessment, lookupRow);
-        if (preparation.refusals.length > 0) {
-          throw new CoreError('conflict', `${preparation.displayName} cannot be checked in: ${preparation.refusals.map((r) => r.message).join(' ')}`, {
-            refusals: preparation.refusals.map((r) => r.code),
-          });
-        }
-        const proposal = preparation.allotment;
-        let manual: { confirmedCardId: string } | null = null;
-        if (proposal.status === 'offline') {
-          if (!request.manual) {
-            throw new CoreError('conflict', `${this.stateSystem()} is offline: confirm the medical ID and the two warnings, then type the allotment by hand.`);
-          }
-          if (normaliseCard(request.manual.confirmedCardId) !== normaliseCard(proposal.cardId ?? '')) {
-            throw new CoreError('conflict', `The confirmed medical ID ${request.manual.confirmedCardId} does not match the profile's ${proposal.cardId ?? '(none)'}: check the card and the profile.`);
-          }
-          manual = { confirmedCardId: request.manual.confirmedCardId };
-        }
-        const agreed = proposal.limits.map((limit) => {
-          const asked = request.allotments.find((item) => item.limitId === limit.limitId);
-          const amount = asked ? asked.amount : limit.amount;
-          if (amount > limit.ceiling) {
-            throw new CoreError(
-              'conflict',
-              `${limit.label}: ${formatAmount(amount, limit.unit)} is above the limit of ${formatAmount(limit.ceiling, limit.unit)}. Lower it; an allotment can only be lowered.`,
-              { limitId: limit.limitId, ceiling: limit.ceiling },
-            );
-          }
-          return { ...limit, amount };
-        });
-        const unknown = request.allotments.find((item) => !proposal.limits.some((limit) => limit.limitId === item.limitId));
-        if (unknown) throw new CoreError('invalid_message', `There is no limit "${unknown.limitId}" for this customer: refresh the check-in.`);
-
-        const entryId = newId(now);
-        const position = ((db.prepare('SELECT MAX(position) AS p FROM queue_entries WHERE removed_at IS NULL').get() as { p: number | null }).p ?? 0) + 1;
-        const source: QueueEntry['allotmentSource'] =
-          proposal.status === 'state_system' ? 'state_system' : proposal.status === 'offline' ? 'manual' : proposal.status === 'not_required' ? 'not_required' : 'legal_limits';
-        db.prepare(
-          `INSERT INTO queue_entries (id, customer_id, checked_in_as, parent_entry_id, position, checked_in_at, checked_in_by,
-                                      allotment_source, card_id, caregiver_card_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          entryId,
-          request.customerId,
-          request.as,
-          assessment.nestUnder?.entryId ?? null,
-          position,
-          now,
-          actor.id,
-          source,
-          proposal.cardId,
-          proposal.caregiverCardId,
-        );
-        const insert = db.prepare('INSERT INTO queue_allotments (entry_id, limit_id, label, amount, unit, ceiling) VALUES (?, ?, ?, ?, ?, ?)');
-        for (const limit of agreed) insert.run(entryId, limit.limitId, limit.label, limit.amount, limit.unit, limit.ceiling);
-        const lowered = agreed.filter((limit, index) => limit.amount < proposal.limits[index]!.amount).map((limit) => limit.limitId);
-        const entry = this.view().entries.find((candidate) => candidate.id === entryId)!;
-        return {
-          result: entry,
-          audit: {
-            action: manual ? 'queue.check_in_manual_allotment' : 'queue.check_in',
-            customerId: request.customerId,
-            details: {
-              entryId,
-              as: request.as,
-              allotmentSource: source,
-              allotments: agreed.map(({ limitId, amount, unit, ceiling }) => ({ limitId, amount, unit, ceiling })),
-              lowered,
-              nestedUnder: assessment.nestUnder?.entryId ?? null,
-              ...(manual
-                ? { manual: true, confirmedCardId: manual.confirmedCardId, offlineReason: proposal.message, lastKnown: proposal.lastKnown, warningsAcknowledged: true }
-                : {}),
-            },
-          },
-        };
-      },
-      now,
-    );
-    return result;
+  checkIn(actor: Employee, request: Parameters<QueueCheckIn['checkIn']>[1]): QueueEntry {
+    return this.checkIns.checkIn(actor, request);
   }
-
-  // -------------------------------------------------------------------------------------------
-  // Queue changes
-  // -------------------------------------------------------------------------------------------
 
   reorder(actor: Employee, commandId: string, order: string[]): QueueView {
-    const db = this.deps.sqlite();
-    const now = this.deps.clock();
-    applyCommand(
-      db,
-      { commandId, name: 'queue.reorder', actorId: actor.id },
-      () => {
-        const current = this.view().entries.filter((entry) => entry.parentEntryId === null).map((entry) => entry.id);
-        const same = order.length === current.length && new Set(order).size === order.length && order.every((id) => current.includes(id));
-        if (!same) throw new CoreError('conflict', 'The queue changed while you were moving a customer: look again and move them again.');
-        const update = db.prepare('UPDATE queue_entries SET position = ? WHERE id = ?');
-        order.forEach((id, index) => update.run(index + 1, id));
-        // Nested patients follow their caregiver in check-in order.
-        return { result: null, audit: { details: { before: current, after: order } } };
-      },
-      now,
-    );
-    return this.view();
+    return this.changes.reorder(actor, commandId, order);
   }
 
   remove(actor: Employee, commandId: string, entryId: string): QueueView {
-    const db = this.deps.sqlite();
-    const now = this.deps.clock();
-    applyCommand(
-      db,
-      { commandId, name: 'queue.remove', actorId: actor.id },
-      () => {
-        const entry = db.prepare('SELECT id, customer_id AS customerId FROM queue_entries WHERE id = ? AND removed_at IS NULL').get(entryId) as
-          | { id: string; customerId: string }
-          | undefined;
-        if (!entry) throw new CoreError('not_found', 'That customer has already left the queue.');
-        // A caregiver's nested patients leave with them: they were checked in to be served together.
-        const children = db.prepare('SELECT id FROM queue_entries WHERE parent_entry_id = ? AND removed_at IS NULL').all(entryId) as Array<{ id: string }>;
-        const mark = db.prepare(`UPDATE queue_entries SET removed_at = ?, removed_by = ?, removed_reason = 'removed' WHERE id = ?`);
-        for (const id of [entryId, ...children.map((child) => child.id)]) mark.run(now, actor.id, id);
-        return { result: null, audit: { customerId: entry.customerId, details: { entryId, nestedRemoved: children.map((child) => child.id) } } };
-      },
-      now,
-    );
-    return this.view();
+    return this.changes.remove(actor, commandId, entryId);
   }
 
   clear(actor: Employee, commandId: string): QueueView {
-    const db = this.deps.sqlite();
-    const now = this.deps.clock();
-    applyCommand(
-      db,
-      { commandId, name: 'queue.clear', actorId: actor.id },
-      () => {
-        if (!this.showClearButton()) {
-          throw new CoreError('forbidden', 'Clearing the queue is turned off: a manager can turn on "Show Clear Queue button at Intake" in Settings.');
-        }
-        const ids = (db.prepare('SELECT id FROM queue_entries WHERE removed_at IS NULL').all() as Array<{ id: string }>).map((row) => row.id);
-        db.prepare(`UPDATE queue_entries SET removed_at = ?, removed_by = ?, removed_reason = 'cleared' WHERE removed_at IS NULL`).run(now, actor.id);
-        return { result: null, audit: { details: { cleared: ids.length, entryIds: ids } } };
-      },
-      now,
-    );
-    return this.view();
+    return this.changes.clear(actor, commandId);
   }
 
   saveSettings(actor: Employee, commandId: string, showClearButton: boolean): QueueView {
-    const db = this.deps.sqlite();
-    const now = this.deps.clock();
-    applyCommand(
-      db,
-      { commandId, name: 'queue.settings.save', actorId: actor.id },
-      () => {
-        db.prepare(
-          `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-           ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-        ).run(SHOW_CLEAR_SETTING, JSON.stringify(showClearButton), now);
-        return { result: null, audit: { details: { [SHOW_CLEAR_SETTING]: showClearButton } } };
-      },
-      now,
-    );
-    return this.view();
+    return this.changes.saveSettings(actor, commandId, showClearButton);
   }
 
   /** What was agreed at check-in for a queue entry (checkout caps the ticket at these). */
   agreedAllotments(entryId: string): QueueAllotment[] {
-    return this.deps
-      .sqlite()
-      .prepare('SELECT limit_id AS limitId, label, amount, unit, ceiling FROM queue_allotments WHERE entry_id = ? ORDER BY rowid')
-      .all(entryId) as QueueAllotment[];
+    return this.changes.agreedAllotments(entryId);
   }
 
   /** Checkout calls this when a queued customer's sale is finished. */
   markServed(actorId: string | null, entryId: string): void {
-    this.deps
-      .sqlite()
-      .prepare(`UPDATE queue_entries SET removed_at = ?, removed_by = ?, removed_reason = 'served' WHERE (id = ? OR parent_entry_id = ?) AND removed_at IS NULL`)
-      .run(this.deps.clock(), actorId, entryId, entryId);
+    this.changes.markServed(actorId, entryId);
   }
-
-  // -------------------------------------------------------------------------------------------
-  // Internals
-  // -------------------------------------------------------------------------------------------
-
-  private rules(): JurisdictionRules {
-    const code = readSetting(this.deps.sqlite(), 'store.jurisdiction') ?? 'IL';
-    if (this.rulesCache?.code !== code) {
-      try {
-        this.rulesCache = { code, rules: loadJurisdictionRules(this.deps.resourcesDir, code) };
-      } catch (error) {
-        throw new CoreError('unavailable', error instanceof Error ? error.message : String(error));
-      }
-    }
-    return this.rulesCache.rules;
-  }
-
-  private today(): string {
-    return storeLocalDate(this.deps.clock(), readSetting(this.deps.sqlite(), 'store.timeZone') ?? 'America/Chicago');
-  }
-
-  private columns(table: string): Set<string> {
-    const db = this.deps.sqlite();
-    let tables = this.columnCache.get(db);
-    if (!tables) {
-      tables = new Map();
-      this.columnCache.set(db, tables);
-    }
-    let columns = tables.get(table);
-    if (!columns) {
-      columns = new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>).map((row) => row.name));
-      tables.set(table, columns);
-    }
-    return columns;
-  }
-
-  private warningLabels(): [string, string] {
-    const row = this.deps.sqlite().prepare('SELECT value FROM settings WHERE key = ?').get('customers.warningLabels') as { value: string } | undefined;
-    try {
-      const value: unknown = row ? JSON.parse(row.value) : null;
-      if (Array.isArray(value) && value.length === 2 && value.every((item) => typeof item === 'string' && item.length > 0)) {
-        return [value[0] as string, value[1] as string];
-      }
-    } catch {
-      // fall through to the defaults
-    }
-    return DEFAULT_WARNING_LABELS;
-  }
-
-  private customer(id: string): CustomerFacts | null {
-    const db = this.deps.sqlite();
-    const have = this.columns('customers');
-    const optional = (column: string, alias: string) => (have.has(column) ? `c.${column} AS ${alias}` : `NULL AS ${alias}`);
-    const profiles = this.columns('customer_profiles');
-    const profileJoin = profiles.size > 0 ? 'LEFT JOIN customer_profiles p ON p.customer_id = c.id' : '';
-    const profileColumn = (column: string, alias: string) => (profiles.has(column) ? `p.${column} AS ${alias}` : `NULL AS ${alias}`);
-    const row = db
-      .prepare(
-        `SELECT c.id, c.customer_type AS customerType, c.first_name AS firstName, c.last_name AS lastName, c.date_of_birth AS dateOfBirth,
-                c.identification_expires AS identificationExpires, c.medical_id AS medicalId, c.medical_id_expires AS medicalIdExpires,
-                c.caregiver_id AS caregiverId, c.caregiver_id_expires AS caregiverIdExpires,
-                ${optional('banned', 'banned')}, ${optional('warning_1', 'warning1')}, ${optional('warning_2', 'warning2')},
-                ${optional('notes', 'notes')}, ${optional('licence_state', 'licenceState')}, ${optional('adult_use', 'adultUse')},
-                ${profileColumn('caregiver_customer_id', 'caregiverCustomerId')}, ${profileColumn('recommendation_expires', 'recommendationExpires')}
-           FROM customers c ${profileJoin} WHERE c.id = ?`,
-      )
-      .get(id) as
-      | (Omit<CustomerFacts, 'banned' | 'warnings' | 'adultUse'> & { banned: number | null; warning1: number | null; warning2: number | null; adultUse: number | null })
-      | undefined;
-    if (!row) return null;
-    const labels = this.warningLabels();
-    const warnings: string[] = [];
-    if (row.warning1) warnings.push(labels[0]);
-    if (row.warning2) warnings.push(labels[1]);
-    const { warning1: _w1, warning2: _w2, ...rest } = row;
-    return { ...rest, banned: row.banned === 1, warnings, adultUse: row.adultUse === 1 };
-  }
-
-  private openEntryOf(customerId: string): { id: string } | null {
-    return (
-      (this.deps.sqlite().prepare('SELECT id FROM queue_entries WHERE customer_id = ? AND removed_at IS NULL').get(customerId) as { id: string } | undefined) ?? null
-    );
-  }
-
-  /** The checks that need no network: who, as what, which rule profile, what refuses. */
-  private assess(customerId: string, requestedAs: CheckInType | undefined): Assessment {
-    const customer = this.customer(customerId);
-    if (!customer) throw new CoreError('not_found', 'That customer is not in the register any more: search again.');
-    const rules = this.rules();
-    const today = this.today();
-    const options: CheckInType[] = [customer.customerType];
-    if (customer.adultUse && customer.customerType !== 'adult_use') options.push('adult_use');
-    const as = requestedAs ?? customer.customerType;
-    if (!options.includes(as)) {
-      throw new CoreError('invalid_message', `${customer.firstName} ${customer.lastName} cannot be checked in as ${TYPE_LABEL[as]}: their profile is ${TYPE_LABEL[customer.customerType]}.`);
-    }
-    let age: number | null = null;
-    try {
-      age = ageOn(customer.dateOfBirth, today);
-    } catch {
-      age = null;
-    }
-    const residency: Residency | null = customer.licenceState ? (customer.licenceState.trim().toUpperCase() === rules.code ? 'in_state' : 'out_of_state') : null;
-    let profile = age === null ? null : findCustomerProfile(rules, { customerType: as, residency, ageYears: age });
-    // Residency unknown: the stricter (non-resident) profile applies until the licence is scanned.
-    if (!profile && residency === null && age !== null) {
-      profile = findCustomerProfile(rules, { customerType: as, residency: 'out_of_state', ageYears: age }) ?? findCustomerProfile(rules, { customerType: as, residency: 'in_state', ageYears: age });
-    }
-
-    const name = `${customer.firstName} ${customer.lastName}`;
-    const refusals: CheckInRefusal[] = [];
-    if (customer.banned) refusals.push({ code: 'banned', message: `${name} is banned from this store: do not serve them. A manager can lift the ban in the profile.` });
-    if (this.openEntryOf(customerId)) refusals.push({ code: 'already_checked_in', message: `${name} is already in the queue.` });
-
-    // A patient checked in after their caregiver is served through the caregiver.
-    let nestUnder: Assessment['nestUnder'] = null;
-    if (as === 'medical' && customer.caregiverCustomerId) {
-      const parent = this.deps
-        .sqlite()
-        .prepare(
-          `SELECT q.id, c.first_name || ' ' || c.last_name AS name, c.caregiver_id AS caregiverId FROM queue_entries q JOIN customers c ON c.id = q.customer_id
-            WHERE q.customer_id = ? AND q.removed_at IS NULL AND q.parent_entry_id IS NULL AND q.checked_in_as = 'caregiver'`,
-        )
-        .get(customer.caregiverCustomerId) as { id: string; name: string; caregiverId: string | null } | undefined;
-      if (parent) nestUnder = { entryId: parent.id, displayName: parent.name, caregiverCardId: parent.caregiverId };
-    }
-
-    const viaCaregiver = nestUnder !== null;
-    if (!profile) {
-      refusals.push({
-        code: 'no_rule',
-        message:
-          age === null
-            ? `The date of birth in ${name}'s profile cannot be read: correct it in the profile.`
-            : `${rules.name}'s rules have no ${TYPE_LABEL[as]} customers of this age or residency: ${name} cannot be served as ${TYPE_LABEL[as]}.`,
-      });
-    } else {
-      if (age !== null && age < profile.minimumAge.value) {
-        refusals.push({ code: 'under_age', message: `${name} is ${age}: ${profile.label} customers must be at least ${profile.minimumAge.value}.` });
-      }
-      if (profile.whoMayBuy.value !== 'customer' && !viaCaregiver) {
-        refusals.push({
-          code: 'needs_caregiver',
-          message: `${name} (${profile.label}) can be served only through their caregiver: check the caregiver in first, then ${customer.firstName}.`,
-        });
-      }
-    }
-    if (rules.identificationMustBeUnexpired.value) {
-      if (!customer.identificationExpires) {
-        // A minor patient served through a caregiver may have no photo ID of their own.
-        if (!(viaCaregiver && profile?.whoMayBuy.value !== 'customer')) {
-          refusals.push({ code: 'identification_unknown', message: `${name}'s identification has no expiration date on file: scan or enter the ID in the profile.` });
-        }
-      } else if (customer.identificationExpires < today) {
-        refusals.push({ code: 'identification_expired', message: `${name}'s identification expired on ${customer.identificationExpires}: ask for a valid ID and update the profile.` });
-      }
-    }
-    let lookup: Assessment['lookup'] = null;
-    if (as === 'medical') {
-      if (!customer.medicalId) {
-        refusals.push({ code: 'medical_id_missing', message: `${name} has no medical ID in the profile: add it before checking in as medical.` });
-      } else if (customer.medicalIdExpires && customer.medicalIdExpires < today) {
-        refusals.push({ code: 'medical_document_expired', message: `${name}'s medical card expired on ${customer.medicalIdExpires}: check in as medical only with a renewed card.` });
-      } else if (!customer.medicalIdExpires && profile?.credential.expiryChecked) {
-        refusals.push({ code: 'medical_document_expired', message: `${name}'s medical card has no expiration date on file: enter it in the profile.` });
-      }
-      if (customer.medicalId && profile?.stateSystemIsTruth.value) {
-        lookup = { cardId: customer.medicalId, caregiverCardId: nestUnder?.caregiverCardId ?? null };
-      }
-    }
-    if (as === 'caregiver') {
-      if (!customer.caregiverId && profile?.credential.kind === 'state_caregiver_card') {
-        refusals.push({ code: 'medical_id_missing', message: `${name} has no caregiver ID in the profile: add it before checking in as a caregiver.` });
-      } else if (customer.caregiverIdExpires && customer.caregiverIdExpires < today) {
-        refusals.push({ code: 'medical_document_expired', message: `${name}'s caregiver card expired on ${customer.caregiverIdExpires}: check in only with a renewed card.` });
-      }
-    }
-    if (as === 'medical_recommendation' && customer.recommendationExpires && customer.recommendationExpires < today) {
-      refusals.push({ code: 'medical_document_expired', message: `${name}'s physician's recommendation expired on ${customer.recommendationExpires}: ask for a current one.` });
-    }
-    return { customer, as, options, age, profile, refusals, nestUnder, lookup, rules };
-  }
-
-  private preparation(assessment: Assessment, lookupRow: LookupRow | null): CheckInPreparation {
-    const { customer, profile, rules } = assessment;
-    const refusals = [...assessment.refusals];
-    const legal: QueueAllotment[] = (profile?.limits ?? []).map((limit) => ({
-      limitId: limit.id,
-      label: limit.label,
-      amount: limit.amount,
-      unit: limit.unit,
-      ceiling: limit.amount,
-    }));
-    const base = {
-      message: null as string | null,
-      cardId: assessment.lookup?.cardId ?? null,
-      caregiverCardId: assessment.lookup?.caregiverCardId ?? null,
-      fetchedAt: null as number | null,
-      sellWhileTraceDown: null as boolean | null,
-      lastKnown: null as AllotmentProposal['lastKnown'],
-    };
-    let allotment: AllotmentProposal;
-    if (profile?.buysFor === 'patient') {
-      allotment = { ...base, status: 'not_required', limits: [], message: 'A caregiver buys on the patient\'s allotment: check the patient in right after the caregiver.' };
-    } else if (!assessment.lookup || !lookupRow) {
-      allotment = { ...base, status: 'legal_limits', limits: legal };
-    } else {
-      const weightIndex = legal.findIndex((limit) => limit.unit === 'mg');
-      const withFigure = (figure: number) =>
-        legal.map((limit, index) => (index === weightIndex ? { ...limit, amount: figure, ceiling: figure } : limit));
-      switch (lookupRow.outcome) {
-        case 'found':
-          allotment = { ...base, status: 'state_system', limits: withFigure(lookupRow.amountMg ?? 0), fetchedAt: lookupRow.at };
-          break;
-        case 'not_found':
-          allotment = { ...base, status: 'not_found', limits: withFigure(0), fetchedAt: lookupRow.at, message: lookupRow.message };
-          refusals.push({
-            code: 'patient_not_found',
-            message: `The patient licence number ${assessment.lookup.cardId} was not found in ${this.stateSystem()}: the allotment is 0.0000. Fix the medical ID in the profile, then check in again.`,
-          });
-          break;
-        case 'unreadable':
-          allotment = { ...base, status: 'unreadable', limits: withFigure(0), fetchedAt: lookupRow.at, message: lookupRow.message, stateAnswer: lookupRow.raw ?? null };
-          refusals.push({
-            code: 'state_unreadable',
-            message: `${lookupRow.message ?? `${this.stateSystem()} answered, but not in a form the register understands.`} Ask a manager to check the card in ${this.stateSystem()} before checking in as medical.`,
-          });
-          break;
-        case 'refused':
-          allotment = { ...base, status: 'refused', limits: withFigure(0), fetchedAt: lookupRow.at, message: lookupRow.message };
-          refusals.push({ code: 'state_refused', message: `${this.stateSystem()} refused the card: ${lookupRow.message ?? 'no reason given'}` });
-          break;
-        case 'offline': {
-          const lastKnown = lastKnownAllotment(this.deps.sqlite(), assessment.lookup.cardId, rules);
-          const sellWhileDown = sellsWhileTraceDown(this.deps.sqlite(), rules);
-          // Offline: the person types the figure; the suggestion (never above the legal limit) starts it.
-          const limits = legal.map((limit, index) =>
-            index === weightIndex ? { ...limit, amount: lastKnown ? Math.min(lastKnown.suggestedMg, limit.ceiling) : 0 } : limit,
-          );
-          allotment = { ...base, status: 'offline', limits, message: lookupRow.message, sellWhileTraceDown: sellWhileDown, lastKnown };
-          if (!sellWhileDown) {
-            refusals.push({
-              code: 'trace_down_no_sales',
-              message: `This store does not sell to medical patients while the state system is down (Settings › Track & Trace): ${customer.firstName} cannot be checked in as medical until it answers again.`,
-            });
-          }
-          break;
-        }
-      }
-    }
-    return {
-      customerId: customer.id,
-      displayName: `${customer.firstName} ${customer.lastName}`,
-      customerType: customer.customerType,
-      as: assessment.as,
-      options: assessment.options,
-      age: assessment.age,
-      profileLabel: profile?.label ?? null,
-      refusals,
-      warnings: customer.warnings,
-      notes: customer.notes,
-      nestUnder: assessment.nestUnder ? { entryId: assessment.nestUnder.entryId, displayName: assessment.nestUnder.displayName } : null,
-      allotment,
-    };
-  }
-
-  /** The state system's name as staff know it: the provider Settings › Track & Trace names. */
-  private stateSystem(): string {
-    const config = readTraceConfig(this.deps.sqlite());
-    return config && config.provider !== 'none' ? PROVIDER_NAMES[config.provider] : 'BioTrack';
-  }
-
-  private recordLookup(query: { cardId: string; caregiverCardId: string | null }, result: AllotmentLookup, rules: JurisdictionRules): LookupRow {
-    const now = this.deps.clock();
-    let outcome = result.kind;
-    let amountMg: number | null = null;
-    let message: string | null = result.kind === 'found' ? null : result.message;
-    if (result.kind === 'found') {
-      amountMg = statedToMilligrams(result.statedAmount, result.statedUnit, rules.gramsPerOunce.value);
-      // A cached figure (Metrc: up to a minute old) may miss the sales made since: count them against it.
-      if (amountMg !== null && result.asOf !== undefined) amountMg = Math.max(0, amountMg - medicalSalesSince(this.deps.sqlite(), query.cardId, result.asOf));
-      if (amountMg === null) {
-        outcome = 'refused';
-        message = `${this.stateSystem()} gave the allotment as "${result.statedAmount} ${result.statedUnit}", a unit the register does not know: check the patient in ${this.stateSystem()}.`;
-      }
-    }
-    // A lookup is a fact learned, not a command: it is logged even when check-in does not follow.
-    // It is a cache of what BioTrack said (BioTrack stays the truth), so it is written without
-    // waiting for the disk: in WAL mode synchronous=NORMAL skips the commit's fsync, and a power
-    // cut can at worst lose the newest lookup. The check-in that relies on it is fully durable.
-    const db = this.deps.sqlite();
-    db.pragma('synchronous = NORMAL');
-    try {
-      db.prepare(
-        `INSERT INTO checkin_lookups (id, card_id, caregiver_card_id, outcome, amount_mg, stated_amount, stated_unit, message, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        newId(now),
-        query.cardId,
-        query.caregiverCardId,
-        outcome,
-        amountMg,
-        result.kind === 'found' ? result.statedAmount : null,
-        result.kind === 'found' ? result.statedUnit : null,
-        message,
-        now,
-      );
-    } finally {
-      db.pragma('synchronous = FULL');
-    }
-    return { outcome, amountMg, message, at: now, raw: result.kind === 'unreadable' ? result.raw : null };
-  }
-
-  private latestLookup(query: { cardId: string; caregiverCardId: string | null }, since: number): LookupRow | null {
-    return (
-      (this.deps
-        .sqlite()
-        .prepare(
-          `SELECT outcome, amount_mg AS amountMg, message, at FROM checkin_lookups
-            WHERE card_id = ? AND caregiver_card_id IS ? AND at >= ? ORDER BY at DESC, id DESC LIMIT 1`,
-        )
-        .get(query.cardId, query.caregiverCardId, since) as LookupRow | undefined) ?? null
-    );
-  }
-}
-
-export function formatAmount(amount: number, unit: QueueAllotment['unit']): string {
-  if (unit === 'plants') return `${amount} plant${amount === 1 ? '' : 's'}`;
-  if (unit === 'mg_thc') return `${amount} mg THC`;
-  return `${(amount / 1000).toFixed(3)} g`;
 }
