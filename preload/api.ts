@@ -21,6 +21,7 @@ import { importsCalls, importsEvents } from './contract/imports.js';
 import { complianceCalls, complianceEvents } from './contract/compliance.js';
 import { setupCalls, setupEvents } from './contract/setup.js';
 import { staffCalls, staffEvents } from './contract/staff.js';
+import { tabletCalls, tabletEvents } from './contract/tablet.js';
 import type { z } from 'zod';
 import type { ApiError, CallOptions } from './contract/common.js';
 
@@ -32,6 +33,26 @@ export { ADJUST_REASON_WORDS } from './contract/catalogue.js';
 export type { ProductView, ProductInput, CategoryInfo, TracePackageView, StockEntry, ImportProblem } from './contract/catalogue.js';
 export type { CustomerImportPreview, CustomerImportField } from './contract/imports.js';
 export type { EmployeeDetail } from './contract/staff.js';
+export {
+  AGREEMENT_MAX_CHARS,
+  MAX_SIGNATURE_PNG_BYTES,
+  TABLET_CLOSE_NOT_PAIRED,
+  tabletPairResponseSchema,
+  tabletServerMessageSchema,
+} from './contract/tablet.js';
+export type {
+  ContactChange,
+  MailOutboxRow,
+  MailSettingsInput,
+  MailSettingsView,
+  SignatureRequestView,
+  TabletAgreement,
+  TabletClientMessage,
+  TabletDevice,
+  TabletPairing,
+  TabletServerMessage,
+  TabletStatus,
+} from './contract/tablet.js';
 export type { JurisdictionChoice, StoreRate, StoreSettingsView, StoreTax, TaxRateEntry } from './contract/setup.js';
 
 /**
@@ -52,6 +73,7 @@ export const calls = {
   ...complianceCalls,
   ...setupCalls,
   ...staffCalls,
+  ...tabletCalls,
 } as const;
 
 export const events = {
@@ -68,6 +90,7 @@ export const events = {
   ...complianceEvents,
   ...setupEvents,
   ...staffEvents,
+  ...tabletEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -44,6 +44,8 @@ export interface CoreServices {
   readonly dataDir: string;
   readonly resourcesDir: string;
   readonly host: 'electron' | 'browser';
+  /** Where the reception tablet's server listens while it is on (default: every interface, port 47843). */
+  readonly tabletListen?: { host: string; port: number } | undefined;
   readonly logger: Logger;
   clock(): number;
   /** The open database; throws a store_damaged CoreError while it is damaged. */

@@ -15,6 +15,9 @@ import { createImportsModule } from '../imports/module.js';
 import { createComplianceModule } from '../compliance/module.js';
 import { createStoreSettingsModule } from '../setup/module.js';
 import { createEmployeesModule } from '../staff/module.js';
+import { createMailModule, type MailModule } from '../mail/module.js';
+import type { MailSenderOptions } from '../mail/sender.js';
+import { createTabletModule } from '../tablet/module.js';
 
 /** Check-in looks allotments up through the demo sandbox the trace module runs. */
 const traceModules = new WeakMap<CoreServices, TraceModule>();
@@ -22,6 +25,10 @@ const traceModules = new WeakMap<CoreServices, TraceModule>();
 const tillModules = new WeakMap<CoreServices, TillModule>();
 /** The till's print-queue timings (tests shorten them before a register starts). */
 export const tillOptions: TillModuleOptions = {};
+/** The email sender's backoff and timeouts (tests shorten them before a register starts). */
+export const mailOptions: MailSenderOptions = {};
+/** The signed agreement's copy is queued by the tablet and sent by the mail module. */
+const mailModules = new WeakMap<CoreServices, MailModule>();
 
 export const capabilityFactories: CapabilityFactory[] = [
   (services) => {
@@ -44,4 +51,10 @@ export const capabilityFactories: CapabilityFactory[] = [
   (services) => createComplianceModule(services),
   (services) => createStoreSettingsModule(services),
   (services) => createEmployeesModule(services),
+  (services) => {
+    const mail = createMailModule(services, mailOptions);
+    mailModules.set(services, mail);
+    return mail;
+  },
+  (services) => createTabletModule(services, { listen: services.tabletListen, mail: () => mailModules.get(services) ?? null }),
 ];

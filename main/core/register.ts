@@ -68,6 +68,8 @@ export interface RegisterOptions {
   clock?: () => number;
   /** Seals secrets at rest (Electron passes safeStorage); default: a key file in the data folder. */
   secretBox?: SecretBox;
+  /** Where the reception tablet's server listens while it is on; default every interface, port 47843. */
+  tabletListen?: { host: string; port: number };
 }
 
 export type NewStore = { kind: 'setup' } | { kind: 'demo'; jurisdiction: string };
@@ -448,6 +450,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
     dataDir: options.dataDir,
     resourcesDir: options.resourcesDir,
     host: options.host,
+    tabletListen: options.tabletListen,
     logger,
     clock,
     databaseFile,

@@ -31,6 +31,9 @@ export abstract class CustomerAttachments extends CustomerDrafts {
       useAsPhoto: boolean;
     },
   ): CustomerDocument {
+    if (input.kind === 'membership_agreement') {
+      throw new CoreError('forbidden', 'The membership agreement is signed on the reception tablet: use Collect Signature on the profile.');
+    }
     if (input.kind === 'full_licence' && !this.mayKeepLicenceData()) {
       const rules = this.rules();
       throw new CoreError('forbidden', `${rules.name} law does not allow keeping an image of the licence: nothing was saved.`);

@@ -83,7 +83,8 @@ export class DocumentStore {
     return stored;
   }
 
-  private store(bytes: Buffer, mime: string): { sha256: string; sizeBytes: number } {
+  /** Keeps bytes as a document file (named by their SHA-256); the type must match the content. */
+  store(bytes: Buffer, mime: string): { sha256: string; sizeBytes: number } {
     if (bytes.length === 0) throw new CoreError('invalid_message', 'The file is empty: choose another.');
     const actual = sniffMime(bytes);
     if (actual !== mime) {

@@ -86,7 +86,8 @@ export abstract class CustomerProfiles extends CustomerAttachments {
         scanned: form.scanned,
         photo: profile?.photo_document_id != null || documents.some((d) => d.kind === 'profile_photo' || d.kind === 'full_licence'),
         mdRec: documents.some((d) => d.kind === 'doctors_permit'),
-        signature: false,
+        // The membership agreement signed on the reception tablet (main/tablet/).
+        signature: documents.some((d) => d.kind === 'membership_agreement'),
         saved: true,
       },
       createdAt: row.created_at,

@@ -102,7 +102,7 @@ export const customerDocuments = sqliteTable(
     customerId: text('customer_id')
       .notNull()
       .references(() => customers.id),
-    kind: text('kind', { enum: ['full_licence', 'doctors_permit', 'medical_card', 'profile_photo', 'other'] }).notNull(),
+    kind: text('kind', { enum: ['full_licence', 'doctors_permit', 'medical_card', 'profile_photo', 'other', 'membership_agreement'] }).notNull(),
     title: text('title').notNull(),
     sha256: text('sha256').notNull(),
     mime: text('mime').notNull(),

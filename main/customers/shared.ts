@@ -144,6 +144,7 @@ export const DOCUMENT_TITLES: Record<DocumentKind, string> = {
   medical_card: 'Medical Card',
   profile_photo: 'Profile Photo',
   other: 'Document',
+  membership_agreement: 'Membership Agreement',
 };
 
 export function formatStamp(at: number, timeZone: string): string {
@@ -226,6 +227,15 @@ export function describeAction(action: string, details: Record<string, unknown>)
       return 'Profile saved';
     case 'customers.addDocument':
       return `Document added: ${typeof details.title === 'string' ? details.title : 'a document'}`;
+    // The reception tablet (main/tablet/).
+    case 'tablet.agreement_sent':
+      return `Membership agreement sent to ${typeof details.deviceName === 'string' ? details.deviceName : 'the tablet'}`;
+    case 'tablet.agreement_cancelled':
+      return 'Membership agreement taken back from the tablet';
+    case 'tablet.signed':
+      return `Membership agreement signed${typeof details.deviceName === 'string' ? ` on ${details.deviceName}` : ''}${
+        typeof details.pdfSha256 === 'string' ? ` · SHA-256 ${details.pdfSha256.slice(0, 12)}…` : ''
+      }`;
     case 'customers.addPatient':
       return `Caregiver-patient added: ${String(details.patient ?? '')}`;
     case 'customers.updatePatient':

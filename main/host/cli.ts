@@ -16,7 +16,9 @@ const USAGE = `Usage: npm start -- [--data-dir DIR] [--port N] [--demo IL|OK|CA]
   --demo STATE     a new data folder becomes that state's demo store at once, instead of
                    showing the setup screen (also REGISTER_DEMO; an existing store is kept)
   --port N         port on 127.0.0.1 (also REGISTER_PORT; default 47800, 0 = any free port)
-REGISTER_MAX_SCREENS=N   how many screens may connect at once (default ${DEFAULT_HOST_LIMITS.maxConnections})`;
+REGISTER_MAX_SCREENS=N   how many screens may connect at once (default ${DEFAULT_HOST_LIMITS.maxConnections})
+REGISTER_TABLET_HOST=ADDR, REGISTER_TABLET_PORT=N   where the reception tablet's server listens
+                   while a manager has it on (default 0.0.0.0 and 47843; 0 = any free port)`;
 
 async function main(): Promise<void> {
   let values: { 'data-dir'?: string; port?: string; demo?: string; help?: boolean };
@@ -52,6 +54,12 @@ async function main(): Promise<void> {
     console.error(`"${demoText}" is not a state with a demo store: use --demo IL, OK or CA.\n\n${USAGE}`);
     process.exit(2);
   }
+  const tabletHost = process.env.REGISTER_TABLET_HOST ?? '0.0.0.0';
+  const tabletPort = Number(process.env.REGISTER_TABLET_PORT ?? '47843');
+  if (!Number.isInteger(tabletPort) || tabletPort < 0 || tabletPort > 65535) {
+    console.error(`REGISTER_TABLET_PORT="${process.env.REGISTER_TABLET_PORT}" is not a port number (0-65535).\n\n${USAGE}`);
+    process.exit(2);
+  }
   const idleLockMs = process.env.REGISTER_IDLE_LOCK_MS ? Number(process.env.REGISTER_IDLE_LOCK_MS) : undefined;
   const appRoot = appRootFrom(import.meta.url);
   const logger = createFileLogger(dataDir);
@@ -66,6 +74,7 @@ async function main(): Promise<void> {
       idleLockMs: idleLockMs && idleLockMs > 0 ? idleLockMs : undefined,
       logger,
       version: process.env.npm_package_version,
+      tabletListen: { host: tabletHost, port: tabletPort },
     });
   } catch (error) {
     if (error instanceof DataFolderError) {

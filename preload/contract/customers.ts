@@ -81,7 +81,7 @@ export const customerFormSchema = z
 export type CustomerForm = z.infer<typeof customerFormSchema>;
 export type CustomerFormInput = z.input<typeof customerFormSchema>;
 
-export const documentKindSchema = z.enum(['full_licence', 'doctors_permit', 'medical_card', 'profile_photo', 'other']);
+export const documentKindSchema = z.enum(['full_licence', 'doctors_permit', 'medical_card', 'profile_photo', 'other', 'membership_agreement']);
 export type DocumentKind = z.infer<typeof documentKindSchema>;
 
 export const customerDocumentSchema = z.object({

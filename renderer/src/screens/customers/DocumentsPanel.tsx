@@ -16,6 +16,7 @@ const KIND_LABELS: Record<DocumentKind, string> = {
   medical_card: 'Medical Card',
   profile_photo: 'Profile Photo',
   other: 'Other',
+  membership_agreement: 'Membership Agreement',
 };
 
 const PART_BYTES = 512 * 1024;
