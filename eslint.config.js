@@ -2,7 +2,7 @@
 // Electron or React; the renderer never imports main/ (only preload/api.ts for the contract).
 import tseslint from 'typescript-eslint';
 
-const capabilityFolders = ['store', 'tablet', 'mail', 'customers', 'intake', 'queue', 'checkout', 'compliance', 'trace', 'devices', 'licenses', 'staff', 'audit', 'core', 'demo', 'log', 'host'];
+const capabilityFolders = ['store', 'tablet', 'mail', 'customers', 'intake', 'queue', 'checkout', 'compliance', 'trace', 'devices', 'licenses', 'staff', 'audit', 'core', 'demo', 'log', 'host', 'hub-sync'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'drizzle/**', 'test-results/**', 'playwright-report/**'] },

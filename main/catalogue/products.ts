@@ -9,6 +9,7 @@ import type { CategoryInfo, ProductInput, ProductView } from '../../preload/cont
 import { ADJUST_REASONS, ADJUST_REASON_WORDS, productInputSchema } from '../../preload/contract/catalogue.js';
 import { PRODUCT_CATEGORIES, loadJurisdictionRules, type JurisdictionRules, type LimitMeasure } from '../compliance/rules.js';
 import { applyCommand, appliedCommandResult } from '../core/commands.js';
+import { captureProduct } from '../hub-sync/capture.js';
 import { CoreError } from '../core/errors.js';
 import { readSetting } from '../core/settings.js';
 import { newId } from '../store/ids.js';
@@ -270,6 +271,7 @@ export class CatalogueProducts {
         }
         const insertBarcode = this.prepare('INSERT INTO product_barcodes (barcode, product_id) VALUES (?, ?)');
         for (const code of product.barcodes) insertBarcode.run(code, id);
+        captureProduct(this.sqlite, id, now);
         const changes = before ? changedFields(before, product) : null;
         return { result: { id }, audit: { details: { productId: id, name: product.name, ...(changes ? { changes } : { priceCents: product.priceCents }) } } };
       },
@@ -286,6 +288,7 @@ export class CatalogueProducts {
       () => {
         const row = this.row(productId);
         this.prepare('UPDATE products SET archived_at = ?, updated_at = ? WHERE id = ?').run(archived ? now : null, now, productId);
+        captureProduct(this.sqlite, productId, now);
         return { result: null, audit: { details: { productId, name: row.name, onHand: row.on_hand } } };
       },
       now,

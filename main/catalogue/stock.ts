@@ -10,6 +10,7 @@
 import type { AdjustReason, ProductView, StockEntry, TracePackageView } from '../../preload/contract/catalogue.js';
 import { ADJUST_REASON_WORDS } from '../../preload/contract/catalogue.js';
 import { applyCommand } from '../core/commands.js';
+import { captureProduct, captureStockMovement } from '../hub-sync/capture.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
 import type { TracePackage } from '../trace/provider.js';
@@ -79,6 +80,8 @@ export class CatalogueStock extends CatalogueProducts {
         this.prepare(
           "INSERT INTO inventory_movements (product_id, quantity_delta, reason, reference_id, employee_id, at) VALUES (?, ?, 'receive', ?, ?, ?)",
         ).run(productId, quantity, pkg.label, actor.id, now);
+        captureProduct(this.sqlite, productId, now);
+        captureStockMovement(this.sqlite, { productId, quantityDelta: quantity, reason: 'receive', referenceId: pkg.label, employeeId: actor.id, at: now });
         return {
           result: null,
           audit: { details: { productId, name: product.name, package: pkg.label, provider, quantity, onHandBefore: product.on_hand, onHandAfter: product.on_hand + quantity } },
@@ -112,6 +115,7 @@ export class CatalogueStock extends CatalogueProducts {
           this.prepare(
             "INSERT INTO inventory_movements (product_id, quantity_delta, reason, reference_id, employee_id, at) VALUES (?, ?, 'adjust', ?, ?, ?)",
           ).run(request.productId, delta, id, actor.id, now);
+          captureStockMovement(this.sqlite, { productId: request.productId, quantityDelta: delta, reason: request.kind === 'count' ? 'count' : 'adjust', referenceId: id, employeeId: actor.id, at: now });
         }
         return {
           result: { quantityDelta: delta },

@@ -1,6 +1,7 @@
 /** Checkout: completing a sale, in one immediate transaction keyed by the ticket's commandId. */
 import type { Employee } from '../../preload/api.js';
 import { applyCommand, appliedCommandResult } from '../core/commands.js';
+import { captureSale } from '../hub-sync/capture.js';
 import { CoreError } from '../core/errors.js';
 import { cannotSaveMessage } from '../store/errors.js';
 import { newId } from '../store/ids.js';
@@ -188,6 +189,8 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
       ).outboxId;
       s.setOutbox.run(traceOutboxId, receiptNumber);
     }
+    // The store hub (issue 15): the sale's mirror, in this transaction.
+    captureSale(db, saleId);
     if (ticket.queueEntryId) this.deps.queue?.markServed(actor.id, ticket.queueEntryId);
     // Rewards (issue 9): points on the sale's net (after discounts, before tax), in this transaction.
     const rewards = earnPoints(db, { customerId: ticket.customer.id, saleId, eligibleCents: priced.netCents, employeeId: actor.id, at: now });

@@ -2,6 +2,7 @@
 import type { Employee } from '../../preload/api.js';
 import type { Receipt } from '../../preload/contract/checkout.js';
 import { applyCommand, appliedCommandResult } from '../core/commands.js';
+import { captureSaleReturn } from '../hub-sync/capture.js';
 import { CoreError } from '../core/errors.js';
 import { readSetting } from '../core/settings.js';
 import { newId } from '../store/ids.js';
@@ -246,6 +247,7 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
       if (!holder || amount === 0) continue;
       s.insertUse.run(input.saleNo, returnId, holder.holderKind, holder.holderId, holder.cardId, limitId, holder.unit, -amount, now, date);
     }
+    captureSaleReturn(db, returnId);
     return returnId;
   }
 

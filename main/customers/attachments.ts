@@ -3,6 +3,7 @@ import type { CustomerDocument, DocumentKind } from '../../preload/contract/cust
 import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
+import { captureCustomerDocument } from '../hub-sync/capture.js';
 import { type Actor, DOCUMENT_TITLES, formatStamp } from './shared.js';
 import { CustomerDrafts, type PendingDocument } from './drafts.js';
 
@@ -66,6 +67,7 @@ export abstract class CustomerAttachments extends CustomerDrafts {
           'INSERT INTO customer_documents (id, customer_id, kind, title, sha256, mime, size_bytes, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         ).run(id, customerId, input.kind, title, stored.sha256, input.mime, stored.sizeBytes, now, actor.id);
         if (input.useAsPhoto || input.kind === 'profile_photo') this.usePhoto(customerId, id, now);
+        captureCustomerDocument(this.sqlite, id, now);
         const document: CustomerDocument = {
           id,
           kind: input.kind,

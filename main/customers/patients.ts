@@ -4,6 +4,7 @@ import type { CaregiverPatient } from '../../preload/contract/customers.js';
 type PatientInput = Omit<CaregiverPatient, 'id' | 'caregiverId' | 'dateOfBirth'> & { dateOfBirth?: string | null | undefined };
 import { credentialNumberProblemFor } from '../compliance/rules.js';
 import { applyCommand } from '../core/commands.js';
+import { captureCaregiverPatient } from '../hub-sync/capture.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
 import { type Actor, isIsoDate } from './shared.js';
@@ -48,6 +49,7 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
           `INSERT INTO caregiver_patients (id, caregiver_id, first_name, last_name, medical_licence, licence_expires, date_of_birth, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(id, caregiverId, patient.firstName, patient.lastName, patient.medicalLicence, patient.licenceExpires, patient.dateOfBirth, now, now);
+        captureCaregiverPatient(this.sqlite, id, now);
         const created: CaregiverPatient = { id, caregiverId, ...patient };
         return { result: created, audit: { customerId: caregiverId, details: { patientId: id, patient: `${patient.firstName} ${patient.lastName}` } } };
       },
@@ -70,6 +72,7 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
         this.prepare(
           'UPDATE caregiver_patients SET first_name = ?, last_name = ?, medical_licence = ?, licence_expires = ?, date_of_birth = ?, updated_at = ? WHERE id = ?',
         ).run(patient.firstName, patient.lastName, patient.medicalLicence, patient.licenceExpires, patient.dateOfBirth, now, id);
+        captureCaregiverPatient(this.sqlite, id, now);
         const changes = [
           ['Patient first name', existing.first_name, patient.firstName],
           ['Patient last name', existing.last_name, patient.lastName],

@@ -9,6 +9,7 @@ import { newId } from '../store/ids.js';
 import { licenceFingerprint, nameKey } from './normalise.js';
 import { type Actor, type CustomerRow, SENIOR_GROUP, FIELD_LABELS, isIsoDate } from './shared.js';
 import { CustomerProfiles } from './profile.js';
+import { captureCustomer, captureCustomerDocument, customerSnapshot } from '../hub-sync/capture.js';
 
 export abstract class CustomerWrites extends CustomerProfiles {
   // -------------------------------------------------------------------------------------------
@@ -159,6 +160,8 @@ export abstract class CustomerWrites extends CustomerProfiles {
         this.writeGroups(id, form.groups, now);
         const documentIds = draftId ? this.attachPendingDocuments(draftId, id, now) : [];
         if (draftId) this.prepare('DELETE FROM customer_drafts WHERE id = ?').run(draftId);
+        captureCustomer(this.sqlite, id, null, now);
+        for (const documentId of documentIds) captureCustomerDocument(this.sqlite, documentId, now);
         return {
           result: { id },
           audit: {
@@ -181,6 +184,7 @@ export abstract class CustomerWrites extends CustomerProfiles {
       { commandId, name: 'customers.update', actorId: actor.id },
       () => {
         const existing = this.row(id);
+        const hubBefore = customerSnapshot(this.sqlite, id);
         const profile = this.profileRow(id);
         const before = this.formOf(existing, profile, this.storedGroups(id));
         const licence = this.licenceColumns(form, existing, draftId ? this.draftFingerprint(draftId) : null);
@@ -204,6 +208,7 @@ export abstract class CustomerWrites extends CustomerProfiles {
             throw new CoreError('conflict', 'This caregiver still has caregiver-patients: remove them before turning Caregiver Licence off.');
           }
         }
+        captureCustomer(this.sqlite, id, hubBefore, now);
         return { result: { id }, audit: { customerId: id, details: { customerType: kind, changes, ...(draftId ? { draftId } : {}) } } };
       },
       now,

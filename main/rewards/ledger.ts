@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import { CoreError } from '../core/errors.js';
 import { cachedStatement } from '../store/statements.js';
+import { captureRewardsEntry } from '../hub-sync/capture.js';
 import { pointsEarned, quoteRedemption, readRewardsRules, redemptionProblem } from './rules.js';
 
 /** The ledger's statements, prepared once per connection: they run inside every sale. */
@@ -36,6 +37,7 @@ export function insertLedgerRow(sqlite: Database.Database, row: LedgerRow): stri
     `INSERT INTO rewards_ledger (customer_id, kind, points, sale_id, cents, reason, employee_id, approved_by, at)
        VALUES (@customerId, @kind, @points, @saleId, @cents, @reason, @employeeId, @approvedBy, @at)`,
   ).run(row);
+  captureRewardsEntry(sqlite, result.lastInsertRowid);
   return String(result.lastInsertRowid);
 }
 

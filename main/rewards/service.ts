@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { CustomerTag, LedgerEntry, RewardsAccount, RewardsCard, RewardsRules, TagKind } from '../../preload/contract/rewards.js';
 import { applyCommand, appliedCommandResult } from '../core/commands.js';
+import { captureRewardsCard } from '../hub-sync/capture.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
 import { displayName } from '../customers/service.js';
@@ -264,6 +265,7 @@ export class RewardsService {
         // The old card stops working first (one working card per customer), then the new one is connected.
         const card = { id: newId(now) };
         this.db.prepare('UPDATE rewards_cards SET replaced_at = ?, replaced_by_card_id = ? WHERE id = ?').run(now, card.id, old.id);
+        captureRewardsCard(this.db, old.id, now);
         const inserted = this.insertCard(actor, customerId, cardNumber, now, card.id);
         return {
           result: inserted,
@@ -278,6 +280,7 @@ export class RewardsService {
     this.db
       .prepare('INSERT INTO rewards_cards (id, card_number, customer_id, connected_at, connected_by) VALUES (?, ?, ?, ?, ?)')
       .run(id, cardNumber, customerId, now, actor.id);
+    captureRewardsCard(this.db, id, now);
     return { id, cardNumber, connectedAt: now, replacedAt: null };
   }
 

@@ -11,6 +11,7 @@ import type { EmployeeDetail } from '../../preload/contract/staff.js';
 import { applyCommand, appliedCommandResult } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { hashPin } from './pins.js';
+import { captureEmployee } from '../hub-sync/capture.js';
 import { permissionsOf, ROLE_PERMISSIONS, type StaffService } from './service.js';
 
 interface DetailRow {
@@ -93,6 +94,7 @@ export class EmployeeAdmin {
           this.assertAnotherStaffAdmin(input.employeeId, 'take away the last admin’s right to manage employees');
         }
         this.sqlite.prepare('UPDATE employees SET name = ?, role = ?, permissions = ? WHERE id = ?').run(input.name, input.role, stored, input.employeeId);
+        captureEmployee(this.sqlite, input.employeeId, this.clock());
         return {
           result: { id: input.employeeId },
           audit: {
@@ -135,6 +137,7 @@ export class EmployeeAdmin {
             .prepare('UPDATE employees SET active = 1, pin_hash = ?, pin_must_change = 1, failed_pin_attempts = 0, locked_until = NULL WHERE id = ?')
             .run(pinHash, input.employeeId);
         }
+        captureEmployee(this.sqlite, input.employeeId, this.clock());
         return { result: { id: input.employeeId }, audit: { details: { employeeId: input.employeeId, name: before.name } } };
       },
       this.clock(),

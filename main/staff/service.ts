@@ -14,6 +14,7 @@ import { hashPin, verifyPin } from './pins.js';
 import { PIN_REFUSED, weakPinReason } from './pin-rules.js';
 import { CoreError } from '../core/errors.js';
 import { applyCommand, appliedCommandResult } from '../core/commands.js';
+import { captureEmployee } from '../hub-sync/capture.js';
 
 export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
   budtender: ['sell', 'manage_customers'],
@@ -170,6 +171,7 @@ export class StaffService {
             'INSERT INTO employees (id, name, role, pin_hash, failed_pin_attempts, active, created_at, permissions, pin_must_change) VALUES (?, ?, ?, ?, 0, 1, ?, ?, ?)',
           )
           .run(id, input.name, input.role, pinHash, now, stored, input.mustSetPin ? 1 : 0);
+        captureEmployee(this.sqlite, id, now);
         return {
           result: employee,
           audit: { details: { employeeId: id, name: input.name, role: input.role, permissions: employee.permissions, mustSetPin: !!input.mustSetPin } },
@@ -203,6 +205,7 @@ export class StaffService {
           .prepare('UPDATE employees SET pin_hash = ?, failed_pin_attempts = 0, locked_until = NULL, pin_must_change = ? WHERE id = ?')
           .run(pinHash, input.mustSetPin ? 1 : 0, input.employeeId);
         this.sqlite.prepare('DELETE FROM settings WHERE key = ?').run(approvalAttemptsKey(input.employeeId));
+        captureEmployee(this.sqlite, input.employeeId, this.clock());
         return { result: null, audit: { details: { employeeId: input.employeeId, mustSetPin: !!input.mustSetPin } } };
       },
       this.clock(),
@@ -308,6 +311,7 @@ export class StaffService {
     const pinHash = await hashPin(newPin);
     this.sqlite.transaction(() => {
       this.sqlite.prepare('UPDATE employees SET pin_hash = ?, pin_must_change = 0, failed_pin_attempts = 0, locked_until = NULL WHERE id = ?').run(pinHash, match.id);
+      captureEmployee(this.sqlite, match.id, this.clock());
       appendAudit(this.sqlite, { employeeId: match.id, action: 'staff.pin_set_by_employee' }, this.clock());
       appendAudit(this.sqlite, { employeeId: match.id, action: 'staff.login' }, this.clock());
     }).immediate();

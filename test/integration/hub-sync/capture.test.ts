@@ -1,0 +1,172 @@
+/**
+ * The hub outbox through a real register: each capability's change writes its command for the hub
+ * in the change's own transaction (a refused change writes none), with sequence numbers 1, 2, 3…;
+ * an edit sends only the fields it changed; an unpaired register writes nothing.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KeyFileSecretBox } from '../../../main/core/secret-box.js';
+import { DEMO_PINS } from '../../../main/demo/seed.js';
+import { savePairing } from '../../../main/hub-sync/state.js';
+import { applyPragmas } from '../../../main/store/db.js';
+import { newId } from '../../../main/store/ids.js';
+import type { ResponseEnvelope } from '../../../preload/api.js';
+import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { commandBody } from '../../../hub/protocol.js';
+import { prepareStore, salesDriver } from '../../support/sales-driver.js';
+import { resourcesDir } from '../../support/paths.js';
+
+let running: TestRegister[] = [];
+let handles: Database.Database[] = [];
+afterEach(async () => {
+  for (const handle of handles) handle.close();
+  handles = [];
+  for (const r of running) await r.close();
+  running = [];
+});
+
+function value<T>(response: ResponseEnvelope): T {
+  if (!response.ok) throw new Error(`${response.error.code}: ${response.error.message}`);
+  return response.value as T;
+}
+
+async function start(): Promise<{ r: TestRegister; db: Database.Database }> {
+  const r = await startTestRegister();
+  running.push(r);
+  const db = new Database(join(r.dataDir, 'register.sqlite'));
+  applyPragmas(db);
+  handles.push(db);
+  return { r, db };
+}
+
+function pair(r: TestRegister, db: Database.Database): void {
+  savePairing(
+    db,
+    new KeyFileSecretBox(r.dataDir),
+    {
+      address: '127.0.0.1:1',
+      hubId: newId(),
+      hubEpoch: newId(),
+      fingerprint: 'AA:'.repeat(31) + 'AA',
+      deviceId: newId(),
+      deviceName: 'Register 1',
+      role: 'register',
+      deviceToken: 'x'.repeat(50),
+      clockOffsetMs: 0,
+    },
+    Date.now(),
+  );
+}
+
+interface Row {
+  device_seq: number;
+  kind: string;
+  payload: string;
+  state: string;
+}
+/** The outbox in order; every command must be one the hub's protocol accepts. */
+function outbox(db: Database.Database): Array<{ seq: number; kind: string; payload: Record<string, unknown> }> {
+  const rows = (db.prepare('SELECT device_seq, kind, payload, state FROM hub_outbox ORDER BY device_seq').all() as Row[]).map((row) => ({
+    seq: row.device_seq,
+    kind: row.kind,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+  }));
+  for (const row of rows) {
+    const parsed = commandBody.safeParse({ kind: row.kind, payload: row.payload });
+    if (!parsed.success) throw new Error(`${row.kind} does not fit the protocol: ${parsed.error.message}`);
+  }
+  return rows;
+}
+
+async function hartId(r: TestRegister): Promise<string> {
+  return value<{ results: Array<{ id: string }> }>(await r.call('customers.search', { field: 'name', query: 'hart' })).results[0]!.id;
+}
+
+describe('hub outbox capture', () => {
+  it('writes nothing while the register has no hub', async () => {
+    const { r, db } = await start();
+    value(await r.call('session.login', { pin: DEMO_PINS.manager }));
+    const id = await hartId(r);
+    const detail = value<{ form: Record<string, unknown> }>(await r.call('customers.get', { id }));
+    value(await r.call('customers.update', { commandId: newId(), id, form: { ...detail.form, notes: 'Quiet' } }));
+    expect(outbox(db)).toEqual([]);
+  });
+
+  it('captures customer edits (only what changed), employees and products, in order', async () => {
+    const { r, db } = await start();
+    pair(r, db);
+    value(await r.call('session.login', { pin: DEMO_PINS.admin }));
+    const id = await hartId(r);
+    const detail = value<{ form: Record<string, unknown> }>(await r.call('customers.get', { id }));
+    const commandId = newId();
+    value(await r.call('customers.update', { commandId, id, form: { ...detail.form, notes: 'Prefers pre-rolls', phone: '555 0199' } }));
+    // The same command again is applied once: no second hub command.
+    value(await r.call('customers.update', { commandId, id, form: { ...detail.form, notes: 'Prefers pre-rolls', phone: '555 0199' } }));
+    // An edit that changes nothing sends nothing.
+    const same = value<{ form: Record<string, unknown> }>(await r.call('customers.get', { id }));
+    value(await r.call('customers.update', { commandId: newId(), id, form: same.form }));
+    const employee = value<{ id: string }>(
+      await r.call('staff.employees.add', { commandId: newId(), name: 'Nia New', role: 'budtender', permissions: ['sell'], pin: '4862' }),
+    );
+    const product = value<{ id: string }>(
+      await r.call('catalogue.save', {
+        commandId: newId(),
+        productId: null,
+        product: {
+          name: 'Sherbet 3.5g',
+          category: 'flower',
+          upc: null,
+          barcodes: [],
+          unitWeightMg: 3500,
+          usableWeightMg: 3500,
+          thcValue: 2000,
+          thcUnit: 'pct_x100',
+          priceCents: 4000,
+          soldMedical: true,
+          soldAdultUse: true,
+        },
+      }),
+    );
+    const rows = outbox(db);
+    expect(rows.map((row) => [row.seq, row.kind])).toEqual([
+      [1, 'customer.upsert'],
+      [2, 'employee.upsert'],
+      [3, 'product.upsert'],
+    ]);
+    expect(rows[0]!.payload).toMatchObject({ customerId: id, fields: { notes: 'Prefers pre-rolls', phone: '555 0199' } });
+    // Unchanged fields stay out (the hub merges per field: a later edit of another field at another station wins there).
+    expect(rows[0]!.payload.fields).not.toHaveProperty('firstName');
+    expect(rows[0]!.payload.fields).not.toHaveProperty('lastName');
+    expect(rows[0]!.payload.fields).not.toHaveProperty('dateOfBirth');
+    expect(rows[1]!.payload).toMatchObject({ id: employee.id, name: 'Nia New', role: 'budtender', active: true, pinMustChange: true });
+    expect(String(rows[1]!.payload.pinHash)).toMatch(/^scrypt\$/);
+    expect(rows[2]!.payload).toMatchObject({ id: product.id, name: 'Sherbet 3.5g', priceCents: 4000, soldMedical: true });
+  });
+
+  it('a refused change writes no hub command (same transaction)', async () => {
+    const { r, db } = await start();
+    pair(r, db);
+    value(await r.call('session.login', { pin: DEMO_PINS.admin }));
+    // A PIN another employee has is refused: no employee, no command.
+    const refused = await r.call('staff.employees.add', { commandId: newId(), name: 'Twin', role: 'budtender', permissions: ['sell'], pin: DEMO_PINS.budtender });
+    expect(refused.ok).toBe(false);
+    expect(outbox(db)).toEqual([]);
+  });
+
+  it('mirrors a sale with its lines and the allotment it used', async () => {
+    const { r, db } = await start();
+    pair(r, db);
+    prepareStore(db);
+    const driver = salesDriver(db, resourcesDir, Date.now());
+    const { saleId } = await driver.ringSale();
+    const rows = outbox(db);
+    const sale = rows.find((row) => row.kind === 'sale.record')!;
+    expect(sale.payload).toMatchObject({ saleId, channel: 'medical', grantId: null, outagePolicy: 'none' });
+    expect(sale.payload.lines).toHaveLength(5);
+    expect((sale.payload.allotmentUsed as Array<{ amount: number }>).reduce((sum, a) => sum + a.amount, 0)).toBeGreaterThan(0);
+    // Points earned on the sale go too (rewards.entry), in the same transaction.
+    expect(rows.map((row) => row.kind)).toContain('sale.record');
+    expect(rows.map((row) => row.seq)).toEqual(rows.map((_, i) => i + 1));
+  });
+});
