@@ -117,6 +117,10 @@ export abstract class CustomerDrafts extends CustomerPatients {
         const title = input.title || 'New customer';
         const id = input.draftId ?? newId(now);
         const existing = input.draftId ? this.prepare('SELECT id FROM customer_drafts WHERE id = ?').get(input.draftId) : undefined;
+        // A draft that is gone was saved to its profile or discarded: a late write must not bring it back.
+        if (input.draftId && !existing) {
+          throw new CoreError('not_found', 'This draft was already saved or discarded: nothing more to keep.');
+        }
         if (existing) {
           this.prepare('UPDATE customer_drafts SET title = ?, form = ?, employee_id = ?, updated_at = ? WHERE id = ?').run(
             title,

@@ -36,7 +36,7 @@ export function createCustomersModule(services: CoreServices): CapabilityModule 
     'customers.create': {
       access: 'manage_customers',
       run(ctx, request) {
-        const detail = service.create(ctx.actor, request.commandId, request.form, request.draftId);
+        const detail = service.create(ctx.actor, request.commandId, request.form, request.draftId, request.duplicateReason);
         changed(detail.id, request.draftId !== null);
         return detail;
       },
@@ -47,6 +47,15 @@ export function createCustomersModule(services: CoreServices): CapabilityModule 
         const detail = service.update(ctx.actor, request.commandId, request.id, request.form, request.draftId);
         changed(detail.id, request.draftId !== null);
         return detail;
+      },
+    },
+    'customers.duplicates': { access: 'logged_in', run: (_ctx, request) => service.duplicates(request.customerId, request) },
+    'customers.updateFromScan': {
+      access: 'manage_customers',
+      run(ctx, request) {
+        const updated = service.updateFromScan(ctx.actor, request.commandId, request.customerId, request.raw);
+        if (updated.changes.length > 0) changed(request.customerId, false);
+        return updated;
       },
     },
     'customers.caregivers': { access: 'logged_in', run: (_ctx, request) => service.caregivers(request.query) },

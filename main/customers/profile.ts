@@ -1,5 +1,6 @@
 /** Customers: one profile read (form, alerts, history). */
 import type { CustomerDetail, CustomerForm, CustomerHistoryEntry } from '../../preload/contract/customers.js';
+import { showStoreDate } from '../../preload/contract/customers.js';
 import { ageOn } from '../licenses/index.js';
 import { type CustomerRow, type ProfileRow, SENIOR_GROUP, isIsoDate, parseDetails, describeAction, displayName } from './shared.js';
 import { CustomerAttachments } from './attachments.js';
@@ -102,9 +103,11 @@ export abstract class CustomerProfiles extends CustomerAttachments {
     if (form.warning1) alerts.push(`Warning: ${labels[0]}`);
     if (form.warning2) alerts.push(`Warning: ${labels[1]}`);
     const expired = (date: string | null, what: string) => {
-      if (date && date < today) alerts.push(`${what} expired on ${date}.`);
+      if (date && date < today) alerts.push(`${what} expired on ${showStoreDate(date)}.`);
     };
-    expired(row.identification_expires, 'The identification');
+    if (row.identification_expires && row.identification_expires < today) {
+      alerts.push(`The identification expired on ${showStoreDate(row.identification_expires)}: scan their renewed licence or state ID before checking them in or selling.`);
+    }
     if (!form.adultUse || row.customer_type !== 'adult_use') {
       expired(row.medical_id_expires, 'The state medical ID');
       expired(form.recommendationExpires, 'The medical recommendation');
@@ -112,7 +115,7 @@ export abstract class CustomerProfiles extends CustomerAttachments {
     expired(row.caregiver_id_expires, 'The caregiver licence');
     const adultUse = this.rules().profiles.find((p) => p.match.customerType === 'adult_use');
     if (age !== null && row.customer_type === 'adult_use' && adultUse && age < adultUse.minimumAge.value) {
-      alerts.push(`The customer is ${age}: under ${adultUse.minimumAge.value}, no adult-use sale.`);
+      alerts.push(`This customer is ${age} — adult-use sales need ${adultUse.minimumAge.value} or older.`);
     }
     return alerts;
   }

@@ -6,14 +6,14 @@
  * the normalised, indexed columns of drizzle/0005_customers_columns.sql. Every write goes
  * through applyCommand, so it is applied once per commandId and audited with the employee.
  */
-import { CustomerImports } from './import.js';
+import { CustomerRescan } from './rescan.js';
 
 /**
  * The customers service, split by use case: ./base.ts (settings, statements), ./search.ts,
  * ./licence-scan.ts, ./patients.ts, ./drafts.ts, ./attachments.ts (documents), ./profile.ts,
- * ./writes.ts (create, update); shared types and helpers in ./shared.ts.
+ * ./writes.ts (create, update), ./duplicates.ts, ./import.ts, ./rescan.ts (a returning customer's licence); shared types and helpers in ./shared.ts.
  */
-export class CustomerService extends CustomerImports {}
+export class CustomerService extends CustomerRescan {}
 
 /** A blank profile form: one definition shared with the screens (the contract). */
 export { emptyForm } from '../../preload/contract/customers.js';

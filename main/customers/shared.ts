@@ -219,10 +219,17 @@ export function dollars(cents: number): string {
 
 export function describeAction(action: string, details: Record<string, unknown>): string {
   switch (action) {
-    case 'customers.create':
-      return details.fromScan ? 'Profile created from a licence scan' : 'Profile created';
+    case 'customers.create': {
+      const made = details.fromScan ? 'Profile created from a licence scan' : 'Profile created';
+      // Made on purpose although another profile has the same names and birth date: the reason staff gave.
+      return typeof details.duplicateReason === 'string' && typeof details.duplicateOf === 'string'
+        ? `${made} although ${details.duplicateOf}, has another profile: ${details.duplicateReason}`
+        : made;
+    }
     case 'customers.update':
       return 'Profile edited';
+    case 'customers.updateFromScan':
+      return 'Updated from a licence scan';
     case 'customers.updated':
       return 'Profile saved';
     case 'customers.addDocument':

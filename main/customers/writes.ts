@@ -1,6 +1,6 @@
 /** Customers: create and update a profile (validated, applied once, audited with a diff). */
 import type { CustomerDetail, CustomerForm, CustomerKind, CustomerSettings, RequirableField } from '../../preload/contract/customers.js';
-import { customerFormSchema, REQUIRABLE_FIELDS } from '../../preload/contract/customers.js';
+import { customerFormSchema, REQUIRABLE_FIELDS, showStoreDate } from '../../preload/contract/customers.js';
 import { REQUIRED_FIELDS_KEY, SENIOR_AGE_KEY } from './base.js';
 import { credentialNumberProblemFor } from '../compliance/rules.js';
 import { applyCommand } from '../core/commands.js';
@@ -8,10 +8,10 @@ import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
 import { licenceFingerprint, nameKey } from './normalise.js';
 import { type Actor, type CustomerRow, SENIOR_GROUP, FIELD_LABELS, isIsoDate } from './shared.js';
-import { CustomerProfiles } from './profile.js';
 import { captureCustomer, captureCustomerDocument, customerSnapshot } from '../hub-sync/capture.js';
+import { CustomerDuplicates } from './duplicates.js';
 
-export abstract class CustomerWrites extends CustomerProfiles {
+export abstract class CustomerWrites extends CustomerDuplicates {
   // -------------------------------------------------------------------------------------------
   // Create and update
   // -------------------------------------------------------------------------------------------
@@ -136,14 +136,21 @@ export abstract class CustomerWrites extends CustomerProfiles {
     return this.profileSettings();
   }
 
-  create(actor: Actor, commandId: string, input: CustomerForm, draftId: string | null): CustomerDetail {
+  /**
+   * A new profile. The same medical ID as another profile is refused; the same names and birth
+   * date too, unless `duplicateReason` says why this is a different person (kept in the audit).
+   */
+  create(actor: Actor, commandId: string, input: CustomerForm, draftId: string | null, duplicateReason: string | null = null): CustomerDetail {
     const form = customerFormSchema.parse(input);
     const kind = this.validate(form, null);
     const now = this.deps.clock();
+    const reason = duplicateReason?.trim() ? duplicateReason.trim() : null;
     const { result } = applyCommand(
       this.sqlite,
       { commandId, name: 'customers.create', actorId: actor.id },
       () => {
+        // Inside the transaction: two screens signing up the same person cannot both pass.
+        const sameNameAndBirth = this.refuseDuplicates(form, null, null, reason === null);
         const id = newId(now);
         const licence = this.licenceColumns(form, null, draftId ? this.draftFingerprint(draftId) : null);
         this.prepare(
@@ -166,7 +173,15 @@ export abstract class CustomerWrites extends CustomerProfiles {
           result: { id },
           audit: {
             customerId: id,
-            details: { customerType: kind, fromScan: form.scanned, ...(draftId ? { draftId } : {}), ...(documentIds.length > 0 ? { documentIds } : {}) },
+            details: {
+              customerType: kind,
+              fromScan: form.scanned,
+              ...(draftId ? { draftId } : {}),
+              ...(documentIds.length > 0 ? { documentIds } : {}),
+              ...(sameNameAndBirth.length > 0
+                ? { sameNameAndBirthAs: sameNameAndBirth, duplicateOf: `${form.firstName} ${form.lastName}, born ${showStoreDate(form.dateOfBirth)}`, duplicateReason: reason }
+                : {}),
+            },
           },
         };
       },
@@ -184,6 +199,7 @@ export abstract class CustomerWrites extends CustomerProfiles {
       { commandId, name: 'customers.update', actorId: actor.id },
       () => {
         const existing = this.row(id);
+        this.refuseDuplicates(form, id, existing.medical_id, false);
         const hubBefore = customerSnapshot(this.sqlite, id);
         const profile = this.profileRow(id);
         const before = this.formOf(existing, profile, this.storedGroups(id));

@@ -217,6 +217,18 @@ export const customersConfigSchema = z.object({
 });
 export type CustomersConfig = z.infer<typeof customersConfigSchema>;
 
+/** One field a save changed, as staff read it: dates as 11/30/2017. */
+export const fieldChangeSchema = z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() });
+export type FieldChange = z.infer<typeof fieldChangeSchema>;
+
+export const duplicatesSchema = z.object({
+  /** Profiles holding the same state medical ID (case, spaces and dashes ignored): never saved twice. */
+  sameMedicalId: z.array(customerSummarySchema),
+  /** Profiles with the same first name, last name (case and spaces ignored) and birth date. */
+  sameNameAndBirth: z.array(customerSummarySchema),
+});
+export type Duplicates = z.infer<typeof duplicatesSchema>;
+
 export const lookupResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('not_a_licence'), message: z.string() }),
   z.object({
@@ -294,9 +306,42 @@ export const customersCalls = {
     request: z.object({ id: idText, limit: z.number().int().min(1).max(500).default(100) }).strict(),
     response: z.array(customerHistoryEntrySchema),
   },
+  /**
+   * A new profile refuses a medical ID already on another profile, and stops at the same first
+   * name, last name and birth date unless duplicateReason says why this is a different person
+   * (audited). Either refusal is a 'conflict' whose detail.duplicate names the existing profiles.
+   */
   'customers.create': {
-    request: z.object({ commandId: commandIdSchema, form: customerFormSchema, draftId: idText.nullable().default(null) }).strict(),
+    request: z
+      .object({
+        commandId: commandIdSchema,
+        form: customerFormSchema,
+        draftId: idText.nullable().default(null),
+        duplicateReason: z.string().trim().min(3, 'Say why this is a different person.').max(200).nullable().default(null),
+      })
+      .strict(),
     response: customerDetailSchema,
+  },
+  /** Profiles a signup (or an edit) would duplicate: the same medical ID, or the same names and birth date. */
+  'customers.duplicates': {
+    request: z
+      .object({
+        customerId: idText.nullable(),
+        firstName: z.string().max(80),
+        lastName: z.string().max(80),
+        dateOfBirth: z.string().max(10),
+        medicalId: z.string().max(40).nullable(),
+      })
+      .strict(),
+    response: duplicatesSchema,
+  },
+  /**
+   * A returning customer's licence scanned again: the ID expiration, licence state and number and
+   * the Address of Record are brought up to date from the barcode, audited as field: old → new.
+   */
+  'customers.updateFromScan': {
+    request: z.object({ commandId: commandIdSchema, customerId: idText, raw: z.string().min(1).max(8192) }).strict(),
+    response: z.object({ detail: customerDetailSchema, changes: z.array(fieldChangeSchema) }),
   },
   'customers.update': {
     request: z
@@ -410,6 +455,13 @@ export function parseDateEntry(input: string): string | null {
   const date = new Date(Date.UTC(year, month - 1, day));
   if (year < 1900 || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** A yyyy-mm-dd date as the store shows dates (11/30/2017); anything else as it is. */
+export function showStoreDate(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return match ? `${match[2]}/${match[3]}/${match[1]}` : iso;
 }
 
 /** A blank profile form, shaped by whether the store sells adult use (shared by the core and the screens). */

@@ -36,8 +36,12 @@ function useJurisdiction(code: string): void {
   store.sqlite.prepare("UPDATE settings SET value = ? WHERE key = 'store.jurisdiction'").run(JSON.stringify(code));
 }
 
+let born = 0;
+/** A profile form; each one born on another day, so two are never the same person (names + birth date). */
 function form(overrides: Partial<CustomerForm>): CustomerForm {
-  return { ...emptyForm({ adultUseAvailable: true }), firstName: 'Ann', lastName: 'Example', dateOfBirth: '1980-05-05', ...overrides };
+  born += 1;
+  const dateOfBirth = `1980-05-${String((born % 28) + 1).padStart(2, '0')}`;
+  return { ...emptyForm({ adultUseAvailable: true }), firstName: 'Ann', lastName: 'Example', dateOfBirth, ...overrides };
 }
 
 const cmd = () => newId();
@@ -46,7 +50,8 @@ describe('matching a scanned licence', () => {
   it('returns every profile with the licence number, and only those', () => {
     const first = service.create(actor, cmd(), form({ firstName: 'Michael', lastName: 'Sample', dateOfBirth: '1986-06-06', licenceNumber: 'T64235789' }), null);
     const second = service.create(actor, cmd(), form({ firstName: 'Mike', lastName: 'Sample', dateOfBirth: '1986-06-06', licenceNumber: 't64-235-789' }), null);
-    service.create(actor, cmd(), form({ firstName: 'Michael', lastName: 'Sample', dateOfBirth: '1986-06-06', licenceNumber: 'OTHER1' }), null);
+    // The same names and birth date as the first: made on purpose, with the reason staff gave.
+    service.create(actor, cmd(), form({ firstName: 'Michael', lastName: 'Sample', dateOfBirth: '1986-06-06', licenceNumber: 'OTHER1' }), null, 'Another Michael Sample');
     const result = service.lookupByLicence(modernPayload());
     if (result.kind !== 'licence') throw new Error(result.message);
     expect(result.matchedBy).toBe('licence_number');

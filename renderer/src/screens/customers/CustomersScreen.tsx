@@ -12,6 +12,7 @@ import type {
   CustomerForm,
   CustomersConfig,
   CustomerSummary,
+  FieldChange,
   LookupResult,
   SearchField,
 } from './types';
@@ -30,9 +31,16 @@ import '../../styles/customers.css';
 
 export type CustomersView =
   | { kind: 'home' }
-  | { kind: 'profile'; id: string }
+  | { kind: 'profile'; id: string; scan?: ScanOutcome }
   | { kind: 'import' }
   | { kind: 'edit'; customerId: string | null; draftId: string | null; form: CustomerForm; scanNote: string | null };
+
+/** A returning customer's licence just scanned: what it changed on the profile, and what staff must know. */
+export interface ScanOutcome {
+  changes: FieldChange[];
+  checks: Array<{ code: string; message: string }>;
+  error: string | null;
+}
 
 const SEARCH_FIELDS: Array<{ value: SearchField; label: string }> = [
   { value: 'name', label: 'Name' },
@@ -96,6 +104,24 @@ export function CustomersScreen() {
     });
   }, []);
 
+  /** The last licence scanned, for bringing the profile chosen from its matches up to date. */
+  const lastScan = useRef<{ raw: string; checks: ScanOutcome['checks'] } | null>(null);
+
+  /** Opens a returning customer's profile from their scan, the profile first brought up to date from the card. */
+  const openScanned = useCallback(async (id: string) => {
+    const scan = lastScan.current;
+    if (!scan) {
+      setView({ kind: 'profile', id });
+      return;
+    }
+    const updated = await call('customers.updateFromScan', { commandId: newCommandId(), customerId: id, raw: scan.raw });
+    setView({
+      kind: 'profile',
+      id,
+      scan: updated.ok ? { changes: updated.value.changes, checks: scan.checks, error: null } : { changes: [], checks: scan.checks, error: updated.error.message },
+    });
+  }, []);
+
   const handleLicence = useCallback(async (raw: string) => {
     setLookupError(null);
     const result = await call('customers.lookupByLicence', { raw });
@@ -104,17 +130,18 @@ export function CustomersScreen() {
       return;
     }
     setLookup(result.value);
-    // One match: straight to the profile. None: the signup, filled from the barcode.
+    lastScan.current = result.value.kind === 'licence' ? { raw, checks: result.value.checks } : null;
+    // One match: straight to the profile, brought up to date from the card. None: the signup, filled from the barcode.
     if (result.value.kind === 'licence') {
       if (result.value.matches.length === 1 && result.value.matches[0]) {
-        setView({ kind: 'profile', id: result.value.matches[0].id });
+        await openScanned(result.value.matches[0].id);
       } else if (result.value.matches.length === 0) {
         setView({ kind: 'edit', customerId: null, draftId: null, form: result.value.prefill, scanNote: checksNote(result.value) });
       } else {
         setView({ kind: 'home' });
       }
     }
-  }, []);
+  }, [openScanned]);
 
   // A rewards card swiped at intake opens its customer's profile (rewards, issue 9).
   const openSwiped = useCallback((id: string) => setView({ kind: 'profile', id }), []);
@@ -146,6 +173,7 @@ export function CustomersScreen() {
           scanNote={view.scanNote}
           onChanged={() => (editorChanged.current = true)}
           onSaved={(detail) => setView({ kind: 'profile', id: detail.id })}
+          onOpenExisting={(id) => setView({ kind: 'profile', id })}
           onSavedAndBack={home}
           onDiscarded={home}
         />
@@ -177,6 +205,7 @@ export function CustomersScreen() {
         key={view.id}
         config={config}
         id={view.id}
+        scan={view.scan ?? null}
         onBack={home}
         onEdit={(detail: CustomerDetail) => setView({ kind: 'edit', customerId: detail.id, draftId: null, form: detail.form, scanNote: null })}
         onOpen={(id) => setView({ kind: 'profile', id })}
@@ -190,6 +219,7 @@ export function CustomersScreen() {
       lookupError={lookupError}
       onLicence={handleLicence}
       onOpen={(id) => setView({ kind: 'profile', id })}
+      onOpenScanned={(id) => void openScanned(id)}
       onSignup={(form, note) => setView({ kind: 'edit', customerId: null, draftId: null, form, scanNote: note })}
       onImport={() => setView({ kind: 'import' })}
       onOpenDraft={async (draft) => {
@@ -216,6 +246,7 @@ function CustomersHome(props: {
   lookupError: string | null;
   onLicence: (raw: string) => Promise<void>;
   onOpen: (id: string) => void;
+  onOpenScanned: (id: string) => void;
   onSignup: (form: CustomerForm, note: string | null) => void;
   onImport: () => void;
   onOpenDraft: (draft: CustomerDraftSummary) => Promise<void>;
@@ -332,7 +363,7 @@ function CustomersHome(props: {
                 Look up
               </button>
               {props.lookupError ? <p className="error" role="alert">{props.lookupError}</p> : null}
-              {lookup ? <LookupPanel lookup={lookup} onOpen={props.onOpen} onSignup={props.onSignup} onDismiss={props.onDismissLookup} /> : null}
+              {lookup ? <LookupPanel lookup={lookup} onOpen={props.onOpenScanned} onSignup={props.onSignup} onDismiss={props.onDismissLookup} /> : null}
             </section>
 
             <section className="panel cu-search" aria-labelledby="search-title">

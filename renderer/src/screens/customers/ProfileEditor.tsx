@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { call } from '../../register';
 import { Check, Choice, DateField, Section, TextField, Toggle } from '../../components/customers/fields';
 import { DocumentsPanel } from './DocumentsPanel';
+import { DuplicateWarning, useDuplicates } from './DuplicateWarning';
 import { emptyForm } from '../../../../preload/api';
 import { newCommandId } from './CustomersScreen';
 import type { CustomerDetail, CustomerForm, CustomersConfig, CustomerSummary } from './types';
@@ -64,6 +65,8 @@ export function ProfileEditor(props: {
   onChanged?: () => void;
   onSaved: (detail: CustomerDetail) => void;
   onSavedAndBack: () => void;
+  /** Open a profile this signup would duplicate (the signup's draft is dropped first). */
+  onOpenExisting?: (id: string) => void;
   onDiscarded: () => void;
 }) {
   const { config } = props;
@@ -77,6 +80,9 @@ export function ProfileEditor(props: {
   const dirty = useRef(false);
   const draftIdRef = useRef<string | null>(props.draftId);
   const closed = useRef(false);
+  /** A profile save is under way: no draft write may start until it ends (it would outlive the save). */
+  const savingRef = useRef(false);
+  const draftTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const update = (patch: Partial<CustomerForm>) => {
     dirty.current = true;
@@ -95,7 +101,7 @@ export function ProfileEditor(props: {
     const previous = inflight.current;
     const run = async (): Promise<string | null> => {
       if (previous) await previous;
-      if (closed.current) return draftIdRef.current;
+      if (closed.current || savingRef.current) return draftIdRef.current;
       setDraftState('saving');
       const current = formRef.current;
       const title = `${current.firstName} ${current.lastName}`.trim() || 'New customer';
@@ -123,11 +129,16 @@ export function ProfileEditor(props: {
 
   // Keep the work as a draft in the core, a moment after each change.
   useEffect(() => {
-    if (!dirty.current) return;
+    if (!dirty.current || savingRef.current) return;
     const timer = setTimeout(() => {
-      if (!closed.current) void keepDraft();
+      draftTimer.current = null;
+      if (!closed.current && !savingRef.current) void keepDraft();
     }, DRAFT_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
+    draftTimer.current = timer;
+    return () => {
+      clearTimeout(timer);
+      if (draftTimer.current === timer) draftTimer.current = null;
+    };
     // keepDraft reads the latest form through formRef.
   }, [form, props.customerId]);
 
@@ -143,16 +154,41 @@ export function ProfileEditor(props: {
   const recommendation = config.medicalRecommendationAvailable && !form.adultUse && !form.caregiverLicence && !form.stateMedicalId;
   const patientType = !form.adultUse && !form.caregiverLicence;
 
-  const save = async (andBack: boolean) => {
+  const [duplicates, recheckDuplicates] = useDuplicates(props.customerId, form);
+  const duplicateBox = useRef<HTMLDivElement>(null);
+  const [showDuplicate, setShowDuplicate] = useState(0);
+  useEffect(() => {
+    if (showDuplicate === 0) return;
+    duplicateBox.current?.scrollIntoView({ block: 'center' });
+    duplicateBox.current?.focus();
+  }, [showDuplicate, duplicates]);
+
+  const save = async (andBack: boolean, duplicateReason: string | null = null) => {
     setError(null);
     setSaving(true);
-    const common = { commandId: newCommandId(), form, draftId: draftIdRef.current };
+    // Saving within a moment of typing: the pending draft write is dropped, and one already on its
+    // way is waited for, so the save names that draft and the core deletes it with the save.
+    savingRef.current = true;
+    if (draftTimer.current !== null) {
+      clearTimeout(draftTimer.current);
+      draftTimer.current = null;
+    }
+    if (inflight.current) await inflight.current;
+    const common = { commandId: newCommandId(), form: formRef.current, draftId: draftIdRef.current };
     const result = props.customerId
       ? await call('customers.update', { ...common, id: props.customerId })
-      : await call('customers.create', common);
+      : await call('customers.create', { ...common, duplicateReason });
     setSaving(false);
     if (!result.ok) {
+      savingRef.current = false;
       setError(result.error.message);
+      // The same medical ID, or names and birth date, as another profile: show which, to open it.
+      if (result.error.detail?.duplicate) {
+        recheckDuplicates();
+        setShowDuplicate((n) => n + 1);
+      }
+      // The changes are still only on screen: keep them as the draft again.
+      if (dirty.current) void keepDraft();
       return;
     }
     closed.current = true;
@@ -160,8 +196,14 @@ export function ProfileEditor(props: {
     else props.onSaved(result.value);
   };
 
-  const discard = async () => {
+  const discard = async (leave = true) => {
     closed.current = true;
+    if (draftTimer.current !== null) {
+      clearTimeout(draftTimer.current);
+      draftTimer.current = null;
+    }
+    // A draft write already on its way lands first, so the draft it makes is the one discarded.
+    if (inflight.current) await inflight.current;
     if (draftIdRef.current) {
       const result = await call('customers.discardDraft', { commandId: newCommandId(), id: draftIdRef.current });
       if (!result.ok) {
@@ -170,7 +212,16 @@ export function ProfileEditor(props: {
         return;
       }
     }
-    props.onDiscarded();
+    if (leave) props.onDiscarded();
+  };
+
+  /** The person already has a profile: drop this signup (its draft too) and open theirs. */
+  const openExisting = async (existing: CustomerSummary) => {
+    if (!props.customerId) {
+      await discard(false);
+      if (!closed.current) return;
+    }
+    props.onOpenExisting?.(existing.id);
   };
 
   const chosenGroups = new Set(form.groups);
@@ -249,6 +300,18 @@ export function ProfileEditor(props: {
           required={config.requiredFields.includes('identificationExpires')}
           onChange={(v) => update({ identificationExpires: v })} />
       </Section>
+
+      {duplicates ? (
+        <DuplicateWarning
+          ref={duplicateBox}
+          found={duplicates}
+          medicalId={form.medicalId}
+          isNew={props.customerId === null}
+          busy={saving}
+          onOpen={(existing) => void openExisting(existing)}
+          onCreateAnyway={(reason) => void save(false, reason)}
+        />
+      ) : null}
 
       <AddressSection title="Address of Record" value={form.address} required={config.requiredFields.includes('address')} onChange={(address) => update({ address })} />
 
@@ -340,7 +403,7 @@ export function ProfileEditor(props: {
         <button type="button" disabled={saving} onClick={() => void save(false)}>
           Save
         </button>
-        <button type="button" className="secondary" disabled={saving} onClick={() => void discard()}>
+        <button type="button" className="secondary" disabled={saving} onClick={() => void discard(true)}>
           Discard changes
         </button>
         {draftId ? <span className="muted">Draft kept: it survives a restart until you save or discard it.</span> : null}

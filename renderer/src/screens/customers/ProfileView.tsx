@@ -11,7 +11,7 @@ import { ProgressChecks } from './ProfileEditor';
 import { CheckInDialog } from '../../components/queue/CheckInDialog';
 import { openAtRegister } from '../../components/queue/selectedCustomer';
 import type { QueueEntry } from '../../components/queue/types';
-import { newCommandId, typeLabels } from './CustomersScreen';
+import { newCommandId, typeLabels, type ScanOutcome } from './CustomersScreen';
 import type { CaregiverPatient, CustomerDetail, CustomerHistoryEntry, CustomersConfig, PatientInput } from './types';
 
 export const REMOVE_PATIENT_CONFIRMATION = 'Are you sure you want to remove this caregiver-patient record?';
@@ -24,6 +24,8 @@ export function ProfileView(props: {
   onBack: () => void;
   onEdit: (detail: CustomerDetail) => void;
   onOpen: (id: string) => void;
+  /** This profile was opened by scanning the customer's licence: what the scan changed and found. */
+  scan?: ScanOutcome | null;
 }) {
   const timeZone = useStatus((state) => (state.status?.state === 'ready' ? state.status.timeZone : undefined));
   const [detail, setDetail] = useState<CustomerDetail | null>(null);
@@ -92,6 +94,7 @@ export function ProfileView(props: {
           }}
         />
       ) : null}
+      {props.scan ? <ScanNotice scan={props.scan} /> : null}
       {detail.alerts.length > 0 ? (
         <ul className="cu-alerts" role="alert">
           {detail.alerts.map((alert) => (
@@ -327,6 +330,41 @@ function PatientsPanel(props: { config: CustomersConfig; caregiverId: string; pa
             </div>
           </div>
         </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** What the licence just scanned changed on the profile (field: old → new), and what it means for the sale. */
+function ScanNotice({ scan }: { scan: ScanOutcome }) {
+  return (
+    <section className={`cu-scan-notice${scan.checks.length > 0 || scan.error ? ' cu-scan-notice-warn' : ''}`} aria-label="Licence scan">
+      {scan.error ? (
+        <p className="error-text">The profile was not updated from the scan: {scan.error}</p>
+      ) : scan.changes.length > 0 ? (
+        <>
+          <p>
+            <strong>Updated from the licence just scanned</strong> (saved, and in the history below):
+          </p>
+          <ul className="cu-changes">
+            {scan.changes.map((change) => (
+              <li key={change.field}>
+                {change.field}: {change.from ?? '(empty)'} → {change.to ?? '(empty)'}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>The licence just scanned matches this profile.</p>
+      )}
+      {scan.checks.length > 0 ? (
+        <ul className="cu-checks" role="alert">
+          {scan.checks.map((check) => (
+            <li key={check.code} className="error-text">
+              {check.message}
+            </li>
+          ))}
+        </ul>
       ) : null}
     </section>
   );

@@ -13,3 +13,5 @@ export type CaregiverPatient = CallResponse<'customers.addPatient'>;
 export type CustomerDocument = CallResponse<'customers.addDocument'>;
 export type DocumentKind = CustomerDocument['kind'];
 export type PatientInput = CallRequest<'customers.addPatient'>['patient'];
+export type FieldChange = CallResponse<'customers.updateFromScan'>['changes'][number];
+export type Duplicates = CallResponse<'customers.duplicates'>;
