@@ -16,6 +16,7 @@ import { startTestRegister, type TestRegister } from '../../support/register.js'
 import { commandBody } from '../../../hub/protocol.js';
 import { prepareStore, salesDriver } from '../../support/sales-driver.js';
 import { resourcesDir } from '../../support/paths.js';
+import { modernPayload } from '../../unit/licenses/build.js';
 
 let running: TestRegister[] = [];
 let handles: Database.Database[] = [];
@@ -152,6 +153,19 @@ describe('hub outbox capture', () => {
     const refused = await r.call('staff.employees.add', { commandId: newId(), name: 'Twin', role: 'budtender', permissions: ['sell'], pin: DEMO_PINS.budtender });
     expect(refused.ok).toBe(false);
     expect(outbox(db)).toEqual([]);
+  });
+
+  it("captures a returning customer's profile brought up to date from a rescanned licence (counter checks)", async () => {
+    const { r, db } = await start();
+    pair(r, db);
+    value(await r.call('session.login', { pin: DEMO_PINS.budtender }));
+    const id = await hartId(r);
+    const raw = modernPayload({ DAQ: 'H12345678', DCS: 'HART', DAC: 'OLIVIA', DBB: '04121988', DBA: '04122034' });
+    const updated = value<{ changes: Array<{ field: string }> }>(await r.call('customers.updateFromScan', { commandId: newId(), customerId: id, raw }));
+    expect(updated.changes.map((c) => c.field)).toContain('ID expiration');
+    const rows = outbox(db);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows[0]!.payload)).toContain('2034-04-12');
   });
 
   it('mirrors a sale with its lines and the allotment it used', async () => {
