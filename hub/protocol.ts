@@ -466,6 +466,8 @@ export const helloReply = z.object({
   role: deviceRole,
   /** The highest deviceSeq the hub holds for this device (0: none): push from lastSeq + 1. */
   lastSeq: z.number().int().nonnegative(),
+  /** The highest deviceSeq of this device that the hub's latest backup holds: outbox rows up to it may be pruned. */
+  backedUpSeq: z.number().int().nonnegative(),
   latestVersion: z.number().int().nonnegative(),
   hubTimeMs: epochMs,
   /** true when knownEpoch differs: forget the version, pull from 0, push again after lastSeq. */

@@ -1,0 +1,135 @@
+/**
+ * Customers on the hub: fields merged one by one (a later edit wins; an older edit with another
+ * value is listed as a conflict for a manager), and two sign-ups of one person (the same keyed
+ * ID hash, made at two stations cut off from each other) merged into the earlier one with a record.
+ */
+import { ulid } from 'ulid';
+import type { CommandPayload, CustomerFields } from './protocol.js';
+import { appendHubAudit } from './changes.js';
+import type { HandlerContext } from './context.js';
+
+type Flat = Record<string, unknown>;
+type FieldAt = Record<string, number>;
+
+interface CustomerRow {
+  id: string;
+  identity_key: string | null;
+  data: Flat;
+  field_at: FieldAt;
+  merged_into: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function flatten(fields: CustomerFields): Flat {
+  const flat: Flat = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (key === 'profile' && value && typeof value === 'object') {
+      for (const [pk, pv] of Object.entries(value as Flat)) flat[`profile.${pk}`] = pv;
+    } else if (value !== undefined) flat[key] = value;
+  }
+  return flat;
+}
+
+/** The customer as registers receive it (change row data). */
+export function customerData(row: CustomerRow): Record<string, unknown> {
+  const fields: Flat = {};
+  const profile: Flat = {};
+  for (const [key, value] of Object.entries(row.data)) {
+    if (key.startsWith('profile.')) profile[key.slice(8)] = value;
+    else fields[key] = value;
+  }
+  return { id: row.id, identityKey: row.identity_key, mergedInto: row.merged_into, createdAt: row.created_at, updatedAt: row.updated_at, fields: { ...fields, profile } };
+}
+
+async function load(ctx: HandlerContext, id: string): Promise<CustomerRow | undefined> {
+  const { rows } = await ctx.client.query<CustomerRow>('SELECT * FROM customers WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0];
+}
+
+/** The customer a (possibly merged) id now stands for. */
+export async function survivorId(ctx: HandlerContext, id: string): Promise<string> {
+  let current = id;
+  for (let i = 0; i < 10; i++) {
+    const { rows } = await ctx.client.query<{ merged_into: string | null }>('SELECT merged_into FROM customers WHERE id = $1', [current]);
+    const next = rows[0]?.merged_into;
+    if (!next) return current;
+    current = next;
+  }
+  return current;
+}
+
+/** Per-field merge of `incoming` (set at `at` by the sending device) into `row`; conflicts recorded. */
+async function mergeFields(ctx: HandlerContext, row: CustomerRow, incoming: Flat, incomingAt: FieldAt, lostDeviceId: string): Promise<CustomerRow> {
+  const data = { ...row.data };
+  const fieldAt = { ...row.field_at };
+  for (const [field, value] of Object.entries(incoming)) {
+    const at = incomingAt[field] ?? ctx.at;
+    const storedAt = fieldAt[field];
+    const same = JSON.stringify(data[field] ?? null) === JSON.stringify(value ?? null);
+    if (storedAt === undefined || at >= storedAt) {
+      data[field] = value;
+      fieldAt[field] = at;
+    } else if (!same) {
+      await ctx.client.query(
+        `INSERT INTO customer_conflicts (id, customer_id, field, kept_value, kept_at, lost_value, lost_at, lost_device_id, command_id)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9)`,
+        [ulid(), row.id, field, JSON.stringify(data[field] ?? null), storedAt, JSON.stringify(value ?? null), at, lostDeviceId, ctx.commandId],
+      );
+      ctx.changes.push({ entity: 'customer_conflict', id: `${row.id}:${field}:${ctx.commandId}`, op: 'upsert', data: { customerId: row.id, field, keptValue: data[field] ?? null, lostValue: value ?? null, lostAt: at, lostDeviceId } });
+    }
+  }
+  const updatedAt = Math.max(row.updated_at, ...Object.values(fieldAt));
+  await ctx.client.query('UPDATE customers SET data = $2::jsonb, field_at = $3::jsonb, updated_at = $4 WHERE id = $1', [row.id, JSON.stringify(data), JSON.stringify(fieldAt), updatedAt]);
+  return { ...row, data, field_at: fieldAt, updated_at: updatedAt };
+}
+
+export async function upsertCustomer(ctx: HandlerContext, p: CommandPayload<'customer.upsert'>): Promise<{ customerId: string; mergedInto: string | null }> {
+  const incoming = flatten(p.fields);
+  const incomingAt: FieldAt = Object.fromEntries(Object.keys(incoming).map((k) => [k, ctx.at]));
+  const existing = await load(ctx, p.customerId);
+  if (existing) {
+    const targetId = existing.merged_into ? await survivorId(ctx, existing.id) : existing.id;
+    const target = targetId === existing.id ? existing : await load(ctx, targetId);
+    if (!target) throw new Error(`customer ${targetId} is missing`);
+    const merged = await mergeFields(ctx, target, incoming, incomingAt, ctx.deviceId);
+    ctx.changes.push({ entity: 'customer', id: merged.id, op: 'upsert', data: customerData(merged) });
+    return { customerId: p.customerId, mergedInto: existing.merged_into ? merged.id : null };
+  }
+  await ctx.client.query(
+    'INSERT INTO customers (id, identity_key, data, field_at, merged_into, created_at, updated_at) VALUES ($1, $2, $3::jsonb, $4::jsonb, NULL, $5, $6)',
+    [p.customerId, p.identityKey, JSON.stringify(incoming), JSON.stringify(incomingAt), p.createdAt, ctx.at],
+  );
+  const created = await load(ctx, p.customerId);
+  if (!created) throw new Error('customer insert vanished');
+  if (p.identityKey) {
+    const { rows } = await ctx.client.query<CustomerRow>(
+      'SELECT * FROM customers WHERE identity_key = $1 AND merged_into IS NULL AND id <> $2 ORDER BY id LIMIT 1 FOR UPDATE',
+      [p.identityKey, p.customerId],
+    );
+    const twin = rows[0];
+    if (twin) {
+      // The earlier ULID survives; the other's fields merge into it by the same per-field rule.
+      const [survivor, merged] = twin.id < created.id ? [twin, created] : [created, twin];
+      const kept = await mergeFields(ctx, survivor, merged.data, merged.field_at, ctx.deviceId);
+      await ctx.client.query('UPDATE customers SET merged_into = $2 WHERE id = $1', [merged.id, survivor.id]);
+      await ctx.client.query('UPDATE queue_entries SET customer_id = $2 WHERE customer_id = $1', [merged.id, survivor.id]);
+      const mergeId = ulid();
+      await ctx.client.query('INSERT INTO customer_merges (id, survivor_id, merged_id, identity_key, command_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        mergeId,
+        survivor.id,
+        merged.id,
+        p.identityKey,
+        ctx.commandId,
+        ctx.now,
+      ]);
+      await appendHubAudit(ctx.client, { deviceId: ctx.deviceId, employeeId: null, action: 'customer.merged', details: { survivorId: survivor.id, mergedId: merged.id }, at: ctx.now });
+      ctx.changes.push({ entity: 'customer', id: kept.id, op: 'upsert', data: customerData(kept) });
+      ctx.changes.push({ entity: 'customer', id: merged.id, op: 'upsert', data: customerData({ ...merged, merged_into: survivor.id }) });
+      ctx.changes.push({ entity: 'customer_merge', id: mergeId, op: 'upsert', data: { survivorId: survivor.id, mergedId: merged.id, at: ctx.now } });
+      return { customerId: p.customerId, mergedInto: merged.id === p.customerId ? survivor.id : null };
+    }
+  }
+  ctx.changes.push({ entity: 'customer', id: created.id, op: 'upsert', data: customerData(created) });
+  return { customerId: p.customerId, mergedInto: null };
+}

@@ -1,0 +1,114 @@
+/**
+ * The store hub as one object: PostgreSQL (embedded or DATABASE_URL), identity, the HTTPS + WSS
+ * server, the mDNS advertisement and scheduled backups. `npm run hub` (hub/cli.ts) runs it; tests
+ * start it in-process.
+ */
+import type pg from 'pg';
+import { openDatabase, type HubDatabase } from './postgres.js';
+import { ensureAdminToken, ensureMeta, ensureTls, readMeta, type HubMeta, type HubTls } from './identity.js';
+import { startServer, type HubServer } from './server.js';
+import { createAdmin, type AdminApi } from './admin.js';
+import { takeBackup, type BackupResult } from './backup.js';
+import { newPairingCode } from './pairing.js';
+import { advertise } from './advertise.js';
+
+export interface HubOptions {
+  dataDir: string;
+  databaseUrl?: string;
+  /** HTTPS port (default 47900; 0: any free one). */
+  port?: number;
+  host?: string;
+  pgPort?: number;
+  storeName?: string;
+  /** Announce on mDNS (default true). */
+  advertise?: boolean;
+  /** Scheduled backups (default hourly; 0: none). */
+  backupIntervalMs?: number;
+  log?: (line: string) => void;
+  now?: () => number;
+}
+
+export interface Hub {
+  url: string;
+  port: number;
+  fingerprint256: string;
+  meta(): HubMeta;
+  pool: pg.Pool;
+  db: HubDatabase;
+  tls: HubTls;
+  admin: AdminApi;
+  newPairingCode(): Promise<{ code: string; expiresAt: number }>;
+  backup(): Promise<BackupResult>;
+  connectedDevices(): string[];
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_HUB_PORT = 47900;
+
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const now = options.now ?? Date.now;
+  const db = await openDatabase({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, pgPort: options.pgPort, onLog: (line) => { if (/FATAL|PANIC|ERROR/.test(line)) log(`[postgres] ${line}`); } });
+  let server: HubServer | undefined;
+  let stopAdvert: (() => Promise<void>) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    let meta = await ensureMeta(db.pool, options.storeName ?? 'Store', now());
+    const tls = await ensureTls(options.dataDir);
+    const adminToken = ensureAdminToken(options.dataDir);
+    const ctx = { pool: db.pool, meta: () => meta, now, log };
+    const ref: { server?: HubServer } = {};
+    const admin = createAdmin({
+      pool: db.pool,
+      dataDir: options.dataDir,
+      tls,
+      meta: () => meta,
+      connected: () => ref.server?.connectedDevices() ?? [],
+      disconnect: (id) => ref.server?.disconnect(id),
+      log,
+    });
+    server = await startServer({ ctx, tls, dataDir: options.dataDir, adminToken, admin, connection: db.connection, host: options.host, port: options.port ?? DEFAULT_HUB_PORT });
+    ref.server = server;
+    meta = await readMeta(db.pool);
+    if (options.advertise !== false) stopAdvert = advertise({ port: server.port, hubId: meta.hubId, storeName: meta.storeName, fingerprint256: tls.fingerprint256, log });
+    const interval = options.backupIntervalMs ?? 3600_000;
+    if (interval > 0) {
+      timer = setInterval(() => {
+        takeBackup(db.pool, options.dataDir).then(
+          (b) => log(`backup ${b.path} (${b.rows} rows)`),
+          (error: unknown) => log(`backup failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }, interval);
+      timer.unref();
+    }
+    const running = server;
+    let stopped = false;
+    return {
+      url: `https://127.0.0.1:${running.port}`,
+      port: running.port,
+      fingerprint256: tls.fingerprint256,
+      meta: () => meta,
+      pool: db.pool,
+      db,
+      tls,
+      admin,
+      newPairingCode: () => newPairingCode(db.pool, now()),
+      backup: () => takeBackup(db.pool, options.dataDir),
+      connectedDevices: () => running.connectedDevices(),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        if (timer) clearInterval(timer);
+        await stopAdvert?.().catch(() => undefined);
+        await running.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    if (timer) clearInterval(timer);
+    await stopAdvert?.().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}
