@@ -83,9 +83,11 @@ export abstract class CheckoutFacts extends CheckoutBase {
       .prepare(
         `SELECT c.id, c.first_name AS firstName, c.last_name AS lastName, c.medical_id AS licence, c.medical_id_expires AS expires, c.banned,
                 c.customer_type AS customerType, c.date_of_birth AS dateOfBirth, c.licence_state AS licenceState
-           FROM customer_profiles p JOIN customers c ON c.id = p.customer_id WHERE p.caregiver_customer_id = ? ORDER BY c.last_name, c.first_name`,
+           FROM customers c
+          WHERE c.id IN (SELECT patient_id FROM customer_caregivers WHERE caregiver_id = ? UNION SELECT customer_id FROM customer_profiles WHERE caregiver_customer_id = ?)
+          ORDER BY c.last_name, c.first_name`,
       )
-      .all(caregiver.id) as Array<{
+      .all(caregiver.id, caregiver.id) as Array<{
       id: string;
       firstName: string;
       lastName: string;

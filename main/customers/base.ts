@@ -80,6 +80,16 @@ export abstract class CustomerBase {
     return typeof setting === 'number' && Number.isInteger(setting) && setting > 0 ? setting : rule.value;
   }
 
+  /**
+   * The most caregivers one patient may have: the jurisdiction file's caregivers.maxCaregiversPerPatient
+   * (Illinois 3, Oklahoma 1), its minor figure under 18 (Illinois 2); null where the file gives none.
+   */
+  caregiversPerPatientCap(ageYears: number | null): { cap: number | null; minor: boolean } {
+    const rules = this.rules().caregivers;
+    const minor = ageYears !== null && ageYears < 18 && rules.maxCaregiversPerMinorPatient.value !== null;
+    return { cap: minor ? rules.maxCaregiversPerMinorPatient.value : rules.maxCaregiversPerPatient.value, minor };
+  }
+
   /** The age of the automatic senior group, or null where the store turned it off (setting null). */
   protected seniorAge(): number | null {
     const value = this.jsonSetting(SENIOR_AGE_KEY);
@@ -159,6 +169,8 @@ export abstract class CustomerBase {
       physicianCardForRecommendation: recommendation?.credential.kind === 'physician_recommendation',
       caregiverAvailable: types.has('caregiver'),
       maxPatientsPerCaregiver: typeof cap === 'number' ? cap : null,
+      maxCaregiversPerPatient: rules.caregivers.maxCaregiversPerPatient.value,
+      maxCaregiversPerMinorPatient: rules.caregivers.maxCaregiversPerMinorPatient.value,
       mayKeepScannedLicenceData: mayKeep,
       licenceDataNotice: mayKeep
         ? `${rules.name} allows keeping scanned licence data: the licence number and a licence image may be kept on the profile.`

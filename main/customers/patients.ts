@@ -7,6 +7,7 @@ import { applyCommand } from '../core/commands.js';
 import { captureCaregiverPatient } from '../hub-sync/capture.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
+import { ageOn } from '../licenses/index.js';
 import { type Actor, isIsoDate } from './shared.js';
 import { CustomerLicenceScan } from './licence-scan.js';
 
@@ -44,6 +45,7 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
             { cap },
           );
         }
+        this.checkCaregiversOfLicence(caregiverId, patient.medicalLicence, patient.dateOfBirth);
         const id = newId(now);
         this.prepare(
           `INSERT INTO caregiver_patients (id, caregiver_id, first_name, last_name, medical_licence, licence_expires, date_of_birth, created_at, updated_at)
@@ -111,6 +113,35 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
       now,
     );
     return { removed: true };
+  }
+
+  /**
+   * One patient (one medical card) has at most the state's number of caregivers (Illinois: 3): the
+   * caregivers who keep a record with this card, and those named on a patient profile with it.
+   */
+  private checkCaregiversOfLicence(caregiverId: string, licence: string, dateOfBirth: string | null): void {
+    const card = licence.replace(/[\s-]/g, '').toUpperCase();
+    const rows = this.prepare(
+      `SELECT caregiver_id AS id FROM caregiver_patients WHERE upper(replace(replace(medical_licence, ' ', ''), '-', '')) = ?
+       UNION
+       SELECT l.caregiver_id AS id FROM customer_caregivers l JOIN customers c ON c.id = l.patient_id
+        WHERE upper(replace(replace(c.medical_id, ' ', ''), '-', '')) = ?`,
+    ).all(card, card) as Array<{ id: string }>;
+    const others = rows.filter((row) => row.id !== caregiverId).length;
+    let age: number | null = null;
+    try {
+      age = dateOfBirth ? ageOn(dateOfBirth, this.today()) : null;
+    } catch {
+      age = null;
+    }
+    const { cap, minor } = this.caregiversPerPatientCap(age);
+    if (cap !== null && others >= cap) {
+      throw new CoreError(
+        'conflict',
+        `The patient with medical card ${licence} already has ${others} caregiver${others === 1 ? '' : 's'}: ${this.rules().name} allows at most ${cap} per patient${minor ? ' under 18' : ''}.`,
+        { cap, caregivers: others },
+      );
+    }
   }
 
   /** Dates checked; a missing birth date is kept as null (the patient cannot be sold to until it is entered). */

@@ -34,6 +34,7 @@ export abstract class CustomerProfiles extends CustomerAttachments {
       caregiverId: row.caregiver_id,
       caregiverIdExpires: row.caregiver_id_expires,
       caregiverCustomerId: profile?.caregiver_customer_id ?? null,
+      otherCaregiverIds: this.otherCaregiversOf(row.id, profile?.caregiver_customer_id ?? null),
       phone: row.phone,
       otherPhone: profile?.other_phone ?? null,
       email: row.email,
@@ -51,6 +52,15 @@ export abstract class CustomerProfiles extends CustomerAttachments {
       groups,
       scanned: profile?.scanned_at !== null && profile?.scanned_at !== undefined,
     };
+  }
+
+  /** The patient's caregivers besides the one named first, in the order they were added. */
+  protected otherCaregiversOf(patientId: string, first: string | null): string[] {
+    return (
+      this.prepare('SELECT caregiver_id AS id FROM customer_caregivers WHERE patient_id = ? ORDER BY added_at, rowid').all(patientId) as Array<{ id: string }>
+    )
+      .map((row) => row.id)
+      .filter((id) => id !== first);
   }
 
   get(id: string): CustomerDetail {
@@ -82,6 +92,12 @@ export abstract class CustomerProfiles extends CustomerAttachments {
       caregiver: caregiverRow
         ? { id: caregiverRow.id, displayName: displayName(caregiverRow.first_name, caregiverRow.last_name, caregiverRow.nickname), caregiverId: caregiverRow.caregiver_id }
         : null,
+      otherCaregivers: form.otherCaregiverIds.flatMap((caregiverId) => {
+        const other = this.prepare('SELECT id, first_name, last_name, nickname, caregiver_id FROM customers WHERE id = ?').get(caregiverId) as
+          | { id: string; first_name: string; last_name: string; nickname: string | null; caregiver_id: string | null }
+          | undefined;
+        return other ? [{ id: other.id, displayName: displayName(other.first_name, other.last_name, other.nickname), caregiverId: other.caregiver_id }] : [];
+      }),
       photoDocumentId: profile?.photo_document_id ?? null,
       progress: {
         scanned: form.scanned,

@@ -67,6 +67,25 @@ export const caregiverPatients = sqliteTable(
   (t) => [index('caregiver_patients_caregiver').on(t.caregiverId)],
 );
 
+/**
+ * A patient's caregivers (customers of type Caregiver). A patient may have several where the
+ * state allows (Illinois: up to 3; the jurisdiction file's caregivers.maxCaregiversPerPatient).
+ * customer_profiles.caregiver_customer_id is the first of them, kept for older readers.
+ */
+export const customerCaregivers = sqliteTable(
+  'customer_caregivers',
+  {
+    patientId: text('patient_id')
+      .notNull()
+      .references(() => customers.id),
+    caregiverId: text('caregiver_id')
+      .notNull()
+      .references(() => customers.id),
+    addedAt: integer('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.patientId, t.caregiverId] }), index('customer_caregivers_caregiver').on(t.caregiverId)],
+);
+
 /** Customer groups the store defines (the automatic "senior" group is derived from age, never stored). */
 export const customerGroups = sqliteTable(
   'customer_groups',

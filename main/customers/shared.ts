@@ -127,6 +127,7 @@ export const FIELD_LABELS: Record<string, string> = {
   caregiverId: 'Caregiver ID',
   caregiverIdExpires: 'Caregiver ID expiration',
   caregiverCustomerId: 'Caregiver',
+  otherCaregiverIds: 'Other caregivers',
   phone: 'Phone',
   otherPhone: 'Other phone',
   email: 'Email',

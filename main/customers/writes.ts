@@ -6,6 +6,7 @@ import { credentialNumberProblemFor } from '../compliance/rules.js';
 import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
+import { ageOn } from '../licenses/index.js';
 import { licenceFingerprint, nameKey } from './normalise.js';
 import { type Actor, type CustomerRow, SENIOR_GROUP, FIELD_LABELS, isIsoDate } from './shared.js';
 import { captureCustomer, captureCustomerDocument, customerSnapshot } from '../hub-sync/capture.js';
@@ -67,13 +68,7 @@ export abstract class CustomerWrites extends CustomerDuplicates {
       const field = kind === 'caregiver' ? 'Caregiver ID' : 'Medical ID';
       throw new CoreError('invalid_message', `${field}: ${cardProblem}. Check the number on the card and type it again.`);
     }
-    if (form.caregiverCustomerId) {
-      if (form.caregiverCustomerId === selfId) throw new CoreError('invalid_message', 'A customer cannot be their own caregiver.');
-      const caregiver = this.prepare("SELECT customer_type FROM customers WHERE id = ?").get(form.caregiverCustomerId) as { customer_type: string } | undefined;
-      if (!caregiver || caregiver.customer_type !== 'caregiver') {
-        throw new CoreError('invalid_message', 'The chosen caregiver is not a Caregiver customer: choose another from the list.');
-      }
-    }
+    this.checkCaregivers(form, selfId, today);
     if (form.groups.some((g) => nameKey(g) === SENIOR_GROUP)) {
       // senior follows the birth date; choosing it by hand is allowed (a store may add a younger customer).
     }
@@ -83,6 +78,39 @@ export abstract class CustomerWrites extends CustomerDuplicates {
       throw new CoreError('invalid_message', `${words.join('; ')}: this store requires ${missing.length === 1 ? 'it' : 'them'} on every profile.`);
     }
     return kind;
+  }
+
+  /**
+   * The patient's caregivers: each a Caregiver customer, not the patient, named once, and no more of
+   * them than the state allows (Illinois: 3, 2 for a patient under 18). The first one named is the
+   * form's Caregiver; the list is made tidy in place (no repeats, the first filled in).
+   */
+  protected checkCaregivers(form: CustomerForm, selfId: string | null, today: string): void {
+    const ids = [...new Set([form.caregiverCustomerId, ...form.otherCaregiverIds].filter((id): id is string => id !== null && id !== ''))];
+    for (const id of ids) {
+      if (id === selfId) throw new CoreError('invalid_message', 'A customer cannot be their own caregiver.');
+      const caregiver = this.prepare('SELECT customer_type FROM customers WHERE id = ?').get(id) as { customer_type: string } | undefined;
+      if (!caregiver || caregiver.customer_type !== 'caregiver') {
+        throw new CoreError('invalid_message', 'The chosen caregiver is not a Caregiver customer: choose another from the list.');
+      }
+    }
+    let age: number | null = null;
+    try {
+      age = isIsoDate(form.dateOfBirth) ? ageOn(form.dateOfBirth, today) : null;
+    } catch {
+      age = null;
+    }
+    const { cap, minor } = this.caregiversPerPatientCap(age);
+    if (cap !== null && ids.length > cap) {
+      const name = this.rules().name;
+      throw new CoreError(
+        'conflict',
+        `${name} allows at most ${cap} caregiver${cap === 1 ? '' : 's'} per patient${minor ? ' under 18' : ''}: remove one before adding another.`,
+        { cap, caregivers: ids.length },
+      );
+    }
+    form.caregiverCustomerId = ids[0] ?? null;
+    form.otherCaregiverIds = ids.slice(1);
   }
 
   /** The licence fields as stored: the number only where the state allows, the fingerprint always. */
@@ -298,6 +326,13 @@ export abstract class CustomerWrites extends CustomerDuplicates {
       scannedAt,
       now,
     });
+    // Every caregiver of the patient, the first one included (checkout and the queue read this table).
+    const wanted = [form.caregiverCustomerId, ...form.otherCaregiverIds].filter((cid): cid is string => cid !== null);
+    const kept = (this.prepare('SELECT caregiver_id AS id FROM customer_caregivers WHERE patient_id = ?').all(id) as Array<{ id: string }>).map((row) => row.id);
+    const drop = this.prepare('DELETE FROM customer_caregivers WHERE patient_id = ? AND caregiver_id = ?');
+    for (const cid of kept) if (!wanted.includes(cid)) drop.run(id, cid);
+    const add = this.prepare('INSERT OR IGNORE INTO customer_caregivers (patient_id, caregiver_id, added_at) VALUES (?, ?, ?)');
+    wanted.forEach((cid, index) => add.run(id, cid, now + index));
   }
 
   protected writeGroups(id: string, names: string[], now: number): void {

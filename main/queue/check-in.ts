@@ -201,14 +201,18 @@ export class QueueCheckIn {
 
     // A patient checked in after their caregiver is served through the caregiver.
     let nestUnder: Assessment['nestUnder'] = null;
-    if (as === 'medical' && customer.caregiverCustomerId) {
+    // Any of the patient's caregivers (Illinois: up to 3) who is in the queue, the earliest checked in.
+    const caregiverIds = this.ctx.caregiversOf(customer);
+    if (as === 'medical' && caregiverIds.length > 0) {
       const parent = this.ctx.deps
         .sqlite()
         .prepare(
           `SELECT q.id, c.first_name || ' ' || c.last_name AS name, c.caregiver_id AS caregiverId FROM queue_entries q JOIN customers c ON c.id = q.customer_id
-            WHERE q.customer_id = ? AND q.removed_at IS NULL AND q.parent_entry_id IS NULL AND q.checked_in_as = 'caregiver'`,
+            WHERE q.customer_id IN (${caregiverIds.map(() => '?').join(', ')}) AND q.removed_at IS NULL AND q.parent_entry_id IS NULL
+              AND q.checked_in_as = 'caregiver' AND q.caregiver_patient_id IS NULL
+            ORDER BY q.checked_in_at, q.id LIMIT 1`,
         )
-        .get(customer.caregiverCustomerId) as { id: string; name: string; caregiverId: string | null } | undefined;
+        .get(...caregiverIds) as { id: string; name: string; caregiverId: string | null } | undefined;
       if (parent) nestUnder = { entryId: parent.id, displayName: parent.name, caregiverCardId: parent.caregiverId };
     }
 

@@ -128,6 +128,16 @@ export class QueueContext {
     return { ...rest, banned: row.banned === 1, warnings, adultUse: row.adultUse === 1 };
   }
 
+  /** The patient's caregivers: every one named on the profile where the store's schema lists several. */
+  caregiversOf(customer: CustomerFacts): string[] {
+    if (this.columns('customer_caregivers').size === 0) return customer.caregiverCustomerId ? [customer.caregiverCustomerId] : [];
+    const ids = (
+      this.deps.sqlite().prepare('SELECT caregiver_id AS id FROM customer_caregivers WHERE patient_id = ? ORDER BY added_at, rowid').all(customer.id) as Array<{ id: string }>
+    ).map((row) => row.id);
+    if (customer.caregiverCustomerId && !ids.includes(customer.caregiverCustomerId)) ids.unshift(customer.caregiverCustomerId);
+    return ids;
+  }
+
   openEntryOf(customerId: string): { id: string } | null {
     return (
       (this.deps.sqlite().prepare('SELECT id FROM queue_entries WHERE customer_id = ? AND removed_at IS NULL').get(customerId) as { id: string } | undefined) ?? null

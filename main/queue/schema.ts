@@ -28,6 +28,8 @@ export const queueEntries = sqliteTable(
     /** The medical card looked up, and the caregiver's card it was looked up with. */
     cardId: text('card_id'),
     caregiverCardId: text('caregiver_card_id'),
+    /** A caregiver checked in for one of the patients kept on their profile (caregiver_patients): that patient. */
+    caregiverPatientId: text('caregiver_patient_id'),
     removedAt: integer('removed_at'),
     removedBy: text('removed_by').references(() => employees.id),
     removedReason: text('removed_reason', { enum: ['removed', 'cleared', 'served'] }),

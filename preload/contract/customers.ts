@@ -64,6 +64,8 @@ export const customerFormSchema = z
     caregiverIdExpires: optionalDate,
     /** A patient naming their caregiver: the id of a customer with Caregiver Licence on. */
     caregiverCustomerId: idText.nullable(),
+    /** Further caregivers of the same patient, where the state allows more than one (Illinois: up to 3 in all). */
+    otherCaregiverIds: z.array(idText).max(10).default([]),
     phone: optionalText(30),
     otherPhone: optionalText(30),
     email: optionalText(120),
@@ -142,6 +144,8 @@ export const customerDetailSchema = z.object({
   documents: z.array(customerDocumentSchema),
   patients: z.array(caregiverPatientSchema),
   caregiver: z.object({ id: z.string(), displayName: z.string(), caregiverId: z.string().nullable() }).nullable(),
+  /** The patient's further caregivers (where the state allows several). */
+  otherCaregivers: z.array(z.object({ id: z.string(), displayName: z.string(), caregiverId: z.string().nullable() })).default([]),
   photoDocumentId: z.string().nullable(),
   progress: z.object({ scanned: z.boolean(), photo: z.boolean(), mdRec: z.boolean(), signature: z.boolean(), saved: z.boolean() }),
   createdAt: z.number().int(),
@@ -202,6 +206,9 @@ export const customersConfigSchema = z.object({
   physicianCardForRecommendation: z.boolean(),
   caregiverAvailable: z.boolean(),
   maxPatientsPerCaregiver: z.number().int().nullable(),
+  /** How many caregivers one patient may have (null: no cap), and a patient under 18. */
+  maxCaregiversPerPatient: z.number().int().nullable(),
+  maxCaregiversPerMinorPatient: z.number().int().nullable(),
   mayKeepScannedLicenceData: z.boolean(),
   /** What the screen says about scanned licence data in this state. */
   licenceDataNotice: z.string(),
@@ -488,6 +495,7 @@ export function emptyForm(config: Pick<CustomersConfig, 'adultUseAvailable'>): C
     caregiverId: null,
     caregiverIdExpires: null,
     caregiverCustomerId: null,
+    otherCaregiverIds: [],
     phone: null,
     otherPhone: null,
     email: null,

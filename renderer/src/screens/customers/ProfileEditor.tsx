@@ -8,6 +8,7 @@ import { call } from '../../register';
 import { Check, Choice, DateField, Section, TextField, Toggle } from '../../components/customers/fields';
 import { DocumentsPanel } from './DocumentsPanel';
 import { DuplicateWarning, useDuplicates } from './DuplicateWarning';
+import { CaregiversField } from './CaregiversField';
 import { emptyForm } from '../../../../preload/api';
 import { newCommandId } from './CustomersScreen';
 import type { CustomerDetail, CustomerForm, CustomersConfig, CustomerSummary } from './types';
@@ -335,17 +336,7 @@ export function ProfileEditor(props: {
 
       {patientType && config.caregiverAvailable ? (
         <Section title="Caregiver">
-          <div className="cu-field cu-field-wide">
-            <label htmlFor="cu-caregiver">Caregiver (customers of type Caregiver)</label>
-            <select id="cu-caregiver" value={form.caregiverCustomerId ?? ''} onChange={(event) => update({ caregiverCustomerId: event.target.value || null })}>
-              <option value="">No caregiver</option>
-              {caregivers.map((caregiver) => (
-                <option key={caregiver.id} value={caregiver.id}>
-                  {caregiver.displayName} ({caregiver.caregiverId ?? 'no ID'})
-                </option>
-              ))}
-            </select>
-          </div>
+          <CaregiversField form={form} config={config} caregivers={caregivers} onChange={update} />
         </Section>
       ) : null}
 

@@ -153,11 +153,16 @@ export function ProfileView(props: {
           ) : null}
           {detail.caregiver ? (
             <>
-              <dt>Caregiver</dt>
+              <dt>{detail.otherCaregivers.length > 0 ? 'Caregivers' : 'Caregiver'}</dt>
               <dd>
-                <button type="button" className="cu-link" onClick={() => props.onOpen(detail.caregiver!.id)}>
-                  {detail.caregiver.displayName}
-                </button>
+                {[detail.caregiver, ...detail.otherCaregivers].map((caregiver, index) => (
+                  <span key={caregiver.id}>
+                    {index > 0 ? ', ' : ''}
+                    <button type="button" className="cu-link" onClick={() => props.onOpen(caregiver.id)}>
+                      {caregiver.displayName}
+                    </button>
+                  </span>
+                ))}
               </dd>
             </>
           ) : null}
