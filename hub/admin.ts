@@ -16,6 +16,7 @@ const reasonBody = z.object({ reason: z.string().trim().min(1).max(500) }).parti
 export function createAdmin(deps: {
   pool: pg.Pool;
   dataDir: string;
+  backupCopyDirs: string[];
   tls: HubTls;
   meta: () => HubMeta;
   connected: () => string[];
@@ -37,7 +38,7 @@ export function createAdmin(deps: {
         const meta = deps.meta();
         return { ...meta, fingerprint256: deps.tls.fingerprint256, latestVersion: await latestVersion(deps.pool), connected: deps.connected().length };
       }
-      if (method === 'POST' && path === '/admin/backup') return takeBackup(deps.pool, deps.dataDir);
+      if (method === 'POST' && path === '/admin/backup') return takeBackup(deps.pool, deps.dataDir, { copyDirs: deps.backupCopyDirs });
       const device = /^\/admin\/devices\/([0-9A-Z]{26})\/revoke$/.exec(path);
       if (method === 'POST' && device?.[1]) {
         const reason = reasonBody.parse(body ?? {}).reason ?? 'revoked by a manager';

@@ -8,7 +8,7 @@
  * Restore goes into an empty hub database and gives the hub a new epoch: every register forgets
  * its version, pulls everything again and pushes every command the backup does not hold.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type pg from 'pg';
@@ -55,12 +55,19 @@ export type BackupFile = z.infer<typeof backupFile>;
 
 export interface BackupResult {
   path: string;
+  /** The same file on the other disks it was copied to. */
+  copies: string[];
   takenAt: number;
   rows: number;
   bytes: number;
 }
 
-export async function takeBackup(pool: pg.Pool, dataDir: string, options: { keep?: number; now?: number } = {}): Promise<BackupResult> {
+/**
+ * `copyDirs`: other disks to copy each backup to (a register's share, a USB disk): a backup only on
+ * the hub's own disk does not survive that disk. Devices' backed-up seqs are raised only after the
+ * copies too (a copy that fails is logged by the caller and the seqs stay).
+ */
+export async function takeBackup(pool: pg.Pool, dataDir: string, options: { keep?: number; now?: number; copyDirs?: string[] } = {}): Promise<BackupResult> {
   const takenAt = options.now ?? Date.now();
   const client = await pool.connect();
   let file: BackupFile;
@@ -88,13 +95,19 @@ export async function takeBackup(pool: pg.Pool, dataDir: string, options: { keep
   const path = join(dir, name);
   writeFileSync(`${path}.part`, body, { mode: 0o600, flush: true });
   renameSync(`${path}.part`, path);
+  const copies: string[] = [];
+  for (const copyDir of options.copyDirs ?? []) {
+    mkdirSync(copyDir, { recursive: true });
+    copyFileSync(path, join(copyDir, name));
+    copies.push(join(copyDir, name));
+  }
   // Only now is it safe to tell registers they may prune what this backup holds.
   for (const device of file.tables.devices ?? []) {
     await pool.query('UPDATE devices SET backed_up_seq = GREATEST(backed_up_seq, $2) WHERE device_id = $1', [device.device_id, device.last_seq]);
   }
   pruneBackups(dir, options.keep ?? 48);
   const rows = Object.values(file.tables).reduce((n, t) => n + t.length, 0);
-  return { path, takenAt, rows, bytes: body.length };
+  return { path, copies, takenAt, rows, bytes: body.length };
 }
 
 function readTls(dataDir: string): BackupFile['tls'] {

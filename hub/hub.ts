@@ -24,6 +24,8 @@ export interface HubOptions {
   advertise?: boolean;
   /** Scheduled backups (default hourly; 0: none). */
   backupIntervalMs?: number;
+  /** Folders on other disks each backup is copied to. */
+  backupCopyDirs?: string[];
   log?: (line: string) => void;
   now?: () => number;
 }
@@ -61,6 +63,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const admin = createAdmin({
       pool: db.pool,
       dataDir: options.dataDir,
+      backupCopyDirs: options.backupCopyDirs ?? [],
       tls,
       meta: () => meta,
       connected: () => ref.server?.connectedDevices() ?? [],
@@ -74,7 +77,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const interval = options.backupIntervalMs ?? 3600_000;
     if (interval > 0) {
       timer = setInterval(() => {
-        takeBackup(db.pool, options.dataDir).then(
+        takeBackup(db.pool, options.dataDir, { copyDirs: options.backupCopyDirs }).then(
           (b) => log(`backup ${b.path} (${b.rows} rows)`),
           (error: unknown) => log(`backup failed: ${error instanceof Error ? error.message : String(error)}`),
         );
@@ -93,7 +96,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       tls,
       admin,
       newPairingCode: () => newPairingCode(db.pool, now()),
-      backup: () => takeBackup(db.pool, options.dataDir),
+      backup: () => takeBackup(db.pool, options.dataDir, { copyDirs: options.backupCopyDirs }),
       connectedDevices: () => running.connectedDevices(),
       async stop() {
         if (stopped) return;

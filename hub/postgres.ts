@@ -46,6 +46,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<HubDat
   if (options.databaseUrl) {
     const connection: pg.ClientConfig = { connectionString: options.databaseUrl };
     const pool = new pg.Pool({ ...connection, max: 10 });
+    pool.on('error', (error) => options.onLog?.(`[postgres] idle connection lost: ${error.message}`));
     await migrateHub(pool);
     return { pool, connection, kind: 'external', close: () => pool.end() };
   }
@@ -99,6 +100,8 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<HubDatabase> 
     await admin.end();
   }
   const pool = new pg.Pool({ ...connection, max: 10 });
+  // An idle connection dropped (PostgreSQL restarting, shutting down) must not bring the hub down.
+  pool.on('error', (error) => log(`[postgres] idle connection lost: ${error.message}`));
   await migrateHub(pool);
   let closed = false;
   return {
