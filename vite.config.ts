@@ -1,4 +1,5 @@
 import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
@@ -22,6 +23,13 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'chrome120',
     sourcemap: true,
+    // The register's screens, and the reception tablet's own small page (served by main/tablet/server.ts).
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./renderer/index.html', import.meta.url)),
+        tablet: fileURLToPath(new URL('./renderer/tablet.html', import.meta.url)),
+      },
+    },
   },
   server: { host: '127.0.0.1' },
 });

@@ -53,3 +53,9 @@ export function newStoreFrom(demo: string | undefined): { kind: 'setup' } | { ki
   const code = demo.trim().toUpperCase();
   return /^[A-Z]{2}$/.test(code) ? { kind: 'demo', jurisdiction: code } : null;
 }
+
+/** REGISTER_TABLET_HOST / REGISTER_TABLET_PORT: where the reception tablet's server listens (default every interface, 47843; an invalid port falls back to it). */
+export function tabletListenFromEnv(env: NodeJS.ProcessEnv): { host: string; port: number } {
+  const port = Number(env.REGISTER_TABLET_PORT ?? '47843');
+  return { host: env.REGISTER_TABLET_HOST ?? '0.0.0.0', port: Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 47843 };
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ipcChannels } from '../../preload/channels.js';
 import { createRegister, type Register, type RegisterClient } from '../core/register.js';
-import { appPaths, installedDataDir, newStoreFrom } from '../core/paths.js';
+import { appPaths, installedDataDir, newStoreFrom, tabletListenFromEnv } from '../core/paths.js';
 import { DataFolderError } from '../store/errors.js';
 import { createFileLogger } from '../log/logger.js';
 import { APP_ENTRY_URL, APP_SCHEME, isAllowedNavigation, isTrustedSenderUrl, RENDERER_CSP, resolveAppRequest } from './app-protocol.js';
@@ -81,6 +81,8 @@ async function start(): Promise<void> {
       // The OS keychain protects track-and-trace credentials; without a real one the key file is used.
       secretBox: secrets.box,
       idleLockMs: process.env.REGISTER_IDLE_LOCK_MS ? Number(process.env.REGISTER_IDLE_LOCK_MS) : undefined,
+      // The reception tablet's server (only while a manager has it on): the store's network by default.
+      tabletListen: tabletListenFromEnv(process.env),
     });
   } catch (error) {
     const message = error instanceof DataFolderError ? error.message : `The register could not start: ${String(error)}`;

@@ -43,6 +43,8 @@ export interface RunningHost {
   token: string;
   dataDir: string;
   stop(): Promise<void>;
+  /** Ends the register at once (SIGKILL), as a crash or a power cut would; the data folder stays. */
+  kill(): Promise<void>;
 }
 
 export async function startHost(options: StartOptions = {}): Promise<RunningHost> {
@@ -94,7 +96,13 @@ export async function startHost(options: StartOptions = {}): Promise<RunningHost
     });
     const url = match[1] ?? '';
     const port = Number(match[2]);
-    return { url, origin: `http://127.0.0.1:${port}/`, port, token: match[3] ?? '', dataDir, stop };
+    const kill = async (): Promise<void> => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    };
+    return { url, origin: `http://127.0.0.1:${port}/`, port, token: match[3] ?? '', dataDir, stop, kill };
   } catch (error) {
     await stop();
     const why = error instanceof Error ? error.message : String(error);

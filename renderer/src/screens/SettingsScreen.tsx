@@ -11,6 +11,8 @@ import { EmployeesPanel } from './settings/EmployeesPanel';
 import { StoreSettingsPanel } from './settings/StoreSettingsPanel';
 import { TraceSettingsPanel } from './trace/TraceSettingsPanel';
 import { ProfileSettings } from './customers/ProfileSettings';
+import { MailPanel } from './settings/MailPanel';
+import { TabletPanel } from './settings/TabletPanel';
 
 type Loaded<T> = { state: 'loading' } | { state: 'ok'; value: T } | { state: 'error'; message: string };
 
@@ -206,6 +208,8 @@ export function SettingsScreen({ employee }: { employee: Employee }) {
       {employee.permissions.includes('manager_override') ? <QueueSettings /> : null}
       {employee.permissions.includes('manage_settings') ? <RewardsSettings /> : null}
       {employee.permissions.includes('manage_settings') ? <ProfileSettings /> : null}
+      {employee.permissions.includes('manage_settings') ? <TabletPanel employee={employee} /> : null}
+      {employee.permissions.includes('manage_settings') ? <MailPanel /> : null}
       {!employee.permissions.includes('manage_staff') && canSeeStaff ? <StaffList /> : null}
       {canSeeAudit ? <AuditPanel timeZone={ready?.timeZone} /> : null}
       {!canSeeStaff && !canSeeAudit ? (

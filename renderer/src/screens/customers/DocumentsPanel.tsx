@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { ulid } from 'ulid';
 import { formatBytes, formatDateTime } from '../../format';
+import { getClient } from '../../client';
 import { call } from '../../register';
 import { useStatus } from '../../stores/app';
 import type { CustomerDocument, CustomersConfig, DocumentKind } from './types';
@@ -84,6 +85,14 @@ export function DocumentsPanel({ config, target, onChanged }: { config: Customer
       setScanner(source ? { id: source.config.id, name: source.config.name } : null);
     });
   }, [load]);
+
+  // A document added elsewhere (the agreement signed on the reception tablet) shows up at once.
+  useEffect(() => {
+    if (!customerId) return;
+    return getClient().on('customers.changed', (event) => {
+      if (event.customerId === customerId) void load();
+    });
+  }, [customerId, load]);
 
   const added = async () => {
     await load();

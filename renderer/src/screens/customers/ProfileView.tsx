@@ -2,7 +2,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { formatDateTime } from '../../format';
 import { call } from '../../register';
-import { useStatus } from '../../stores/app';
+import { useSession, useStatus } from '../../stores/app';
+import { CollectSignature } from './CollectSignature';
 import { DateField, TextField } from '../../components/customers/fields';
 import { showDate } from '../../components/customers/dateEntry';
 import { DocumentsPanel } from './DocumentsPanel';
@@ -45,6 +46,8 @@ export function ProfileView(props: {
   useEffect(() => {
     void load();
   }, [load]);
+  const reload = useCallback(() => void load(), [load]);
+  const canCollect = useSession((state) => (state.session && state.session.state !== 'logged_out' ? state.session.employee.permissions.includes('manage_customers') : false));
 
   if (error) return <p className="error page">{error}</p>;
   if (!detail) return <p className="page">Loading the profile…</p>;
@@ -111,6 +114,7 @@ export function ProfileView(props: {
           { label: 'Saved', done: detail.progress.saved },
         ]}
       />
+      <CollectSignature customerId={detail.id} canCollect={canCollect} onChanged={reload} />
       <div className="cu-columns">
         <dl className="facts cu-facts">
           <dt>Born</dt>

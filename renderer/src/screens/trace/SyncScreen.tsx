@@ -5,6 +5,7 @@
  * picks the right state sale when two match equally, or dismisses it with a reason; all audited.
  */
 import { useCallback, useEffect, useState } from 'react';
+import { MailOutboxPanel } from './MailOutboxPanel';
 import type { Employee } from '../../../../preload/api';
 import { ManagerOverrideDialog, type OverrideGrant } from '../../components/ManagerOverrideDialog';
 import { newCommandId } from '../../components/queue/commandId';
@@ -446,6 +447,7 @@ export function SyncScreen() {
         </div>
         {selectedRow && employee ? <Detail row={selectedRow} employee={employee} system={system} onAct={start} /> : null}
       </div>
+      <MailOutboxPanel />
       {pending ? (
         <DismissDialog
           system={system}
