@@ -11,6 +11,7 @@ import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { readSetting } from '../core/settings.js';
 import { DocumentStore } from '../customers/documents.js';
+import { captureCustomer, customerSnapshot } from '../hub-sync/capture.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { newId } from '../store/ids.js';
 import { renderAgreementPdf } from './pdf.js';
@@ -417,9 +418,12 @@ export class TabletService {
       if (email !== '' && email !== (customer.email ?? '')) changes.push({ field: 'Email', from: customer.email, to: email });
       if (phone !== '' && phone !== (customer.phone ?? '')) changes.push({ field: 'Phone', from: customer.phone, to: phone });
       if (changes.length > 0) {
+        const hubBefore = customerSnapshot(this.sqlite, row.customer_id);
         this.sqlite
           .prepare('UPDATE customers SET email = ?, phone = ?, updated_at = ? WHERE id = ?')
           .run(email !== '' ? email : customer.email, phone !== '' ? phone : customer.phone, now, row.customer_id);
+        // The store's hub hears of the new contact fields, in this transaction.
+        captureCustomer(this.sqlite, row.customer_id, hubBefore, now);
       }
       const documentId = newId(now);
       const title = `Membership Agreement ${stamp(now, this.timeZone())}`;
