@@ -22,6 +22,7 @@ import { complianceCalls, complianceEvents } from './contract/compliance.js';
 import { setupCalls, setupEvents } from './contract/setup.js';
 import { staffCalls, staffEvents } from './contract/staff.js';
 import { tabletCalls, tabletEvents } from './contract/tablet.js';
+import { hubCalls, hubEvents } from './contract/hub.js';
 import type { z } from 'zod';
 import type { ApiError, CallOptions } from './contract/common.js';
 
@@ -33,6 +34,7 @@ export { ADJUST_REASON_WORDS } from './contract/catalogue.js';
 export type { ProductView, ProductInput, CategoryInfo, TracePackageView, StockEntry, ImportProblem } from './contract/catalogue.js';
 export type { CustomerImportPreview, CustomerImportField } from './contract/imports.js';
 export type { EmployeeDetail } from './contract/staff.js';
+export type { HubStatus, FoundHub } from './contract/hub.js';
 export {
   AGREEMENT_MAX_CHARS,
   MAX_SIGNATURE_PNG_BYTES,
@@ -74,6 +76,7 @@ export const calls = {
   ...setupCalls,
   ...staffCalls,
   ...tabletCalls,
+  ...hubCalls,
 } as const;
 
 export const events = {
@@ -91,6 +94,7 @@ export const events = {
   ...setupEvents,
   ...staffEvents,
   ...tabletEvents,
+  ...hubEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

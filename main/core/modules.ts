@@ -18,6 +18,9 @@ import { createEmployeesModule } from '../staff/module.js';
 import { createMailModule, type MailModule } from '../mail/module.js';
 import type { MailSenderOptions } from '../mail/sender.js';
 import { createTabletModule } from '../tablet/module.js';
+import { createHubModule, type HubModule } from '../hub-sync/module.js';
+import type { HubSyncOptions } from '../hub-sync/sync.js';
+import type { QueueModule } from '../queue/module.js';
 
 /** Check-in looks allotments up through the demo sandbox the trace module runs. */
 const traceModules = new WeakMap<CoreServices, TraceModule>();
@@ -29,6 +32,12 @@ export const tillOptions: TillModuleOptions = {};
 export const mailOptions: MailSenderOptions = {};
 /** The signed agreement's copy is queued by the tablet and sent by the mail module. */
 const mailModules = new WeakMap<CoreServices, MailModule>();
+/** Changes pulled from the store hub refresh the queue screens. */
+const queueModules = new WeakMap<CoreServices, QueueModule>();
+/** The store hub's sync worker, per register (tests reach it to wait for sync). */
+export const hubModules = new WeakMap<CoreServices, HubModule>();
+/** The hub-sync worker's timings (tests shorten them before a register starts). */
+export const hubSyncOptions: HubSyncOptions = {};
 
 export const capabilityFactories: CapabilityFactory[] = [
   (services) => {
@@ -38,7 +47,11 @@ export const capabilityFactories: CapabilityFactory[] = [
   },
   (services) => createDevicesModule(services),
   (services) => createCustomersModule(services),
-  (services) => createQueueModule(services, { demoSandboxUrl: () => traceModules.get(services)?.demoUrls() ?? null }),
+  (services) => {
+    const queue = createQueueModule(services, { demoSandboxUrl: () => traceModules.get(services)?.demoUrls() ?? null });
+    queueModules.set(services, queue);
+    return queue;
+  },
   (services) => createCheckoutModule(services, { trace: () => traceModules.get(services) ?? null, till: () => tillModules.get(services)?.link ?? null }),
   (services) => createRewardsModule(services),
   (services) => {
@@ -57,4 +70,17 @@ export const capabilityFactories: CapabilityFactory[] = [
     return mail;
   },
   (services) => createTabletModule(services, { listen: services.tabletListen, mail: () => mailModules.get(services) ?? null }),
+  (services) => {
+    const hub = createHubModule(services, {
+      queueChanged: () => {
+        const queue = queueModules.get(services);
+        if (!queue) return;
+        queue.service.bump();
+        services.broadcast('queue.changed', queue.service.view());
+      },
+      options: hubSyncOptions,
+    });
+    hubModules.set(services, hub);
+    return hub;
+  },
 ];

@@ -50,7 +50,7 @@ interface CustomerRow {
   created_at: number;
 }
 
-const TOP_FIELDS: Array<[string, keyof CustomerRow]> = [
+export const TOP_FIELDS: Array<[string, keyof CustomerRow]> = [
   ['customerType', 'customer_type'],
   ['firstName', 'first_name'],
   ['middleName', 'middle_name'],
@@ -68,7 +68,7 @@ const TOP_FIELDS: Array<[string, keyof CustomerRow]> = [
   ['nickname', 'nickname'],
   ['notes', 'notes'],
 ];
-const FLAG_FIELDS: Array<keyof CustomerRow> = ['gender', 'banned', 'warning_1', 'warning_2', 'adult_use', 'state_medical_id', 'caregiver_licence'];
+export const FLAG_FIELDS: Array<keyof CustomerRow> = ['gender', 'banned', 'warning_1', 'warning_2', 'adult_use', 'state_medical_id', 'caregiver_licence'];
 
 function customerRow(sqlite: Database.Database, id: string): CustomerRow | undefined {
   return cachedStatement(sqlite, 'SELECT * FROM customers WHERE id = ?').get(id) as CustomerRow | undefined;
@@ -429,4 +429,33 @@ export function captureQueueRemoval(sqlite: Database.Database, entryId: string):
     { entryId: entry.id, reason: entry.removed_reason ?? 'removed', removedAt: entry.removed_at, removedBy: entry.removed_by },
     entry.removed_at,
   );
+}
+
+/**
+ * At pairing: what this station already holds, as commands, so the hub knows every customer,
+ * employee and product the station's later changes name (an upsert of what the hub already has
+ * changes nothing there).
+ */
+export function captureEverything(sqlite: Database.Database, now: number): number {
+  if (!hubPaired(sqlite)) return 0;
+  let n = 0;
+  for (const { id } of sqlite.prepare('SELECT id FROM employees ORDER BY id').all() as Array<{ id: string }>) {
+    captureEmployee(sqlite, id, now);
+    n += 1;
+  }
+  for (const { id } of sqlite.prepare('SELECT id FROM products ORDER BY id').all() as Array<{ id: string }>) {
+    captureProduct(sqlite, id, now);
+    n += 1;
+  }
+  for (const { id } of sqlite.prepare('SELECT id FROM customers ORDER BY id').all() as Array<{ id: string }>) {
+    const row = customerRow(sqlite, id);
+    // The fields as they were when made: an edit made at another station since is later and wins.
+    if (row) enqueueHubCommand(sqlite, 'customer.upsert', { customerId: id, identityKey: row.licence_key, createdAt: row.created_at, fields: customerSnapshot(sqlite, id)! }, row.created_at);
+    n += 1;
+  }
+  for (const { id } of sqlite.prepare('SELECT id FROM caregiver_patients ORDER BY id').all() as Array<{ id: string }>) {
+    captureCaregiverPatient(sqlite, id, now);
+    n += 1;
+  }
+  return n;
 }

@@ -19,6 +19,14 @@ export interface OutboxCommand {
   createdAt: number;
 }
 
+const listeners = new WeakMap<Database.Database, () => void>();
+
+/** Called (after the current task, so after the change's commit) whenever a command is added on this connection. */
+export function onHubCommand(sqlite: Database.Database, listener: (() => void) | null): void {
+  if (listener) listeners.set(sqlite, listener);
+  else listeners.delete(sqlite);
+}
+
 /** True while this station is paired with a hub. */
 export function hubPaired(sqlite: Database.Database): boolean {
   return (cachedStatement(sqlite, 'SELECT COUNT(*) AS n FROM hub_sync WHERE id = 1').get() as { n: number }).n > 0;
@@ -36,6 +44,8 @@ export function enqueueHubCommand<K extends CommandKind>(sqlite: Database.Databa
     sqlite,
     "INSERT INTO hub_outbox (command_id, device_seq, kind, payload, state, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
   ).run(commandId, seq.last_seq, kind, JSON.stringify(payload), now);
+  const listener = listeners.get(sqlite);
+  if (listener) setImmediate(listener);
   return commandId;
 }
 

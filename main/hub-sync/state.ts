@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { SecretBox } from '../core/secret-box.js';
 import { cachedStatement } from '../store/statements.js';
+import { captureEverything } from './capture.js';
 
 export interface HubState {
   address: string;
@@ -75,6 +76,8 @@ export function savePairing(sqlite: Database.Database, box: SecretBox, pairing: 
           now,
           now,
         );
+      // A first pairing with this hub: it learns what this station already holds.
+      if (!sameDevice) captureEverything(sqlite, now);
     })
     .immediate();
 }

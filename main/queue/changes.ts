@@ -7,6 +7,7 @@ import type { QueueAllotment, QueueView } from '../../preload/contract/queue.js'
 import type { Employee } from '../../preload/api.js';
 import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
+import { captureQueueRemoval } from '../hub-sync/capture.js';
 import type { QueueContext } from './context.js';
 import { SHOW_CLEAR_SETTING, type QueueListing } from './listing.js';
 
@@ -50,7 +51,10 @@ export class QueueChanges {
         // A caregiver's nested patients leave with them: they were checked in to be served together.
         const children = db.prepare('SELECT id FROM queue_entries WHERE parent_entry_id = ? AND removed_at IS NULL').all(entryId) as Array<{ id: string }>;
         const mark = db.prepare(`UPDATE queue_entries SET removed_at = ?, removed_by = ?, removed_reason = 'removed' WHERE id = ?`);
-        for (const id of [entryId, ...children.map((child) => child.id)]) mark.run(now, actor.id, id);
+        for (const id of [entryId, ...children.map((child) => child.id)]) {
+          mark.run(now, actor.id, id);
+          captureQueueRemoval(db, id);
+        }
         return { result: null, audit: { customerId: entry.customerId, details: { entryId, nestedRemoved: children.map((child) => child.id) } } };
       },
       now,
@@ -70,6 +74,7 @@ export class QueueChanges {
         }
         const ids = (db.prepare('SELECT id FROM queue_entries WHERE removed_at IS NULL').all() as Array<{ id: string }>).map((row) => row.id);
         db.prepare(`UPDATE queue_entries SET removed_at = ?, removed_by = ?, removed_reason = 'cleared' WHERE removed_at IS NULL`).run(now, actor.id);
+        for (const id of ids) captureQueueRemoval(db, id);
         return { result: null, audit: { details: { cleared: ids.length, entryIds: ids } } };
       },
       now,
@@ -105,9 +110,10 @@ export class QueueChanges {
 
   /** Checkout calls this when a queued customer's sale is finished. */
   markServed(actorId: string | null, entryId: string): void {
-    this.ctx.deps
-      .sqlite()
-      .prepare(`UPDATE queue_entries SET removed_at = ?, removed_by = ?, removed_reason = 'served' WHERE (id = ? OR parent_entry_id = ?) AND removed_at IS NULL`)
-      .run(this.ctx.deps.clock(), actorId, entryId, entryId);
+    const db = this.ctx.deps.sqlite();
+    const served = db
+      .prepare(`UPDATE queue_entries SET removed_at = ?, removed_by = ?, removed_reason = 'served' WHERE (id = ? OR parent_entry_id = ?) AND removed_at IS NULL RETURNING id`)
+      .all(this.ctx.deps.clock(), actorId, entryId, entryId) as Array<{ id: string }>;
+    for (const row of served) captureQueueRemoval(db, row.id);
   }
 }

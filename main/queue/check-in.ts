@@ -18,6 +18,7 @@ import { CoreError } from '../core/errors.js';
 import { findCustomerProfile, type CustomerProfile, type JurisdictionRules, type Residency } from '../compliance/rules.js';
 import { ageOn } from '../licenses/checks.js';
 import { newId } from '../store/ids.js';
+import { captureCheckin } from '../hub-sync/capture.js';
 import { statedToMilligrams, type AllotmentLookup } from './allotment-source.js';
 import { lastKnownAllotment, medicalSalesSince, normaliseCard } from './last-known.js';
 import { sellsWhileTraceDown } from '../compliance/trace-down.js';
@@ -143,6 +144,7 @@ export class QueueCheckIn {
         );
         const insert = db.prepare('INSERT INTO queue_allotments (entry_id, limit_id, label, amount, unit, ceiling) VALUES (?, ?, ?, ?, ?, ?)');
         for (const limit of agreed) insert.run(entryId, limit.limitId, limit.label, limit.amount, limit.unit, limit.ceiling);
+        captureCheckin(db, entryId);
         const lowered = agreed.filter((limit, index) => limit.amount < proposal.limits[index]!.amount).map((limit) => limit.limitId);
         const entry = this.listing.view().entries.find((candidate) => candidate.id === entryId)!;
         return {

@@ -97,6 +97,11 @@ describe('hub outbox capture', () => {
   it('captures customer edits (only what changed), employees and products, in order', async () => {
     const { r, db } = await start();
     pair(r, db);
+    // Pairing sends what the register already holds: every employee, product and customer.
+    const seeded = outbox(db);
+    const kinds = new Set(seeded.map((row) => row.kind));
+    expect([...kinds].sort()).toEqual(['customer.upsert', 'employee.upsert', 'product.upsert']);
+    expect(seeded.map((row) => row.seq)).toEqual(seeded.map((_, i) => i + 1));
     value(await r.call('session.login', { pin: DEMO_PINS.admin }));
     const id = await hartId(r);
     const detail = value<{ form: Record<string, unknown> }>(await r.call('customers.get', { id }));
@@ -129,11 +134,12 @@ describe('hub outbox capture', () => {
         },
       }),
     );
-    const rows = outbox(db);
+    const rows = outbox(db).slice(seeded.length);
+    const n = seeded.length;
     expect(rows.map((row) => [row.seq, row.kind])).toEqual([
-      [1, 'customer.upsert'],
-      [2, 'employee.upsert'],
-      [3, 'product.upsert'],
+      [n + 1, 'customer.upsert'],
+      [n + 2, 'employee.upsert'],
+      [n + 3, 'product.upsert'],
     ]);
     expect(rows[0]!.payload).toMatchObject({ customerId: id, fields: { notes: 'Prefers pre-rolls', phone: '555 0199' } });
     // Unchanged fields stay out (the hub merges per field: a later edit of another field at another station wins there).
@@ -148,11 +154,12 @@ describe('hub outbox capture', () => {
   it('a refused change writes no hub command (same transaction)', async () => {
     const { r, db } = await start();
     pair(r, db);
+    const seeded = outbox(db).length;
     value(await r.call('session.login', { pin: DEMO_PINS.admin }));
     // A PIN another employee has is refused: no employee, no command.
     const refused = await r.call('staff.employees.add', { commandId: newId(), name: 'Twin', role: 'budtender', permissions: ['sell'], pin: DEMO_PINS.budtender });
     expect(refused.ok).toBe(false);
-    expect(outbox(db)).toEqual([]);
+    expect(outbox(db)).toHaveLength(seeded);
   });
 
   it("captures a returning customer's profile brought up to date from a rescanned licence (counter checks)", async () => {

@@ -1,0 +1,378 @@
+/**
+ * The hub-sync worker (research/hub.md §6.1, §6.3): keeps one pinned WebSocket to the paired hub,
+ * pushes the hub outbox in device_seq order, pulls the change log on every doorbell (and every
+ * 10 s, as a doorbell can be lost) and applies it to the local SQLite.
+ *
+ * The register never waits for it: a sale is written locally and the worker forwards it. When the
+ * hub is gone the worker marks the station offline (the banner's "since") and retries; commands
+ * stay in the outbox until the hub acknowledged them and a hub backup holds them (§6.4).
+ *
+ * A new hub epoch (a hub restored from its backup, or a new hub) means: pull everything again from
+ * version 0, push again every command after the hub's last sequence number for this device, and
+ * announce the allotment grants this register still holds.
+ */
+import type Database from 'better-sqlite3';
+import type { SecretBox } from '../core/secret-box.js';
+import type { Logger } from '../log/logger.js';
+import { MAX_PUSH_BATCH, PROTOCOL_VERSION, type AllotmentAmount, type CommandEnvelope, type ReplyOf } from '../../hub/protocol.js';
+
+type HelloReply = ReplyOf<'hello'>;
+import { applyChanges, type Applied } from './apply.js';
+import { HubConnection, HubError } from './connection.js';
+import { commandsFrom, markAcked, onHubCommand, pendingCount } from './outbox.js';
+import { markContact, markOffline, openToken, readHubState, setEpoch, type HubState } from './state.js';
+import { cachedStatement } from '../store/statements.js';
+
+export interface HubSyncStatus {
+  paired: boolean;
+  connected: boolean;
+  address: string | null;
+  deviceName: string | null;
+  role: 'register' | 'intake' | null;
+  /** Epoch ms the hub stopped answering (null while it answers). */
+  offlineSince: number | null;
+  lastContactAt: number | null;
+  pending: number;
+  lastVersion: number;
+  /** Hub clock minus ours (ms). */
+  clockOffsetMs: number;
+  /** The last problem, in staff words (null when none). */
+  problem: string | null;
+}
+
+export interface HubSyncDeps {
+  sqlite(): Database.Database;
+  secretBox: SecretBox;
+  clock(): number;
+  logger: Logger;
+  /** After a page of changes landed (screens refresh what changed). */
+  applied(applied: Applied): void;
+  /** The status changed (connected, offline, pending count). */
+  statusChanged(status: HubSyncStatus): void;
+}
+
+export interface HubSyncOptions {
+  pullIntervalMs?: number;
+  /** Waits between reconnects: grows from the first to the last. */
+  retryMs?: number[];
+  requestTimeoutMs?: number;
+  pullLimit?: number;
+}
+
+const PAGE = 500;
+
+export class HubSync {
+  private connection: HubConnection | null = null;
+  private connecting: Promise<HubConnection> | null = null;
+  private hubEpoch: string | null = null;
+  private running = false;
+  private cycleRunning = false;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private problem: string | null = null;
+  private lastStatus = '';
+  private readonly options: Required<HubSyncOptions>;
+
+  constructor(
+    private readonly deps: HubSyncDeps,
+    options: HubSyncOptions = {},
+  ) {
+    this.options = {
+      pullIntervalMs: options.pullIntervalMs ?? 10_000,
+      retryMs: options.retryMs ?? [500, 1000, 2000, 5000],
+      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      pullLimit: options.pullLimit ?? PAGE,
+    };
+  }
+
+  /** Start (or, after a restore reopened the database, carry on with the new connection). */
+  start(): void {
+    onHubCommand(this.deps.sqlite(), () => this.wake());
+    this.running = true;
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    try {
+      onHubCommand(this.deps.sqlite(), null);
+    } catch {
+      // The database is already closed.
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.connection?.close();
+    this.connection = null;
+    while (this.cycleRunning) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  /** Push and pull now (a local change, a doorbell, a new pairing). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.cycleRunning) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    void this.cycle();
+  }
+
+  /** Drop the connection (the station was paired again, or unpaired). */
+  reset(): void {
+    this.connection?.close();
+    this.connection = null;
+    this.hubEpoch = null;
+    this.wake();
+  }
+
+  status(): HubSyncStatus {
+    const sqlite = this.deps.sqlite();
+    const state = readHubState(sqlite);
+    return {
+      paired: state !== null,
+      connected: this.connection?.open === true,
+      address: state?.address ?? null,
+      deviceName: state?.deviceName ?? null,
+      role: state?.role ?? null,
+      offlineSince: state?.offlineSince ?? null,
+      lastContactAt: state?.lastContactAt ?? null,
+      pending: state ? pendingCount(sqlite) : 0,
+      lastVersion: state?.lastVersion ?? 0,
+      clockOffsetMs: state?.clockOffsetMs ?? 0,
+      problem: this.problem,
+    };
+  }
+
+  /** An open, greeted connection for a synchronous call (a claim), or a HubError. */
+  async link(): Promise<{ connection: HubConnection; hubEpoch: string }> {
+    const connection = await this.connect();
+    return { connection, hubEpoch: this.hubEpoch! };
+  }
+
+  private emitStatus(): void {
+    const status = this.status();
+    const key = JSON.stringify(status);
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
+    this.deps.statusChanged(status);
+  }
+
+  private async cycle(): Promise<void> {
+    this.cycleRunning = true;
+    let delay = this.options.pullIntervalMs;
+    try {
+      do {
+        this.again = false;
+        const state = readHubState(this.deps.sqlite());
+        if (!state) {
+          this.problem = null;
+          break;
+        }
+        await this.connect();
+        await this.push();
+        await this.pull();
+        this.failures = 0;
+        this.problem = null;
+        markContact(this.deps.sqlite(), this.deps.clock(), null);
+      } while (this.again && this.running);
+    } catch (error) {
+      this.failures += 1;
+      delay = this.options.retryMs[Math.min(this.failures - 1, this.options.retryMs.length - 1)]!;
+      this.problem = error instanceof HubError || error instanceof Error ? error.message : String(error);
+      if (!(error instanceof HubError)) this.deps.logger.log('error', 'hub sync failed', { error: this.problem });
+      this.connection?.close();
+      this.connection = null;
+      try {
+        if (!(error instanceof HubError) || error.code === 'unreachable' || error.code === 'timeout') markOffline(this.deps.sqlite(), this.deps.clock());
+      } catch {
+        // The database closed under us (shutdown).
+      }
+    } finally {
+      this.cycleRunning = false;
+    }
+    if (!this.running) return;
+    try {
+      this.emitStatus();
+    } catch {
+      return;
+    }
+    if (this.again) {
+      this.wake();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.wake();
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  private async connect(): Promise<HubConnection> {
+    if (this.connection?.open && this.hubEpoch) return this.connection;
+    this.connecting ??= this.openAndGreet().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private async openAndGreet(): Promise<HubConnection> {
+    const sqlite = this.deps.sqlite();
+    const state = readHubState(sqlite);
+    if (!state) throw new HubError('unauthorised', 'This register is not paired with a store hub.');
+    const connection = await HubConnection.open(
+      state.address,
+      state.fingerprint,
+      {
+        doorbell: (version, epoch) => {
+          const known = readHubState(this.deps.sqlite());
+          if (!known || epoch !== this.hubEpoch || version > known.lastVersion) this.wake();
+        },
+        closed: () => {
+          if (this.connection === connection) {
+            this.connection = null;
+            this.hubEpoch = null;
+            if (this.running) this.wake();
+          }
+        },
+      },
+      this.options.requestTimeoutMs,
+    );
+    const sent = this.deps.clock();
+    let reply: HelloReply;
+    try {
+      reply = await connection.request(
+        { type: 'hello', token: openToken(state, this.deps.secretBox), protocolVersion: PROTOCOL_VERSION, knownEpoch: state.hubEpoch, clockMs: sent },
+        this.options.requestTimeoutMs,
+      );
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+    const received = this.deps.clock();
+    // The hub's clock minus ours, at the middle of the round trip (research §5.5).
+    const offset = Math.round(reply.hubTimeMs - (sent + received) / 2);
+    this.afterHello(state, reply);
+    markContact(sqlite, received, offset);
+    this.hubEpoch = reply.hubEpoch;
+    this.connection = connection;
+    return connection;
+  }
+
+  /** Epoch, re-push point and pruning, from the hub's greeting. */
+  private afterHello(state: HubState, reply: HelloReply): void {
+    const sqlite = this.deps.sqlite();
+    sqlite
+      .transaction(() => {
+        if (reply.hubEpoch !== state.hubEpoch || reply.resync) {
+          this.deps.logger.log('warn', 'the store hub has a new epoch: pulling everything again and pushing what it lacks', { from: state.hubEpoch, to: reply.hubEpoch });
+          setEpoch(sqlite, reply.hubEpoch);
+        }
+        // Everything after the hub's last sequence number is sent (again): a restored hub lacks it.
+        cachedStatement(sqlite, "UPDATE hub_outbox SET state = 'pending' WHERE device_seq > ? AND state = 'applied'").run(reply.lastSeq);
+        // What the hub holds but whose answer we lost: held.
+        cachedStatement(sqlite, "UPDATE hub_outbox SET state = 'applied', acked_epoch = ? WHERE device_seq <= ? AND state = 'pending'").run(reply.hubEpoch, reply.lastSeq);
+        // Prune only what a hub backup holds (research §6.4: acked AND backed up).
+        const backedUp = (reply as { backedUpSeq?: number }).backedUpSeq;
+        if (typeof backedUp === 'number' && backedUp > 0) {
+          cachedStatement(sqlite, "DELETE FROM hub_outbox WHERE device_seq <= ? AND state <> 'pending'").run(Math.min(backedUp, reply.lastSeq));
+        }
+      })
+      .immediate();
+    if (reply.hubEpoch !== state.hubEpoch || reply.resync) this.reconcileGrantsSoon = true;
+  }
+
+  private reconcileGrantsSoon = false;
+
+  private async push(): Promise<void> {
+    const connection = this.connection;
+    const hubEpoch = this.hubEpoch;
+    if (!connection || !hubEpoch) throw new HubError('unreachable', 'The store hub does not answer.');
+    const sqlite = this.deps.sqlite();
+    if (this.reconcileGrantsSoon) await this.reconcileGrants(connection, hubEpoch);
+    const state = readHubState(sqlite)!;
+    for (let guard = 0; guard < 10_000; guard++) {
+      const first = cachedStatement(sqlite, "SELECT MIN(device_seq) AS seq FROM hub_outbox WHERE state = 'pending'").get() as { seq: number | null };
+      if (first.seq === null) return;
+      const batch = commandsFrom(sqlite, first.seq, MAX_PUSH_BATCH);
+      const commands: CommandEnvelope[] = batch.map((command) => ({
+        commandId: command.commandId,
+        deviceId: state.deviceId,
+        deviceSeq: command.deviceSeq,
+        // Stamped with the hub's clock as this station knows it (a fast register does not win every edit).
+        at: Math.max(0, command.createdAt + state.clockOffsetMs),
+        kind: command.kind,
+        payload: command.payload,
+      }));
+      const reply = await connection.request({ type: 'push', hubEpoch, commands }, this.options.requestTimeoutMs * 2);
+      const now = this.deps.clock();
+      let gap: number | null = null;
+      sqlite
+        .transaction(() => {
+          for (const ack of reply.acks) {
+            if (ack.status === 'gap') {
+              gap = ack.expectedSeq ?? null;
+              break;
+            }
+            markAcked(sqlite, ack.commandId, ack.status === 'rejected' ? 'rejected' : 'applied', ack.status === 'rejected' ? (ack.reason ?? ack.result) : ack.result, hubEpoch, now);
+          }
+        })
+        .immediate();
+      if (gap !== null) {
+        // The hub wants an earlier command again (it lost it): from there on everything is pending.
+        cachedStatement(sqlite, "UPDATE hub_outbox SET state = 'pending' WHERE device_seq >= ? AND state = 'applied'").run(gap);
+        const any = cachedStatement(sqlite, 'SELECT 1 FROM hub_outbox WHERE device_seq = ?').get(gap);
+        if (!any) throw new HubError('bad_reply', `The hub asks for command ${gap}, which this register no longer has: a manager must look at Settings › Store hub.`);
+      }
+      if (reply.acks.length === 0) return;
+    }
+  }
+
+  private async reconcileGrants(connection: HubConnection, hubEpoch: string): Promise<void> {
+    const sqlite = this.deps.sqlite();
+    const open = cachedStatement(sqlite, "SELECT grant_id, customer_id, entry_id, granted, used, granted_at FROM hub_grants WHERE status = 'open'").all() as Array<{
+      grant_id: string;
+      customer_id: string;
+      entry_id: string | null;
+      granted: string;
+      used: string;
+      granted_at: number;
+    }>;
+    if (open.length > 0) {
+      await connection.request(
+        {
+          type: 'grant_reconcile',
+          hubEpoch,
+          grants: open.map((g) => ({
+            grantId: g.grant_id,
+            customerId: g.customer_id,
+            entryId: g.entry_id,
+            granted: JSON.parse(g.granted) as AllotmentAmount[],
+            used: JSON.parse(g.used) as AllotmentAmount[],
+            grantedAt: g.granted_at,
+          })),
+        },
+        this.options.requestTimeoutMs,
+      );
+    }
+    this.reconcileGrantsSoon = false;
+  }
+
+  private async pull(): Promise<void> {
+    const connection = this.connection;
+    const hubEpoch = this.hubEpoch;
+    if (!connection || !hubEpoch) throw new HubError('unreachable', 'The store hub does not answer.');
+    const sqlite = this.deps.sqlite();
+    for (let guard = 0; guard < 100_000; guard++) {
+      const state = readHubState(sqlite)!;
+      const reply = await connection.request({ type: 'pull', hubEpoch, since: state.lastVersion, limit: this.options.pullLimit }, this.options.requestTimeoutMs * 2);
+      if (reply.changes.length === 0) return;
+      const last = reply.changes[reply.changes.length - 1]!.version;
+      const applied = applyChanges(sqlite, state.deviceId, reply.changes, last);
+      if (applied.failed > 0) this.deps.logger.log('warn', 'hub changes this register could not take were kept for a person', { failed: applied.failed });
+      this.deps.applied(applied);
+      if (!reply.more) return;
+    }
+  }
+}
