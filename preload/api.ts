@@ -55,6 +55,7 @@ export type {
   TabletServerMessage,
   TabletStatus,
 } from './contract/tablet.js';
+export { formatRatePercent, parseRatePercent } from './contract/rates.js';
 export type { JurisdictionChoice, StoreRate, StoreSettingsView, StoreTax, TaxRateEntry } from './contract/setup.js';
 
 /**

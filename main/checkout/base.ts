@@ -151,9 +151,9 @@ export abstract class CheckoutBase {
   }
 
   /** A tax as charged (id, label, kind, rate): its row in tax_rates, made the first time. Inside the sale's transaction. */
-  protected taxRate(tax: { taxId: string; label: string; kind: string; basisPoints: number }): number {
+  protected taxRate(tax: { taxId: string; label: string; kind: string; ratePpm: number }): number {
     const s = this.stmts();
-    const key = [tax.taxId, tax.label, tax.kind, tax.basisPoints] as const;
+    const key = [tax.taxId, tax.label, tax.kind, tax.ratePpm] as const;
     const row = s.taxRate.get(...key) as { id: number } | undefined;
     return row ? row.id : Number(s.insertTaxRate.run(...key).lastInsertRowid);
   }

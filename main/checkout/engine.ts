@@ -3,7 +3,8 @@
  * jurisdiction rules (main/compliance/rules.ts). Pure: no database, no clock, no I/O, so every
  * rule is tested as a table of cases and the same code prices the screen and the committed sale.
  *
- * Money is integer cents; weights milligrams; rates basis points. Rounding (stated in the rules
+ * Money is integer cents; weights milligrams; tax rates parts per million (86_250 = 8.625%),
+ * discounts basis points. Rounding (stated in the rules
  * file, taxes.rounding): every tax of every line is computed on the line's net price (after
  * discounts) and rounded to the cent half up (half away from zero); the ticket's tax is the sum
  * of its lines' taxes. Discounts are rounded the same way.
@@ -80,7 +81,8 @@ export interface LineTax {
   taxId: string;
   label: string;
   kind: Tax['kind'];
-  basisPoints: number;
+  /** Parts per million of the line's net price (86_250 = 8.625%). */
+  ratePpm: number;
   cents: number;
 }
 
@@ -159,7 +161,8 @@ export function isProductCategory(value: string): value is ProductCategory {
 
 /** Half up (half away from zero) of value × basisPoints / 10000: the rounding rule for discounts too. */
 export function basisPointsOf(cents: number, basisPoints: number): number {
-  return lineTaxCents(cents, basisPoints);
+  // A basis point is 100 parts per million: the same exact half-up rounding as a tax.
+  return lineTaxCents(cents, basisPoints * 100);
 }
 
 /** How much of a limit's measure one unit of a product holds. THC from a percentage rounds up (never under-counts). */
@@ -193,10 +196,10 @@ export function taxesForProduct(
   product: CatalogProduct,
   date: string,
   storeRates: ReadonlyMap<string, readonly EffectiveRate[]>,
-): Array<{ tax: Tax; basisPoints: number }> {
+): Array<{ tax: Tax; ratePpm: number }> {
   const stack = rules.taxes.stacks[stackId];
   if (!stack) throw new Error(`The ${rules.code} rules have no tax stack "${stackId}": fix resources/jurisdictions/${rules.code}.json.`);
-  const applying: Array<{ tax: Tax; basisPoints: number }> = [];
+  const applying: Array<{ tax: Tax; ratePpm: number }> = [];
   for (const tax of stack.taxes) {
     const categories = tax.appliesTo.categories;
     if (categories !== 'all' && !(categories as string[]).includes(product.category)) continue;
@@ -222,7 +225,7 @@ export function taxesForProduct(
     }
     const rate = rateOn(rates, date);
     if (!rate) throw new Error(`No rate of ${tax.label} is in force on ${date}: update the rates (${rules.code} rules or the store's settings).`);
-    applying.push({ tax, basisPoints: rate.basisPoints });
+    applying.push({ tax, ratePpm: rate.ratePpm });
   }
   return applying;
 }
@@ -241,8 +244,8 @@ export function priceLine(line: TicketLine, context: PricingContext, rewardsShar
   const netCents = afterLine - rewardsDiscountCents;
   const taxes: LineTax[] = [];
   if (context.profile.taxStack !== null) {
-    for (const { tax, basisPoints } of taxesForProduct(context.rules, context.profile.taxStack, line.product, context.date, context.storeRates)) {
-      taxes.push({ taxId: tax.id, label: tax.label, kind: tax.kind, basisPoints, cents: lineTaxCents(netCents, basisPoints) });
+    for (const { tax, ratePpm } of taxesForProduct(context.rules, context.profile.taxStack, line.product, context.date, context.storeRates)) {
+      taxes.push({ taxId: tax.id, label: tax.label, kind: tax.kind, ratePpm, cents: lineTaxCents(netCents, ratePpm) });
     }
   }
   const taxCents = taxes.reduce((sum, tax) => sum + tax.cents, 0);

@@ -44,10 +44,10 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
       .all(sale.receiptNumber) as Array<Omit<Receipt['lines'][number], 'taxes'>>;
     const taxes = db
       .prepare(
-        `SELECT CAST(t.sale_line_id AS TEXT) AS saleLineId, r.label, r.basis_points AS basisPoints, t.tax_cents AS cents
+        `SELECT CAST(t.sale_line_id AS TEXT) AS saleLineId, r.label, r.rate_ppm AS ratePpm, t.tax_cents AS cents
            FROM sale_lines l JOIN sale_taxes t ON t.sale_line_id = l.id JOIN tax_rates r ON r.id = t.rate_id WHERE l.sale_no = ? ORDER BY l.line_no, t.position`,
       )
-      .all(sale.receiptNumber) as Array<{ saleLineId: string; label: string; basisPoints: number; cents: number }>;
+      .all(sale.receiptNumber) as Array<{ saleLineId: string; label: string; ratePpm: number; cents: number }>;
     const taxSummary: Receipt['taxSummary'] = [];
     for (const tax of taxes) {
       const row = taxSummary.find((entry) => entry.label === tax.label);
@@ -87,7 +87,7 @@ export abstract class CheckoutReturns extends CheckoutCompletion {
       rounding: roundingLine(this.rules().taxes.rounding),
       lines: lines.map((line) => ({
         ...line,
-        taxes: taxes.filter((tax) => tax.saleLineId === line.saleLineId).map(({ label, basisPoints, cents }) => ({ label, basisPoints, cents })),
+        taxes: taxes.filter((tax) => tax.saleLineId === line.saleLineId).map(({ label, ratePpm, cents }) => ({ label, ratePpm, cents })),
       })),
       taxSummary,
       tenders,

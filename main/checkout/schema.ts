@@ -118,10 +118,11 @@ export const taxRates = sqliteTable(
     taxId: text('tax_id').notNull(),
     label: text('label').notNull(),
     kind: text('kind').notNull(),
-    basisPoints: integer('basis_points').notNull(),
+    /** Parts per million of the line's net price: 86_250 = 8.625% (migration 0025 converted basis points). */
+    ratePpm: integer('rate_ppm').notNull(),
   },
   // The sale looks each rate up before it writes a line's taxes.
-  (t) => [uniqueIndex('tax_rates_all').on(t.taxId, t.label, t.kind, t.basisPoints)],
+  (t) => [uniqueIndex('tax_rates_all').on(t.taxId, t.label, t.kind, t.ratePpm)],
 );
 
 /** Each line's taxes, in order (WITHOUT ROWID in drizzle/0017: one b-tree keyed by line and position). */

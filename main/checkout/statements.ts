@@ -53,8 +53,8 @@ export function prepareCheckoutStatements(db: Database.Database) {
     insertProductVersion: db.prepare(
       'INSERT INTO product_versions (product_id, name, trace_barcode, category, unit_price_cents) VALUES (?, ?, ?, ?, ?)',
     ),
-    taxRate: db.prepare('SELECT id FROM tax_rates WHERE tax_id = ? AND label = ? AND kind = ? AND basis_points = ?'),
-    insertTaxRate: db.prepare('INSERT INTO tax_rates (tax_id, label, kind, basis_points) VALUES (?, ?, ?, ?)'),
+    taxRate: db.prepare('SELECT id FROM tax_rates WHERE tax_id = ? AND label = ? AND kind = ? AND rate_ppm = ?'),
+    insertTaxRate: db.prepare('INSERT INTO tax_rates (tax_id, label, kind, rate_ppm) VALUES (?, ?, ?, ?)'),
     insertLine: db.prepare(
       `INSERT INTO sale_lines (sale_no, line_no, product_version_id, quantity, gross_cents, group_discount_cents, line_discount_cents, rewards_discount_cents,
          discount_reason, discount_approved_by, net_cents, tax_cents, limit_override, limit_override_approved_by, allotment_counts)

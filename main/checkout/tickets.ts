@@ -342,7 +342,7 @@ export abstract class CheckoutTickets extends CheckoutAllotment {
         rewardsDiscountCents: price?.rewardsDiscountCents ?? 0,
         discountReason: line.discount?.reason ?? null,
         netCents: price?.netCents ?? 0,
-        taxes: (price?.taxes ?? []).map((tax) => ({ taxId: tax.taxId, label: tax.label, basisPoints: tax.basisPoints, cents: tax.cents })),
+        taxes: (price?.taxes ?? []).map((tax) => ({ taxId: tax.taxId, label: tax.label, ratePpm: tax.ratePpm, cents: tax.cents })),
         taxCents: price?.taxCents ?? 0,
         totalCents: price?.totalCents ?? 0,
         overriddenLimits: line.limitOverride?.limitIds ?? [],

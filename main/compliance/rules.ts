@@ -6,7 +6,8 @@
  * (`confidence`: H primary text, M secondary, L single secondary source, GUESS design advice),
  * so a reviewer can trace any number on a receipt back to a statute or a stated guess.
  *
- * Units: weights in milligrams, THC in milligrams, tax rates in basis points (625 = 6.25%),
+ * Units: weights in milligrams, THC in milligrams, tax rates in parts per million of the price
+ * (ratePpm: 62_500 = 6.25%, 86_250 = 8.625%: any rate with up to four decimals of a percent is exact),
  * money in integer cents, dates as yyyy-mm-dd calendar dates in the store's time zone.
  *
  * Shape, in short:
@@ -228,7 +229,8 @@ export type CustomerProfile = z.infer<typeof customerProfileSchema>;
 export const effectiveRateSchema = z.strictObject({
   from: isoDateSchema,
   to: isoDateSchema.nullable(),
-  basisPoints: z.number().int().min(0).max(10_000),
+  /** Parts per million of the line's net price: 150_000 = 15%, 102_500 = 10.25%. */
+  ratePpm: z.number().int().min(0).max(1_000_000),
   /** A date by which someone must re-check the rate (sources disagree on when it ends). */
   reviewBy: isoDateSchema.optional(),
   ...provenance,
@@ -271,8 +273,8 @@ export const taxSchema = z
       .strictObject({
         /** Settings key; its value is a JSON array of effective rates (the shape of `rates`). */
         settingKey: z.string().regex(/^tax\.rates\.[a-z0-9_]+$/, 'a tax setting key looks like tax.rates.<tax id>'),
-        maxBasisPoints: z.number().int().min(0).max(10_000).nullable(),
-        stepBasisPoints: z.number().int().positive().nullable(),
+        maxRatePpm: z.number().int().min(0).max(1_000_000).nullable(),
+        stepRatePpm: z.number().int().positive().nullable(),
         /** What the demo store uses; written into its settings by the demo seed. */
         demoRates: effectiveRatesSchema,
         ...provenance,
@@ -288,13 +290,13 @@ export const taxSchema = z
         message: 'give exactly one of "rates" (fixed by law) and "storeConfigured" (a rate the store enters)',
       });
     }
-    const { maxBasisPoints, demoRates } = tax.storeConfigured ?? { maxBasisPoints: null, demoRates: [] };
+    const { maxRatePpm, demoRates } = tax.storeConfigured ?? { maxRatePpm: null, demoRates: [] };
     demoRates.forEach((rate, index) => {
-      if (maxBasisPoints !== null && rate.basisPoints > maxBasisPoints) {
+      if (maxRatePpm !== null && rate.ratePpm > maxRatePpm) {
         context.addIssue({
           code: 'custom',
-          path: ['storeConfigured', 'demoRates', index, 'basisPoints'],
-          message: `above the legal maximum of ${maxBasisPoints} basis points`,
+          path: ['storeConfigured', 'demoRates', index, 'ratePpm'],
+          message: `above the legal maximum of ${maxRatePpm} parts per million`,
         });
       }
     });
@@ -554,11 +556,15 @@ export function rateOn(rates: readonly EffectiveRate[], date: string): Effective
  * zero, so a refund mirrors its sale exactly). Per line, because Illinois wants every item and
  * its excise shown separately and a single returned line must refund what it was charged.
  */
-export function lineTaxCents(lineNetCents: number, basisPoints: number): number {
-  if (!Number.isSafeInteger(lineNetCents) || !Number.isSafeInteger(basisPoints)) {
-    throw new Error('lineTaxCents takes integer cents and integer basis points.');
+export function lineTaxCents(lineNetCents: number, ratePpm: number): number {
+  if (!Number.isSafeInteger(lineNetCents) || !Number.isSafeInteger(ratePpm) || ratePpm < 0) {
+    throw new Error('lineTaxCents takes integer cents and a whole, non-negative rate in parts per million.');
   }
-  const magnitude = Math.floor((Math.abs(lineNetCents) * basisPoints + 5_000) / 10_000);
+  // Exact integer arithmetic (a remainder, never a rounded quotient); past 2^53 through BigInt.
+  const scaled = Math.abs(lineNetCents) * ratePpm + 500_000;
+  const magnitude = Number.isSafeInteger(scaled)
+    ? (scaled - (scaled % 1_000_000)) / 1_000_000
+    : Number((BigInt(Math.abs(lineNetCents)) * BigInt(ratePpm) + 500_000n) / 1_000_000n);
   return lineNetCents < 0 ? -magnitude : magnitude;
 }
 

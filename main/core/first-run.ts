@@ -97,7 +97,7 @@ export function createFirstRunHandlers(deps: FirstRunDeps): HandlersFor<SetupCal
             writeJson(sqlite, STORE_SETTING.jurisdiction, store.jurisdiction, now);
             writeJson(sqlite, STORE_SETTING.timeZone, store.timeZone, now);
             for (const rate of request.taxRates) {
-              writeJson(sqlite, rate.settingKey, [{ from: rate.from, to: null, basisPoints: rate.basisPoints, enteredAt: now, enteredBy: adminId }], now);
+              writeJson(sqlite, rate.settingKey, [{ from: rate.from, to: null, ratePpm: rate.ratePpm, enteredAt: now, enteredBy: adminId }], now);
             }
             sqlite
               .prepare(

@@ -129,7 +129,7 @@ const demoOverlaySchema = z.strictObject({
   store: demoSeedSchema.shape.store.optional(),
   storeRates: z.record(
     z.string().regex(/^tax\.rates\.[a-z0-9_]+$/),
-    z.array(z.strictObject({ from: calendarDate, to: calendarDate.nullable(), basisPoints: z.number().int().min(0).max(10_000), note: z.string().optional() })).min(1),
+    z.array(z.strictObject({ from: calendarDate, to: calendarDate.nullable(), ratePpm: z.number().int().min(0).max(1_000_000), note: z.string().optional() })).min(1),
   ),
   customers: z.array(seedCustomerSchema).optional(),
 });

@@ -36,10 +36,10 @@ export function createStoreSettingsModule(services: CoreServices): CapabilityMod
       timeZone,
       today,
       timeZones: timeZoneChoices(timeZone),
-      taxes: storeTaxesOf(rules).map(({ suggestedBasisPoints: _suggested, ...tax }) => {
+      taxes: storeTaxesOf(rules).map(({ suggestedRatePpm: _suggested, ...tax }) => {
         const rates = readStoreRates(db, tax.settingKey);
         const current = rates.find((rate) => rate.from <= today && (rate.to === null || today <= rate.to)) ?? null;
-        return { ...tax, rates, current: current?.basisPoints ?? null };
+        return { ...tax, rates, current: current?.ratePpm ?? null };
       }),
     };
   }
@@ -94,7 +94,7 @@ export function createStoreSettingsModule(services: CoreServices): CapabilityMod
             writeJson(db, tax.settingKey, next, now);
             return {
               result: null,
-              audit: { details: { settingKey: tax.settingKey, tax: tax.label, from: request.from, basisPoints: request.basisPoints, before: rates, after: next } },
+              audit: { details: { settingKey: tax.settingKey, tax: tax.label, from: request.from, ratePpm: request.ratePpm, before: rates, after: next } },
             };
           },
           services.clock(),

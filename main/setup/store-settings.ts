@@ -5,6 +5,7 @@
  * so a new rate ends the previous one the day before and history is never rewritten.
  */
 import type Database from 'better-sqlite3';
+import { formatRatePercent, MAX_RATE_PPM } from '../../preload/contract/rates.js';
 import type { StoreRate, StoreTax, TaxRateEntry } from '../../preload/contract/setup.js';
 import { loadJurisdictionRules, type JurisdictionRules } from '../compliance/rules.js';
 import { CoreError } from '../core/errors.js';
@@ -69,8 +70,8 @@ function isRealDate(text: string): boolean {
 }
 
 /** The taxes of a jurisdiction that the store enters, once each (one rate may serve several kinds of sale). */
-export function storeTaxesOf(rules: JurisdictionRules): Array<StoreTax & { suggestedBasisPoints: number | null }> {
-  const byKey = new Map<string, StoreTax & { suggestedBasisPoints: number | null }>();
+export function storeTaxesOf(rules: JurisdictionRules): Array<StoreTax & { suggestedRatePpm: number | null }> {
+  const byKey = new Map<string, StoreTax & { suggestedRatePpm: number | null }>();
   for (const stack of Object.values(rules.taxes.stacks)) {
     for (const tax of stack.taxes) {
       const configured = tax.storeConfigured;
@@ -80,16 +81,16 @@ export function storeTaxesOf(rules: JurisdictionRules): Array<StoreTax & { sugge
         if (!known.appliesTo.includes(stack.label)) known.appliesTo.push(stack.label);
         continue;
       }
-      const suggested = configured.demoRates.at(-1)?.basisPoints ?? null;
+      const suggested = configured.demoRates.at(-1)?.ratePpm ?? null;
       byKey.set(configured.settingKey, {
         settingKey: configured.settingKey,
         label: tax.label,
         kind: tax.kind,
         appliesTo: [stack.label],
-        maxBasisPoints: configured.maxBasisPoints,
-        stepBasisPoints: configured.stepBasisPoints,
+        maxRatePpm: configured.maxRatePpm,
+        stepRatePpm: configured.stepRatePpm,
         note: configured.note ?? tax.note ?? null,
-        suggestedBasisPoints: suggested,
+        suggestedRatePpm: suggested,
       });
     }
   }
@@ -118,11 +119,11 @@ export function readStoreRates(sqlite: Database.Database, settingKey: string): S
   if (!Array.isArray(value)) return [];
   const rates: StoreRate[] = [];
   for (const item of value as Array<Record<string, unknown>>) {
-    if (typeof item?.from !== 'string' || typeof item.basisPoints !== 'number') continue;
+    if (typeof item?.from !== 'string' || typeof item.ratePpm !== 'number') continue;
     rates.push({
       from: item.from,
       to: typeof item.to === 'string' ? item.to : null,
-      basisPoints: item.basisPoints,
+      ratePpm: item.ratePpm,
       enteredAt: typeof item.enteredAt === 'number' ? item.enteredAt : null,
       enteredBy: typeof item.enteredBy === 'string' ? item.enteredBy : null,
     });
@@ -130,18 +131,15 @@ export function readStoreRates(sqlite: Database.Database, settingKey: string): S
   return rates;
 }
 
-function percent(basisPoints: number): string {
-  return `${(basisPoints / 100).toFixed(2).replace(/\.?0+$/, '')}%`;
-}
 
 /** Why a rate is not allowed for this tax (over the legal maximum, off its steps), or null. */
-export function rateProblem(tax: StoreTax, basisPoints: number): string | null {
-  if (!Number.isInteger(basisPoints) || basisPoints < 0 || basisPoints > 10_000) return `${tax.label}: enter a rate between 0% and 100%, with at most two decimals.`;
-  if (tax.maxBasisPoints !== null && basisPoints > tax.maxBasisPoints) {
-    return `${tax.label} is at most ${percent(tax.maxBasisPoints)} by law: check the rate your city or county set.`;
+export function rateProblem(tax: StoreTax, ratePpm: number): string | null {
+  if (!Number.isInteger(ratePpm) || ratePpm < 0 || ratePpm > MAX_RATE_PPM) return `${tax.label}: enter a rate between 0% and 100%, with at most four decimals.`;
+  if (tax.maxRatePpm !== null && ratePpm > tax.maxRatePpm) {
+    return `${tax.label} is at most ${formatRatePercent(tax.maxRatePpm)} by law: check the rate your city or county set.`;
   }
-  if (tax.stepBasisPoints !== null && basisPoints % tax.stepBasisPoints !== 0) {
-    return `${tax.label} is set in steps of ${percent(tax.stepBasisPoints)} (for example ${percent(tax.stepBasisPoints * Math.max(1, Math.round(basisPoints / tax.stepBasisPoints)))}).`;
+  if (tax.stepRatePpm !== null && ratePpm % tax.stepRatePpm !== 0) {
+    return `${tax.label} is set in steps of ${formatRatePercent(tax.stepRatePpm)} (for example ${formatRatePercent(tax.stepRatePpm * Math.max(1, Math.round(ratePpm / tax.stepRatePpm)))}).`;
   }
   return null;
 }
@@ -159,7 +157,7 @@ export function withNewRate(
   today: string,
   author: { at: number; by: string | null },
 ): StoreRate[] {
-  const problem = rateProblem(tax, entry.basisPoints);
+  const problem = rateProblem(tax, entry.ratePpm);
   if (problem) throw new CoreError('invalid_message', problem);
   if (!isRealDate(entry.from)) throw new CoreError('invalid_message', `${entry.from} is not a date: write it as yyyy-mm-dd.`);
   if (rates.length > 0 && entry.from < today) {
@@ -168,7 +166,7 @@ export function withNewRate(
   const kept = rates.filter((rate) => rate.from < entry.from).map((rate) => ({ ...rate }));
   const last = kept.at(-1);
   if (last && (last.to === null || last.to >= entry.from)) last.to = dayBefore(entry.from);
-  return [...kept, { from: entry.from, to: null, basisPoints: entry.basisPoints, enteredAt: author.at, enteredBy: author.by }];
+  return [...kept, { from: entry.from, to: null, ratePpm: entry.ratePpm, enteredAt: author.at, enteredBy: author.by }];
 }
 
 /** Check a store's chosen jurisdiction, time zone and one first rate for every tax it must enter. */
@@ -195,7 +193,7 @@ export function checkNewStore(
       throw new CoreError('invalid_message', `Enter the store's rate for ${tax.label} (0% if it does not apply here): sales cannot be taxed without it.`);
     }
     if (entries.length > 1) throw new CoreError('invalid_message', `Enter one rate for ${tax.label}; later rates are added in Settings › Store.`);
-    const problem = rateProblem(tax, entries[0]!.basisPoints);
+    const problem = rateProblem(tax, entries[0]!.ratePpm);
     if (problem) throw new CoreError('invalid_message', problem);
     if (!isRealDate(entries[0]!.from)) throw new CoreError('invalid_message', `${tax.label}: ${entries[0]!.from} is not a date (yyyy-mm-dd).`);
     const today = dateIn(now, input.timeZone);

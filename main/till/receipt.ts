@@ -5,6 +5,7 @@
  * the medical patient's and caregiver's licence numbers on a medical sale, points, and a barcode of
  * the sale number for returns.
  */
+import { formatRatePercent } from '../../preload/contract/rates.js';
 import type Database from 'better-sqlite3';
 import { cachedStatement } from '../store/statements.js';
 import type { ReceiptBlock, ReceiptDoc } from './doc.js';
@@ -77,9 +78,9 @@ export function buildReceipt(sqlite: Database.Database, saleId: string, options:
   ).all(sale.receiptNumber) as Array<{ id: number; name: string; quantity: number; unitPriceCents: number; unitWeightMg: number; grossCents: number; discountCents: number }>;
   const taxes = cachedStatement(
     sqlite,
-    `SELECT t.sale_line_id AS lineId, r.label, r.basis_points AS basisPoints, t.tax_cents AS cents
+    `SELECT t.sale_line_id AS lineId, r.label, r.rate_ppm AS ratePpm, t.tax_cents AS cents
        FROM sale_lines l JOIN sale_taxes t ON t.sale_line_id = l.id JOIN tax_rates r ON r.id = t.rate_id WHERE l.sale_no = ? ORDER BY l.line_no, t.position`,
-  ).all(sale.receiptNumber) as Array<{ lineId: number; label: string; basisPoints: number; cents: number }>;
+  ).all(sale.receiptNumber) as Array<{ lineId: number; label: string; ratePpm: number; cents: number }>;
   const tenders = cachedStatement(
     sqlite,
     'SELECT kind, tendered_cents AS tenderedCents, applied_cents AS appliedCents FROM sale_tenders WHERE sale_no = ? ORDER BY position',
@@ -110,7 +111,7 @@ export function buildReceipt(sqlite: Database.Database, saleId: string, options:
     blocks.push({ kind: 'text', text: `  ${line.quantity} x ${money(line.unitPriceCents)}   ${weight(line.unitWeightMg * line.quantity)}` });
     if (line.discountCents > 0) blocks.push({ kind: 'pair', left: '  Discount', right: money(-line.discountCents) });
     for (const tax of taxes.filter((entry) => entry.lineId === line.id)) {
-      blocks.push({ kind: 'pair', left: `  ${tax.basisPoints / 100}% ${tax.label}`, right: money(tax.cents) });
+      blocks.push({ kind: 'pair', left: `  ${formatRatePercent(tax.ratePpm)} ${tax.label}`, right: money(tax.cents) });
     }
   }
   blocks.push({ kind: 'rule' }, { kind: 'pair', left: 'Subtotal', right: money(sale.grossCents) });

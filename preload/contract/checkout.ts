@@ -67,7 +67,8 @@ export const refusalSchema = z.object({
 });
 export type RefusalView = z.infer<typeof refusalSchema>;
 
-export const lineTaxSchema = z.object({ taxId: z.string(), label: z.string(), basisPoints: z.number().int(), cents: z.number().int() });
+/** A tax on one line: its rate in parts per million (86_250 = 8.625%, see rates.ts) and the cents charged. */
+export const lineTaxSchema = z.object({ taxId: z.string(), label: z.string(), ratePpm: z.number().int(), cents: z.number().int() });
 
 export const ticketLineSchema = z.object({
   lineId: z.string(),
@@ -223,7 +224,7 @@ export const receiptSchema = z.object({
       discountCents: z.number().int(),
       netCents: z.number().int(),
       taxCents: z.number().int(),
-      taxes: z.array(z.object({ label: z.string(), basisPoints: z.number().int(), cents: z.number().int() })),
+      taxes: z.array(z.object({ label: z.string(), ratePpm: z.number().int(), cents: z.number().int() })),
     }),
   ),
   grossCents: z.number().int(),

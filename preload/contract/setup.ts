@@ -4,11 +4,10 @@
  */
 import { z } from 'zod';
 import { calendarDateSchema, commandIdSchema, jurisdictionCodeSchema, pinSchema, sessionSchema } from './common.js';
+import { ratePpmSchema } from './rates.js';
 
 const empty = z.object({}).strict();
 
-/** A rate in basis points: 625 = 6.25%. */
-export const basisPointsSchema = z.number().int('A rate has at most two decimals (6.25%).').min(0, 'A rate cannot be negative.').max(10_000, 'A rate is at most 100%.');
 
 /** One tax the store enters itself (a local rate the rules cannot know). */
 export const storeTaxSchema = z.object({
@@ -17,8 +16,9 @@ export const storeTaxSchema = z.object({
   kind: z.string(),
   /** Which sales it applies to (e.g. "Adult use", "Medical"). */
   appliesTo: z.array(z.string()),
-  maxBasisPoints: z.number().int().nullable(),
-  stepBasisPoints: z.number().int().nullable(),
+  /** In parts per million, like every rate (see rates.ts). */
+  maxRatePpm: z.number().int().nullable(),
+  stepRatePpm: z.number().int().nullable(),
   /** What the rules say about it, for the person entering it. */
   note: z.string().nullable(),
 });
@@ -28,7 +28,7 @@ export const storeRateSchema = z.object({
   from: calendarDateSchema,
   /** The last day it applies; null while in force. */
   to: calendarDateSchema.nullable(),
-  basisPoints: basisPointsSchema,
+  ratePpm: ratePpmSchema,
   enteredAt: z.number().int().nullable(),
   enteredBy: z.string().nullable(),
 });
@@ -41,7 +41,7 @@ export const jurisdictionChoiceSchema = z.object({
   traceSystem: z.string(),
   /** The provider id the rules name (it may not be one the register can talk to yet). */
   traceProvider: z.string(),
-  taxes: z.array(storeTaxSchema.extend({ suggestedBasisPoints: z.number().int().nullable() })),
+  taxes: z.array(storeTaxSchema.extend({ suggestedRatePpm: z.number().int().nullable() })),
 });
 export type JurisdictionChoice = z.infer<typeof jurisdictionChoiceSchema>;
 
@@ -53,7 +53,7 @@ export const storeSettingsViewSchema = z.object({
   timeZone: z.string(),
   /** The store's calendar date today, the earliest a new rate may start. */
   today: calendarDateSchema,
-  taxes: z.array(storeTaxSchema.extend({ rates: z.array(storeRateSchema), current: basisPointsSchema.nullable() })),
+  taxes: z.array(storeTaxSchema.extend({ rates: z.array(storeRateSchema), current: ratePpmSchema.nullable() })),
   timeZones: z.array(z.string()),
 });
 export type StoreSettingsView = z.infer<typeof storeSettingsViewSchema>;
@@ -65,7 +65,7 @@ const storeFields = {
 };
 
 export const taxRateEntrySchema = z
-  .object({ settingKey: z.string().regex(/^tax\.rates\.[a-z0-9_]+$/), from: calendarDateSchema, basisPoints: basisPointsSchema })
+  .object({ settingKey: z.string().regex(/^tax\.rates\.[a-z0-9_]+$/), from: calendarDateSchema, ratePpm: ratePpmSchema })
   .strict();
 export type TaxRateEntry = z.infer<typeof taxRateEntrySchema>;
 

@@ -162,7 +162,7 @@ function bareInsert(sqlite: import('better-sqlite3').Database, productIds: strin
   );
   const version = sqlite.prepare(`INSERT INTO product_versions (product_id, name, trace_barcode, category, unit_price_cents) VALUES (?, 'bench', '0', 'flower', 1)`);
   const versionIds = productIds.map((productId) => Number(version.run(productId).lastInsertRowid));
-  const rate = Number(sqlite.prepare(`INSERT INTO tax_rates (tax_id, label, kind, basis_points) VALUES ('bench', 'bench', 'state_sales', 100)`).run().lastInsertRowid);
+  const rate = Number(sqlite.prepare(`INSERT INTO tax_rates (tax_id, label, kind, rate_ppm) VALUES ('bench', 'bench', 'state_sales', 10000)`).run().lastInsertRowid);
   const line = sqlite.prepare(
     `INSERT INTO sale_lines (sale_no, line_no, product_version_id, quantity, gross_cents, group_discount_cents, line_discount_cents, net_cents, tax_cents, allotment_counts)
      VALUES (?, ?, ?, 1, 1, 0, 0, 1, 0, '{"usable_cannabis":1}')`,

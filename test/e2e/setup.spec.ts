@@ -36,7 +36,8 @@ test('set up my store, then its admin adds an employee who chooses their own PIN
   await page.getByLabel('Time zone').selectOption('America/Los_Angeles');
   // California leaves both rates to the store: nothing is prefilled.
   await expect(page.getByLabel('Sales and use tax rate (%)')).toHaveValue('');
-  await page.getByLabel('Sales and use tax rate (%)').fill('9.25');
+  // A rate with three decimals (8.625%) is taken as typed.
+  await page.getByLabel('Sales and use tax rate (%)').fill('8.625');
   await page.getByLabel('Name', { exact: true }).fill('Olga Owner');
   await page.getByLabel('PIN (4 to 8 digits)').fill('1234');
   await page.getByLabel('PIN again').fill('1234');
@@ -75,17 +76,17 @@ test('set up my store, then its admin adds an employee who chooses their own PIN
   // Settings › Store shows the rates; Settings › Employees adds Bea.
   await go(page, 'Settings');
   const store = page.getByTestId('store-settings');
-  await expect(store.getByTestId('rate-current-tax.rates.ca_sales_and_use')).toHaveText('9.25%');
+  await expect(store.getByTestId('rate-current-tax.rates.ca_sales_and_use')).toHaveText('8.625%');
   await expect(store.getByTestId('rate-current-tax.rates.ca_local_cannabis')).toHaveText('5%');
   // The city raises its cannabis tax next year: entered now, from that date.
   const nextYear = `${new Date().getUTCFullYear() + 1}-01-01`;
   const localRow = store.getByRole('row').filter({ hasText: 'Local cannabis tax' });
   await localRow.getByRole('button', { name: 'New rate' }).click();
-  await localRow.getByLabel('Local cannabis tax rate (%)').fill('6.5');
+  await localRow.getByLabel('Local cannabis tax rate (%)').fill('10.25');
   await localRow.getByLabel('Local cannabis tax from').fill(nextYear);
   await localRow.getByRole('button', { name: 'Save rate' }).click();
-  await expect(localRow.getByRole('status')).toContainText(`6.5% from ${nextYear} saved.`);
-  await expect(localRow).toContainText(`6.5% from ${nextYear}`);
+  await expect(localRow.getByRole('status')).toContainText(`10.25% from ${nextYear} saved.`);
+  await expect(localRow).toContainText(`10.25% from ${nextYear}`);
   // Today's rate is still the old one.
   await expect(store.getByTestId('rate-current-tax.rates.ca_local_cannabis')).toHaveText('5%');
   await store.scrollIntoViewIfNeeded();

@@ -21,10 +21,7 @@ async function start(jurisdiction = 'IL'): Promise<TestRegister> {
   open.push(r);
   if (jurisdiction !== 'IL') sql(r, "UPDATE settings SET value = ? WHERE key = 'store.jurisdiction'", JSON.stringify(jurisdiction));
   // The rates a store enters itself (local sales, California's sales and use and local cannabis taxes).
-  for (const [key, basisPoints] of Object.entries(STORE_RATES[jurisdiction] ?? {})) {
-    const rates = [{ from: '2020-01-01', to: null, basisPoints, source: `${jurisdiction}-7`, confidence: 'GUESS' }];
-    sql(r, 'INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, 1)', key, JSON.stringify(rates));
-  }
+  setStoreRates(r, jurisdiction, STORE_RATES[jurisdiction] ?? {});
   value(await r.call('session.login', { pin: '1111' }));
   return r;
 }
@@ -57,10 +54,18 @@ async function scan(r: TestRegister, ticket: TicketView, code: string, quantity 
   return value<TicketChange>(await r.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code, quantity }));
 }
 
+/** The rates each store enters, in parts per million (72_500 = 7.25%). */
 const STORE_RATES: Record<string, Record<string, number>> = {
-  OK: { 'tax.rates.ok_local_sales': 400 },
-  CA: { 'tax.rates.ca_sales_and_use': 725, 'tax.rates.ca_local_cannabis': 500 },
+  OK: { 'tax.rates.ok_local_sales': 40_000 },
+  CA: { 'tax.rates.ca_sales_and_use': 72_500, 'tax.rates.ca_local_cannabis': 50_000 },
 };
+
+function setStoreRates(r: TestRegister, jurisdiction: string, rates: Record<string, number>): void {
+  for (const [key, ratePpm] of Object.entries(rates)) {
+    const entries = [{ from: '2020-01-01', to: null, ratePpm, source: `${jurisdiction}-7`, confidence: 'GUESS' }];
+    sql(r, 'INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, 1)', key, JSON.stringify(entries));
+  }
+}
 
 const FLOWER = '7194220405500100'; // Prairie Sunset 3.5 g
 const GUMMIES_UPC = '850012340201'; // Watermelon Gummies 100 mg THC (infused)
@@ -160,7 +165,7 @@ describe('California', () => {
     expect(ticket.channel).toBe('medical');
     const change = await scan(r, ticket, FLOWER);
     expect(change.refusal).toBeNull();
-    expect(change.ticket.lines[0]!.taxes.map((t) => [t.taxId, t.basisPoints, t.cents])).toEqual([['ca_excise', 1500, 675]]);
+    expect(change.ticket.lines[0]!.taxes.map((t) => [t.taxId, t.ratePpm, t.cents])).toEqual([['ca_excise', 150_000, 675]]);
   });
 
   it('§3.3 [CA-4 H]: a caregiver-patient MMIC number must be nine digits where it is entered and again at sale', async () => {
@@ -297,6 +302,8 @@ interface TableCase {
   refusedOpen?: RegExp;
   scans?: Array<[code: string, quantity: number, refusal: string | null]>;
   taxes?: Array<[taxId: string, cents: number]>;
+  /** The store's own rates for this case (parts per million); the state's usual ones are put back after. */
+  storeRates?: Record<string, number>;
 }
 
 const SHATTER = '7194220405500581'; // GMO Shatter 1 g, 81.5% adjusted THC
@@ -364,6 +371,37 @@ const TABLE: Record<string, TableCase[]> = {
     { rule: '§3.3 [CA-4 H]: a card number that is not nine digits gets no MMIC sale', customer: ['Rosa', 'Delgado'], set: { medical_id: 'MP7K2Q9X4D' }, refusedOpen: /nine digits/ },
     { rule: '§3.3 [CA-4 H]: an MMIC holder (nine digits) pays the excise only (15% of $40.50 after the senior 10%)', customer: ['Rosa', 'Delgado'], set: { medical_id: '987654321' }, scans: [[FLOWER, 1, null]], taxes: [['ca_excise', 608]] },
     { rule: '§4.1 [CA-2 H]: an expired ID is refused', customer: ['Gavin', 'Reyes'], refusedOpen: /ID expired/ },
+    // Rates with three decimals (issue 22): a store at 8.625% sales and use with a 10.25% local cannabis tax.
+    // By hand, per line per tax, half up: 15% excise; 8.625% = 69/800 of the price; 10.25% = 41/400.
+    {
+      rule: '§3.3, §3.4 [CA-5 H]: flower $45.00 at 8.625% and 10.25%: excise 675.00, sales and use 388.125 → 388, local 461.25 → 461',
+      customer: ['Olivia', 'Hart'],
+      storeRates: { 'tax.rates.ca_sales_and_use': 86_250, 'tax.rates.ca_local_cannabis': 102_500 },
+      scans: [[FLOWER, 1, null]],
+      taxes: [['ca_excise', 675], ['ca_sales_and_use', 388], ['ca_local_cannabis', 461]],
+    },
+    {
+      rule: '§3.3, §3.4 [CA-5 H]: 2 × flower $90.00: excise 1350.00, sales and use 776.25 → 776, local 922.5 → 923 (half up)',
+      customer: ['Olivia', 'Hart'],
+      storeRates: { 'tax.rates.ca_sales_and_use': 86_250, 'tax.rates.ca_local_cannabis': 102_500 },
+      scans: [[FLOWER, 2, null]],
+      taxes: [['ca_excise', 1350], ['ca_sales_and_use', 776], ['ca_local_cannabis', 923]],
+    },
+    {
+      rule: '§3.3, §3.4 [CA-5 H]: 4 × flower $180.00: excise 2700.00, sales and use 1552.5 → 1553 (half up), local 1845.00',
+      customer: ['Olivia', 'Hart'],
+      storeRates: { 'tax.rates.ca_sales_and_use': 86_250, 'tax.rates.ca_local_cannabis': 102_500 },
+      scans: [[FLOWER, 4, null]],
+      taxes: [['ca_excise', 2700], ['ca_sales_and_use', 1553], ['ca_local_cannabis', 1845]],
+    },
+    {
+      rule: '§3.3 [CA-4 H]: an MMIC holder at a 8.625% store still pays no sales and use tax: excise 15% of $40.50 = 607.5 → 608',
+      customer: ['Rosa', 'Delgado'],
+      set: { medical_id: '987654321' },
+      storeRates: { 'tax.rates.ca_sales_and_use': 86_250, 'tax.rates.ca_local_cannabis': 102_500 },
+      scans: [[FLOWER, 1, null]],
+      taxes: [['ca_excise', 608]],
+    },
   ],
 };
 
@@ -372,6 +410,7 @@ describe.each(Object.keys(TABLE))('%s table', (state) => {
     const r = await start(state);
     for (const c of TABLE[state]!) {
       const id = customerId(r, ...c.customer);
+      if (c.storeRates) setStoreRates(r, state, c.storeRates);
       const columns = Object.keys(c.set ?? {});
       for (const column of columns) sql(r, `UPDATE customers SET ${column} = ? WHERE id = ?`, c.set![column], id);
       const opened = await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: id });
@@ -386,7 +425,15 @@ describe.each(Object.keys(TABLE))('%s table', (state) => {
         expect(last.refusal?.code ?? null, c.rule).toBe(refusal);
       }
       if (c.taxes) expect(last!.ticket.lines[0]!.taxes.map((t) => [t.taxId, t.cents]), c.rule).toEqual(c.taxes);
+      if (c.storeRates) {
+        // The rate charged is the one entered, to the last decimal.
+        for (const tax of last!.ticket.lines[0]!.taxes) {
+          const key = `tax.rates.${tax.taxId}`;
+          if (key in c.storeRates) expect(tax.ratePpm, c.rule).toBe(c.storeRates[key]);
+        }
+      }
       value(await r.call('checkout.ticket.discard', { ticketId: ticket.ticketId }));
+      if (c.storeRates) setStoreRates(r, state, STORE_RATES[state] ?? {});
     }
   });
 });

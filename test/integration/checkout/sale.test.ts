@@ -85,7 +85,7 @@ describe('checkout on the demo store', () => {
     // Gummies $25.00: infused excise 20% 500, then 156 (156.25), 63 (62.5 half up), 75, 75.
     expect(view.lines[1]!.taxes.map((t) => t.cents)).toEqual([500, 156, 63, 75, 75]);
     // Shatter $45.00 at 81.5% adjusted THC: the 25% tier.
-    expect(view.lines[2]!.taxes[0]).toMatchObject({ taxId: 'il_excise_high_potency', basisPoints: 2500, cents: 1125 });
+    expect(view.lines[2]!.taxes[0]).toMatchObject({ taxId: 'il_excise_high_potency', ratePpm: 250_000, cents: 1125 });
     const flowerRow = view.meter.find((row) => row.limitId === 'flower')!;
     expect(flowerRow.onTicket).toBe(7000);
 

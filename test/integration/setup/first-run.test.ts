@@ -47,8 +47,8 @@ const caStore = (overrides: Record<string, unknown> = {}) => ({
   commandId: newId(),
   store: { name: 'Sunset Greens', licenceNumber: 'C10-0000123-LIC', jurisdiction: 'CA', timeZone: 'America/Los_Angeles' },
   taxRates: [
-    { settingKey: 'tax.rates.ca_sales_and_use', from: '2026-01-01', basisPoints: 925 },
-    { settingKey: 'tax.rates.ca_local_cannabis', from: '2026-01-01', basisPoints: 500 },
+    { settingKey: 'tax.rates.ca_sales_and_use', from: '2026-01-01', ratePpm: 92_500 },
+    { settingKey: 'tax.rates.ca_local_cannabis', from: '2026-01-01', ratePpm: 50_000 },
   ],
   admin: { name: 'Olga Owner', pin: '4862' },
   ...overrides,
@@ -89,19 +89,19 @@ describe('a new data folder', () => {
 describe('set up my store', () => {
   it('refuses a missing rate, a rate over the legal maximum, an unknown time zone and a guessable PIN', async () => {
     const r = await start(folder());
-    const missing = await r.call('setup.createStore', caStore({ taxRates: [{ settingKey: 'tax.rates.ca_sales_and_use', from: '2026-01-01', basisPoints: 925 }] }));
+    const missing = await r.call('setup.createStore', caStore({ taxRates: [{ settingKey: 'tax.rates.ca_sales_and_use', from: '2026-01-01', ratePpm: 92_500 }] }));
     expect(missing).toMatchObject({ ok: false, error: { code: 'invalid_message', message: expect.stringMatching(/Local cannabis tax/) } });
     const il = {
       store: { name: 'X', licenceNumber: 'L1', jurisdiction: 'IL', timeZone: 'America/Chicago' },
       taxRates: [
-        { settingKey: 'tax.rates.il_local_general_rot', from: '2026-01-01', basisPoints: 250 },
-        { settingKey: 'tax.rates.il_municipal_cannabis_rot', from: '2026-01-01', basisPoints: 350 },
-        { settingKey: 'tax.rates.il_county_cannabis_rot', from: '2026-01-01', basisPoints: 300 },
-        { settingKey: 'tax.rates.il_medical_transit_rot', from: '2026-01-01', basisPoints: 0 },
+        { settingKey: 'tax.rates.il_local_general_rot', from: '2026-01-01', ratePpm: 25_000 },
+        { settingKey: 'tax.rates.il_municipal_cannabis_rot', from: '2026-01-01', ratePpm: 35_000 },
+        { settingKey: 'tax.rates.il_county_cannabis_rot', from: '2026-01-01', ratePpm: 30_000 },
+        { settingKey: 'tax.rates.il_medical_transit_rot', from: '2026-01-01', ratePpm: 0 },
       ],
     };
     expect(await r.call('setup.createStore', caStore(il))).toMatchObject({ ok: false, error: { message: expect.stringMatching(/at most 3%/) } });
-    const offStep = { ...il, taxRates: il.taxRates.map((t) => (t.settingKey.includes('municipal') ? { ...t, basisPoints: 110 } : t)) };
+    const offStep = { ...il, taxRates: il.taxRates.map((t) => (t.settingKey.includes('municipal') ? { ...t, ratePpm: 11_000 } : t)) };
     expect(await r.call('setup.createStore', caStore(offStep))).toMatchObject({ ok: false, error: { message: expect.stringMatching(/steps of 0.25%/) } });
     expect(await r.call('setup.createStore', caStore({ store: { ...caStore().store, timeZone: 'Mars/Olympus' } }))).toMatchObject({
       ok: false,
@@ -217,29 +217,29 @@ describe('Settings › Store: tax rates with effective dates', () => {
     let now = MARCH_10;
     const r = await start(folder(), { clock: () => now });
     value(await r.call('setup.createStore', caStore()));
-    const add = (from: string, basisPoints: number, settingKey = 'tax.rates.ca_local_cannabis') =>
-      r.call('store.settings.addTaxRate', { commandId: newId(), settingKey, from, basisPoints });
+    const add = (from: string, ratePpm: number, settingKey = 'tax.rates.ca_local_cannabis') =>
+      r.call('store.settings.addTaxRate', { commandId: newId(), settingKey, from, ratePpm });
     // Not in the past: sales already made keep their rate.
-    expect(await add('2026-03-09', 600)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/starts today \(2026-03-10\) or later/) } });
-    const view = value<{ taxes: Array<{ settingKey: string; rates: Array<{ from: string; to: string | null; basisPoints: number }>; current: number | null }> }>(
-      await add('2026-04-01', 600),
+    expect(await add('2026-03-09', 60_000)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/starts today \(2026-03-10\) or later/) } });
+    const view = value<{ taxes: Array<{ settingKey: string; rates: Array<{ from: string; to: string | null; ratePpm: number }>; current: number | null }> }>(
+      await add('2026-04-01', 60_000),
     );
     const local = view.taxes.find((t) => t.settingKey === 'tax.rates.ca_local_cannabis')!;
-    expect(local.rates.map(({ from, to, basisPoints }) => ({ from, to, basisPoints }))).toEqual([
-      { from: '2026-01-01', to: '2026-03-31', basisPoints: 500 },
-      { from: '2026-04-01', to: null, basisPoints: 600 },
+    expect(local.rates.map(({ from, to, ratePpm }) => ({ from, to, ratePpm }))).toEqual([
+      { from: '2026-01-01', to: '2026-03-31', ratePpm: 50_000 },
+      { from: '2026-04-01', to: null, ratePpm: 60_000 },
     ]);
-    expect(local.current).toBe(500);
-    // A correction to a rate that has not started replaces it.
-    value(await add('2026-04-01', 650));
+    expect(local.current).toBe(50_000);
+    // A correction to a rate that has not started replaces it: 8.625%, kept exactly.
+    value(await add('2026-04-01', 86_250));
     // The checkout engine reads the same setting: a sale's date picks the rate.
     const rules = loadJurisdictionRules(resourcesDir, 'CA');
     const stored = await storedRates(r);
-    const localRate = (date: string) => taxesForProduct(rules, 'standard', flower, date, stored).find((t) => t.tax.id === 'ca_local_cannabis')!.basisPoints;
-    expect(localRate('2026-03-31')).toBe(500);
-    expect(localRate('2026-04-01')).toBe(650);
+    const localRate = (date: string) => taxesForProduct(rules, 'standard', flower, date, stored).find((t) => t.tax.id === 'ca_local_cannabis')!.ratePpm;
+    expect(localRate('2026-03-31')).toBe(50_000);
+    expect(localRate('2026-04-01')).toBe(86_250);
     now = MARCH_10 + 30 * DAY;
-    expect(value<{ taxes: Array<{ settingKey: string; current: number | null }> }>(await r.call('store.settings.get')).taxes.find((t) => t.settingKey === 'tax.rates.ca_local_cannabis')!.current).toBe(650);
+    expect(value<{ taxes: Array<{ settingKey: string; current: number | null }> }>(await r.call('store.settings.get')).taxes.find((t) => t.settingKey === 'tax.rates.ca_local_cannabis')!.current).toBe(86_250);
     const audit = value<Array<{ action: string }>>(await r.call('audit.recent', { limit: 50 }));
     expect(audit.filter((e) => e.action === 'store.tax_rate_added')).toHaveLength(2);
   });
@@ -250,10 +250,10 @@ describe('Settings › Store: tax rates with effective dates', () => {
     const r = await start(folder(), { clock: () => MARCH_10 });
     value(await r.call('setup.createStore', caStore()));
     const rates = await storedRates(r);
-    expect(taxesForProduct(rules, 'standard', flower, '2026-03-10', rates).map((t) => [t.tax.id, t.basisPoints])).toEqual(
+    expect(taxesForProduct(rules, 'standard', flower, '2026-03-10', rates).map((t) => [t.tax.id, t.ratePpm])).toEqual(
       expect.arrayContaining([
-        ['ca_sales_and_use', 925],
-        ['ca_local_cannabis', 500],
+        ['ca_sales_and_use', 92_500],
+        ['ca_local_cannabis', 50_000],
       ]),
     );
   });

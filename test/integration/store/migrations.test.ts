@@ -307,4 +307,43 @@ describe('migrations', () => {
     ]);
     sqlite.close();
   });
+
+  it('tax_rates_in_parts_per_million converts past sales\' rates and the store\'s entered rates exactly (× 100), keeping their order', () => {
+    const entry = journal.entries.find((item) => item.tag.endsWith('_tax_rates_in_parts_per_million'))!;
+    const file = join(work.dir, 'rates-ppm.sqlite');
+    const previous = openAt(file, entry.idx);
+    seedPreviousVersion(previous);
+    previous.exec(`
+      INSERT INTO tax_rates (tax_id, label, kind, basis_points) VALUES ('il_excise', 'Cannabis excise', 'excise', 1000), ('il_state_rot', 'State ROT', 'state_sales', 625);
+    `);
+    const entered = [
+      { from: '2024-01-01', to: '2026-03-31', basisPoints: 863, enteredAt: 5, enteredBy: 'E1' },
+      { from: '2026-04-01', to: null, basisPoints: 1025, enteredAt: 6, enteredBy: 'E1' },
+    ];
+    const insert = previous.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 1)');
+    insert.run('tax.rates.ca_sales_and_use', JSON.stringify(entered));
+    insert.run('tax.rates.empty', '[]');
+    insert.run('tax.rates.broken', 'not json');
+    insert.run('checkout.groupDiscounts', JSON.stringify({ senior: 1000 }));
+    previous.close();
+
+    const sqlite = openAt(file, entry.idx + 1);
+    expect(sqlite.prepare('SELECT tax_id, rate_ppm FROM tax_rates ORDER BY id').all()).toEqual([
+      { tax_id: 'il_excise', rate_ppm: 100_000 },
+      { tax_id: 'il_state_rot', rate_ppm: 62_500 },
+    ]);
+    const setting = (key: string) => (sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
+    expect(JSON.parse(setting('tax.rates.ca_sales_and_use'))).toEqual([
+      { from: '2024-01-01', to: '2026-03-31', ratePpm: 86_300, enteredAt: 5, enteredBy: 'E1' },
+      { from: '2026-04-01', to: null, ratePpm: 102_500, enteredAt: 6, enteredBy: 'E1' },
+    ]);
+    expect(setting('tax.rates.empty')).toBe('[]');
+    expect(setting('tax.rates.broken')).toBe('not json');
+    // Discounts stay in basis points.
+    expect(JSON.parse(setting('checkout.groupDiscounts'))).toEqual({ senior: 1000 });
+    // The unique rate index follows the renamed column: a rate is still stored once.
+    expect(() => sqlite.prepare(`INSERT INTO tax_rates (tax_id, label, kind, rate_ppm) VALUES ('il_excise', 'Cannabis excise', 'excise', 100000)`).run()).toThrow(/UNIQUE/);
+    expect(checkIntegrity(sqlite)).toBeNull();
+    sqlite.close();
+  });
 });

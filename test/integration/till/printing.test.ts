@@ -75,6 +75,18 @@ describe('receipt printing', () => {
     ]);
   });
 
+  it('prints a rate with three decimals as entered (8.625%) and charges it to the cent, half up', async () => {
+    const { r, printer } = await setUp();
+    const rates = [{ from: '2020-01-01', to: null, ratePpm: 86_250 }];
+    sql(r, `INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES ('tax.rates.il_local_general_rot', ?, 1)`, JSON.stringify(rates));
+    await ringSale(r, [FLOWER]);
+    await printer.waitForJobs(1);
+    const text = printer.jobs[0]!.decoded.lines.join('\n');
+    // $45.00 × 8.625% = $3.88125 → $3.88.
+    expect(text).toMatch(/^  8\.625% Local Retailers' Occupation +\$3\.88$/m);
+    expect(text).toMatch(/^  6\.25% Illinois Retailers' Occupati +\$2\.81$/m);
+  });
+
   it('a caregiver sale prints both licence numbers and the patient; the header carries the store licence', async () => {
     const { r, printer } = await setUp();
     sql(r, `INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES ('store.licence', '"RD-000123"', 1)`);

@@ -22,7 +22,8 @@ const rules: Record<string, JurisdictionRules> = {
   CA: loadJurisdictionRules(resourcesDir, 'CA'),
 };
 
-const rate = (basisPoints: number): EffectiveRate[] => [{ from: '2020-01-01', to: null, basisPoints, source: 'IL-13', confidence: 'GUESS' }];
+/** A store rate in basis points (725 = 7.25%), stored as the engine reads it: parts per million. */
+const rate = (basisPoints: number): EffectiveRate[] => [{ from: '2020-01-01', to: null, ratePpm: basisPoints * 100, source: 'IL-13', confidence: 'GUESS' }];
 const STORE_RATES = new Map<string, EffectiveRate[]>([
   ['tax.rates.il_local_general_rot', rate(250)],
   ['tax.rates.il_municipal_cannabis_rot', rate(300)],

@@ -38,7 +38,7 @@ function tax(rules: JurisdictionRules, stackId: string, taxId: string): Tax {
 }
 
 function fixedRate(t: Tax, date: string): number | null {
-  return rateOn(t.rates ?? [], date)?.basisPoints ?? null;
+  return rateOn(t.rates ?? [], date)?.ratePpm ?? null;
 }
 
 describe('jurisdiction files', () => {
@@ -63,7 +63,7 @@ describe('jurisdiction files', () => {
       if (Array.isArray(node)) return node.forEach((child, index) => walk(child, `${path}[${index}]`));
       if (typeof node !== 'object' || node === null) return;
       const record = node as Record<string, unknown>;
-      const statesFigure = ['value', 'amount', 'basisPoints', 'measure', 'opens', 'provider', 'idPattern', 'settingKey', 'document'].some(
+      const statesFigure = ['value', 'amount', 'ratePpm', 'measure', 'opens', 'provider', 'idPattern', 'settingKey', 'document'].some(
         (key) => key in record,
       );
       if (statesFigure && (typeof record.source !== 'string' || typeof record.confidence !== 'string')) unsourced.push(path);
@@ -128,22 +128,22 @@ describe('Illinois figures', () => {
     const rules = IL();
     const low = tax(rules, 'adult_use', 'il_excise_low_potency');
     const high = tax(rules, 'adult_use', 'il_excise_high_potency');
-    expect(fixedRate(low, '2026-12-01')).toBe(1000);
+    expect(fixedRate(low, '2026-12-01')).toBe(100_000);
     expect(low.appliesTo.adjustedThcPctX100).toEqual({ atMost: 3500 });
-    expect(fixedRate(high, '2026-12-01')).toBe(2500);
+    expect(fixedRate(high, '2026-12-01')).toBe(250_000);
     expect(high.appliesTo.adjustedThcPctX100).toEqual({ above: 3500 });
-    expect(fixedRate(tax(rules, 'adult_use', 'il_excise_infused'), '2026-12-01')).toBe(2000);
-    expect(fixedRate(tax(rules, 'adult_use', 'il_state_rot'), '2026-12-01')).toBe(625);
+    expect(fixedRate(tax(rules, 'adult_use', 'il_excise_infused'), '2026-12-01')).toBe(200_000);
+    expect(fixedRate(tax(rules, 'adult_use', 'il_state_rot'), '2026-12-01')).toBe(62_500);
     const municipal = tax(rules, 'adult_use', 'il_municipal_cannabis_rot').storeConfigured;
-    expect(municipal).toMatchObject({ settingKey: 'tax.rates.il_municipal_cannabis_rot', maxBasisPoints: 300, stepBasisPoints: 25 });
-    expect(rateOn(municipal?.demoRates ?? [], '2026-12-01')?.basisPoints).toBe(300);
-    expect(tax(rules, 'adult_use', 'il_county_cannabis_rot').storeConfigured?.maxBasisPoints).toBe(375);
+    expect(municipal).toMatchObject({ settingKey: 'tax.rates.il_municipal_cannabis_rot', maxRatePpm: 30_000, stepRatePpm: 2_500 });
+    expect(rateOn(municipal?.demoRates ?? [], '2026-12-01')?.ratePpm).toBe(30_000);
+    expect(tax(rules, 'adult_use', 'il_county_cannabis_rot').storeConfigured?.maxRatePpm).toBe(37_500);
   });
 
   it('medical taxes: 1% state ROT, no excise, no cannabis ROT', () => {
     const rules = IL();
     const medical = rules.taxes.stacks.medical;
-    expect(fixedRate(tax(rules, 'medical', 'il_medical_state_rot'), '2026-12-01')).toBe(100);
+    expect(fixedRate(tax(rules, 'medical', 'il_medical_state_rot'), '2026-12-01')).toBe(10_000);
     expect(medical?.taxes.map((t) => t.kind)).toEqual(['state_sales', 'local_sales']);
     expect(profile(rules, 'medical_patient').taxStack).toBe('medical');
     expect(profile(rules, 'adult_use_resident').taxStack).toBe('adult_use');
@@ -192,20 +192,20 @@ describe('Oklahoma figures', () => {
 
   it('taxes: excise 7% and state sales 4.5%', () => {
     const rules = OK();
-    expect(fixedRate(tax(rules, 'medical', 'ok_excise'), '2026-12-01')).toBe(700);
-    expect(fixedRate(tax(rules, 'medical', 'ok_state_sales'), '2026-12-01')).toBe(450);
+    expect(fixedRate(tax(rules, 'medical', 'ok_excise'), '2026-12-01')).toBe(70_000);
+    expect(fixedRate(tax(rules, 'medical', 'ok_state_sales'), '2026-12-01')).toBe(45_000);
   });
 });
 
 describe('California figures', () => {
   it('excise 19% on 2025-08-01 and 15% on 2025-11-01, with the window edges', () => {
     const excise = tax(CA(), 'standard', 'ca_excise').rates ?? [];
-    expect(rateOn(excise, '2025-08-01')?.basisPoints).toBe(1900);
-    expect(rateOn(excise, '2025-11-01')?.basisPoints).toBe(1500);
-    expect(rateOn(excise, '2025-06-30')?.basisPoints).toBe(1500);
-    expect(rateOn(excise, '2025-07-01')?.basisPoints).toBe(1900);
-    expect(rateOn(excise, '2025-09-30')?.basisPoints).toBe(1900);
-    expect(rateOn(excise, '2025-10-01')?.basisPoints).toBe(1500);
+    expect(rateOn(excise, '2025-08-01')?.ratePpm).toBe(190_000);
+    expect(rateOn(excise, '2025-11-01')?.ratePpm).toBe(150_000);
+    expect(rateOn(excise, '2025-06-30')?.ratePpm).toBe(150_000);
+    expect(rateOn(excise, '2025-07-01')?.ratePpm).toBe(190_000);
+    expect(rateOn(excise, '2025-09-30')?.ratePpm).toBe(190_000);
+    expect(rateOn(excise, '2025-10-01')?.ratePpm).toBe(150_000);
     expect(rateOn(excise, '2025-10-01')?.reviewBy).toBe('2028-06-30');
     expect(rateOn(excise, '2022-12-31')).toBeNull();
     expect(() => rateOn(excise, '2025-02-30')).toThrow(/yyyy-mm-dd/);
@@ -234,13 +234,29 @@ describe('California figures', () => {
 
 describe('tax rounding', () => {
   it('rounds each line tax to the cent, half up, and mirrors refunds', () => {
-    expect(lineTaxCents(1999, 625)).toBe(125); // 124.9375
-    expect(lineTaxCents(200, 25)).toBe(1); // exactly half a cent
-    expect(lineTaxCents(199, 25)).toBe(0); // 0.4975
-    expect(lineTaxCents(4500, 1000)).toBe(450);
-    expect(lineTaxCents(-1999, 625)).toBe(-125);
-    expect(lineTaxCents(0, 2500)).toBe(0);
-    expect(() => lineTaxCents(10.5, 625)).toThrow(/integer/);
+    expect(lineTaxCents(1999, 62_500)).toBe(125); // 124.9375
+    expect(lineTaxCents(200, 2_500)).toBe(1); // exactly half a cent
+    expect(lineTaxCents(199, 2_500)).toBe(0); // 0.4975
+    expect(lineTaxCents(4500, 100_000)).toBe(450);
+    expect(lineTaxCents(-1999, 62_500)).toBe(-125);
+    expect(lineTaxCents(0, 250_000)).toBe(0);
+    expect(() => lineTaxCents(10.5, 62_500)).toThrow(/integer/);
+  });
+
+  it('charges rates with three and four decimals exactly (8.625%, 10.25%, 9.8725%), half up', () => {
+    expect(lineTaxCents(4000, 86_250)).toBe(345); // 345.0 exactly
+    expect(lineTaxCents(1000, 86_250)).toBe(86); // 86.25
+    expect(lineTaxCents(2000, 86_250)).toBe(173); // 172.5: half up
+    expect(lineTaxCents(-2000, 86_250)).toBe(-173); // a refund mirrors it
+    expect(lineTaxCents(3999, 102_500)).toBe(410); // 409.8975
+    expect(lineTaxCents(200, 102_500)).toBe(21); // 20.5: half up
+    expect(lineTaxCents(10_000, 98_725)).toBe(987); // 987.25
+    expect(lineTaxCents(1, 500_000)).toBe(1); // half a cent
+    expect(lineTaxCents(1, 499_999)).toBe(0);
+    // Past 2^53 the product is exact too (BigInt): 9e13 cents at 8.625% = 7.7625e12 cents.
+    expect(lineTaxCents(90_000_000_000_000, 86_250)).toBe(7_762_500_000_000);
+    expect(lineTaxCents(90_000_000_000_001, 86_250)).toBe(7_762_500_000_000); // + 0.08625 of a cent: rounds down
+    expect(() => lineTaxCents(100, 62.5)).toThrow(/whole/);
   });
 
   it('is stated in every file as per line, half up, on the net price', () => {
@@ -324,15 +340,15 @@ describe('a broken rules file', () => {
       const stacks = (rules.taxes as { stacks: Record<string, { taxes: Array<Record<string, unknown>> }> }).stacks;
       const excise = stacks.adult_use!.taxes[0]!;
       excise.rates = [
-        { from: '2020-01-01', to: '2024-12-31', basisPoints: 1000, source: 'IL-11', confidence: 'H' },
-        { from: '2024-06-01', to: null, basisPoints: 1100, source: 'IL-11', confidence: 'H' },
+        { from: '2020-01-01', to: '2024-12-31', ratePpm: 100_000, source: 'IL-11', confidence: 'H' },
+        { from: '2024-06-01', to: null, ratePpm: 110_000, source: 'IL-11', confidence: 'H' },
       ];
-      const municipal = stacks.adult_use!.taxes[5]!.storeConfigured as { demoRates: Array<{ basisPoints: number }> };
-      municipal.demoRates[0]!.basisPoints = 400;
+      const municipal = stacks.adult_use!.taxes[5]!.storeConfigured as { demoRates: Array<{ ratePpm: number }> };
+      municipal.demoRates[0]!.ratePpm = 40_000;
     });
     const message = errorOf(() => loadJurisdictionRules(dir, 'IL'));
     expect(message).toMatch(/taxes\.stacks\.adult_use\.taxes\[0\] \(id il_excise_low_potency\)\.rates\[1\]\.from: .*overlapping/);
-    expect(message).toMatch(/il_municipal_cannabis_rot\)\.storeConfigured\.demoRates\[0\]\.basisPoints: above the legal maximum of 300/);
+    expect(message).toMatch(/il_municipal_cannabis_rot\)\.storeConfigured\.demoRates\[0\]\.ratePpm: above the legal maximum of 30000/);
   });
 
   it('rejects a profile naming a tax stack that does not exist', () => {

@@ -47,8 +47,8 @@ describe('the demo store', () => {
     expect(settings.get('store.timeZone')).toBe('America/Chicago');
     // The local rates Illinois leaves to the store are set to the demo values from IL.json.
     const municipal = settings.get('tax.rates.il_municipal_cannabis_rot') as EffectiveRate[];
-    expect(rateOn(municipal, '2026-12-01')?.basisPoints).toBe(300);
-    expect(rateOn(settings.get('tax.rates.il_medical_transit_rot') as EffectiveRate[], '2026-12-01')?.basisPoints).toBe(0);
+    expect(rateOn(municipal, '2026-12-01')?.ratePpm).toBe(30_000);
+    expect(rateOn(settings.get('tax.rates.il_medical_transit_rot') as EffectiveRate[], '2026-12-01')?.ratePpm).toBe(0);
   });
 
   it('has a budtender, a manager and an admin whose PINs are stored only as scrypt hashes', async () => {

@@ -1,5 +1,5 @@
 /** A sale's receipt: on screen, and the only thing printed (print stylesheet in styles/checkout.css). */
-import type { CallResponse } from '../../../../preload/api';
+import { formatRatePercent, type CallResponse } from '../../../../preload/api';
 import { formatDateTime } from '../../format';
 import { money } from './format';
 
@@ -35,7 +35,7 @@ export function Receipt({ receipt }: { receipt: ReceiptView }) {
                 {line.discountCents > 0 ? <div className="line-sub">Discount −{money(line.discountCents)}</div> : null}
                 {line.taxes.map((tax) => (
                   <div key={tax.label} className="line-sub">
-                    {tax.label} {tax.basisPoints / 100}%: {money(tax.cents)}
+                    {tax.label} {formatRatePercent(tax.ratePpm)}: {money(tax.cents)}
                   </div>
                 ))}
                 {line.returnedQuantity > 0 ? <div className="line-sub">Returned: {line.returnedQuantity}</div> : null}

@@ -1,6 +1,6 @@
 /** The open ticket on the Register: customer, notices, patient, allotment, lines, totals and payment. */
 import { useEffect, useRef, useState } from 'react';
-import type { CallResponse } from '../../../../preload/api';
+import { formatRatePercent, type CallResponse } from '../../../../preload/api';
 import { call } from '../../register';
 import { RewardsAtCheckout } from '../rewards/RewardsAtCheckout';
 import { RestoredNotice } from './RestoredTickets';
@@ -214,7 +214,7 @@ export function TicketPanel(props: TicketPanelProps) {
                   {line.groupDiscountCents + line.lineDiscountCents > 0 ? `−${money(line.groupDiscountCents + line.lineDiscountCents)}` : 'Discount'}
                 </button>
               </td>
-              <td className="num" title={line.taxes.map((tax) => `${tax.label} ${tax.basisPoints / 100}%: ${money(tax.cents)}`).join('\n')}>
+              <td className="num" title={line.taxes.map((tax) => `${tax.label} ${formatRatePercent(tax.ratePpm)}: ${money(tax.cents)}`).join('\n')}>
                 {money(line.taxCents)}
               </td>
               <td className="num">{money(line.totalCents)}</td>

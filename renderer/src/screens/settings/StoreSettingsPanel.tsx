@@ -22,11 +22,11 @@ function TaxRateRow({ tax, today, onSaved }: { tax: StoreSettingsView['taxes'][n
     const parsed = parsePercent(draft.percent);
     if (!parsed.ok) return setMessage({ tone: 'error', text: parsed.message });
     setBusy(true);
-    const result = await call('store.settings.addTaxRate', { commandId: newCommandId(), settingKey: tax.settingKey, from: draft.from, basisPoints: parsed.basisPoints });
+    const result = await call('store.settings.addTaxRate', { commandId: newCommandId(), settingKey: tax.settingKey, from: draft.from, ratePpm: parsed.ratePpm });
     setBusy(false);
     if (!result.ok) return setMessage({ tone: 'error', text: result.error.message });
     setAdding(false);
-    setMessage({ tone: 'ok', text: `${formatPercent(parsed.basisPoints)} from ${draft.from} saved.` });
+    setMessage({ tone: 'ok', text: `${formatPercent(parsed.ratePpm)} from ${draft.from} saved.` });
     onSaved(result.value);
   };
 
@@ -44,7 +44,7 @@ function TaxRateRow({ tax, today, onSaved }: { tax: StoreSettingsView['taxes'][n
           <ul className="rate-history">
             {tax.rates.map((rate) => (
               <li key={rate.from} className={tax.current !== null && rate.from <= today && (rate.to === null || today <= rate.to) ? 'current' : undefined}>
-                {formatPercent(rate.basisPoints)} from {rate.from}
+                {formatPercent(rate.ratePpm)} from {rate.from}
                 {rate.to ? ` to ${rate.to}` : ''}
               </li>
             ))}

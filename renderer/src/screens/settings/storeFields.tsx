@@ -2,7 +2,7 @@
  * The store form's parts, shared by the setup screen and Settings › Store: the store's name,
  * licence number and time zone, and a tax rate typed as a percentage with the date it starts.
  */
-import type { StoreTax } from '../../../../preload/api';
+import { formatRatePercent, parseRatePercent, type StoreTax } from '../../../../preload/api';
 
 export interface StoreDraft {
   name: string;
@@ -10,26 +10,27 @@ export interface StoreDraft {
   timeZone: string;
 }
 
-/** "6.25" or "6.25%" → 625 basis points; an error in staff words otherwise. */
-export function parsePercent(text: string): { ok: true; basisPoints: number } | { ok: false; message: string } {
+/** "8.625" or "8.625%" → 86_250 parts per million, exactly (no floating point); an error in staff words otherwise. */
+export function parsePercent(text: string): { ok: true; ratePpm: number } | { ok: false; message: string } {
   const cleaned = text.trim().replace(/%$/, '').trim().replace(',', '.');
   if (cleaned === '') return { ok: false, message: 'Enter a rate (0 if this tax does not apply here).' };
-  if (!/^\d{1,3}(\.\d{1,2})?$/.test(cleaned)) return { ok: false, message: `"${text}" is not a rate: write it like 6.25 (at most two decimals).` };
-  const basisPoints = Math.round(Number(cleaned) * 100);
-  if (basisPoints > 10_000) return { ok: false, message: 'A rate is at most 100%.' };
-  return { ok: true, basisPoints };
+  const parsed = parseRatePercent(cleaned);
+  if (!parsed.ok && parsed.message.startsWith('Enter the rate')) {
+    return { ok: false, message: `"${text}" is not a rate: write it like 8.625 (at most four decimals).` };
+  }
+  return parsed;
 }
 
-export function formatPercent(basisPoints: number | null): string {
-  if (basisPoints === null) return 'not entered';
-  return `${(basisPoints / 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+export function formatPercent(ratePpm: number | null): string {
+  if (ratePpm === null) return 'not entered';
+  return formatRatePercent(ratePpm);
 }
 
 /** Which sales a tax applies to and the legal limits, in one line under its name. */
 export function taxHint(tax: StoreTax): string {
   const limits = [
-    tax.maxBasisPoints !== null ? `at most ${formatPercent(tax.maxBasisPoints)}` : null,
-    tax.stepBasisPoints !== null ? `in steps of ${formatPercent(tax.stepBasisPoints)}` : null,
+    tax.maxRatePpm !== null ? `at most ${formatPercent(tax.maxRatePpm)}` : null,
+    tax.stepRatePpm !== null ? `in steps of ${formatPercent(tax.stepRatePpm)}` : null,
   ].filter(Boolean);
   return [`Applies to: ${tax.appliesTo.join(', ')}`, limits.length > 0 ? limits.join(', ') : null].filter(Boolean).join(' · ');
 }

@@ -3,7 +3,7 @@
  * tax rates it enters, and its first admin), then connect track-and-trace; or open the demo store.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { CallResponse, JurisdictionChoice } from '../../../../preload/api';
+import { formatRatePercent, type CallResponse, type JurisdictionChoice } from '../../../../preload/api';
 import { newCommandId } from '../../components/queue/commandId';
 import { call } from '../../register';
 import { useSession } from '../../stores/app';
@@ -17,7 +17,7 @@ type Options = CallResponse<'setup.options'>;
 function ratesFor(jurisdiction: JurisdictionChoice | undefined, today: string): Record<string, RateDraft> {
   const drafts: Record<string, RateDraft> = {};
   for (const tax of jurisdiction?.taxes ?? []) {
-    drafts[tax.settingKey] = { percent: tax.suggestedBasisPoints === null ? '' : String(tax.suggestedBasisPoints / 100), from: today };
+    drafts[tax.settingKey] = { percent: tax.suggestedRatePpm === null ? '' : formatRatePercent(tax.suggestedRatePpm).replace(/%$/, ''), from: today };
   }
   return drafts;
 }
@@ -86,7 +86,7 @@ function StoreStep({ options, onBack }: { options: Options; onBack(): void }) {
       const parsed = parsePercent(draft.percent);
       if (!parsed.ok) return setError(`${tax.label}: ${parsed.message}`);
       if (!draft.from) return setError(`${tax.label}: enter the date the rate applies from.`);
-      taxRates.push({ settingKey: tax.settingKey, from: draft.from, basisPoints: parsed.basisPoints });
+      taxRates.push({ settingKey: tax.settingKey, from: draft.from, ratePpm: parsed.ratePpm });
     }
     if (!admin.name.trim()) return setError('Enter the name of the first admin (you, probably).');
     if (!/^\d{4,8}$/.test(admin.pin)) return setError('The admin PIN is 4 to 8 digits.');
