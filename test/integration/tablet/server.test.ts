@@ -7,6 +7,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:tls';
 import { PDFDocument } from 'pdf-lib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -99,9 +100,6 @@ describe('the reception tablet server', () => {
     const again = await postJson(`${address}pair`, { code: pairing.code, name: 'Second' }, origin);
     expect(again.status).toBe(403);
     expect(again.body.message).toMatch(/wrong, used or expired/);
-    // Only the hash of the token is kept.
-    const stored = register.register;
-    void stored;
 
     const tablet = await openTablet(address, origin);
     tablet.send({ type: 'hello', token });
@@ -220,6 +218,43 @@ describe('the reception tablet server', () => {
     // The token is kept only as its hash.
     const audit = await value<Array<{ details: Record<string, unknown> }>>(register, 'audit.recent', { limit: 50 });
     expect(JSON.stringify(audit)).not.toContain(token);
+  });
+
+  it('serves nothing but the tablet page, only under its own host names, and withdraws codes after five wrong guesses', async () => {
+    const { register, address, origin } = await startWithTablet();
+    const port = Number(new URL(address).port);
+    const get = (path: string, host = `127.0.0.1:${port}`) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpsRequest({ host: '127.0.0.1', port, path, method: 'GET', rejectUnauthorized: false, headers: { Host: host } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    // The register's own screens and API are not here.
+    expect((await get('/index.html')).status).toBe(404);
+    expect((await get('/api')).body).toBe('This address only serves the reception tablet page.');
+    expect((await get('/../../register.sqlite')).status).toBe(404);
+    // A name someone else's DNS points at this machine is not the register's.
+    expect((await get('/', `evil.example:${port}`)).status).toBe(421);
+    await expect(openTablet(address.replace('127.0.0.1', 'localhost'), origin)).rejects.toThrow(/refused: 403/);
+
+    const { code } = await value<{ code: string }>(register, 'tablet.startPairing');
+    for (let i = 0; i < 5; i++) {
+      const wrong = await postJson(`${address}pair`, { code: `ZZZZZZZ${i}`, name: 'Guess' }, origin);
+      expect(wrong.status).toBe(403);
+    }
+    const late = await postJson(`${address}pair`, { code, name: 'Real' }, origin);
+    expect(late.status).toBe(403);
+    expect(late.body.message).toMatch(/ask a manager for a new one/);
+    const tooBig = await postJson(`${address}pair`, 'x'.repeat(10_000), origin);
+    expect(tooBig.status).toBe(413);
+    const notJson = await postJson(`${address}pair`, '{"code":', origin);
+    expect(notJson.body.message).toBe('The pairing request is not JSON.');
+    const badShape = await postJson(`${address}pair`, { code: 'short', name: 'x', extra: 1 }, origin);
+    expect(badShape.status).toBe(400);
   });
 
   it('lets only an admin change the agreement text, and fills in the name, date and store', async () => {
