@@ -24,7 +24,7 @@ const USAGE = `Usage:
   npm run hub -- revoke-grant GRANT_ID --reason TEXT   take a patient's allotment back from a silent register
   npm run hub -- backup                take a backup now (also taken every hour)
   npm run hub -- restore FILE --data-dir NEW_DIR       a hub on this PC from a backup
-Options: --backup-copy DIR (repeatable; also HUB_BACKUP_COPY_DIR) copies every backup to another disk,
+Options: --no-mdns (do not announce the hub on the network), --backup-copy DIR (repeatable; also HUB_BACKUP_COPY_DIR) copies every backup to another disk,
 --data-dir DIR (also HUB_DATA_DIR; default ${defaultHubDir()}), --port N (also HUB_PORT; default ${DEFAULT_HUB_PORT}),
 DATABASE_URL=postgres://... to use an existing PostgreSQL server instead of the hub's own.`;
 
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, 'store-name': { type: 'string' }, reason: { type: 'string' }, 'backup-copy': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, 'store-name': { type: 'string' }, reason: { type: 'string' }, 'backup-copy': { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
     });
   } catch (error) {
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
   switch (command) {
     case undefined:
-      return run(dataDir, port, values['store-name'], [...(values['backup-copy'] ?? []), ...(process.env.HUB_BACKUP_COPY_DIR ? [process.env.HUB_BACKUP_COPY_DIR] : [])]);
+      return run(dataDir, port, values['store-name'], values['no-mdns'] !== true, [...(values['backup-copy'] ?? []), ...(process.env.HUB_BACKUP_COPY_DIR ? [process.env.HUB_BACKUP_COPY_DIR] : [])]);
     case 'code': {
       const answer = (await adminCall(dataDir, port, 'POST', '/admin/code', {})) as { code: string; fingerprint256: string };
       console.log(`Pairing code: ${answer.code}  (valid 10 minutes, once)\nHub certificate: ${answer.fingerprint256}`);
@@ -124,8 +124,8 @@ async function main(): Promise<void> {
   }
 }
 
-async function run(dataDir: string, port: number, storeName: string | undefined, backupCopyDirs: string[]): Promise<void> {
-  const hub = await startHub({ dataDir, databaseUrl: process.env.DATABASE_URL, port, storeName, backupCopyDirs, log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
+async function run(dataDir: string, port: number, storeName: string | undefined, mdns: boolean, backupCopyDirs: string[]): Promise<void> {
+  const hub = await startHub({ dataDir, databaseUrl: process.env.DATABASE_URL, port, storeName, backupCopyDirs, advertise: mdns, log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
   const code = await hub.newPairingCode();
   console.log(`Store hub "${hub.meta().storeName}" running on port ${hub.port} (data: ${dataDir}${hub.db.kind === 'external' ? ', PostgreSQL from DATABASE_URL' : ''}).`);
   console.log(`Hub certificate: ${hub.fingerprint256}`);

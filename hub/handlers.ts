@@ -221,7 +221,8 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
       [p.saleId, ctx.deviceId, p.receiptNumber, customerId, p.channel, p.totalCents, p.taxCents, p.completedAt, p.businessDate, p.grantId, JSON.stringify(data)],
     );
     if (!inserted.rowCount) return { saleId: p.saleId, alreadyMirrored: true };
-    for (const line of p.lines) {
+    // Stock rows are locked in product order, so two sales of the same products never deadlock.
+    for (const line of [...p.lines].sort((x, y) => (x.productId < y.productId ? -1 : x.productId > y.productId ? 1 : x.lineNo - y.lineNo))) {
       await moveStock(ctx, { id: `${p.saleId}/${line.lineNo}`, productId: line.productId, quantityDelta: -line.quantity, reason: 'sale', referenceId: p.saleId, employeeId: p.employeeId, at: p.completedAt });
     }
     let flagged = p.outagePolicy === 'allow-and-flag';
@@ -242,7 +243,8 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
     const sale = rows[0];
     if (!sale) throw new Rejection('The sale this return belongs to has not reached the hub: push the sale first.');
     if (sale.data.returns.some((r) => r.returnId === p.returnId)) return { returnId: p.returnId, alreadyMirrored: true };
-    for (const line of p.lines) {
+    const byProduct = (line: { lineNo: number }) => sale.data.lines.find((l) => l.lineNo === line.lineNo)?.productId ?? '';
+    for (const line of [...p.lines].sort((x, y) => (byProduct(x) < byProduct(y) ? -1 : byProduct(x) > byProduct(y) ? 1 : 0))) {
       const sold = sale.data.lines.find((l) => l.lineNo === line.lineNo);
       if (!sold) throw new Rejection(`Line ${line.lineNo} is not on sale ${p.saleId}.`);
       await moveStock(ctx, { id: `${p.returnId}/${line.lineNo}`, productId: sold.productId, quantityDelta: line.quantity, reason: 'void', referenceId: p.returnId, employeeId: p.employeeId, at: p.at });

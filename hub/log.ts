@@ -25,7 +25,7 @@ export interface LogOptions {
 export async function pushCommands(pool: pg.Pool, deviceId: string, commands: CommandEnvelope[], options: LogOptions = {}): Promise<CommandAck[]> {
   const acks: CommandAck[] = [];
   for (const command of commands) {
-    const ack = await applyOne(pool, deviceId, command, options);
+    const ack = await retryConflicts(() => applyOne(pool, deviceId, command, options));
     acks.push(ack);
     if (ack.status === 'gap') break;
   }
@@ -92,6 +92,19 @@ async function applyOne(pool: pg.Pool, deviceId: string, command: CommandEnvelop
     await writeChanges(client, changes, { commandId: command.commandId, deviceId, at: received });
     return status === 'applied' ? { ...base, status, result } : { ...base, status, reason: reason ?? 'rejected' };
   });
+}
+
+/** A deadlock or serialization failure rolled the whole transaction back: run it again (a few times). */
+export async function retryConflicts<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (i >= attempts || (code !== '40P01' && code !== '40001')) throw error;
+      await new Promise((r) => setTimeout(r, 5 * i + Math.random() * 10));
+    }
+  }
 }
 
 function handlerKnown(kind: string): boolean {

@@ -28,6 +28,12 @@ import {
   type ReplyOf,
 } from '../../hub/protocol.js';
 
+/** What a station needs to reach a hub: its port and certificate (in-process Hub or a child process). */
+export interface HubAddress {
+  port: number;
+  tls: { cert: string };
+}
+
 export interface TestHub {
   hub: Hub;
   dataDir: string;
@@ -80,14 +86,14 @@ function httpsJson(port: number, cert: string, method: string, path: string, bod
   });
 }
 
-export async function pairStation(hub: Hub, code: string, deviceName: string, role: DeviceRole = 'register', seen?: string): Promise<PairAnswer> {
+export async function pairStation(hub: HubAddress, code: string, deviceName: string, role: DeviceRole = 'register', seen?: string): Promise<PairAnswer> {
   const fingerprint256 = seen ?? (await seenFingerprint(hub.port));
   const { status, body } = await httpsJson(hub.port, hub.tls.cert, 'POST', '/v1/pair', { protocolVersion: PROTOCOL_VERSION, deviceName, role, fingerprint256, codeProof: pairingProof(code, fingerprint256) });
   if (status !== 200) throw new HubRequestError(body as HubErrorFrame);
   return pairAnswer.parse(body);
 }
 
-export async function rpc(hub: Hub, token: string, request: HubRequest): Promise<{ status: number; body: unknown }> {
+export async function rpc(hub: HubAddress, token: string, request: HubRequest): Promise<{ status: number; body: unknown }> {
   return httpsJson(hub.port, hub.tls.cert, 'POST', '/v1/rpc', request, { authorization: `Device ${token}` });
 }
 
@@ -110,7 +116,7 @@ export class TestStation {
   closedWith: number | null = null;
 
   constructor(
-    private readonly hub: Hub,
+    private readonly hub: HubAddress,
     readonly token: string,
   ) {}
 
