@@ -208,7 +208,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
 
   function providerFor(config: EffectiveTraceConfig, timeoutMs: number): TraceProvider {
     const key = JSON.stringify(config);
-    if (lookupProvider?.key !== key) lookupProvider = { key, provider: createProvider(config, { timeoutMs }) };
+    if (lookupProvider?.key !== key) lookupProvider = { key, provider: createProvider(config, { timeoutMs, logger: log }) };
     return lookupProvider.provider;
   }
 
@@ -271,7 +271,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
         if (draft.provider === 'none') return { ok: false, message: 'Choose a provider first.', latencyMs: null };
         const resolved = resolveConfig(draft);
         if (!resolved.ok) return { ok: false, message: resolved.reason, latencyMs: null };
-        const provider = createProvider(resolved.config, { timeoutMs: 15_000 });
+        const provider = createProvider(resolved.config, { timeoutMs: 15_000, logger: log });
         const login = resolved.config.provider === 'biotrack_v1' && resolved.config.nosession ? null : await provider.login();
         if (login && !login.ok) return { ok: false, message: login.message, latencyMs: null };
         const ping = await provider.ping();

@@ -6,6 +6,7 @@ import { BioTrackV1Provider } from './biotrack/client.js';
 import { MetrcV2Provider } from './metrc/client.js';
 import type { EffectiveTraceConfig, TraceProviderId } from './config.js';
 import type { TraceProvider } from './provider.js';
+import type { Logger } from '../log/logger.js';
 
 export interface ProviderChoice {
   id: TraceProviderId;
@@ -22,10 +23,10 @@ export const PROVIDER_CHOICES: readonly ProviderChoice[] = [
   { id: 'metrc_v2', name: 'Metrc', label: 'Metrc', states: ['IL', 'OK', 'CA'] },
 ];
 
-export function createProvider(config: EffectiveTraceConfig, options: { timeoutMs?: number } = {}): TraceProvider {
+export function createProvider(config: EffectiveTraceConfig, options: { timeoutMs?: number; logger?: Logger } = {}): TraceProvider {
   switch (config.provider) {
     case 'biotrack_v1':
-      return new BioTrackV1Provider({ ...config, timeoutMs: options.timeoutMs, noncePolicy: config.advanced?.noncePolicy, patientLink: config.advanced?.patientLink });
+      return new BioTrackV1Provider({ ...config, timeoutMs: options.timeoutMs, logger: options.logger, noncePolicy: config.advanced?.noncePolicy, patientLink: config.advanced?.patientLink });
     case 'metrc_v2':
       return new MetrcV2Provider({
         baseUrl: config.endpoint,
@@ -34,6 +35,7 @@ export function createProvider(config: EffectiveTraceConfig, options: { timeoutM
         licenseNumber: config.licenseNumber,
         timeZone: config.timeZone,
         timeoutMs: options.timeoutMs,
+        logger: options.logger,
       });
   }
 }

@@ -33,6 +33,7 @@ import type {
 import { pickCandidate, matchRemoteSale, sameContent } from '../provider.js';
 import { newId } from '../../store/ids.js';
 import { postText, type PostResult } from './http.js';
+import type { Logger } from '../../log/logger.js';
 import { isCardNotFound, readCardLookup } from './card-lookup.js';
 import { asFlag, asNumber, asText, centsToPrice, isRepeatedNonce, isSessionExpired, parseAnswer, priceToCents, type ParsedAnswer } from './parse.js';
 
@@ -50,6 +51,8 @@ export interface BioTrackV1Config {
   nosession: boolean;
   /** A request with no answer after this long is "outcome unknown". Default 60 s. */
   timeoutMs?: number;
+  /** Each request's outcome is logged here (method, address without query, status): never a body or credentials. */
+  logger?: Logger;
   /** `fresh`: a new nonce on every request (the default, as every public client does); `kept`: the outbox row's nonce on every resend. */
   noncePolicy?: NoncePolicy;
   /** How a sale names the patient: `card_id`, the `card_key` from card_lookup, or both (the default). */
@@ -156,7 +159,7 @@ export class BioTrackV1Provider implements TraceProvider {
   private async post(body: Record<string, unknown>): Promise<Call> {
     const payload: Record<string, unknown> = { API: '4.0', ...body };
     if (this.config.training) payload.training = 1;
-    const result: PostResult = await postText(this.url, JSON.stringify(payload), this.timeoutMs);
+    const result: PostResult = await postText(this.url, JSON.stringify(payload), this.timeoutMs, this.config.logger);
     if (result.kind !== 'response') return result;
     if (result.status < 200 || result.status >= 300) {
       const answer = parseAnswer(result.body);

@@ -34,6 +34,7 @@ import type {
   TracePackage,
 } from '../provider.js';
 import { metrcRequest, type MetrcResponse } from './http.js';
+import type { Logger } from '../../log/logger.js';
 
 export interface MetrcV2Config {
   /** The state's API address, e.g. https://api-ok.metrc.com. */
@@ -46,6 +47,8 @@ export interface MetrcV2Config {
   timeZone: string;
   timeoutMs?: number;
   clock?: () => number;
+  /** Each request's outcome is logged here (method, address without query, status): never a body or the keys. */
+  logger?: Logger;
 }
 
 /** Metrc's allotment categories → the jurisdiction rules' product categories. */
@@ -113,7 +116,7 @@ export class MetrcV2Provider implements TraceProvider {
 
   private async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<Call> {
     this.calls += 1;
-    return readCall(await metrcRequest(method, url, { authorization: this.authorization, body, timeoutMs: this.timeoutMs }));
+    return readCall(await metrcRequest(method, url, { authorization: this.authorization, body, timeoutMs: this.timeoutMs, ...(this.config.logger ? { logger: this.config.logger } : {}) }));
   }
 
   /** 429: how long to wait (Retry-After when given, else 1 s, doubling is the worker's job). */
