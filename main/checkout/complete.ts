@@ -63,6 +63,12 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     const s = this.stmts();
     // Facts read again inside the transaction: stock and allotment used may have moved since the ticket opened.
     const lines = ticket.lines.map((line) => ({ ...line, product: this.productById(line.product.id) ?? line.product }));
+    try {
+      this.recheckBuyer(ticket, now);
+    } catch (error) {
+      if (error instanceof CoreError) throw new CoreError(error.code, `${error.message} The ticket is still open.`, error.detail);
+      throw error;
+    }
     this.rebuildContext(ticket);
     const context = this.contextOf(ticket);
     if (!context) throw new CoreError('conflict', ticket.blocked ?? 'Choose the patient first.');

@@ -1,6 +1,8 @@
 /** Checkout: the facts a ticket is checked against (customer, patient, profile, allotment used, groups). */
 import type { PatientOption } from '../../preload/contract/checkout.js';
 import { CoreError } from '../core/errors.js';
+import { identificationExpiredMessage, identificationUnknownMessage, underAgeMessage } from '../compliance/refusals.js';
+import { showStoreDate } from '../../preload/contract/customers.js';
 import { credentialNumberProblem, findCustomerProfile, type CustomerProfile, type CustomerType, type JurisdictionRules, type PurchaseLimit } from '../compliance/rules.js';
 import { ageOn, type LimitUsage, type PricingContext } from './engine.js';
 import { DEFAULT_GROUP_DISCOUNTS, DEFAULT_SENIOR_AGE, DAY_MS, type CustomerRow, type Holder, type OpenTicket } from './types.js';
@@ -23,18 +25,20 @@ export abstract class CheckoutFacts extends CheckoutBase {
   protected checkCustomer(customer: CustomerRow, rules: JurisdictionRules, date: string): void {
     const name = `${customer.firstName} ${customer.lastName}`;
     if (customer.banned) throw new CoreError('conflict', `${name} is banned from this store: do not sell. Ask a manager.`);
+    // The same refusals as check-in: every path to a sale (the queue, a ticket opened straight
+    // from the register, payment) reads them here or there, with the same words.
     if (rules.identificationMustBeUnexpired.value && customer.identificationExpires && customer.identificationExpires < date) {
-      throw new CoreError('conflict', `${name}'s ID expired on ${customer.identificationExpires}: ask for a valid ID and update the profile.`);
+      throw new CoreError('conflict', identificationExpiredMessage(name, customer.identificationExpires, 'sell'));
     }
     if (customer.customerType === 'caregiver') {
       if (customer.caregiverIdExpires && customer.caregiverIdExpires < date) {
-        throw new CoreError('conflict', `${name}'s caregiver card expired on ${customer.caregiverIdExpires}: they cannot buy for a patient.`);
+        throw new CoreError('conflict', `${name}'s caregiver card expired on ${showStoreDate(customer.caregiverIdExpires)}: they cannot buy for a patient until it is renewed.`);
       }
     }
     const profile = this.profileFor(customer, rules, date);
     if (customer.customerType !== 'caregiver') {
       if (profile.credential.expiryChecked && customer.medicalIdExpires && customer.medicalIdExpires < date) {
-        throw new CoreError('conflict', `${name}'s medical card expired on ${customer.medicalIdExpires}: they cannot buy as a patient.`);
+        throw new CoreError('conflict', `${name}'s medical card expired on ${showStoreDate(customer.medicalIdExpires)}: they cannot buy as a patient until it is renewed.`);
       }
       // Checked again at sale: a number saved before the check (or edited in the database) gets no medical sale or exemption.
       const cardProblem = credentialNumberProblem(profile, customer.medicalId);
@@ -52,9 +56,32 @@ export abstract class CheckoutFacts extends CheckoutBase {
         );
       }
     }
+    // Nobody can tell an ID without an expiry is valid (a minor, who has none, is refused above: they buy through an adult).
+    if (rules.identificationMustBeUnexpired.value && !customer.identificationExpires) throw new CoreError('conflict', identificationUnknownMessage(name));
     const age = ageOn(customer.dateOfBirth, date, rules.leapDayBirthday.value);
     if (age < profile.minimumAge.value) {
-      throw new CoreError('conflict', `${name} is ${age}: ${profile.label} customers must be at least ${profile.minimumAge.value}.`);
+      throw new CoreError('conflict', underAgeMessage(name, age, profile));
+    }
+  }
+
+  /**
+   * At payment the customer and the patient are read again: an ID that expired, an age not yet
+   * reached, a ban or a patient's card that lapsed since the ticket opened stops the sale here,
+   * whichever screen (or restored ticket) asks for it.
+   */
+  protected recheckBuyer(ticket: OpenTicket, now: number): void {
+    const date = this.businessDate(now);
+    const fresh = this.customer(ticket.customer.id);
+    const name = `${fresh.firstName} ${fresh.lastName}`;
+    if (fresh.customerType !== ticket.customer.customerType) {
+      throw new CoreError('conflict', `${name}'s customer type changed since the ticket opened: discard this ticket and open ${fresh.firstName} again.`);
+    }
+    this.checkCustomer(fresh, this.rules(), date);
+    const patient = ticket.patient;
+    if (patient) {
+      const option = this.patientsOf(fresh, date).find((p) => p.kind === patient.kind && p.id === patient.id);
+      if (!option) throw new CoreError('conflict', `${patient.name} is no longer one of ${name}'s patients: choose the patient again.`);
+      if (option.problem) throw new CoreError('conflict', `${option.name} cannot be served: ${option.problem}`);
     }
   }
 
@@ -109,7 +136,7 @@ export abstract class CheckoutFacts extends CheckoutBase {
       }
     };
     const problem = (licence: string | null, expires: string | null): string | null =>
-      !licence ? 'No medical licence number on file.' : expires && expires < date ? `Card expired ${expires}.` : null;
+      !licence ? 'No medical licence number on file.' : expires && expires < date ? `Card expired ${showStoreDate(expires)}: a patient is served only on a current card.` : null;
     return [
       ...linked.map((row) => ({
         kind: 'customer' as const,

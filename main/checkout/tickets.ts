@@ -218,13 +218,14 @@ export abstract class CheckoutTickets extends CheckoutAllotment {
     if (ticket.lines.length > 0 && ticket.patient && (ticket.patient.id !== patient.id || ticket.patient.kind !== patient.kind)) {
       throw new CoreError('conflict', 'Remove the lines first: they were checked against the other patient\'s allotment.');
     }
-    this.changeTicket(ticket, () => {
-      // A patient added at the register since the ticket opened is on the list now.
-      if (!ticket.patients.some((option) => option.kind === patient.kind && option.id === patient.id)) {
+    // A patient added at the register since the ticket opened is on the list now (with what stops
+    // them, if anything), even when choosing them is refused.
+    if (!ticket.patients.some((option) => option.kind === patient.kind && option.id === patient.id)) {
+      this.changeTicket(ticket, () => {
         ticket.patients = this.patientsOf(ticket.customer, this.businessDate(this.deps.clock()));
-      }
-      this.choosePatient(ticket, patient);
-    });
+      });
+    }
+    this.changeTicket(ticket, () => this.choosePatient(ticket, patient));
     return ticket;
   }
 

@@ -22,6 +22,8 @@ import { captureCheckin } from '../hub-sync/capture.js';
 import { statedToMilligrams, type AllotmentLookup } from './allotment-source.js';
 import { lastKnownAllotment, medicalSalesSince, normaliseCard } from './last-known.js';
 import { sellsWhileTraceDown } from '../compliance/trace-down.js';
+import { identificationExpiredMessage, identificationUnknownMessage, underAgeMessage } from '../compliance/refusals.js';
+import { showStoreDate } from '../../preload/contract/customers.js';
 import { TYPE_LABEL, type CustomerFacts, type QueueContext } from './context.js';
 import type { QueueListing } from './listing.js';
 
@@ -229,7 +231,7 @@ export class QueueCheckIn {
       });
     } else {
       if (age !== null && age < profile.minimumAge.value) {
-        refusals.push({ code: 'under_age', message: `${name} is ${age}: ${profile.label} customers must be at least ${profile.minimumAge.value}.` });
+        refusals.push({ code: 'under_age', message: underAgeMessage(name, age, profile) });
       }
       if (profile.whoMayBuy.value !== 'customer' && !viaCaregiver) {
         refusals.push({
@@ -242,10 +244,10 @@ export class QueueCheckIn {
       if (!customer.identificationExpires) {
         // A minor patient served through a caregiver may have no photo ID of their own.
         if (!(viaCaregiver && profile?.whoMayBuy.value !== 'customer')) {
-          refusals.push({ code: 'identification_unknown', message: `${name}'s identification has no expiration date on file: scan or enter the ID in the profile.` });
+          refusals.push({ code: 'identification_unknown', message: identificationUnknownMessage(name) });
         }
       } else if (customer.identificationExpires < today) {
-        refusals.push({ code: 'identification_expired', message: `${name}'s identification expired on ${customer.identificationExpires}: ask for a valid ID and update the profile.` });
+        refusals.push({ code: 'identification_expired', message: identificationExpiredMessage(name, customer.identificationExpires, 'check_in') });
       }
     }
     let lookup: Assessment['lookup'] = null;
@@ -253,7 +255,7 @@ export class QueueCheckIn {
       if (!customer.medicalId) {
         refusals.push({ code: 'medical_id_missing', message: `${name} has no medical ID in the profile: add it before checking in as medical.` });
       } else if (customer.medicalIdExpires && customer.medicalIdExpires < today) {
-        refusals.push({ code: 'medical_document_expired', message: `${name}'s medical card expired on ${customer.medicalIdExpires}: check in as medical only with a renewed card.` });
+        refusals.push({ code: 'medical_document_expired', message: `${name}'s medical card expired on ${showStoreDate(customer.medicalIdExpires)}: check in as medical only with a renewed card.` });
       } else if (!customer.medicalIdExpires && profile?.credential.expiryChecked) {
         refusals.push({ code: 'medical_document_expired', message: `${name}'s medical card has no expiration date on file: enter it in the profile.` });
       }
@@ -265,11 +267,11 @@ export class QueueCheckIn {
       if (!customer.caregiverId && profile?.credential.kind === 'state_caregiver_card') {
         refusals.push({ code: 'medical_id_missing', message: `${name} has no caregiver ID in the profile: add it before checking in as a caregiver.` });
       } else if (customer.caregiverIdExpires && customer.caregiverIdExpires < today) {
-        refusals.push({ code: 'medical_document_expired', message: `${name}'s caregiver card expired on ${customer.caregiverIdExpires}: check in only with a renewed card.` });
+        refusals.push({ code: 'medical_document_expired', message: `${name}'s caregiver card expired on ${showStoreDate(customer.caregiverIdExpires)}: check in only with a renewed card.` });
       }
     }
     if (as === 'medical_recommendation' && customer.recommendationExpires && customer.recommendationExpires < today) {
-      refusals.push({ code: 'medical_document_expired', message: `${name}'s physician's recommendation expired on ${customer.recommendationExpires}: ask for a current one.` });
+      refusals.push({ code: 'medical_document_expired', message: `${name}'s physician's recommendation expired on ${showStoreDate(customer.recommendationExpires)}: ask for a current one.` });
     }
     return { customer, as, options, age, profile, refusals, nestUnder, lookup, rules };
   }

@@ -222,14 +222,14 @@ describe('check-in refusals, warnings and notes', () => {
     const walter = customerId(r, 'Walter', 'Briggs');
     const walterPrepared = await prepare(r, walter);
     expect(walterPrepared.refusals.map((x) => x.code)).toEqual(['medical_document_expired']);
-    expect(walterPrepared.refusals[0]!.message).toMatch(/medical card expired on 2025-01-31/);
+    expect(walterPrepared.refusals[0]!.message).toContain('medical card expired on 01/31/2025');
 
     const marcus = customerId(r, 'Marcus', 'Bell');
     const nineteen = `${new Date().getUTCFullYear() - 19}-01-01`;
     sql(r, `UPDATE customers SET date_of_birth = ? WHERE id = ?`, nineteen, marcus);
     const young = await prepare(r, marcus);
     expect(young.refusals.map((x) => x.code)).toEqual(['under_age']);
-    expect(young.refusals[0]!.message).toMatch(/is 19: .* at least 21/);
+    expect(young.refusals[0]!.message).toBe('Marcus Bell is 19 — adult-use sales need 21 or older.');
     expect(await checkIn(r, marcus, 'adult_use')).toMatchObject({ ok: false, error: { code: 'conflict' } });
 
     const dana = customerId(r, 'Dana', 'Kowalski');

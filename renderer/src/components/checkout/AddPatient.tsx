@@ -41,7 +41,15 @@ export function AddPatient({ ticket, onTicket }: { ticket: Ticket; onTicket(tick
     }
     const chosen = await call('checkout.ticket.setPatient', { ticketId: ticket.ticketId, patient: { kind: 'caregiver_patient', id: added.value.id } });
     setSaving(false);
-    if (!chosen.ok) return setError(chosen.error.message);
+    if (!chosen.ok) {
+      // Saved on the caregiver's profile, but not one to sell to (an expired card...): listed with the reason, not chosen.
+      setForm(empty);
+      setOpen(false);
+      setError(chosen.error.message);
+      const current = await call('checkout.ticket.get', { ticketId: ticket.ticketId });
+      if (current.ok) onTicket(current.value);
+      return;
+    }
     setForm(empty);
     setOpen(false);
     onTicket(chosen.value);
@@ -49,9 +57,24 @@ export function AddPatient({ ticket, onTicket }: { ticket: Ticket; onTicket(tick
 
   if (!open) {
     return (
-      <button type="button" className="add-patient" aria-label="Add a patient for this caregiver" onClick={() => setOpen(true)}>
-        +
-      </button>
+      <>
+        <button
+          type="button"
+          className="add-patient"
+          aria-label="Add a patient for this caregiver"
+          onClick={() => {
+            setError(null);
+            setOpen(true);
+          }}
+        >
+          +
+        </button>
+        {error ? (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </>
     );
   }
   return (

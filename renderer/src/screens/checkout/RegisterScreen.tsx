@@ -146,8 +146,13 @@ export function RegisterScreen() {
     () =>
       getClient().on('scan.received', (scan) => {
         if (scan.kind !== 'licence' || ticketRef.current) return;
-        void call('customers.lookupByLicence', { raw: scan.raw }).then((result) => {
-          if (result.ok && result.value.kind === 'licence' && result.value.matches.length === 1) void open(result.value.matches[0]!.id);
+        void call('customers.lookupByLicence', { raw: scan.raw }).then(async (result) => {
+          if (result.ok && result.value.kind === 'licence' && result.value.matches.length === 1) {
+            // The card in hand is the fresher record: the profile takes its expiry first, so the ticket is judged on it.
+            const customerId = result.value.matches[0]!.id;
+            await call('customers.updateFromScan', { commandId: ulid(), customerId, raw: scan.raw });
+            void open(customerId);
+          }
           else if (result.ok && result.value.kind === 'licence') fail(result.value.matches.length === 0 ? 'No profile for this licence: create one in Customers first.' : 'Several profiles match this licence: search by name.');
         });
       }),
