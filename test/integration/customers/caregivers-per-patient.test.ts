@@ -52,7 +52,7 @@ function useJurisdiction(code: string): void {
 function fourCaregivers(): string[] {
   const made = ['Ivy', 'Jack'].map(
     (first, index) =>
-      service.create(actor, cmd(), form({ firstName: first, lastName: 'Carer', adultUse: false, caregiverLicence: true, caregiverId: `CG${index}X7Y8Z9`, caregiverIdExpires: '2030-01-01' }), null).id,
+      service.create(actor, cmd(), form({ firstName: first, lastName: 'Carer', adultUse: false, caregiverLicence: true, caregiverId: `CG${index}X7Y8Z9`, caregiverIdExpires: '2030-01-01', identificationExpires: '2030-01-01' }), null).id,
   );
   return [...service.caregivers('').filter((c) => !made.includes(c.id)).map((c) => c.id), ...made];
 }
