@@ -4,6 +4,8 @@
  * and allotment escrow, customer merges. Stations are minimal protocol clients (test/support/hub-server.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import https from 'node:https';
 import { ulid } from 'ulid';
 import { pairStation, pairedStation, removeHubDir, rpc, startTestHub, TestStation, HubRequestError, type TestHub } from '../support/hub-server.js';
 import type { CommandBody } from '../../hub/protocol.js';
@@ -111,6 +113,41 @@ describe('pairing and tokens', () => {
     expect(afterRevoke.body).toMatchObject({ code: 'revoked' });
     const audit = await t.hub.pool.query("SELECT 1 FROM hub_audit WHERE action = 'device.revoked'");
     expect(audit.rowCount).toBe(1);
+  });
+});
+
+describe('document files', () => {
+  it('keeps a file sent whole under its sha256, refuses one that does not match, and needs a token', async () => {
+    const station = await pairedStation(t.hub, 'Register files');
+    const body = Buffer.from('%PDF-1.4 a doctor\'s permit');
+    const sha = createHash('sha256').update(body).digest('hex');
+    const put = (data: Buffer, token: string | null, name = sha) =>
+      new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+        const req = https.request(
+          { host: '127.0.0.1', port: t.hub.port, method: 'PUT', path: `/v1/files/${name}`, ca: t.hub.tls.cert, headers: token ? { authorization: `Device ${token}` } : {} },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+          },
+        );
+        req.on('error', reject);
+        req.end(data);
+      });
+    expect((await put(body, null)).status).toBe(401);
+    expect((await put(Buffer.from('something else'), station.token)).status).toBe(400);
+    expect((await put(body, station.token)).status).toBe(200);
+    const got = await new Promise<Buffer>((resolve, reject) => {
+      https
+        .get({ host: '127.0.0.1', port: t.hub.port, path: `/v1/files/${sha}`, ca: t.hub.tls.cert, headers: { authorization: `Device ${station.token}` } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+        })
+        .on('error', reject);
+    });
+    expect(got.equals(body)).toBe(true);
+    station.close();
   });
 });
 
