@@ -35,6 +35,10 @@ afterEach(() => {
 
 const cmd = () => newId();
 
+function useJurisdiction(code: string): void {
+  store.sqlite.prepare("UPDATE settings SET value = ? WHERE key = 'store.jurisdiction'").run(JSON.stringify(code));
+}
+
 function form(overrides: Partial<CustomerForm>): CustomerForm {
   return { ...emptyForm({ adultUseAvailable: true }), firstName: 'Ann', lastName: 'Example', dateOfBirth: '1980-05-05', ...overrides };
 }
@@ -118,6 +122,37 @@ describe('a returning customer rescanned at intake', () => {
     const next = service.lookupByLicence(modernPayload());
     if (next.kind !== 'licence') throw new Error(next.message);
     expect(next.matchedBy).toBe('licence_number');
+  });
+});
+
+describe('what a scan says about age and expiry, from the jurisdiction file', () => {
+  /** mmddyyyy of a birth `years` years and 30 days before the test clock's date (2026-11-22). */
+  const born = (years: number) => `1023${2026 - years}`;
+  const said = (raw: string) => {
+    const result = service.lookupByLicence(raw);
+    if (result.kind !== 'licence') throw new Error(result.message);
+    return result.checks;
+  };
+
+  it('Illinois: under 21 is medical only; under 18 buys only through a caregiver; an expired card names its date and what to do', () => {
+    expect(said(modernPayload({ DBB: born(19) }))).toEqual([
+      { code: 'under_adult_use_age', message: 'This customer is 19 — adult-use sales need 21 or older. Serve them only as a medical patient, with a valid medical card.' },
+    ]);
+    expect(said(modernPayload({ DBB: born(16) }))).toEqual([
+      { code: 'under_age', message: 'This customer is 16 — adult-use sales need 21 or older. A patient under 18 buys only through their caregiver.' },
+    ]);
+    expect(said(modernPayload({ DBA: '11012026' }))).toEqual([
+      { code: 'expired', message: 'This licence expired on 11/01/2026: ask for a valid ID (a renewed licence or a state ID) before checking them in or selling.' },
+    ]);
+    expect(said(modernPayload({ DBB: born(21) }))).toEqual([]);
+  });
+
+  it("Oklahoma (medical only): the store's medical minimum, and who a minor buys through", () => {
+    useJurisdiction('OK');
+    expect(said(modernPayload({ DBB: born(16) }))).toEqual([
+      { code: 'under_age', message: 'This customer is 16 — a patient under 18 buys only through a parent, guardian or caregiver.' },
+    ]);
+    expect(said(modernPayload({ DBB: born(19) }))).toEqual([]);
   });
 });
 
