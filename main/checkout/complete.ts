@@ -90,7 +90,8 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     const date = context.date;
     const receiptNumber = (s.nextReceipt.get() as { next: number }).next;
     const holder = this.holderOf(ticket);
-    const caregiver = ticket.customer.customerType === 'caregiver';
+    // A caregiver buying for themselves is a patient sale on their own card: no caregiver licence on it.
+    const caregiver = this.buysForPatient(ticket);
     const patientLicence = caregiver ? (ticket.patient?.licence ?? null) : ticket.customer.medicalId;
     const caregiverLicence = caregiver ? ticket.customer.caregiverId : null;
     const rules = this.rules();

@@ -137,7 +137,22 @@ export abstract class CheckoutFacts extends CheckoutBase {
     };
     const problem = (licence: string | null, expires: string | null): string | null =>
       !licence ? 'No medical licence number on file.' : expires && expires < date ? `Card expired ${showStoreDate(expires)}: a patient is served only on a current card.` : null;
+    // A caregiver who holds their own patient card may buy for themselves, as a medical patient.
+    const own: PatientOption[] = caregiver.medicalId
+      ? [
+          {
+            kind: 'customer' as const,
+            id: caregiver.id,
+            name: `${caregiver.firstName} ${caregiver.lastName}`,
+            licence: caregiver.medicalId,
+            licenceExpires: caregiver.medicalIdExpires,
+            problem: problem(caregiver.medicalId, caregiver.medicalIdExpires) ?? cardProblem({ ...caregiver, customerType: 'medical' }, caregiver.medicalId),
+            self: true,
+          },
+        ]
+      : [];
     return [
+      ...own,
       ...linked.map((row) => ({
         kind: 'customer' as const,
         id: row.id,
@@ -176,6 +191,11 @@ export abstract class CheckoutFacts extends CheckoutBase {
     this.rebuildContext(ticket);
   }
 
+  /** A caregiver buying for someone else (not for themselves on their own patient card). */
+  protected buysForPatient(ticket: OpenTicket): boolean {
+    return ticket.customer.customerType === 'caregiver' && ticket.patient?.self !== true;
+  }
+
   /** Who the allotment belongs to: the patient on a caregiver sale, else the customer. */
   protected holderOf(ticket: OpenTicket): Holder {
     if (ticket.customer.customerType === 'caregiver' && ticket.patient) {
@@ -198,7 +218,8 @@ export abstract class CheckoutFacts extends CheckoutBase {
     if (ticket.customer.customerType === 'caregiver' && ticket.patient) {
       if (ticket.patient.kind === 'customer') {
         const patient = this.customer(ticket.patient.id);
-        profileSubject = patient;
+        // The caregiver for themselves: their own medical patient's rules.
+        profileSubject = ticket.patient.self ? { ...patient, customerType: 'medical' } : patient;
       } else {
         // A caregiver's nested patient: an in-state patient of the age on their birth date (choosePatient refuses one without).
         const row = this.db().prepare('SELECT date_of_birth AS dateOfBirth FROM caregiver_patients WHERE id = ?').get(ticket.patient.id) as

@@ -192,12 +192,21 @@ export abstract class CheckoutTickets extends CheckoutAllotment {
       conversionApproval: null,
     };
     if (customer.customerType === 'caregiver') {
-      ticket.blocked = 'Choose the patient this caregiver is buying for.';
+      const own = ticket.patients.some((p) => p.self === true);
+      ticket.blocked = own ? 'Choose who this caregiver is buying for: themselves or one of their patients.' : 'Choose the patient this caregiver is buying for.';
+      // Checked in for a patient (or for themselves): that choice opens with the ticket.
+      const chosen = input.patient ?? this.patientFromCheckIn(customer.id, ticket.queueEntryId);
+      const others = ticket.patients.filter((p) => p.problem === null && p.self !== true);
       if (input.patient) this.choosePatient(ticket, input.patient);
-      else if (ticket.patients.filter((p) => p.problem === null).length === 1) {
-        const only = ticket.patients.find((p) => p.problem === null)!;
-        this.choosePatient(ticket, { kind: only.kind, id: only.id });
+      else if (chosen) {
+        try {
+          this.choosePatient(ticket, chosen);
+        } catch (error) {
+          // The patient checked in for cannot be served now (card expired since): the ticket says why.
+          ticket.blocked = error instanceof Error ? error.message : String(error);
+        }
       }
+      else if (others.length === 1 && !own) this.choosePatient(ticket, { kind: others[0]!.kind, id: others[0]!.id });
       // No patient on file yet: the register adds one (the + in the patient choice), then chooses them.
       if (ticket.patients.length === 0) ticket.blocked = `Add the patient ${customer.firstName} ${customer.lastName} is buying for (+ Add patient).`;
     } else {
@@ -210,6 +219,21 @@ export abstract class CheckoutTickets extends CheckoutAllotment {
     }
     this.tickets.set(ticket.id, ticket);
     return ticket;
+  }
+
+  /** The patient a caregiver was checked in for (a record on their profile), or themselves when checked in as medical. */
+  private patientFromCheckIn(customerId: string, queueEntryId: string | null): { kind: 'customer' | 'caregiver_patient'; id: string } | null {
+    if (!queueEntryId) return null;
+    try {
+      const entry = this.db()
+        .prepare('SELECT checked_in_as AS checkedInAs, caregiver_patient_id AS patientId FROM queue_entries WHERE id = ? AND customer_id = ?')
+        .get(queueEntryId, customerId) as { checkedInAs: string; patientId: string | null } | undefined;
+      if (entry?.patientId) return { kind: 'caregiver_patient', id: entry.patientId };
+      if (entry?.checkedInAs === 'medical') return { kind: 'customer', id: customerId };
+      return null;
+    } catch {
+      return null; // no queue on this register
+    }
   }
 
   setPatient(ticketId: string, patient: { kind: 'customer' | 'caregiver_patient'; id: string }): OpenTicket {

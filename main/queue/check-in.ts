@@ -26,6 +26,7 @@ import { identificationExpiredMessage, identificationUnknownMessage, underAgeMes
 import { showStoreDate } from '../../preload/contract/customers.js';
 import { TYPE_LABEL, type CustomerFacts, type QueueContext } from './context.js';
 import type { QueueListing } from './listing.js';
+import { assessRecordPatient, recordPatient, recordPatientsOf, type RecordPatient } from './caregiver-patients.js';
 
 /** A lookup older than this is made again before check-in. */
 export const LOOKUP_FRESH_MS = 15 * 60_000;
@@ -41,6 +42,9 @@ interface Assessment {
   /** The card to look up in the state system, when this check-in needs it. */
   lookup: { cardId: string; caregiverCardId: string | null } | null;
   rules: JurisdictionRules;
+  /** A caregiver: the patients on their profile, and the one this check-in is for (its rules set the allotment). */
+  patients: CheckInPreparation['patients'];
+  patient: { row: RecordPatient; profile: CustomerProfile | null } | null;
 }
 
 interface LookupRow {
@@ -58,8 +62,8 @@ export class QueueCheckIn {
     private readonly listing: QueueListing,
   ) {}
 
-  async prepare(customerId: string, as: CheckInType | undefined): Promise<CheckInPreparation> {
-    const assessment = this.assess(customerId, as);
+  async prepare(customerId: string, as: CheckInType | undefined, patientId?: string): Promise<CheckInPreparation> {
+    const assessment = this.assess(customerId, as, patientId);
     let lookupRow: LookupRow | null = null;
     if (assessment.lookup && assessment.refusals.length === 0) {
       const result = await this.ctx.deps.allotments.lookup(assessment.lookup);
@@ -74,6 +78,7 @@ export class QueueCheckIn {
       commandId: string;
       customerId: string;
       as: CheckInType;
+      patientId?: string | undefined;
       allotments: Array<{ limitId: string; amount: number }>;
       manual?: { confirmedCardId: string; acknowledgedWarnings: true };
     },
@@ -84,7 +89,7 @@ export class QueueCheckIn {
       db,
       { commandId: request.commandId, name: 'queue.checkIn', actorId: actor.id },
       () => {
-        const assessment = this.assess(request.customerId, request.as);
+        const assessment = this.assess(request.customerId, request.as, request.patientId);
         let lookupRow: LookupRow | null = null;
         if (assessment.lookup && assessment.refusals.length === 0) {
           lookupRow = this.latestLookup(assessment.lookup, now - LOOKUP_FRESH_MS);
@@ -130,8 +135,8 @@ export class QueueCheckIn {
           proposal.status === 'state_system' ? 'state_system' : proposal.status === 'offline' ? 'manual' : proposal.status === 'not_required' ? 'not_required' : 'legal_limits';
         db.prepare(
           `INSERT INTO queue_entries (id, customer_id, checked_in_as, parent_entry_id, position, checked_in_at, checked_in_by,
-                                      allotment_source, card_id, caregiver_card_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                                      allotment_source, card_id, caregiver_card_id, caregiver_patient_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           entryId,
           request.customerId,
@@ -143,6 +148,7 @@ export class QueueCheckIn {
           source,
           proposal.cardId,
           proposal.caregiverCardId,
+          assessment.patient?.row.id ?? null,
         );
         const insert = db.prepare('INSERT INTO queue_allotments (entry_id, limit_id, label, amount, unit, ceiling) VALUES (?, ?, ?, ?, ?, ?)');
         for (const limit of agreed) insert.run(entryId, limit.limitId, limit.label, limit.amount, limit.unit, limit.ceiling);
@@ -161,6 +167,7 @@ export class QueueCheckIn {
               allotments: agreed.map(({ limitId, amount, unit, ceiling }) => ({ limitId, amount, unit, ceiling })),
               lowered,
               nestedUnder: assessment.nestUnder?.entryId ?? null,
+              ...(assessment.patient ? { patientId: assessment.patient.row.id, patient: assessment.patient.row.displayName } : {}),
               ...(manual
                 ? { manual: true, confirmedCardId: manual.confirmedCardId, offlineReason: proposal.message, lastKnown: proposal.lastKnown, warningsAcknowledged: true }
                 : {}),
@@ -174,13 +181,15 @@ export class QueueCheckIn {
   }
 
   /** The checks that need no network: who, as what, which rule profile, what refuses. */
-  private assess(customerId: string, requestedAs: CheckInType | undefined): Assessment {
+  private assess(customerId: string, requestedAs: CheckInType | undefined, patientId?: string): Assessment {
     const customer = this.ctx.customer(customerId);
     if (!customer) throw new CoreError('not_found', 'That customer is not in the register any more: search again.');
     const rules = this.ctx.rules();
     const today = this.ctx.today();
     const options: CheckInType[] = [customer.customerType];
     if (customer.adultUse && customer.customerType !== 'adult_use') options.push('adult_use');
+    // A caregiver who holds their own patient card may buy for themselves, as a medical patient.
+    if (customer.customerType === 'caregiver' && customer.medicalId) options.splice(1, 0, 'medical');
     const as = requestedAs ?? customer.customerType;
     if (!options.includes(as)) {
       throw new CoreError('invalid_message', `${customer.firstName} ${customer.lastName} cannot be checked in as ${TYPE_LABEL[as]}: their profile is ${TYPE_LABEL[customer.customerType]}.`);
@@ -273,13 +282,28 @@ export class QueueCheckIn {
     if (as === 'medical_recommendation' && customer.recommendationExpires && customer.recommendationExpires < today) {
       refusals.push({ code: 'medical_document_expired', message: `${name}'s physician's recommendation expired on ${showStoreDate(customer.recommendationExpires)}: ask for a current one.` });
     }
-    return { customer, as, options, age, profile, refusals, nestUnder, lookup, rules };
+    const db = this.ctx.deps.sqlite();
+    const patients = customer.customerType === 'caregiver' ? recordPatientsOf(db, customer, today) : [];
+    let patient: Assessment['patient'] = null;
+    if (patientId !== undefined) {
+      if (as !== 'caregiver') throw new CoreError('invalid_message', `${name} is checked in for a patient only as a caregiver.`);
+      const row = recordPatient(db, customer, patientId);
+      const assessed = assessRecordPatient(row, customer, rules, today);
+      refusals.push(...assessed.refusals);
+      patient = { row, profile: assessed.profile };
+      if (assessed.profile?.stateSystemIsTruth.value && assessed.refusals.length === 0) {
+        lookup = { cardId: row.medicalLicence, caregiverCardId: customer.caregiverId };
+      }
+    }
+    return { customer, as, options, age, profile, refusals, nestUnder, lookup, rules, patients, patient };
   }
 
   private preparation(assessment: Assessment, lookupRow: LookupRow | null): CheckInPreparation {
     const { customer, profile, rules } = assessment;
     const refusals = [...assessment.refusals];
-    const legal: QueueAllotment[] = (profile?.limits ?? []).map((limit) => ({
+    // Checked in for a patient: the patient's limits, not the caregiver's.
+    const limitsProfile = assessment.patient ? assessment.patient.profile : profile;
+    const legal: QueueAllotment[] = (limitsProfile?.limits ?? []).map((limit) => ({
       limitId: limit.id,
       label: limit.label,
       amount: limit.amount,
@@ -295,7 +319,7 @@ export class QueueCheckIn {
       lastKnown: null as AllotmentProposal['lastKnown'],
     };
     let allotment: AllotmentProposal;
-    if (profile?.buysFor === 'patient') {
+    if (profile?.buysFor === 'patient' && !assessment.patient) {
       allotment = { ...base, status: 'not_required', limits: [], message: 'A caregiver buys on the patient\'s allotment: check the patient in right after the caregiver.' };
     } else if (!assessment.lookup || !lookupRow) {
       allotment = { ...base, status: 'legal_limits', limits: legal };
@@ -356,6 +380,10 @@ export class QueueCheckIn {
       notes: customer.notes,
       nestUnder: assessment.nestUnder ? { entryId: assessment.nestUnder.entryId, displayName: assessment.nestUnder.displayName } : null,
       allotment,
+      patients: assessment.patients,
+      patient: assessment.patient
+        ? { id: assessment.patient.row.id, displayName: assessment.patient.row.displayName, medicalLicence: assessment.patient.row.medicalLicence }
+        : null,
     };
   }
 

@@ -25,9 +25,11 @@ export class QueueListing {
       .prepare(
         `SELECT q.id, q.customer_id AS customerId, q.checked_in_as AS checkedInAs, q.parent_entry_id AS parentEntryId,
                 q.position, q.checked_in_at AS checkedInAt, e.name AS checkedInByName, q.allotment_source AS allotmentSource,
-                c.first_name AS firstName, c.last_name AS lastName, d.id AS photoDocumentId
+                c.first_name AS firstName, c.last_name AS lastName, d.id AS photoDocumentId, c.customer_type AS customerType,
+                cp.first_name || ' ' || cp.last_name AS forPatient
            FROM queue_entries q
            JOIN customers c ON c.id = q.customer_id
+           LEFT JOIN caregiver_patients cp ON cp.id = q.caregiver_patient_id
            LEFT JOIN employees e ON e.id = q.checked_in_by
            LEFT JOIN customer_profiles p ON p.customer_id = q.customer_id
            LEFT JOIN customer_documents d ON d.id = p.photo_document_id AND d.mime IN ('image/jpeg', 'image/png', 'image/webp')
@@ -46,6 +48,8 @@ export class QueueListing {
       firstName: string;
       lastName: string;
       photoDocumentId: string | null;
+      customerType: CheckInType;
+      forPatient: string | null;
     }>;
     const allotments = db
       .prepare(
@@ -73,6 +77,8 @@ export class QueueListing {
       allotmentSource: row.allotmentSource,
       allotments: byEntry.get(row.id) ?? [],
       warnings: this.ctx.customer(row.customerId)?.warnings ?? [],
+      forPatient: row.forPatient,
+      forSelf: row.customerType === 'caregiver' && row.checkedInAs !== 'caregiver',
     });
     const open = new Set(rows.map((row) => row.id));
     const top = rows.filter((row) => row.parentEntryId === null || !open.has(row.parentEntryId));

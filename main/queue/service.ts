@@ -43,8 +43,8 @@ export class QueueService {
     return this.listing.findCustomers(query, limit);
   }
 
-  prepare(customerId: string, as: CheckInType | undefined): Promise<CheckInPreparation> {
-    return this.checkIns.prepare(customerId, as);
+  prepare(customerId: string, as: CheckInType | undefined, patientId?: string): Promise<CheckInPreparation> {
+    return this.checkIns.prepare(customerId, as, patientId);
   }
 
   checkIn(actor: Employee, request: Parameters<QueueCheckIn['checkIn']>[1]): QueueEntry {

@@ -101,6 +101,8 @@ export const patientOptionSchema = z.object({
   licenceExpires: z.string().nullable(),
   /** Why this patient cannot be chosen (expired card...), or null. */
   problem: z.string().nullable(),
+  /** The caregiver themselves, on their own patient card (a caregiver who is also a patient). */
+  self: z.boolean().optional(),
 });
 export type PatientOption = z.infer<typeof patientOptionSchema>;
 

@@ -37,6 +37,10 @@ export const queueEntrySchema = z.object({
   allotments: z.array(queueAllotmentSchema),
   /** Warnings from the profile, shown on the tile. */
   warnings: z.array(z.string()),
+  /** A caregiver checked in for one of the patients kept on their profile: that patient's name. */
+  forPatient: z.string().nullable(),
+  /** A caregiver checked in to buy for themselves, on their own patient card. */
+  forSelf: z.boolean(),
 });
 export type QueueEntry = z.infer<typeof queueEntrySchema>;
 
@@ -64,6 +68,7 @@ export const checkInRefusalSchema = z.object({
     'state_refused',
     'trace_down_no_sales',
     'state_unreadable',
+    'patient_record',
   ]),
   message: z.string(),
 });
@@ -106,6 +111,13 @@ export const checkInPreparationSchema = z.object({
   notes: z.string().nullable(),
   nestUnder: z.object({ entryId: z.string(), displayName: z.string() }).nullable(),
   allotment: allotmentProposalSchema,
+  /**
+   * A caregiver: the patients kept on their profile, any of whom they may be checked in for (the
+   * allotment is then that patient's), and the one chosen. A caregiver with their own patient card
+   * may instead be checked in as medical: for themselves.
+   */
+  patients: z.array(z.object({ id: z.string(), displayName: z.string(), medicalLicence: z.string(), problem: z.string().nullable() })),
+  patient: z.object({ id: z.string(), displayName: z.string(), medicalLicence: z.string() }).nullable(),
 });
 export type CheckInPreparation = z.infer<typeof checkInPreparationSchema>;
 
@@ -127,7 +139,7 @@ export const queueCalls = {
   },
   /** Run the check-in checks and look up the allotment; nothing joins the queue yet. */
   'queue.checkIn.prepare': {
-    request: z.object({ customerId: idText, as: checkInTypeSchema.optional() }).strict(),
+    request: z.object({ customerId: idText, as: checkInTypeSchema.optional(), patientId: idText.optional() }).strict(),
     response: checkInPreparationSchema,
   },
   'queue.checkIn': {
@@ -136,6 +148,8 @@ export const queueCalls = {
         commandId: commandIdSchema,
         customerId: idText,
         as: checkInTypeSchema,
+        /** A caregiver checked in for one of the patients kept on their profile (caregiver_patients id). */
+        patientId: idText.optional(),
         /** What the person agreed to, per limit; only lowering from the proposal is allowed. */
         allotments: z.array(z.object({ limitId: z.string().min(1).max(60), amount: z.number().int().nonnegative() }).strict()).max(20),
         /** Offline only: allotments typed by hand after confirming the medical ID and both warnings. */

@@ -56,9 +56,11 @@ export function TicketPanel(props: TicketPanelProps) {
         <div>
           <h1 data-testid="ticket-customer">{ticket.customer.displayName}</h1>
           <p className="ticket-sub" data-testid="ticket-sub">
-            {ticket.customer.customerType === 'caregiver' ? `Caregiver${ticket.patient ? ` for ${ticket.patient.name}` : ''}` : ticket.profileLabel}{' '}
+            {ticket.customer.customerType === 'caregiver'
+              ? `Caregiver${ticket.patient ? (ticket.patient.self ? ' buying for themselves' : ` for ${ticket.patient.name}`) : ''}`
+              : ticket.profileLabel}{' '}
             · {ticket.channel === 'medical' ? 'Medical sale' : 'Adult-use sale'}
-            {ticket.customer.licence ? ` · card ${ticket.customer.licence}` : ''}
+            {ticket.patient?.self ? ` · own patient card ${ticket.patient.licence ?? ''}` : ticket.customer.licence ? ` · card ${ticket.customer.licence}` : ''}
             {ticket.groups.length > 0 ? ` · groups: ${ticket.groups.join(', ')}` : ''}
             {ticket.groupDiscount ? ` · ${ticket.groupDiscount.label} off` : ''}
           </p>
@@ -103,15 +105,23 @@ export function TicketPanel(props: TicketPanelProps) {
               disabled={patient.problem !== null}
               onClick={() => props.onPatient(patient)}
             >
-              <span className="tile-name">{patient.name}</span>
-              <span className="tile-role">{patient.problem ?? `card ${patient.licence ?? '—'}`}</span>
+              <span className="tile-name">{patient.self ? 'For themselves' : patient.name}</span>
+              <span className="tile-role">{patient.problem ?? `${patient.self ? 'own patient card' : 'card'} ${patient.licence ?? '—'}`}</span>
             </button>
           ))}
           {ticket.lines.length === 0 ? <AddPatient ticket={ticket} onTicket={props.onTicket} /> : null}
         </div>
       ) : ticket.patient ? (
         <p className="ticket-sub">
-          Buying for <strong>{ticket.patient.name}</strong> (card {ticket.patient.licence}); caregiver card {ticket.customer.licence}.
+          {ticket.patient.self ? (
+            <>
+              Buying for <strong>themselves</strong> on their own patient card {ticket.patient.licence}.
+            </>
+          ) : (
+            <>
+              Buying for <strong>{ticket.patient.name}</strong> (card {ticket.patient.licence}); caregiver card {ticket.customer.licence}.
+            </>
+          )}
         </p>
       ) : null}
       <div className={`allotment-status allotment-${ticket.allotment.state}`} role="status">

@@ -3,7 +3,10 @@
  * the BioTrack lookup; this shows what it found: refusals (red), warnings and notes, and the
  * allotment the person may lower before the customer joins the queue.
  *
- * Usage: <CheckInDialog customerId={id} onClose={...} onCheckedIn={(entry) => ...} />
+ * A caregiver is checked in for one of the patients kept on their profile (the allotment is then
+ * that patient's), for themselves on their own patient card, or with the patient chosen at the register.
+ *
+ * Usage: <CheckInDialog customerId={id} patientId={optional} onClose={...} onCheckedIn={(entry) => ...} />
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { call } from '../../register';
@@ -17,6 +20,8 @@ import '../../styles/queue.css';
 
 export interface CheckInDialogProps {
   customerId: string;
+  /** A caregiver's patient (kept on their profile) to check in for, chosen beforehand. */
+  patientId?: string;
   onClose(): void;
   onCheckedIn?(entry: QueueEntry): void;
 }
@@ -39,10 +44,14 @@ function fromInput(text: string, unit: QueueAllotment['unit']): number | null {
 
 const UNIT_SUFFIX: Record<QueueAllotment['unit'], string> = { mg: 'g', mg_thc: 'mg THC', plants: 'plants' };
 
-export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialogProps) {
+/** Who a caregiver is buying for on this visit. */
+type Choice = { as: CheckInType | undefined; patientId: string | undefined };
+
+export function CheckInDialog({ customerId, patientId: presetPatient, onClose, onCheckedIn }: CheckInDialogProps) {
   const system = useStateSystemName();
   const timeZone = useStatus((state) => (state.status?.state === 'ready' ? state.status.timeZone : undefined));
-  const [as, setAs] = useState<CheckInType | undefined>(undefined);
+  const [choice, setChoice] = useState<Choice>({ as: presetPatient ? 'caregiver' : undefined, patientId: presetPatient });
+  const setAs = (as: CheckInType) => setChoice({ as, patientId: undefined });
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
   const confirmation = useMedicalIdConfirmation(loaded.state === 'ready' ? loaded.preparation.allotment.cardId : null);
   const resetConfirmation = useRef(confirmation.reset);
@@ -51,10 +60,14 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
 
-  const load = useCallback(async (asType: CheckInType | undefined) => {
-    setLoaded({ state: 'loading' });
+  /** A new choice is being looked up: the last answer stays on screen, but cannot be checked in. */
+  const [reloading, setReloading] = useState(false);
+  const load = useCallback(async ({ as: asType, patientId }: Choice) => {
+    setLoaded((current) => (current.state === 'ready' ? current : { state: 'loading' }));
+    setReloading(true);
     setSubmitError(null);
-    const result = await call('queue.checkIn.prepare', asType ? { customerId, as: asType } : { customerId });
+    const result = await call('queue.checkIn.prepare', { customerId, ...(asType ? { as: asType } : {}), ...(patientId ? { patientId } : {}) });
+    setReloading(false);
     if (!result.ok) {
       setLoaded({ state: 'error', message: result.error.message });
       return;
@@ -66,8 +79,8 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
   }, [customerId]);
 
   useEffect(() => {
-    void load(as);
-  }, [load, as]);
+    void load(choice);
+  }, [load, choice]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -78,6 +91,10 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
   }, [onClose]);
 
   const preparation = loaded.state === 'ready' ? loaded.preparation : null;
+  const caregiver = preparation?.customerType === 'caregiver';
+  // The choice shows at once, before its allotment is looked up.
+  const chosenAs = choice.as ?? preparation?.as;
+  const chosenPatient = choice.patientId ?? null;
   const allotment = preparation?.allotment ?? null;
   const offline = allotment?.status === 'offline';
   const manualNeeded = offline && allotment?.sellWhileTraceDown === true;
@@ -94,7 +111,7 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
   }, [allotment, inputs]);
 
   const canCheckIn =
-    !!preparation && preparation.refusals.length === 0 && Object.keys(problems).length === 0 && (!manualNeeded || manualUnlocked) && !submitting;
+    !!preparation && preparation.refusals.length === 0 && Object.keys(problems).length === 0 && (!manualNeeded || manualUnlocked) && !submitting && !reloading;
 
   const submit = async () => {
     if (!preparation || !canCheckIn) return;
@@ -104,6 +121,7 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
       commandId: newCommandId(),
       customerId,
       as: preparation.as,
+      ...(preparation.patient ? { patientId: preparation.patient.id } : {}),
       allotments: preparation.allotment.limits.map((limit) => ({ limitId: limit.limitId, amount: fromInput(inputs[limit.limitId] ?? '', limit.unit) ?? 0 })),
       ...(manualNeeded ? { manual: { confirmedCardId: confirmation.typed.trim(), acknowledgedWarnings: true as const } } : {}),
     });
@@ -129,7 +147,7 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
         }}
       >
         <h2 id="checkin-title">Check in{preparation ? ` ${preparation.displayName}` : ''}</h2>
-        {loaded.state === 'loading' ? (
+        {loaded.state === 'loading' || reloading ? (
           <p className="checkin-progress" role="status">
             <span className="spinner" aria-hidden="true" /> Checking the profile and looking up the purchase allotment…
           </p>
@@ -138,12 +156,41 @@ export function CheckInDialog({ customerId, onClose, onCheckedIn }: CheckInDialo
         {preparation ? (
           <>
             <p className="dialog-lead">
-              {TYPE_LABELS[preparation.as]}
+              {caregiver ? (preparation.patient ? `Caregiver for ${preparation.patient.displayName}` : preparation.as === 'caregiver' ? 'Caregiver' : `${TYPE_LABELS[preparation.as]}, for themselves`) : TYPE_LABELS[preparation.as]}
               {preparation.profileLabel ? ` · ${preparation.profileLabel}` : ''}
               {preparation.age !== null ? ` · age ${preparation.age}` : ''}
               {preparation.nestUnder ? ` · with caregiver ${preparation.nestUnder.displayName}` : ''}
             </p>
-            {preparation.options.length > 1 ? (
+            {caregiver ? (
+              <fieldset className="checkin-as checkin-for">
+                <legend>Buying for</legend>
+                {preparation.patients.map((patient) => (
+                  <label key={patient.id} className="checkin-choice">
+                    <input
+                      type="radio"
+                      name="checkin-for"
+                      checked={chosenPatient === patient.id}
+                      disabled={patient.problem !== null}
+                      onChange={() => setChoice({ as: 'caregiver', patientId: patient.id })}
+                    />
+                    {patient.displayName} <span className="muted">(card {patient.medicalLicence})</span>
+                    {patient.problem ? <span className="error-text"> {patient.problem}</span> : null}
+                  </label>
+                ))}
+                {preparation.options
+                  .filter((option) => option !== 'caregiver')
+                  .map((option) => (
+                    <label key={option} className="checkin-choice">
+                      <input type="radio" name="checkin-for" checked={!chosenPatient && chosenAs === option} onChange={() => setAs(option)} />
+                      {option === 'medical' ? 'Themselves, on their own patient card' : `Themselves, ${TYPE_LABELS[option].toLowerCase()}`}
+                    </label>
+                  ))}
+                <label className="checkin-choice">
+                  <input type="radio" name="checkin-for" checked={!chosenPatient && chosenAs === 'caregiver'} onChange={() => setAs('caregiver')} />
+                  {preparation.patients.length > 0 ? 'A patient chosen at the register' : 'Their patient, chosen at the register'}
+                </label>
+              </fieldset>
+            ) : preparation.options.length > 1 ? (
               <fieldset className="checkin-as">
                 <legend>Check in as</legend>
                 {preparation.options.map((option) => (

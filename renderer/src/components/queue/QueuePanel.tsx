@@ -241,10 +241,19 @@ function Tile({ entry, now, onRemove }: { entry: QueueEntry; now: number; onRemo
         <span className="queue-main">
           <span className="queue-name">
             {entry.displayName}
-            {entry.checkedInAs === 'caregiver' ? <span className="queue-cg">CG</span> : null}
+            {entry.checkedInAs === 'caregiver' || entry.forSelf ? <span className="queue-cg">CG</span> : null}
           </span>
           <span className="queue-meta">
-            {TYPE_LABELS[entry.checkedInAs]} · <span className="queue-source">{SOURCE_LABEL[entry.allotmentSource]}</span>
+            {entry.forPatient ? (
+              <>
+                Caregiver for <strong className="queue-for">{entry.forPatient}</strong>
+              </>
+            ) : entry.forSelf ? (
+              `Caregiver for themselves (${TYPE_LABELS[entry.checkedInAs].toLowerCase()})`
+            ) : (
+              TYPE_LABELS[entry.checkedInAs]
+            )}{' '}
+            · <span className="queue-source">{SOURCE_LABEL[entry.allotmentSource]}</span>
           </span>
           {entry.allotments.length > 0 ? (
             <span className="queue-allotments">

@@ -32,7 +32,8 @@ export function ProfileView(props: {
   const [detail, setDetail] = useState<CustomerDetail | null>(null);
   const [history, setHistory] = useState<CustomerHistoryEntry[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [checkingIn, setCheckingIn] = useState(false);
+  /** The check-in dialog is open, for one of a caregiver's patients when patientId is set. */
+  const [checkingIn, setCheckingIn] = useState<false | { patientId?: string }>(false);
   const [checkedIn, setCheckedIn] = useState<QueueEntry | null>(null);
   const checkInButton = useRef<HTMLButtonElement>(null);
 
@@ -69,7 +70,7 @@ export function ProfileView(props: {
             {group.automatic ? ' (by age)' : ''}
           </span>
         ))}
-        <button type="button" ref={checkInButton} className="primary cu-push cu-checkin" onClick={() => setCheckingIn(true)}>
+        <button type="button" ref={checkInButton} className="primary cu-push cu-checkin" onClick={() => setCheckingIn({})}>
           Check In
         </button>
         <button type="button" onClick={() => props.onEdit(detail)}>
@@ -87,6 +88,7 @@ export function ProfileView(props: {
       {checkingIn ? (
         <CheckInDialog
           customerId={detail.id}
+          {...(checkingIn.patientId ? { patientId: checkingIn.patientId } : {})}
           onClose={() => {
             setCheckingIn(false);
             checkInButton.current?.focus();
@@ -186,7 +188,7 @@ export function ProfileView(props: {
           <dd>{f.notes ?? '—'}</dd>
         </dl>
         <div>
-          {f.caregiverLicence ? <PatientsPanel config={props.config} caregiverId={detail.id} patients={detail.patients} onChanged={load} /> : null}
+          {f.caregiverLicence ? <PatientsPanel config={props.config} caregiverId={detail.id} patients={detail.patients} onChanged={load} onCheckIn={(patientId) => setCheckingIn({ patientId })} /> : null}
           <RewardsPanel customerId={detail.id} customerName={detail.displayName} onChanged={() => void load()} />
           <DocumentsPanel config={props.config} target={{ customerId: detail.id }} onChanged={load} />
         </div>
@@ -233,7 +235,7 @@ export function ProfileView(props: {
 
 const emptyPatient: PatientInput = { firstName: '', lastName: '', medicalLicence: '', licenceExpires: '', dateOfBirth: null };
 
-function PatientsPanel(props: { config: CustomersConfig; caregiverId: string; patients: CaregiverPatient[]; onChanged: () => Promise<void> }) {
+function PatientsPanel(props: { config: CustomersConfig; caregiverId: string; patients: CaregiverPatient[]; onChanged: () => Promise<void>; onCheckIn: (patientId: string) => void }) {
   const [editing, setEditing] = useState<{ id: string | null; patient: PatientInput } | null>(null);
   const [removing, setRemoving] = useState<CaregiverPatient | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -277,6 +279,9 @@ function PatientsPanel(props: { config: CustomersConfig; caregiverId: string; pa
               · {patient.medicalLicence} · expires {showDate(patient.licenceExpires)} ·{' '}
               {patient.dateOfBirth ? `born ${showDate(patient.dateOfBirth)}` : <strong>no birth date: cannot buy until entered</strong>}
             </span>
+            <button type="button" className="primary" onClick={() => props.onCheckIn(patient.id)} aria-label={`Check in for ${patient.firstName} ${patient.lastName}`}>
+              Check in
+            </button>
             <button
               type="button"
               onClick={() =>
