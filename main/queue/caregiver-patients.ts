@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { CheckInPreparation, CheckInRefusal } from '../../preload/contract/queue.js';
+import { showStoreDate } from '../../preload/contract/customers.js';
 import { CoreError } from '../core/errors.js';
 import { findCustomerProfile, type CustomerProfile, type JurisdictionRules } from '../compliance/rules.js';
 import { ageOn } from '../licenses/checks.js';
@@ -38,7 +39,7 @@ export function recordPatient(db: Database.Database, caregiver: CustomerFacts, p
 
 /** Why a record patient cannot be checked in, in words, or null. */
 function recordProblem(row: RecordPatient, caregiver: CustomerFacts, today: string): string | null {
-  if (row.licenceExpires < today) return `${row.displayName}'s medical card expired on ${row.licenceExpires}: update it on ${caregiver.firstName} ${caregiver.lastName}'s profile.`;
+  if (row.licenceExpires < today) return `${row.displayName}'s medical card expired on ${showStoreDate(row.licenceExpires)}: update it on ${caregiver.firstName} ${caregiver.lastName}'s profile.`;
   if (row.dateOfBirth === null) {
     return `${row.displayName} has no birth date on file: enter it on ${caregiver.firstName} ${caregiver.lastName}'s profile (Customers › Caregiver-patients › Edit).`;
   }

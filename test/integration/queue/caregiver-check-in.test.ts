@@ -112,8 +112,8 @@ describe('a caregiver checked in for a patient kept on their profile', () => {
       }),
     );
     const expired = await prepare(r, { customerId: henry, as: 'caregiver', patientId: patient.id });
-    expect(expired.refusals).toEqual([{ code: 'patient_record', message: "Old Card's medical card expired on 2024-01-31: update it on Henry Alvarez's profile." }]);
-    expect(expired.patients[0]!.problem).toMatch(/expired on 2024-01-31/);
+    expect(expired.refusals).toEqual([{ code: 'patient_record', message: "Old Card's medical card expired on 01/31/2024: update it on Henry Alvarez's profile." }]);
+    expect(expired.patients[0]!.problem).toMatch(/expired on 01\/31\/2024/);
     const refused = await r.call('queue.checkIn', { commandId: ulid(), customerId: henry, as: 'caregiver', patientId: patient.id, allotments: [] });
     expect(refused).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(sql(r, 'SELECT COUNT(*) AS n FROM queue_entries')).toEqual([{ n: 0 }]);
