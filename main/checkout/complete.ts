@@ -184,6 +184,7 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
           location: target.location,
           terminalId: target.terminalId,
           saleTime: now,
+          timeZone: target.timeZone,
           cardId: holder.cardId,
           caregiverCardId: caregiverLicence,
           lines: lines.map((line, index) => ({

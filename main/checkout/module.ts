@@ -33,7 +33,7 @@ export function traceOutbox(wake: () => void): TraceOutbox {
     target(sqlite) {
       const config = readTraceConfig(sqlite);
       if (!config || config.provider === 'none' || !config.location) return null;
-      return { location: config.location, terminalId: config.terminalId || '1' };
+      return { location: config.location, terminalId: config.terminalId || '1', timeZone: config.timeZone || null };
     },
     enqueueDispense: (sqlite, input, now) => enqueueDispense(sqlite, input, now),
     enqueueVoid: (sqlite, input, now) => enqueueVoid(sqlite, input, now),

@@ -21,7 +21,7 @@ export interface AllotmentSource {
 /** Track-and-trace outbox, called INSIDE the sale's transaction (main/trace/outbox.ts). */
 export interface TraceOutbox {
   /** The location and terminal to report under, or null when track-and-trace is not set up. */
-  target(sqlite: Database.Database): { location: string; terminalId: string } | null;
+  target(sqlite: Database.Database): { location: string; terminalId: string; timeZone: string | null } | null;
   enqueueDispense(
     sqlite: Database.Database,
     input: {
@@ -30,6 +30,8 @@ export interface TraceOutbox {
       location: string;
       terminalId: string;
       saleTime: number;
+      /** The facility's time zone: the sale's wall-clock time is frozen into the row. */
+      timeZone: string | null;
       cardId: string;
       caregiverCardId: string | null;
       lines: Array<{ barcode: string; quantity: number; unitPriceCents: number }>;

@@ -343,6 +343,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
                 location: config.location,
                 terminalId: config.terminalId,
                 saleTime: now,
+                timeZone: config.timeZone || null,
                 cardId: request.cardId ?? customer?.medicalId ?? 'UNKNOWN',
                 lines: products.map((product) => ({ barcode: product.barcode, quantity: 1, unitPriceCents: product.priceCents })),
               },

@@ -20,6 +20,7 @@ import { cachedStatement } from '../store/statements.js';
 import { z } from 'zod';
 import { newId } from '../store/ids.js';
 import type { TraceLine, TraceWrite } from './provider.js';
+import { facilityTime } from './wall-clock.js';
 
 export type OutboxState = 'pending' | 'in_flight' | 'acknowledged' | 'rejected' | 'unknown' | 'needs_person' | 'dismissed';
 export type OutboxKind = 'dispense' | 'void' | 'refund';
@@ -36,6 +37,8 @@ const dispenseInputSchema = z.strictObject({
   location: z.string().min(1),
   terminalId: z.string().min(1),
   saleTime: z.number().int().positive(),
+  /** The facility's time zone: the sale's wall-clock time in it is frozen into the row (wall-clock.ts). */
+  timeZone: z.string().min(1).nullable().optional(),
   cardId: z.string().min(1, 'a medical sale needs the patient card id'),
   caregiverCardId: z.string().nullable().optional(),
   lines: z.array(lineSchema).min(1, 'a sale needs at least one line'),
@@ -49,6 +52,7 @@ export const frozenRequestSchema = z.discriminatedUnion('kind', [
     sale: z.strictObject({
       terminalId: z.string(),
       saleTime: z.number(),
+      localTime: z.string().optional(),
       cardId: z.string(),
       caregiverCardId: z.string().nullable().optional(),
       lines: z.array(lineSchema),
@@ -130,7 +134,14 @@ export function enqueueDispense(sqlite: Database.Database, input: DispenseInput,
   const nonce = newId(now);
   const request: FrozenRequest = {
     kind: 'dispense',
-    sale: { terminalId: sale.terminalId, saleTime: sale.saleTime, cardId: sale.cardId, caregiverCardId: sale.caregiverCardId ?? null, lines: sale.lines },
+    sale: {
+      terminalId: sale.terminalId,
+      saleTime: sale.saleTime,
+      ...localTimeOf(sale.saleTime, sale.timeZone),
+      cardId: sale.cardId,
+      caregiverCardId: sale.caregiverCardId ?? null,
+      lines: sale.lines,
+    },
   };
   insertRow(sqlite, {
     id,
@@ -149,6 +160,16 @@ export function enqueueDispense(sqlite: Database.Database, input: DispenseInput,
     createdAt: now,
   });
   return { outboxId: id, nonce };
+}
+
+/** The sale's wall-clock time, frozen now; none for an unknown zone (the provider then says what is wrong when it sends). */
+function localTimeOf(saleTime: number, timeZone: string | null | undefined): { localTime?: string } {
+  if (!timeZone) return {};
+  try {
+    return { localTime: facilityTime(saleTime, timeZone) };
+  } catch {
+    return {};
+  }
 }
 
 function dispenseFor(sqlite: Database.Database, saleId: string): OutboxRow {

@@ -26,6 +26,11 @@ export interface TraceSale {
   terminalId: string;
   /** When the sale happened (UTC epoch ms); back-dates a sale reported after an outage. */
   saleTime: number;
+  /**
+   * The sale time on the store's wall clock ("2026-12-06T16:44:53.000"), frozen when the sale was
+   * queued: what Metrc's SalesDateTime carries on every attempt. Absent on rows queued before it was kept.
+   */
+  localTime?: string;
   cardId: string;
   caregiverCardId?: string | null;
   lines: TraceLine[];

@@ -69,7 +69,7 @@ let counter = 0;
 /** Queue one medical sale for a Metrc facility (as checkout would, inside its transaction). */
 export function queueMetrcSale(
   store: Store,
-  overrides: { state?: 'IL' | 'OK'; cardId?: string; caregiverCardId?: string | null; lines?: Array<{ barcode: string; quantity: number; unitPriceCents: number }>; saleTime?: number } = {},
+  overrides: { state?: 'IL' | 'OK'; cardId?: string; caregiverCardId?: string | null; lines?: Array<{ barcode: string; quantity: number; unitPriceCents: number }>; saleTime?: number; timeZone?: string | null } = {},
 ) {
   counter += 1;
   const state = overrides.state ?? 'IL';
@@ -79,6 +79,8 @@ export function queueMetrcSale(
       location: DEMO_METRC_ACCOUNTS[state].licenseNumber,
       terminalId: '1',
       saleTime: overrides.saleTime ?? Date.now(),
+      // As checkout passes it: the facility's time zone from Settings › Track & Trace.
+      timeZone: overrides.timeZone === undefined ? 'America/Chicago' : overrides.timeZone,
       cardId: overrides.cardId ?? (state === 'IL' ? IL_PATIENT : OK_PATIENT),
       caregiverCardId: overrides.caregiverCardId ?? null,
       lines: overrides.lines ?? [{ barcode: state === 'IL' ? IL_FLOWER : OK_FLOWER, quantity: 1, unitPriceCents: 4500 }],

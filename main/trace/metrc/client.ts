@@ -6,7 +6,7 @@
  *   lookupPatient GET /patients/v2/statuses/{n} (+ GET /caregivers/v2/status/{n} for a caregiver);
  *                 404, 400, [] and Active:false all mean "no allotment": never an active card;
  *   dispense      POST /sales/v2/receipts, one receipt per POST, ExternalReceiptNumber = the
- *                 outbox row's id and SalesDateTime in facility time: the same body on every
+ *                 outbox row's id and SalesDateTime in facility time (frozen in the row at sale time): the same body on every
  *                 attempt;
  *   void          DELETE /sales/v2/receipts/{id}; refund: PUT with what stays sold (DELETE when
  *                 nothing does), unfinalizing first when the receipt is finalized;
@@ -34,6 +34,9 @@ import type {
   TracePackage,
 } from '../provider.js';
 import { metrcRequest, type MetrcResponse } from './http.js';
+import { facilityTime, fromFacilityTime } from '../wall-clock.js';
+
+export { facilityTime, fromFacilityTime } from '../wall-clock.js';
 import type { Logger } from '../../log/logger.js';
 
 export interface MetrcV2Config {
@@ -253,7 +256,8 @@ export class MetrcV2Provider implements TraceProvider {
   receiptBody(sale: TraceSale, externalNumber: string): Record<string, unknown> {
     const type = sale.caregiverCardId ? 'Caregiver' : sale.cardId ? 'Patient' : 'Consumer';
     return {
-      SalesDateTime: facilityTime(sale.saleTime, this.config.timeZone),
+      // Frozen in the outbox row at sale time; rows queued before that was done are computed as before.
+      SalesDateTime: sale.localTime ?? facilityTime(sale.saleTime, this.config.timeZone),
       SalesCustomerType: type,
       PatientLicenseNumber: type === 'Consumer' ? null : sale.cardId,
       CaregiverLicenseNumber: type === 'Caregiver' ? sale.caregiverCardId : null,
@@ -553,31 +557,6 @@ export function metrcMessage(call: { json: unknown; text: string; html: boolean;
   return text ? text.slice(0, 200) : `HTTP ${call.status} without a reason`;
 }
 
-const FORMATS = new Map<string, Intl.DateTimeFormat>();
-
-/** A UTC instant as Metrc's SalesDateTime: the facility's wall clock, no offset ("2026-12-06T16:44:53.000"). */
-export function facilityTime(epochMs: number, timeZone: string): string {
-  let format = FORMATS.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-    FORMATS.set(timeZone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(new Date(epochMs)).map((part) => [part.type, part.value]));
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}.000`;
-}
-
-/** A facility wall-clock time back to UTC ms (for listing; the nearest instant that formats to it). */
-export function fromFacilityTime(local: string, timeZone: string): number | null {
-  const asUtc = Date.parse(`${local.replace(/\.\d+$/, '')}Z`);
-  if (!Number.isFinite(asUtc)) return null;
-  // The zone's offset at that moment: format the guess, see how far off it lands, correct once or twice.
-  let guess = asUtc;
-  for (let i = 0; i < 2; i++) {
-    const shown = Date.parse(`${facilityTime(guess, timeZone).replace(/\.\d+$/, '')}Z`);
-    guess += asUtc - shown;
-  }
-  return guess;
-}
 
 function ounces(value: number): string {
   return String(Math.round(value * 10_000) / 10_000);

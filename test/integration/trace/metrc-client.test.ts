@@ -160,6 +160,40 @@ describe('sales', () => {
     expect(sandbox.state.receipts).toHaveLength(0);
   });
 
+  test('SalesDateTime is frozen in the outbox row at sale time: a post retried after a 5xx, under a changed time zone, sends the same text', async () => {
+    const db = openTestStore();
+    try {
+      const at = Date.UTC(2026, 11, 6, 22, 15, 30); // 16:15:30 in Chicago, 17:15:30 in New York
+      const { outboxId } = queueMetrcSale(db.store, { saleTime: at });
+      const request = JSON.parse((db.store.sqlite.prepare('SELECT request FROM trace_outbox WHERE id = ?').get(outboxId) as { request: string }).request) as {
+        sale: { localTime?: string };
+      };
+      expect(request.sale.localTime).toBe('2026-12-06T16:15:30.000');
+
+      // The first post meets a 502 page (nothing committed): outcome unknown, reconciled before anything is sent again.
+      sandbox.setFaults({ rules: [{ route: 'POST /sales/v2/receipts', fault: 'http_5xx_html', nth: 1 }] });
+      const first = metrcEngine(db.store, sandbox);
+      expect(await first.step()).toBe('worked');
+      expect(sandbox.state.receipts).toHaveLength(0);
+      expect(sandbox.calls()['POST /sales/v2/receipts']).toBe(1);
+
+      // Meanwhile the facility's time zone in Settings changed: the retry must not recompute the sale's time.
+      const second = metrcEngine(db.store, sandbox, 'IL', { provider: metrcProvider(sandbox, 'IL', { timeZone: 'America/New_York' }) });
+      await settle(second);
+      expect(sandbox.calls()['POST /sales/v2/receipts']).toBe(2);
+      expect(outboxRows(db.store)[0]).toMatchObject({ state: 'acknowledged' });
+      expect(sandbox.state.receipts.map((receipt) => receipt.SalesDateTime)).toEqual(['2026-12-06T16:15:30.000']);
+
+      // A row queued before the time was frozen (no localTime) is still sent, computed in the provider's zone.
+      const old = queueMetrcSale(db.store, { saleTime: at, timeZone: null });
+      expect(JSON.parse((db.store.sqlite.prepare('SELECT request FROM trace_outbox WHERE id = ?').get(old.outboxId) as { request: string }).request).sale).not.toHaveProperty('localTime');
+      await settle(second);
+      expect(sandbox.state.receipts.map((receipt) => receipt.SalesDateTime)).toEqual(['2026-12-06T16:15:30.000', '2026-12-06T17:15:30.000']);
+    } finally {
+      db.cleanup();
+    }
+  });
+
   test('429: a GET over the rate limit waits as long as Retry-After says, without counting a failure', async () => {
     sandbox.setFaults({ rateLimit: { perFacilityPerSecond: 1 } });
     const db = openTestStore();

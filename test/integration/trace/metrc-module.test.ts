@@ -3,6 +3,7 @@
  * BioTrack's password, a sale goes through the worker thread to the embedded Metrc sandbox once,
  * and the Sync screen's row carries the Metrc receipt id.
  */
+import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
@@ -68,10 +69,18 @@ test('the Illinois demo store switches to Metrc: keys sealed, a sale posted once
   const done = await until(list, (l) => l.rows.some((row) => row.id === outboxId && row.state === 'acknowledged'));
   expect(done.status.provider).toBe('Metrc');
   const row = done.rows.find((candidate) => candidate.id === outboxId)!;
-  const state = (await (await fetch(`${before.demoMetrcSandboxUrl}/__state`)).json()) as { receipts: Array<{ Id: number; ExternalReceiptNumber: string }> };
+  const state = (await (await fetch(`${before.demoMetrcSandboxUrl}/__state`)).json()) as { receipts: Array<{ Id: number; ExternalReceiptNumber: string; SalesDateTime: string }> };
   const mine = state.receipts.filter((receipt) => receipt.ExternalReceiptNumber === outboxId);
   expect(mine).toHaveLength(1);
   expect(row.remoteTxnId).toBe(String(mine[0]!.Id));
+  // The sale's wall-clock time was frozen in the outbox row when it was queued, and is what Metrc got.
+  const db = new Database(join(r.dataDir, 'register.sqlite'), { readonly: true });
+  const frozen = JSON.parse((db.prepare('SELECT request FROM trace_outbox WHERE id = ? UNION ALL SELECT request FROM trace_outbox_archive WHERE id = ?').get(outboxId, outboxId) as { request: string }).request) as {
+    sale: { localTime?: string };
+  };
+  db.close();
+  expect(frozen.sale.localTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000$/);
+  expect(mine[0]!.SalesDateTime).toBe(frozen.sale.localTime);
 
   // The keys never reach the database, the log or the audit trail in clear.
   const files = ['register.sqlite', 'register.sqlite-wal'].map((file) => readFileSync(join(r.dataDir, file)).toString('latin1')).join('');
