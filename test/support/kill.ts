@@ -5,8 +5,12 @@
 import { spawn } from 'node:child_process';
 import { repoRoot } from './paths.js';
 
-/** Runs `script` (TypeScript, through tsx) with `args`; resolves with the ids it reported before the kill. */
-export function runWriterAndKill(script: string, args: string[], killAfterMs: number, guardMs = 60_000): Promise<string[]> {
+/**
+ * Runs `script` (TypeScript, through tsx) with `args`; resolves with the ids it reported before the kill.
+ * The kill clock starts at "ready", or after `afterCommits` reported ids when given: on a loaded
+ * machine a clock started at "ready" may fire before any work is done, which proves nothing.
+ */
+export function runWriterAndKill(script: string, args: string[], killAfterMs: number, guardMs = 60_000, afterCommits = 0): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let buffered = '';
@@ -19,8 +23,12 @@ export function runWriterAndKill(script: string, args: string[], killAfterMs: nu
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) {
-        if (line === 'ready') timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        else if (line) committed.push(line);
+        if (line === 'ready') {
+          if (afterCommits === 0) timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        } else if (line) {
+          committed.push(line);
+          if (committed.length === afterCommits) timer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        }
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -14,7 +14,7 @@ const work = tempDir('register-crash-');
 afterAll(() => work.cleanup());
 
 function runAndKill(file: string, killAfterMs: number): Promise<string[]> {
-  return runWriterAndKill(join(repoRoot, 'test/integration/store/crash-writer.ts'), [file, migrationsFolder], killAfterMs, 30_000);
+  return runWriterAndKill(join(repoRoot, 'test/integration/store/crash-writer.ts'), [file, migrationsFolder], killAfterMs, 30_000, 2);
 }
 
 describe('crash safety', () => {
@@ -22,10 +22,11 @@ describe('crash safety', () => {
     const file = join(work.dir, 'crash.sqlite');
     const promised = new Set<string>();
     for (let i = 0; i < KILLS; i++) {
-      const killAfterMs = 5 + Math.floor(Math.random() * 120);
+      const killAfterMs = Math.floor(Math.random() * 120);
       for (const id of await runAndKill(file, killAfterMs)) promised.add(id);
     }
-    expect(promised.size).toBeGreaterThan(KILLS);
+    // Each run is killed after its second commit: at least two per run, however loaded the machine.
+    expect(promised.size).toBeGreaterThanOrEqual(2 * KILLS);
 
     const sqlite = new Database(file);
     expect(checkIntegrity(sqlite)).toBeNull();

@@ -20,10 +20,10 @@ describe('till crash safety', () => {
     const file = join(work.dir, 'register.sqlite');
     const promised = new Set<string>();
     for (let i = 0; i < KILLS; i++) {
-      const ids = await runWriterAndKill(join(repoRoot, 'test/integration/till/crash-writer.ts'), [file, migrationsFolder, resourcesDir], 40 + Math.floor(Math.random() * 400), 60_000);
+      const ids = await runWriterAndKill(join(repoRoot, 'test/integration/till/crash-writer.ts'), [file, migrationsFolder, resourcesDir], Math.floor(Math.random() * 300), 60_000, 1);
       for (const id of ids) promised.add(id);
     }
-    expect(promised.size).toBeGreaterThan(0);
+    expect(promised.size).toBeGreaterThanOrEqual(KILLS);
     const sqlite = new Database(file, { readonly: true });
     expect(checkIntegrity(sqlite)).toBeNull();
     const stored = new Set((sqlite.prepare('SELECT id FROM sales').all() as Array<{ id: string }>).map((row) => row.id));
