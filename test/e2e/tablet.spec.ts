@@ -68,6 +68,8 @@ test('pair, send, sign with a finger, Done with email and phone: the PDF is on t
     await logIn(page, host.url, demo.admin.pin, demo.admin.name);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings', exact: true }).click();
     await setUpEmail(page, mailbox);
+    await page.getByRole('region', { name: 'Email' }).scrollIntoViewIfNeeded();
+    await keepShot(page, 'settings-email');
     const { link } = await turnOnAndPair(page);
     await page.getByRole('region', { name: 'Tablet' }).scrollIntoViewIfNeeded();
     await keepShot(page, 'settings-tablet-pairing');
@@ -78,6 +80,7 @@ test('pair, send, sign with a finger, Done with email and phone: the PDF is on t
     await expect(pad.getByRole('heading', { name: 'Pair this tablet' })).toBeVisible();
     await expect(pad.getByLabel('Pairing code')).toHaveValue(link.split('=')[1]!);
     await pad.getByLabel('Name of this tablet').fill('Front desk tablet');
+    await keepShot(pad, 'tablet-pair');
     await pad.getByRole('button', { name: 'Pair' }).click();
     await expect(pad.getByRole('heading', { name: /^Welcome to / })).toBeVisible();
     await expect(pad.getByText('Staff will send your membership agreement to this screen.')).toBeVisible();

@@ -80,7 +80,7 @@ export function MailPanel() {
             <select value={security} onChange={(event) => setSecurity(event.target.value as Security)}>
               <option value="starttls">STARTTLS (port 587)</option>
               <option value="tls">TLS (port 465)</option>
-              <option value="none">None (a server on this network only)</option>
+              <option value="none">None (this network only)</option>
             </select>
           </label>
           <label>
