@@ -122,6 +122,41 @@ describe('backup and restore', () => {
   }, 120_000);
 });
 
+describe('a hub killed outright', () => {
+  it('starts again on its folder: the PostgreSQL it left running is shut down first', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const { repoRoot } = await import('../support/paths.js');
+    const dir = join(root, 'killed');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'hub', 'cli.ts'), '--data-dir', dir, '--port', '0', '--no-mdns'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the hub did not start:\n${out}`)), 90_000);
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+        if (/running on port \d+/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+    });
+    const postmaster = Number(readFileSync(join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    // The hub is gone; its PostgreSQL is still running on the folder.
+    expect(() => process.kill(postmaster, 0)).not.toThrow();
+    const again = await startTestHub({ dataDir: dir });
+    running.push(again);
+    expect(() => process.kill(postmaster, 0)).toThrow();
+    const station = await pairedStation(again.hub, 'After kill');
+    expect((await station.request({ type: 'pull', hubEpoch: station.hubEpoch, since: 0, limit: 10 })).hubEpoch).toBe(station.hubEpoch);
+    station.close();
+  }, 180_000);
+});
+
 describe('hub migrations', () => {
   it('0001 makes the audit append-only on a hub database of the previous version, keeping its rows', async () => {
     const t = await startTestHub({ dataDir: join(root, 'migrations') });
