@@ -42,6 +42,7 @@ export interface TestHub {
 }
 
 export async function startTestHub(options: Partial<HubOptions> & { dataDir?: string } = {}): Promise<TestHub> {
+  const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? join(mkdtempSync(join(tmpdir(), 'hub-test-')), 'hub');
   const logs: string[] = [];
   const hub = await startHub({ port: 0, host: '127.0.0.1', advertise: false, backupIntervalMs: 0, log: (line) => logs.push(line), ...options, dataDir });
@@ -49,8 +50,10 @@ export async function startTestHub(options: Partial<HubOptions> & { dataDir?: st
     hub,
     dataDir,
     logs,
+    /** Stops the hub and its PostgreSQL; a temp folder this made is removed too. */
     async stop() {
       await hub.stop();
+      if (ownDir) removeHubDir(dataDir);
     },
   };
 }
