@@ -2,6 +2,7 @@
 import type { Employee } from '../../preload/api.js';
 import { applyCommand, appliedCommandResult } from '../core/commands.js';
 import { captureSale } from '../hub-sync/capture.js';
+import { sellsWhileTraceDown } from '../compliance/trace-down.js';
 import { CoreError } from '../core/errors.js';
 import { cannotSaveMessage } from '../store/errors.js';
 import { newId } from '../store/ids.js';
@@ -58,6 +59,14 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     return { saleId: outcome.result.saleId, replayed: outcome.replayed };
   }
 
+  /** The patient whose allotment grant a medical sale on this ticket needs from the store hub (null: none needed). */
+  hubClaimTarget(ticketId: string): { customerId: string; queueEntryId: string | null } | null {
+    const ticket = this.ticket(ticketId);
+    if (!this.stateKeepsAllotment(ticket)) return null;
+    const holder = this.holderOf(ticket);
+    return holder.kind === 'customer' ? { customerId: holder.id, queueEntryId: ticket.queueEntryId } : null;
+  }
+
   protected writeSale(actor: Employee, ticket: OpenTicket, tenders: TenderInput[], now: number) {
     const db = this.db();
     const s = this.stmts();
@@ -90,6 +99,11 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     const date = context.date;
     const receiptNumber = (s.nextReceipt.get() as { next: number }).next;
     const holder = this.holderOf(ticket);
+    // The store hub (issue 15): only the register holding the patient's allotment grant sells medical to them.
+    const hubPolicy =
+      context.channel === 'medical' && holder.kind === 'customer' && this.deps.hub
+        ? this.deps.hub.decide(db, holder.id, `${ticket.customer.firstName} ${ticket.customer.lastName}`, sellsWhileTraceDown(db, this.rules()))
+        : 'none';
     // A caregiver buying for themselves is a patient sale on their own card: no caregiver licence on it.
     const caregiver = this.buysForPatient(ticket);
     const patientLicence = caregiver ? (ticket.patient?.licence ?? null) : ticket.customer.medicalId;
@@ -198,7 +212,7 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
       s.setOutbox.run(traceOutboxId, receiptNumber);
     }
     // The store hub (issue 15): the sale's mirror, in this transaction.
-    captureSale(db, saleId);
+    captureSale(db, saleId, hubPolicy);
     if (ticket.queueEntryId) this.deps.queue?.markServed(actor.id, ticket.queueEntryId);
     // Rewards (issue 9): points on the sale's net (after discounts, before tax), in this transaction.
     const rewards = earnPoints(db, { customerId: ticket.customer.id, saleId, eligibleCents: priced.netCents, employeeId: actor.id, at: now });

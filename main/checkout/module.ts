@@ -19,6 +19,8 @@ export interface CheckoutModuleOptions {
   trace?: () => { wake(): void; demoUrls(): DemoSandboxUrls } | null;
   /** Replace the state-system allotment lookups (tests). */
   allotments?: AllotmentSource | null;
+  /** The store hub's claims and grants (issue 15). */
+  hub?: () => { prepareSale(customerId: string, entryId: string | null): Promise<void>; decide(sqlite: Database.Database, customerId: string, customerName: string, outageAllowed: boolean): 'none' | 'allow-and-flag' } | null;
   /** Replace the queue link (tests). */
   queue?: QueueLink | null;
   /** The till module (drawer cash and receipts in the sale's transaction). */
@@ -78,6 +80,7 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
     queue,
     consumeGrant: (grantId, action) => services.staff().consumeGrant(grantId, 'manager_override', action),
     logger: services.logger,
+    hub: options.hub ? { decide: (sqlite, customerId, name, allowed) => options.hub?.()?.decide(sqlite, customerId, name, allowed) ?? 'none' } : null,
     till: options.till
       ? {
           saleWritten: (db, sale) => options.till?.()?.saleWritten(db, sale),
@@ -101,6 +104,9 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
       access: 'sell',
       async run(ctx, request) {
         const ticket = service.openTicket(ctx.actor, request);
+        // The store hub (issue 15): serving a queued patient claims them, and their allotment, for this register.
+        const target = options.hub ? service.hubClaimTarget(ticket.id) : null;
+        if (target) await options.hub?.()?.prepareSale(target.customerId, target.queueEntryId);
         // A medical patient's allotment is looked up again in the state system each time a ticket opens.
         if (ticket.allotment.state === 'checking') await service.refreshAllotment(ticket.id);
         return service.view(ticket);
@@ -176,7 +182,10 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
     },
     'checkout.sale.complete': {
       access: 'sell',
-      run(ctx, request) {
+      async run(ctx, request) {
+        // The store hub (issue 15): claim the patient (and their allotment) before a medical sale.
+        const target = options.hub ? service.hubClaimTarget(request.ticketId) : null;
+        if (target) await options.hub?.()?.prepareSale(target.customerId, target.queueEntryId);
         const { saleId, replayed } = service.complete(ctx.actor, request);
         if (!replayed) salesChanged(saleId);
         return service.receipt(saleId);

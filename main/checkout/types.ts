@@ -69,6 +69,12 @@ export interface CheckoutDeps {
   logger?: Logger;
   /** The till (issue 17): cash into the open drawer session and the receipt queued, in the sale's transaction. */
   till?: TillHook | null;
+  /**
+   * The store hub (issue 15): in the sale's transaction, whether this register may sell medical to
+   * the patient (it holds their allotment grant, or the hub is down and the store's outage policy
+   * allows it: the sale is then flagged). Throws a CoreError saying what to do otherwise.
+   */
+  hub?: { decide(sqlite: Database.Database, customerId: string, customerName: string, outageAllowed: boolean): 'none' | 'allow-and-flag' } | null;
 }
 
 /** What checkout tells the till: inside the sale's (or return's) transaction, then after the commit. */

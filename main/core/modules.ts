@@ -52,7 +52,12 @@ export const capabilityFactories: CapabilityFactory[] = [
     queueModules.set(services, queue);
     return queue;
   },
-  (services) => createCheckoutModule(services, { trace: () => traceModules.get(services) ?? null, till: () => tillModules.get(services)?.link ?? null }),
+  (services) =>
+    createCheckoutModule(services, {
+      trace: () => traceModules.get(services) ?? null,
+      till: () => tillModules.get(services)?.link ?? null,
+      hub: () => hubModules.get(services)?.grants ?? null,
+    }),
   (services) => createRewardsModule(services),
   (services) => {
     const till = createTillModule(services, tillOptions);

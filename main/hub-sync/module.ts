@@ -14,6 +14,7 @@ import type { Applied } from './apply.js';
 import { HubError, pairWithHub } from './connection.js';
 import { forgetHub, readHubState, savePairing } from './state.js';
 import { HubSync, type HubSyncOptions } from './sync.js';
+import { HubGrants } from './grants.js';
 
 type HubCallName = keyof typeof hubCalls;
 
@@ -23,7 +24,7 @@ export interface HubModuleDeps {
   options?: HubSyncOptions;
 }
 
-export type HubModule = CapabilityModule & { sync: HubSync };
+export type HubModule = CapabilityModule & { sync: HubSync; grants: HubGrants };
 
 const DISCOVER_MS = 1500;
 
@@ -71,6 +72,7 @@ export function createHubModule(services: CoreServices, deps: HubModuleDeps): Hu
     deps.options,
   );
 
+  const grants = new HubGrants(sync, { sqlite: () => services.sqlite(), clock: () => services.clock() });
   const status = (): HubStatus => sync.status();
 
   const handlers: HandlersFor<HubCallName> = {
@@ -145,6 +147,7 @@ export function createHubModule(services: CoreServices, deps: HubModuleDeps): Hu
   return {
     handlers: handlers as unknown as HandlersFor<CallName>,
     sync,
+    grants,
     onOpen() {
       sync.start();
     },

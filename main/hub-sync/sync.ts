@@ -22,6 +22,7 @@ import { HubConnection, HubError } from './connection.js';
 import { commandsFrom, markAcked, onHubCommand, pendingCount } from './outbox.js';
 import { markContact, markOffline, openToken, readHubState, setEpoch, type HubState } from './state.js';
 import { cachedStatement } from '../store/statements.js';
+import { closedGrants } from './grants.js';
 
 export interface HubSyncStatus {
   paired: boolean;
@@ -73,6 +74,7 @@ export class HubSync {
   private problem: string | null = null;
   private lastStatus = '';
   private readonly options: Required<HubSyncOptions>;
+  private flushWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
 
   constructor(
     private readonly deps: HubSyncDeps,
@@ -119,6 +121,15 @@ export class HubSync {
     void this.cycle();
   }
 
+  /** Push and pull now, and resolve when done (or reject with why the hub could not be reached). */
+  flush(): Promise<void> {
+    if (!this.running) return Promise.reject(new HubError('unreachable', 'The store hub link is not running.'));
+    return new Promise((resolve, reject) => {
+      this.flushWaiters.push({ resolve, reject });
+      this.wake();
+    });
+  }
+
   /** Drop the connection (the station was paired again, or unpaired). */
   reset(): void {
     this.connection?.close();
@@ -162,6 +173,8 @@ export class HubSync {
   private async cycle(): Promise<void> {
     this.cycleRunning = true;
     let delay = this.options.pullIntervalMs;
+    const waiters = this.flushWaiters.splice(0);
+    let failure: Error | null = null;
     try {
       do {
         this.again = false;
@@ -172,12 +185,14 @@ export class HubSync {
         }
         await this.connect();
         await this.push();
+        await this.returnGrants();
         await this.pull();
         this.failures = 0;
         this.problem = null;
         markContact(this.deps.sqlite(), this.deps.clock(), null);
       } while (this.again && this.running);
     } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
       this.failures += 1;
       delay = this.options.retryMs[Math.min(this.failures - 1, this.options.retryMs.length - 1)]!;
       this.problem = error instanceof HubError || error instanceof Error ? error.message : String(error);
@@ -191,6 +206,10 @@ export class HubSync {
       }
     } finally {
       this.cycleRunning = false;
+      for (const waiter of waiters) {
+        if (failure) waiter.reject(failure);
+        else waiter.resolve();
+      }
     }
     if (!this.running) return;
     try {
@@ -326,6 +345,25 @@ export class HubSync {
         if (!any) throw new HubError('bad_reply', `The hub asks for command ${gap}, which this register no longer has: a manager must look at Settings › Store hub.`);
       }
       if (reply.acks.length === 0) return;
+    }
+  }
+
+  /** Grants whose visit ended here go back with what was sold under them (after those sales were pushed). */
+  private async returnGrants(): Promise<void> {
+    const connection = this.connection;
+    const hubEpoch = this.hubEpoch;
+    if (!connection || !hubEpoch) return;
+    const sqlite = this.deps.sqlite();
+    for (const grant of closedGrants(sqlite)) {
+      let status: 'returned' | 'revoked' = 'returned';
+      try {
+        const reply = await connection.request({ type: 'grant_return', hubEpoch, grantId: grant.grantId, used: grant.used }, this.options.requestTimeoutMs);
+        status = reply.grant.status === 'revoked' ? 'revoked' : 'returned';
+      } catch (error) {
+        if (!(error instanceof HubError) || error.code !== 'grant_not_held') throw error;
+        status = 'revoked';
+      }
+      cachedStatement(sqlite, 'UPDATE hub_grants SET status = ?, closed_at = ? WHERE grant_id = ?').run(status, this.deps.clock(), grant.grantId);
     }
   }
 
