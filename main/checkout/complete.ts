@@ -61,6 +61,8 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
 
   /** The patient whose allotment grant a medical sale on this ticket needs from the store hub (null: none needed). */
   hubClaimTarget(ticketId: string): { customerId: string; queueEntryId: string | null } | null {
+    // A ticket already completed (a payment sent again) or closed: complete() gives the answer.
+    if (!this.tickets.has(ticketId)) return null;
     const ticket = this.ticket(ticketId);
     if (!this.stateKeepsAllotment(ticket)) return null;
     const holder = this.holderOf(ticket);
