@@ -25,7 +25,10 @@ export class QueueListing {
       .prepare(
         `SELECT q.id, q.customer_id AS customerId, q.checked_in_as AS checkedInAs, q.parent_entry_id AS parentEntryId,
                 q.position, q.checked_in_at AS checkedInAt, e.name AS checkedInByName, q.allotment_source AS allotmentSource,
-                c.first_name AS firstName, c.last_name AS lastName, d.id AS photoDocumentId, c.customer_type AS customerType,
+                c.first_name AS firstName, c.last_name AS lastName, c.customer_type AS customerType,
+                -- The chosen photo, else the latest ID image kept on the profile (a captured or uploaded Full License).
+                coalesce(d.id, (SELECT x.id FROM customer_documents x WHERE x.customer_id = q.customer_id AND x.kind = 'full_licence'
+                                   AND x.mime IN ('image/jpeg', 'image/png', 'image/webp') ORDER BY x.added_at DESC, x.id DESC LIMIT 1)) AS photoDocumentId,
                 cp.first_name || ' ' || cp.last_name AS forPatient
            FROM queue_entries q
            JOIN customers c ON c.id = q.customer_id
