@@ -1,4 +1,5 @@
 import { ConnectionBanner } from './components/ConnectionBanner';
+import { HubBanner } from './components/HubBanner';
 import { ScanListener } from './components/devices/ScanListener';
 import { useDialogFocus } from './components/dialogFocus';
 import { DamagedScreen } from './screens/DamagedScreen';
@@ -55,6 +56,7 @@ export function App() {
     <>
       <ConnectionBanner />
       <DemoBanner />
+      <HubBanner />
       <Screen />
       <ScanListener />
     </>

@@ -9,6 +9,7 @@ import { useStatus } from '../stores/app';
 import { DevicesSettings } from './devices/DevicesSettings';
 import { EmployeesPanel } from './settings/EmployeesPanel';
 import { StoreSettingsPanel } from './settings/StoreSettingsPanel';
+import { StoreHubPanel } from './settings/StoreHubPanel';
 import { TraceSettingsPanel } from './trace/TraceSettingsPanel';
 import { ProfileSettings } from './customers/ProfileSettings';
 import { MailPanel } from './settings/MailPanel';
@@ -205,6 +206,7 @@ export function SettingsScreen({ employee }: { employee: Employee }) {
       {employee.permissions.includes('manage_staff') ? <EmployeesPanel selfId={employee.id} /> : null}
       {employee.permissions.includes('manage_settings') ? <DevicesSettings /> : null}
       {employee.permissions.includes('manage_settings') ? <TraceSettingsPanel /> : null}
+      {employee.permissions.includes('manage_settings') ? <StoreHubPanel /> : null}
       {employee.permissions.includes('manager_override') ? <QueueSettings /> : null}
       {employee.permissions.includes('manage_settings') ? <RewardsSettings /> : null}
       {employee.permissions.includes('manage_settings') ? <ProfileSettings /> : null}
