@@ -78,7 +78,7 @@ export function StoreHubPanel() {
       <p data-testid="hub-status">{status ? describe(status) : 'Loading…'}</p>
       {status?.paired && status.pending > 0 ? <p>{status.pending} change{status.pending === 1 ? '' : 's'} made here still to reach the hub.</p> : null}
       {status?.problem && !status.connected ? <p className="error-text">{status.problem}</p> : null}
-      <div className="form-grid">
+      <div className="form-grid" style={{ display: 'grid', gap: 8, maxWidth: 520, marginBottom: 12 }}>
         <label htmlFor="hub-address">Hub address</label>
         <div className="row">
           <input id="hub-address" value={address} placeholder="192.168.1.20:47900" onChange={(e) => setAddress(e.target.value)} />
@@ -103,7 +103,7 @@ export function StoreHubPanel() {
           )
         ) : null}
         <label htmlFor="hub-code">Pairing code</label>
-        <input id="hub-code" inputMode="numeric" autoComplete="off" value={code} placeholder="8 digits shown on the hub" onChange={(e) => setCode(e.target.value)} />
+        <input id="hub-code" inputMode="numeric" autoComplete="off" value={code} placeholder="8 digits" onChange={(e) => setCode(e.target.value)} />
         <label htmlFor="hub-name">This station's name</label>
         <input id="hub-name" value={name} placeholder="Register 2" onChange={(e) => setName(e.target.value)} />
         <span>Role</span>
