@@ -158,7 +158,7 @@ const customerDocumentAdd = z.object({
   payload: z.object({
     id: ulid,
     customerId: ulid,
-    docKind: z.enum(['full_licence', 'doctors_permit', 'medical_card', 'profile_photo', 'other']),
+    docKind: z.enum(['full_licence', 'doctors_permit', 'medical_card', 'profile_photo', 'membership_agreement', 'other']),
     title: z.string().max(200),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     mime: z.string().max(100),

@@ -11,7 +11,7 @@ import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { readSetting } from '../core/settings.js';
 import { DocumentStore } from '../customers/documents.js';
-import { captureCustomer, customerSnapshot } from '../hub-sync/capture.js';
+import { captureCustomer, captureCustomerDocument, customerSnapshot } from '../hub-sync/capture.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { newId } from '../store/ids.js';
 import { renderAgreementPdf } from './pdf.js';
@@ -432,6 +432,8 @@ export class TabletService {
           `INSERT INTO customer_documents (id, customer_id, kind, title, sha256, mime, size_bytes, added_at, added_by) VALUES (?, ?, 'membership_agreement', ?, ?, 'application/pdf', ?, ?, ?)`,
         )
         .run(documentId, row.customer_id, title, pdf.sha256, pdf.sizeBytes, now, row.sent_by);
+      // The store's hub hears of the signed agreement too, in this transaction.
+      captureCustomerDocument(this.sqlite, documentId, now);
       this.sqlite
         .prepare(
           `UPDATE signature_requests SET state = 'signed', signed_at = ?, closed_at = ?, document_id = ?, content_sha256 = ?, pdf_sha256 = ?, contact_changes = ? WHERE id = ?`,

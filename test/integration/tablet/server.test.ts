@@ -11,7 +11,12 @@ import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:tls';
 import { PDFDocument } from 'pdf-lib';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { KeyFileSecretBox } from '../../../main/core/secret-box.js';
+import { savePairing } from '../../../main/hub-sync/state.js';
+import { applyPragmas } from '../../../main/store/db.js';
 import { newId } from '../../../main/store/ids.js';
+import { commandBody } from '../../../hub/protocol.js';
 import { emptyForm } from '../../../preload/api.js';
 import { DEMO_PINS } from '../../../main/demo/seed.js';
 import { signaturePng } from '../../support/png.js';
@@ -94,6 +99,15 @@ describe('the reception tablet server', () => {
 
   it('pairs once per code, pushes the agreement, and keeps the signed PDF with its hash in the audit log', async () => {
     const { register, address, origin } = await startWithTablet();
+    // This register belongs to a store hub: the signed agreement is sent there too.
+    const db = new Database(join(register.dataDir, 'register.sqlite'));
+    applyPragmas(db);
+    savePairing(
+      db,
+      new KeyFileSecretBox(register.dataDir),
+      { address: '127.0.0.1:1', hubId: newId(), hubEpoch: newId(), fingerprint: 'AA:'.repeat(31) + 'AA', deviceId: newId(), deviceName: 'Register 1', role: 'register', deviceToken: 'x'.repeat(50), clockOffsetMs: 0 },
+      Date.now(),
+    );
     const { token, pairing } = await pairOne(register, address, origin);
     expect(pairing.url).toBe(`${address}#pair=${pairing.code}`);
     // The code works once.
@@ -159,6 +173,11 @@ describe('the reception tablet server', () => {
     const history = await value<Array<{ summary: string; changes: unknown[] }>>(register, 'customers.history', { id: customer.id, limit: 10 });
     expect(history[0]!.summary).toMatch(/^Membership agreement signed on Front desk/);
     expect(history[0]!.changes).toHaveLength(2);
+    const hubDocuments = (db.prepare("SELECT kind, payload FROM hub_outbox WHERE kind = 'customer.document.add'").all() as Array<{ kind: string; payload: string }>)
+      .map((row) => commandBody.parse({ kind: row.kind, payload: JSON.parse(row.payload) as unknown }))
+      .map((command) => command.payload as { id: string; docKind: string; sha256: string });
+    expect(hubDocuments).toEqual([expect.objectContaining({ id: agreements[0]!.id, docKind: 'membership_agreement', sha256: agreements[0]!.sha256 })]);
+    db.close();
     tablet.ws.close();
   });
 
