@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { CallResponse } from '../../../../preload/api';
 import { call } from '../../register';
+import { showDate } from '../customers/dateEntry';
 import { money } from './format';
 
 type ReceiptView = CallResponse<'checkout.sale.get'>;
@@ -35,7 +36,7 @@ export function CustomerPicker({ busy, onOpen, onReceipt }: { busy: boolean; onO
             <button type="button" className="tile wide" disabled={busy || hit.banned} onClick={() => onOpen(hit.id)}>
               <span className="tile-name">{hit.displayName}</span>
               <span className="tile-role">
-                {hit.customerType.replace(/_/g, ' ')} · born {hit.dateOfBirth}
+                {hit.customerType.replace(/_/g, ' ')} · born {showDate(hit.dateOfBirth)}
                 {hit.banned ? ' · BANNED' : ''}
               </span>
             </button>

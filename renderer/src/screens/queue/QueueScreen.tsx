@@ -4,6 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../../register';
+import { showDate } from '../../components/customers/dateEntry';
 import { CheckInDialog } from '../../components/queue/CheckInDialog';
 import { QueuePanel } from '../../components/queue/QueuePanel';
 import { TYPE_LABELS, type QueueCustomerHit } from '../../components/queue/types';
@@ -65,7 +66,7 @@ export function QueueScreen() {
                 <button type="button" className="queue-hit" onClick={() => setCheckingIn(hit.id)} disabled={hit.inQueue}>
                   <span className="queue-name">{hit.displayName}</span>
                   <span className="queue-meta">
-                    {TYPE_LABELS[hit.customerType]} · born {hit.dateOfBirth}
+                    {TYPE_LABELS[hit.customerType]} · born {showDate(hit.dateOfBirth)}
                     {hit.inQueue ? ' · already in the queue' : ''}
                   </span>
                 </button>
