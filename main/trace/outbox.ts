@@ -339,14 +339,14 @@ const ROW_COLUMNS = `id, location, kind, sale_id, customer_id, depends_on, reque
 const ATTEMPT_COLUMNS = 'id, outbox_id, at, step, outcome, detail, duration_ms, nonce';
 
 /**
- * Move settled rows (acknowledged or dismissed, last changed before `before`) and their attempts
+ * Move settled rows (acknowledged or dismissed, last changed at or before `before`, so a zero delay takes every row settled so far) and their attempts
  * to the archive tables, oldest first, at most `limit` rows in one transaction. Returns how many
  * rows moved. Every query is an index seek: the hot tables hold the backlog and recent history.
  */
 export function archiveSettled(sqlite: Database.Database, options: { location: string; before: number; limit?: number }): number {
   const limit = options.limit ?? 500;
   const move = sqlite.transaction(() => {
-    const pick = sqlite.prepare(`SELECT id FROM trace_outbox WHERE location = ? AND state = ? AND updated_at < ? ORDER BY id LIMIT ?`);
+    const pick = sqlite.prepare(`SELECT id FROM trace_outbox WHERE location = ? AND state = ? AND updated_at <= ? ORDER BY id LIMIT ?`);
     const ids: string[] = [];
     for (const state of ['acknowledged', 'dismissed']) {
       for (const row of pick.all(options.location, state, options.before, limit - ids.length) as Array<{ id: string }>) ids.push(row.id);
