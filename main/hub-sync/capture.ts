@@ -11,6 +11,7 @@
  *   checkout   captureSale(sqlite, saleId), captureSaleReturn(sqlite, returnId)
  *   queue      captureCheckin(sqlite, entryId), captureQueueRemoval(sqlite, entryId)
  */
+import type { ProductRow } from '../catalogue/products.js';
 import type Database from 'better-sqlite3';
 import { cachedStatement } from '../store/statements.js';
 import { newId } from '../store/ids.js';
@@ -178,24 +179,9 @@ export function captureEmployee(sqlite: Database.Database, id: string, now: numb
 
 export function captureProduct(sqlite: Database.Database, id: string, now: number): void {
   if (!hubPaired(sqlite)) return;
+  // The catalogue's own row shape, without its computed columns (stock on hand, barcodes).
   const row = cachedStatement(sqlite, 'SELECT * FROM products WHERE id = ?').get(id) as
-    | {
-        id: string;
-        trace_barcode: string;
-        upc: string | null;
-        name: string;
-        category: string;
-        unit_weight_mg: number;
-        usable_weight_mg: number;
-        thc_value: number;
-        thc_unit: 'mg' | 'pct_x100';
-        price_cents: number;
-        sold_medical: number;
-        sold_adult_use: number;
-        created_at: number;
-        archived_at: number | null;
-        updated_at: number | null;
-      }
+    | (Omit<ProductRow, 'on_hand' | 'barcodes'> & { created_at: number; updated_at: number | null })
     | undefined;
   if (!row) return;
   enqueueHubCommand(
