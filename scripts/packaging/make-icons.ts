@@ -81,18 +81,19 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([length, body, crc]);
 }
 
-export function encodePng(size: number, rgba: Buffer): Buffer {
+/** RGBA pixels (row after row) as a PNG; `level` is zlib's (0 stores the pixels as they are). */
+export function encodePng(width: number, height: number, rgba: Buffer, level = 9): Buffer {
   const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
   header.writeUInt8(8, 8); // bit depth
   header.writeUInt8(6, 9); // RGBA
-  const rows = Buffer.alloc(size * (size * 4 + 1));
-  for (let y = 0; y < size; y++) rgba.copy(rows, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
+  const rows = Buffer.alloc(height * (width * 4 + 1));
+  for (let y = 0; y < height; y++) rgba.copy(rows, y * (width * 4 + 1) + 1, y * width * 4, (y + 1) * width * 4);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IDAT', deflateSync(rows, { level })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
@@ -124,7 +125,7 @@ export function writeIcons(buildDir: string): void {
   mkdirSync(iconsDir, { recursive: true });
   const pngs = new Map<number, Buffer>();
   for (const size of [16, 24, 32, 48, 64, 128, 256, 512]) {
-    const png = encodePng(size, drawIcon(size));
+    const png = encodePng(size, size, drawIcon(size));
     pngs.set(size, png);
     writeFileSync(join(iconsDir, `${size}x${size}.png`), png);
   }
