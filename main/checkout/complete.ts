@@ -190,8 +190,11 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
       this.deps.till.saleWritten(db, { saleId, cashCents, actorId: actor.id, at: now });
     }
     let traceOutboxId: string | null = null;
-    const target = context.channel === 'medical' && holder.cardId ? (this.deps.trace?.target(db) ?? null) : null;
-    if (target && this.deps.trace && holder.cardId) {
+    const found = this.deps.trace?.target(db) ?? null;
+    // A medical sale is reported with the patient's card; an adult-use sale where the state system records every sale (Metrc).
+    const consumer = context.channel === 'adult_use' && found?.reportsAdultUse === true;
+    const target = (context.channel === 'medical' && holder.cardId) || consumer ? found : null;
+    if (target && this.deps.trace && (holder.cardId || consumer)) {
       traceOutboxId = this.deps.trace.enqueueDispense(
         db,
         {
@@ -201,8 +204,8 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
           terminalId: target.terminalId,
           saleTime: now,
           timeZone: target.timeZone,
-          cardId: holder.cardId,
-          caregiverCardId: caregiverLicence,
+          cardId: consumer ? null : holder.cardId,
+          caregiverCardId: consumer ? null : caregiverLicence,
           lines: lines.map((line, index) => ({
             barcode: line.product.traceBarcode,
             quantity: line.quantity,

@@ -35,7 +35,8 @@ export function traceOutbox(wake: () => void): TraceOutbox {
     target(sqlite) {
       const config = readTraceConfig(sqlite);
       if (!config || config.provider === 'none' || !config.location) return null;
-      return { location: config.location, terminalId: config.terminalId || '1', timeZone: config.timeZone || null };
+      // Metrc records every sale (Illinois: CRTA §15-85(a)(4); the Consumer customer type); BioTrack v1 medical sales only.
+      return { location: config.location, terminalId: config.terminalId || '1', timeZone: config.timeZone || null, reportsAdultUse: config.provider === 'metrc_v2' };
     },
     enqueueDispense: (sqlite, input, now) => enqueueDispense(sqlite, input, now),
     enqueueVoid: (sqlite, input, now) => enqueueVoid(sqlite, input, now),

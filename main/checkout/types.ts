@@ -21,7 +21,7 @@ export interface AllotmentSource {
 /** Track-and-trace outbox, called INSIDE the sale's transaction (main/trace/outbox.ts). */
 export interface TraceOutbox {
   /** The location and terminal to report under, or null when track-and-trace is not set up. */
-  target(sqlite: Database.Database): { location: string; terminalId: string; timeZone: string | null } | null;
+  target(sqlite: Database.Database): { location: string; terminalId: string; timeZone: string | null; reportsAdultUse: boolean } | null;
   enqueueDispense(
     sqlite: Database.Database,
     input: {
@@ -32,7 +32,8 @@ export interface TraceOutbox {
       saleTime: number;
       /** The facility's time zone: the sale's wall-clock time is frozen into the row. */
       timeZone: string | null;
-      cardId: string;
+      /** null: an adult-use sale (only when the target reports adult use). */
+      cardId: string | null;
       caregiverCardId: string | null;
       lines: Array<{ barcode: string; quantity: number; unitPriceCents: number }>;
     },

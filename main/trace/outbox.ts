@@ -39,7 +39,8 @@ const dispenseInputSchema = z.strictObject({
   saleTime: z.number().int().positive(),
   /** The facility's time zone: the sale's wall-clock time in it is frozen into the row (wall-clock.ts). */
   timeZone: z.string().min(1).nullable().optional(),
-  cardId: z.string().min(1, 'a medical sale needs the patient card id'),
+  /** The patient's card; null for an adult-use (Consumer) sale, which only Metrc stores report. */
+  cardId: z.string().min(1, 'a medical sale needs the patient card id').nullable(),
   caregiverCardId: z.string().nullable().optional(),
   lines: z.array(lineSchema).min(1, 'a sale needs at least one line'),
 });
@@ -53,7 +54,10 @@ export const frozenRequestSchema = z.discriminatedUnion('kind', [
       terminalId: z.string(),
       saleTime: z.number(),
       localTime: z.string().optional(),
+      /** '' for an adult-use sale (consumer: true). */
       cardId: z.string(),
+      /** An adult-use sale, reported as Metrc's Consumer customer type (no licence numbers). */
+      consumer: z.literal(true).optional(),
       caregiverCardId: z.string().nullable().optional(),
       lines: z.array(lineSchema),
     }),
@@ -125,11 +129,12 @@ function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
 }
 
 /**
- * Queue a medical sale for the state. Call inside the sale's own transaction. The nonce (the
+ * Queue a sale for the state: a medical sale (with the patient's card), or, for a store that
+ * reports every sale (Metrc), an adult-use sale with `cardId: null`. Call inside the sale's own transaction. The nonce (the
  * idempotency key) is made here, once, and reused by every retry of this row.
  */
 export function enqueueDispense(sqlite: Database.Database, input: DispenseInput, now: number = Date.now()): { outboxId: string; nonce: string } {
-  const sale = parseInput(dispenseInputSchema, input, 'medical sale');
+  const sale = parseInput(dispenseInputSchema, input, 'sale');
   const id = newId(now);
   const nonce = newId(now);
   const request: FrozenRequest = {
@@ -138,8 +143,9 @@ export function enqueueDispense(sqlite: Database.Database, input: DispenseInput,
       terminalId: sale.terminalId,
       saleTime: sale.saleTime,
       ...localTimeOf(sale.saleTime, sale.timeZone),
-      cardId: sale.cardId,
-      caregiverCardId: sale.caregiverCardId ?? null,
+      cardId: sale.cardId ?? '',
+      ...(sale.cardId === null ? { consumer: true as const } : {}),
+      caregiverCardId: sale.cardId === null ? null : (sale.caregiverCardId ?? null),
       lines: sale.lines,
     },
   };

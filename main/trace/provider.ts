@@ -31,8 +31,11 @@ export interface TraceSale {
    * queued: what Metrc's SalesDateTime carries on every attempt. Absent on rows queued before it was kept.
    */
   localTime?: string;
+  /** The patient's card ('' for an adult-use sale). */
   cardId: string;
   caregiverCardId?: string | null;
+  /** An adult-use sale: Metrc's Consumer customer type, no licence numbers (Illinois, California). */
+  consumer?: boolean;
   lines: TraceLine[];
 }
 

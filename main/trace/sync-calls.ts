@@ -169,7 +169,7 @@ export function syncCallHandlers(deps: {
             // The usual fix is the patient's card id in their profile: send what the profile says now.
             const frozen = frozenRequestSchema.parse(JSON.parse(row.request));
             let cardChanged: { from: string; to: string } | null = null;
-            if (frozen.kind === 'dispense' && row.customerId) {
+            if (frozen.kind === 'dispense' && row.customerId && !frozen.sale.consumer) {
               const customer = db.prepare('SELECT medical_id AS medicalId FROM customers WHERE id = ?').get(row.customerId) as
                 | { medicalId: string | null }
                 | undefined;

@@ -194,6 +194,8 @@ export class BioTrackV1Provider implements TraceProvider {
   }
 
   async dispense(sale: TraceSale, nonce: string): Promise<WriteOutcome> {
+    // The register queues adult-use sales only for a store on Metrc; one switched back meanwhile lands here.
+    if (sale.consumer) return { kind: 'rejected', code: null, message: 'This adult-use sale was queued for Metrc, but the store now reports to BioTrack, which takes medical sales only: dismiss it, or switch Settings › Track & Trace back to Metrc.' };
     const body = dispenseBody(sale);
     if (this.patientLink !== 'card_id') {
       const key = await this.cardKeyFor(sale);

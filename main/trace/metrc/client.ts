@@ -258,7 +258,7 @@ export class MetrcV2Provider implements TraceProvider {
 
   /** The receipt exactly as every attempt sends it (frozen: the row id, the sale time in facility time). */
   receiptBody(sale: TraceSale, externalNumber: string): Record<string, unknown> {
-    const type = sale.caregiverCardId ? 'Caregiver' : sale.cardId ? 'Patient' : 'Consumer';
+    const type = sale.consumer ? 'Consumer' : sale.caregiverCardId ? 'Caregiver' : sale.cardId ? 'Patient' : 'Consumer';
     return {
       // Frozen in the outbox row at sale time; rows queued before that was done are computed as before.
       SalesDateTime: sale.localTime ?? facilityTime(sale.saleTime, this.config.timeZone),
@@ -278,6 +278,7 @@ export class MetrcV2Provider implements TraceProvider {
     const type = body.SalesCustomerType;
     if (type === 'Caregiver' && !this.facility!.canSellToCaregivers) return { kind: 'rejected', code: null, message: 'Metrc says this facility may not sell to caregivers.' };
     if (type === 'Patient' && !this.facility!.canSellToPatients) return { kind: 'rejected', code: null, message: 'Metrc says this facility may not sell to patients.' };
+    if (type === 'Consumer' && !this.facility!.canSellToConsumers) return { kind: 'rejected', code: null, message: 'Metrc says this facility may not sell to adult-use customers: check the licence number in Settings › Track & Trace.' };
     const call = await this.call('POST', this.url('/sales/v2/receipts'), [body]);
     const outcome = this.writeOutcome(call);
     if (outcome) return outcome;
