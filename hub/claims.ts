@@ -38,7 +38,7 @@ function balanceChanges(rows: Array<Record<string, unknown>>): PendingChange[] {
   return rows.map((row) => ({ entity: 'allotment_balance', id: `${String(row.customerId)}:${String(row.limitId)}`, op: 'upsert', data: row }));
 }
 
-export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: string, employeeId: string | null, now = Date.now()): Promise<ClaimResult> {
+export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: string, employeeId: string | null, now = Date.now(), leaseMs = LEASE_MS): Promise<ClaimResult> {
   return inTransaction(pool, async (client) => {
     const { rows } = await client.query<{ customer_id: string; checked_in_as: string; claimed_by: string | null; lease_until: number | null; lease_epoch: number; removed_at: number | null; holder: string | null }>(
       'SELECT q.customer_id, q.checked_in_as, q.claimed_by, q.lease_until, q.lease_epoch, q.removed_at, d.name AS holder FROM queue_entries q LEFT JOIN devices d ON d.device_id = q.claimed_by WHERE q.id = $1 FOR UPDATE OF q',
@@ -51,7 +51,7 @@ export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: strin
       throw new HubRefusal('claimed_elsewhere', `${holder} is serving this customer.`, holder);
     }
     const leaseEpoch = entry.claimed_by === deviceId ? Math.max(1, entry.lease_epoch) : entry.lease_epoch + 1;
-    const leaseUntil = now + LEASE_MS;
+    const leaseUntil = now + leaseMs;
     await client.query('UPDATE queue_entries SET claimed_by = $2, lease_until = $3, lease_epoch = $4 WHERE id = $1', [entryId, deviceId, leaseUntil, leaseEpoch]);
     const changes: PendingChange[] = [];
 
@@ -105,11 +105,14 @@ async function fenced(client: pg.PoolClient, deviceId: string, entryId: string, 
   }
 }
 
-export async function renewLease(pool: pg.Pool, deviceId: string, entryId: string, leaseEpoch: number, now = Date.now()): Promise<{ entryId: string; leaseEpoch: number; leaseUntil: number }> {
+/** The holder keeps its claim while the customer is at its counter; every station sees the lease run on. */
+export async function renewLease(pool: pg.Pool, deviceId: string, entryId: string, leaseEpoch: number, now = Date.now(), leaseMs = LEASE_MS): Promise<{ entryId: string; leaseEpoch: number; leaseUntil: number }> {
   return inTransaction(pool, async (client) => {
     await fenced(client, deviceId, entryId, leaseEpoch);
-    const leaseUntil = now + LEASE_MS;
+    const leaseUntil = now + leaseMs;
     await client.query('UPDATE queue_entries SET lease_until = $2 WHERE id = $1', [entryId, leaseUntil]);
+    const data = await queueEntryData(client, entryId);
+    await writeChanges(client, data ? [{ entity: 'queue_entry', id: entryId, op: 'upsert', data }] : [], { commandId: null, deviceId, at: now });
     return { entryId, leaseEpoch, leaseUntil };
   });
 }

@@ -11,6 +11,7 @@ import { createAdmin, type AdminApi } from './admin.js';
 import { takeBackup, type BackupResult } from './backup.js';
 import { newPairingCode } from './pairing.js';
 import { advertise } from './advertise.js';
+import { LEASE_MS } from './protocol.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -28,6 +29,8 @@ export interface HubOptions {
   backupCopyDirs?: string[];
   log?: (line: string) => void;
   now?: () => number;
+  /** A queue claim's lease (default LEASE_MS, 90 s; tests shorten it). */
+  leaseMs?: number;
 }
 
 export interface Hub {
@@ -58,7 +61,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     let meta = await ensureMeta(db.pool, options.storeName ?? 'Store', now());
     const tls = await ensureTls(options.dataDir);
     const adminToken = ensureAdminToken(options.dataDir);
-    const ctx = { pool: db.pool, meta: () => meta, now, log };
+    const ctx = { pool: db.pool, meta: () => meta, now, log, leaseMs: options.leaseMs ?? LEASE_MS };
     const ref: { server?: HubServer } = {};
     const admin = createAdmin({
       pool: db.pool,

@@ -25,6 +25,8 @@ export interface RequestContext {
   meta: () => HubMeta;
   now: () => number;
   log: (line: string) => void;
+  /** A queue claim's lease length. */
+  leaseMs: number;
 }
 
 /** `hello`: checks the token and says where the register stands. */
@@ -80,12 +82,12 @@ export async function dispatch(ctx: RequestContext, device: AuthenticatedDevice,
       }
       case 'claim': {
         checkEpoch(ctx, request.hubEpoch);
-        const result = await claimEntry(ctx.pool, device.deviceId, request.entryId, request.employeeId, hubTimeMs);
+        const result = await claimEntry(ctx.pool, device.deviceId, request.entryId, request.employeeId, hubTimeMs, ctx.leaseMs);
         return { ...result, hubTimeMs };
       }
       case 'renew':
         checkEpoch(ctx, request.hubEpoch);
-        return { ...(await renewLease(ctx.pool, device.deviceId, request.entryId, request.leaseEpoch, hubTimeMs)), hubTimeMs };
+        return { ...(await renewLease(ctx.pool, device.deviceId, request.entryId, request.leaseEpoch, hubTimeMs, ctx.leaseMs)), hubTimeMs };
       case 'release':
         checkEpoch(ctx, request.hubEpoch);
         return { ...(await releaseLease(ctx.pool, device.deviceId, request.entryId, request.leaseEpoch, hubTimeMs)), hubTimeMs };

@@ -77,10 +77,12 @@ export class HubGrants {
       await withTimeout(this.sync.flush(), CLAIM_TIMEOUT_MS);
       const { connection, hubEpoch } = await withTimeout(this.sync.link(), Math.max(1, deadline - Date.now()));
       const reply = await connection.request({ type: 'claim', hubEpoch, entryId, employeeId: null }, Math.max(1, deadline - Date.now()));
+      const sqlite = this.deps.sqlite();
+      // The claim is this register's while it serves the customer: the worker renews its lease.
+      noteClaim(sqlite, entryId, reply.leaseEpoch, reply.leaseUntil);
       if (reply.grantHeldBy) return { kind: 'elsewhere', holder: reply.grantHeldBy };
       if (!reply.grant) return { kind: 'none' };
       const grant = reply.grant;
-      const sqlite = this.deps.sqlite();
       sqlite
         .transaction(() => {
           cachedStatement(
@@ -132,6 +134,28 @@ export class HubGrants {
     }
   }
 
+}
+
+/** Keeps this register's own claim (the hub's lease) so the worker renews it and the queue shows who serves. */
+export function noteClaim(sqlite: Database.Database, entryId: string, leaseEpoch: number, leaseUntil: number): void {
+  const state = readHubState(sqlite);
+  if (!state) return;
+  cachedStatement(
+    sqlite,
+    `INSERT INTO hub_queue_claims (entry_id, device_id, device_name, lease_until, lease_epoch) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (entry_id) DO UPDATE SET device_id = excluded.device_id, device_name = excluded.device_name, lease_until = excluded.lease_until, lease_epoch = excluded.lease_epoch`,
+  ).run(entryId, state.deviceId, state.deviceName, leaseUntil, leaseEpoch);
+}
+
+/** This register's claims on customers still in its queue (being served here): their leases are renewed. */
+export function heldClaims(sqlite: Database.Database): Array<{ entryId: string; leaseEpoch: number }> {
+  const state = readHubState(sqlite);
+  if (!state) return [];
+  return cachedStatement(
+    sqlite,
+    `SELECT c.entry_id AS entryId, c.lease_epoch AS leaseEpoch FROM hub_queue_claims c JOIN queue_entries q ON q.id = c.entry_id
+      WHERE c.device_id = ? AND q.removed_at IS NULL ORDER BY c.entry_id`,
+  ).all(state.deviceId) as Array<{ entryId: string; leaseEpoch: number }>;
 }
 
 /** Grants whose visit is over here (the queue entry left), with what was sold under them: for the worker to return. */

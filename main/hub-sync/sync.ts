@@ -14,7 +14,7 @@
 import type Database from 'better-sqlite3';
 import type { SecretBox } from '../core/secret-box.js';
 import type { Logger } from '../log/logger.js';
-import { MAX_PUSH_BATCH, PROTOCOL_VERSION, type AllotmentAmount, type CommandEnvelope, type ReplyOf } from '../../hub/protocol.js';
+import { LEASE_RENEW_MS, MAX_PUSH_BATCH, PROTOCOL_VERSION, type AllotmentAmount, type CommandEnvelope, type ReplyOf } from '../../hub/protocol.js';
 
 type HelloReply = ReplyOf<'hello'>;
 import { applyChanges, type Applied } from './apply.js';
@@ -22,7 +22,7 @@ import { HubConnection, HubError } from './connection.js';
 import { commandsFrom, markAcked, onHubCommand, pendingCount } from './outbox.js';
 import { markContact, markOffline, openToken, readHubState, setEpoch, type HubState } from './state.js';
 import { cachedStatement } from '../store/statements.js';
-import { closedGrants } from './grants.js';
+import { closedGrants, heldClaims } from './grants.js';
 
 export interface HubSyncStatus {
   paired: boolean;
@@ -58,6 +58,8 @@ export interface HubSyncOptions {
   retryMs?: number[];
   requestTimeoutMs?: number;
   pullLimit?: number;
+  /** How often a claim held on a customer still being served is renewed (research §4.4: every 30 s). */
+  leaseRenewMs?: number;
 }
 
 const PAGE = 500;
@@ -85,6 +87,7 @@ export class HubSync {
       retryMs: options.retryMs ?? [500, 1000, 2000, 5000],
       requestTimeoutMs: options.requestTimeoutMs ?? 5000,
       pullLimit: options.pullLimit ?? PAGE,
+      leaseRenewMs: options.leaseRenewMs ?? LEASE_RENEW_MS,
     };
   }
 
@@ -92,11 +95,51 @@ export class HubSync {
   start(): void {
     onHubCommand(this.deps.sqlite(), () => this.wake());
     this.running = true;
+    this.renewTimer ??= setInterval(() => void this.renewLeases(), this.options.leaseRenewMs);
+    this.renewTimer.unref?.();
     this.wake();
+  }
+
+  private renewTimer: NodeJS.Timeout | null = null;
+  private renewing = false;
+
+  /**
+   * Keeps the claims on customers still being served here (still in this register's queue): each
+   * lease is renewed on the hub. A lease another register took meanwhile is dropped here; without
+   * the hub the claim simply waits for the next round.
+   */
+  async renewLeases(): Promise<void> {
+    if (!this.running || this.renewing) return;
+    const connection = this.connection;
+    const hubEpoch = this.hubEpoch;
+    if (!connection?.open || !hubEpoch) return;
+    this.renewing = true;
+    try {
+      const sqlite = this.deps.sqlite();
+      for (const claim of heldClaims(sqlite)) {
+        try {
+          const reply = await connection.request({ type: 'renew', hubEpoch, entryId: claim.entryId, leaseEpoch: claim.leaseEpoch }, this.options.requestTimeoutMs);
+          cachedStatement(sqlite, 'UPDATE hub_queue_claims SET lease_until = ? WHERE entry_id = ? AND lease_epoch = ?').run(reply.leaseUntil, claim.entryId, claim.leaseEpoch);
+        } catch (error) {
+          if (error instanceof HubError && (error.code === 'lease_lost' || error.code === 'not_found')) {
+            cachedStatement(sqlite, 'DELETE FROM hub_queue_claims WHERE entry_id = ? AND lease_epoch = ?').run(claim.entryId, claim.leaseEpoch);
+            this.deps.logger.log('warn', 'a queue claim was lost on the store hub', { entryId: claim.entryId, code: error.code });
+            continue;
+          }
+          return;
+        }
+      }
+    } catch {
+      // The database closed under us (shutdown).
+    } finally {
+      this.renewing = false;
+    }
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
     try {
       onHubCommand(this.deps.sqlite(), null);
     } catch {

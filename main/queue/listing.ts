@@ -29,17 +29,21 @@ export class QueueListing {
                 -- The chosen photo, else the latest ID image kept on the profile (a captured or uploaded Full License).
                 coalesce(d.id, (SELECT x.id FROM customer_documents x WHERE x.customer_id = q.customer_id AND x.kind = 'full_licence'
                                    AND x.mime IN ('image/jpeg', 'image/png', 'image/webp') ORDER BY x.added_at DESC, x.id DESC LIMIT 1)) AS photoDocumentId,
-                cp.first_name || ' ' || cp.last_name AS forPatient
+                cp.first_name || ' ' || cp.last_name AS forPatient,
+                -- The store hub's claim (issue 15): the station serving this customer, while its lease runs (hub clock).
+                CASE WHEN hc.lease_until > @now + coalesce(hs.clock_offset_ms, 0) THEN hc.device_name END AS servedBy
            FROM queue_entries q
            JOIN customers c ON c.id = q.customer_id
            LEFT JOIN caregiver_patients cp ON cp.id = q.caregiver_patient_id
            LEFT JOIN employees e ON e.id = q.checked_in_by
            LEFT JOIN customer_profiles p ON p.customer_id = q.customer_id
            LEFT JOIN customer_documents d ON d.id = p.photo_document_id AND d.mime IN ('image/jpeg', 'image/png', 'image/webp')
+           LEFT JOIN hub_queue_claims hc ON hc.entry_id = q.id
+           LEFT JOIN hub_sync hs ON hs.id = 1
           WHERE q.removed_at IS NULL
           ORDER BY q.position, q.id`,
       )
-      .all() as Array<{
+      .all({ now: this.ctx.deps.clock() }) as Array<{
       id: string;
       customerId: string;
       checkedInAs: CheckInType;
@@ -53,6 +57,7 @@ export class QueueListing {
       photoDocumentId: string | null;
       customerType: CheckInType;
       forPatient: string | null;
+      servedBy: string | null;
     }>;
     const allotments = db
       .prepare(
@@ -82,6 +87,7 @@ export class QueueListing {
       warnings: this.ctx.customer(row.customerId)?.warnings ?? [],
       forPatient: row.forPatient,
       forSelf: row.customerType === 'caregiver' && row.checkedInAs !== 'caregiver',
+      servedBy: row.servedBy,
     });
     const open = new Set(rows.map((row) => row.id));
     const top = rows.filter((row) => row.parentEntryId === null || !open.has(row.parentEntryId));

@@ -41,6 +41,8 @@ export const queueEntrySchema = z.object({
   forPatient: z.string().nullable(),
   /** A caregiver checked in to buy for themselves, on their own patient card. */
   forSelf: z.boolean(),
+  /** The station of the store hub serving this customer now (its claim's lease runs), else null. */
+  servedBy: z.string().nullable(),
 });
 export type QueueEntry = z.infer<typeof queueEntrySchema>;
 

@@ -264,6 +264,11 @@ function Tile({ entry, now, onRemove }: { entry: QueueEntry; now: number; onRemo
               ))}
             </span>
           ) : null}
+          {entry.servedBy ? (
+            <span className="queue-served" data-testid="queue-served-by">
+              Being served at <strong>{entry.servedBy}</strong>
+            </span>
+          ) : null}
           {entry.warnings.length > 0 ? <span className="queue-warning">⚠ {entry.warnings.join(' · ')}</span> : null}
         </span>
         <span className="queue-wait" title="Waiting since check-in">

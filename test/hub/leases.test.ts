@@ -1,0 +1,96 @@
+/**
+ * Queue claim leases (research/hub.md §4.4): a register serving a customer renews its claim's lease
+ * while the customer is still at its counter (every 30 s in a store; here a 1.5 s lease renewed
+ * every 0.3 s, injected), so no other register can take the customer however long the sale takes;
+ * once the customer leaves its queue it stops renewing and the lease runs out on the hub's clock.
+ * Every station's queue shows who is serving.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubSyncOptions } from '../../main/core/modules.js';
+import { newId } from '../../main/store/ids.js';
+import type { QueueView } from '../../preload/contract/queue.js';
+import { startTestHub, type TestHub } from '../support/hub-server.js';
+import { customerIdByName, fastSync, makeTemplate, openQueue, startStation, stopHub, synced, until, type Station, type StoreTemplate } from '../support/stations.js';
+
+const LEASE_MS = 1500;
+
+let hub: TestHub;
+let template: StoreTemplate;
+let intake: Station;
+let r1: Station;
+let r2: Station;
+
+beforeAll(async () => {
+  fastSync();
+  hubSyncOptions.leaseRenewMs = 300;
+  hub = await startTestHub({ leaseMs: LEASE_MS });
+  template = await makeTemplate();
+  intake = await startStation(hub.hub, template, 'Intake', 'intake');
+  r1 = await startStation(hub.hub, template, 'Register 1', 'register');
+  r2 = await startStation(hub.hub, template, 'Register 2', 'register');
+  for (const station of [intake, r1, r2]) await synced(station, 60_000);
+}, 240_000);
+
+afterAll(async () => {
+  for (const station of [intake, r1, r2]) await station?.stop();
+  await stopHub(hub);
+  template?.cleanup();
+  delete hubSyncOptions.leaseRenewMs;
+}, 60_000);
+
+async function hubLease(entryId: string): Promise<{ claimed_by: string | null; lease_until: number | null; lease_epoch: number }> {
+  const { rows } = await hub.hub.pool.query<{ claimed_by: string | null; lease_until: string | null; lease_epoch: number }>(
+    'SELECT claimed_by, lease_until, lease_epoch FROM queue_entries WHERE id = $1',
+    [entryId],
+  );
+  const row = rows[0]!;
+  return { claimed_by: row.claimed_by, lease_until: row.lease_until === null ? null : Number(row.lease_until), lease_epoch: row.lease_epoch };
+}
+
+function deviceId(station: Station): string {
+  return (station.db.prepare('SELECT device_id FROM hub_sync WHERE id = 1').get() as { device_id: string }).device_id;
+}
+
+describe('claim leases', () => {
+  it('are renewed while the customer is being served, so no other register takes them; they run out once the customer left', async () => {
+    const samuel = customerIdByName(intake, 'Samuel', 'Okafor');
+    await intake.call('queue.checkIn.prepare', { customerId: samuel, as: 'medical' });
+    const entry = await intake.call<{ id: string }>('queue.checkIn', { commandId: newId(), customerId: samuel, as: 'medical', allotments: [] });
+    await until('Register 1 shows Samuel', () => openQueue(r1).some((row) => row.id === entry.id));
+
+    // Register 1 opens his ticket: it claims him on the hub.
+    await r1.call('checkout.ticket.open', { saleCommandId: newId(), customerId: samuel, queueEntryId: entry.id });
+    const first = await hubLease(entry.id);
+    expect(first.claimed_by).toBe(deviceId(r1));
+    // Intake's queue says who serves him.
+    await until('intake shows Register 1 serving Samuel', async () => {
+      const view = await intake.call<QueueView>('queue.list');
+      return view.entries.find((e) => e.id === entry.id)?.servedBy === 'Register 1';
+    });
+
+    // Three whole leases later the claim still holds: Register 1 renewed it (the lease moved on).
+    const started = Date.now();
+    await until('three leases have passed', () => Date.now() - started > 3 * LEASE_MS, 10_000);
+    const later = await hubLease(entry.id);
+    expect(later.claimed_by).toBe(deviceId(r1));
+    expect(later.lease_epoch).toBe(first.lease_epoch);
+    expect(later.lease_until!).toBeGreaterThan(first.lease_until! + 2 * LEASE_MS);
+    // Register 2 tries to take him: refused, Register 1 is serving him.
+    await r2.call('checkout.ticket.open', { saleCommandId: newId(), customerId: samuel, queueEntryId: entry.id });
+    expect((await hubLease(entry.id)).claimed_by).toBe(deviceId(r1));
+    expect(r2.db.prepare('SELECT COUNT(*) AS n FROM hub_grants WHERE customer_id = ?').get(samuel)).toEqual({ n: 0 });
+
+    // Register 1 stops serving him without a sale (he stepped out of the line here, not at the hub):
+    // it stops renewing, and once the lease ran out Register 2 can call him.
+    r1.db.prepare('UPDATE queue_entries SET removed_at = ? WHERE id = ?').run(Date.now(), entry.id);
+    await until('the lease ran out on the hub', async () => (await hubLease(entry.id)).lease_until! < Date.now(), 10_000);
+    await r2.call('checkout.ticket.open', { saleCommandId: newId(), customerId: samuel, queueEntryId: entry.id });
+    const taken = await hubLease(entry.id);
+    expect(taken.claimed_by).toBe(deviceId(r2));
+    expect(taken.lease_epoch).toBe(first.lease_epoch + 1);
+    await until('intake shows Register 2 serving Samuel', async () => {
+      const view = await intake.call<QueueView>('queue.list');
+      return view.entries.find((e) => e.id === entry.id)?.servedBy === 'Register 2';
+    });
+  }, 120_000);
+});
