@@ -14,8 +14,8 @@
  * split, from its end, where the parts are unambiguous: the postal code (US ZIP or ZIP+4, or a
  * Canadian postal code), then the two-letter code of a US state or Canadian province before it,
  * then the city. The city ends the street at the last `,` or `$`; with no such separator, the
- * street ends after its street type (ST, AVE, RD…), an optional direction (NE) and an optional
- * optional units (LOT 504, APT 2B, #7), or after a post office box number. When no rule tells where the
+ * street ends after its street type (ST, AVE, RD…), an optional direction (NE) and optional
+ * units (LOT 504, APT 2B, #7), or after a post office box number. When no rule tells where the
  * street ends, the city is left empty (the line stays the street) rather than guessed.
  */
 import { countryOfJurisdiction } from './jurisdictions.js';

@@ -6,7 +6,8 @@
  *   - for an active card, a remaining allotment with its unit: `allotment` as {amount|remaining|
  *     value, unit|uom}, or flat `remaining_allotment` / `allotment_remaining` with `allotment_unit`.
  * Anything else, including a missing status, is `unreadable`: the answer's fields go to a manager
- * as they came, and the card is never taken to be active.
+ * as they came, and the card is never taken to be active. So is a JSON answer without a success
+ * flag: BioTrack answered, but nothing in it says whether the lookup succeeded.
  */
 import type { PatientLookup } from '../provider.js';
 import { asFlag, asNumber, asText } from './parse.js';
@@ -16,6 +17,11 @@ const INACTIVE = /^(inactive|suspended|revoked|disabled|cancell?ed|denied)$/;
 /** BioTrack's refusal text for a card it does not know (the real wording is not public). */
 export function isCardNotFound(message: string): boolean {
   return /not (be )?found|no (such )?(card|patient)|invalid card|(card|patient)[^.]*does not exist|unknown (card|patient)/i.test(message);
+}
+
+/** A JSON answer the register cannot read as a whole (no success flag): the card as `unreadable`, with the raw fields. */
+export function unreadableLookup(body: Record<string, unknown>, query: { cardId: string; caregiverCardId?: string | null }): PatientLookup {
+  return { cardId: query.cardId, expiresOn: null, caregiverCardId: query.caregiverCardId ?? null, cardKey: null, status: 'unreadable', allotment: null, raw: rawFields(body) };
 }
 
 export function readCardLookup(body: Record<string, unknown>, query: { cardId: string; caregiverCardId?: string | null }): PatientLookup {
@@ -65,7 +71,7 @@ function readAllotment(body: Record<string, unknown>): { amount: string; unit: s
 }
 
 /** Every field as text, for a manager to read (nested values as JSON, long ones cut). */
-function rawFields(body: Record<string, unknown>): Record<string, string> {
+export function rawFields(body: Record<string, unknown>): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(body)) {
     if (name === 'success' || value === undefined) continue;

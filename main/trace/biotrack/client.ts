@@ -34,7 +34,7 @@ import { pickCandidate, matchRemoteSale, sameContent } from '../provider.js';
 import { newId } from '../../store/ids.js';
 import { postText, type PostResult } from './http.js';
 import type { Logger } from '../../log/logger.js';
-import { isCardNotFound, readCardLookup } from './card-lookup.js';
+import { isCardNotFound, readCardLookup, unreadableLookup } from './card-lookup.js';
 import { asFlag, asNumber, asText, centsToPrice, isRepeatedNonce, isSessionExpired, parseAnswer, priceToCents, type ParsedAnswer } from './parse.js';
 
 export interface BioTrackV1Config {
@@ -233,7 +233,8 @@ export class BioTrackV1Provider implements TraceProvider {
     if (lookup.value.status === 'not_found') {
       return { kind: 'failed', outcome: { kind: 'rejected', code: null, message: `BioTrack does not know card ${sale.cardId}: correct the medical ID in the profile.` } };
     }
-    this.cardKeys.set(cacheKey, lookup.value.cardKey ?? '');
+    // An answer the register could not read is asked again next time; a readable one without a key is remembered as keyless.
+    if (lookup.value.status !== 'unreadable' || lookup.value.cardKey) this.cardKeys.set(cacheKey, lookup.value.cardKey ?? '');
     return { kind: 'ok', key: lookup.value.cardKey };
   }
 
@@ -260,7 +261,11 @@ export class BioTrackV1Provider implements TraceProvider {
     if (result.kind === 'auth_failed') return { ok: false, kind: 'auth_failed', message: result.message };
     if (result.kind !== 'answer') return { ok: false, kind: 'unavailable', message: result.reason };
     const { answer } = result;
-    if (answer.kind === 'unreadable') return { ok: false, kind: 'unavailable', message: answer.reason };
+    if (answer.kind === 'unreadable') {
+      // JSON without a success flag: BioTrack answered, in a form the register does not understand.
+      if (answer.body) return { ok: true, value: unreadableLookup(answer.body, query) };
+      return { ok: false, kind: 'unavailable', message: answer.reason };
+    }
     if (answer.kind === 'error') {
       if (isCardNotFound(answer.message)) {
         return {

@@ -8,7 +8,8 @@
 export type ParsedAnswer =
   | { kind: 'ok'; body: Record<string, unknown> }
   | { kind: 'error'; code: string | null; message: string; body: Record<string, unknown> }
-  | { kind: 'unreadable'; reason: string };
+  /** `body`: the JSON object when there was one (an answer without a success flag), for a manager to read. */
+  | { kind: 'unreadable'; reason: string; body?: Record<string, unknown> };
 
 export function parseAnswer(text: string): ParsedAnswer {
   const trimmed = text.trim();
@@ -34,7 +35,7 @@ export function parseAnswer(text: string): ParsedAnswer {
     const message = typeof body.error === 'string' && body.error.trim() ? body.error.trim() : 'BioTrack refused the request without saying why.';
     return { kind: 'error', code, message, body };
   }
-  return { kind: 'unreadable', reason: 'the answer had no success flag' };
+  return { kind: 'unreadable', reason: 'the answer had no success flag', body };
 }
 
 /** 1, "1", true → true; 0, "0", false → false; anything else → null. */

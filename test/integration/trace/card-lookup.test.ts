@@ -100,9 +100,12 @@ describe('card_lookup answers → the check-in pop-up', () => {
     expect(shown).toMatchObject({ status, amountMg: 0, refusals: [refusal] });
   });
 
-  test('an answer without a success flag is no answer: offline, with the manual path the rules allow', async () => {
+  test('an answer without a success flag is not understood either: never active, the raw fields for a manager', async () => {
     const shown = await popUpFor({ card_id: 'MP7K2Q9X4D', status: 'active', allotment: { amount: '70.87', unit: 'g' } });
-    expect(shown.status).toBe('offline');
-    expect(shown.message).toMatch(/no success flag/);
+    expect(shown.status).toBe('unreadable');
+    expect(shown.amountMg).toBe(0);
+    expect(shown.message).toMatch(UNDERSTOOD_NOT);
+    expect(shown.refusals).toEqual(['state_unreadable']);
+    expect(shown.stateAnswer).toMatchObject({ card_id: 'MP7K2Q9X4D', status: 'active' });
   });
 });

@@ -132,6 +132,37 @@ describe('each fault leads to the right state', () => {
     expect(new Set(outboxRows(store).map((row) => row.remoteTxnId)).size).toBe(6);
   });
 
+  test('two equal sales, both answers lost: each waits for a person with both BioTrack sales shown, and neither is sent again', async () => {
+    // Same card, register, item, quantity and price; BioTrack (default modes) stamps both at receipt, seconds apart.
+    queueSale(store);
+    queueSale(store);
+    sandbox.setFaults({ rules: [{ action: 'sale_dispense', fault: 'timeout_after_commit', times: 2, delayMs: 20 }] });
+    let shift = 0;
+    const engine = engineFor(store, sandbox, { reconcileDelayMs: 60_000, clock: () => Date.now() + shift });
+    const deadline = Date.now() + 5_000;
+    while (outboxRows(store).some((row) => row.state !== 'unknown') && Date.now() < deadline) {
+      if ((await engine.step()) !== 'worked') await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(outboxRows(store).map((row) => row.state)).toEqual(['unknown', 'unknown']);
+    shift += 60_000;
+    await settle(engine);
+    await settle(engine);
+    const rows = outboxRows(store);
+    expect(rows.map((row) => row.state)).toEqual(['needs_person', 'needs_person']);
+    expect(rows.map((row) => row.remoteTxnId)).toEqual([null, null]);
+    expect(rows[0]!.lastError).toMatch(/2 sales that match this one equally: a manager must say which one it is/);
+    const listedIds = sandboxDispenses(sandbox).map((sale) => String(sale.transactionid)).sort();
+    expect(listedIds).toHaveLength(2);
+    for (const row of rows) {
+      const { candidates } = store.sqlite.prepare('SELECT candidates FROM trace_outbox WHERE id = ?').get(row.id) as { candidates: string };
+      const shown = JSON.parse(candidates) as Array<{ remoteTxnId: string; lines: unknown[] }>;
+      expect(shown.map((candidate) => candidate.remoteTxnId).sort()).toEqual(listedIds);
+      expect(shown.every((candidate) => candidate.lines.length === 1)).toBe(true);
+    }
+    expect(sandbox.calls().sale_dispense).toBe(2);
+    expect(sandboxDispenses(sandbox)).toHaveLength(2);
+  });
+
   test('at start, a row left in flight becomes unknown and is reconciled before anything is sent', async () => {
     queueSale(store);
     store.sqlite.prepare(`UPDATE trace_outbox SET state = 'in_flight', attempts = 1, sent_at = ?`).run(Date.now());

@@ -116,7 +116,7 @@ function Detail({ row, employee, system, onAct }: { row: SyncRow; employee: Empl
   const canResend = row.state === 'rejected';
   const canDismiss = row.state === 'rejected' || row.state === 'unknown' || row.state === 'pending' || row.state === 'needs_person';
   const needsApproval = !employee.permissions.includes('manager_override');
-  const explanation = explain(row);
+  const explanation = explain(row, system);
   return (
     <section className="panel sync-detail" aria-labelledby="sync-detail-title" data-testid="sync-detail">
       <h2 id="sync-detail-title">

@@ -36,23 +36,26 @@ export function age(ms: number): string {
 
 /**
  * Why a sale is not settled yet, in words for staff: what the register did by itself and what
- * (if anything) a person must do. Null for a sale that is reported, dismissed or simply queued.
+ * (if anything) a person must do. Every sale the register could not settle on its own (refused,
+ * outcome unknown, waiting for a manager's choice, tried and waiting to try again, waiting for
+ * another sale) gets one; null only for a sale that is reported, dismissed or simply queued.
+ * `system` names the state system the store reports to (BioTrack, Metrc).
  */
-export function explain(row: SyncRow): string | null {
+export function explain(row: SyncRow, system = 'BioTrack'): string | null {
   const what = kindLabel[row.kind].toLowerCase();
   switch (row.state) {
     case 'rejected':
-      return `BioTrack refused this ${what}, so the register will not send it again by itself. Fix the cause BioTrack gave, then resend it; if it can never be accepted, dismiss it with the reason.`;
+      return `${system} refused this ${what}, so the register will not send it again by itself. Fix the cause ${system} gave, then resend it; if it can never be accepted, dismiss it with the reason.`;
     case 'unknown':
-      return `The register sent this ${what} but got no clear answer, so it may or may not be in BioTrack. It will look for it in BioTrack's records before sending anything again; other sales keep going meanwhile.`;
+      return `The register sent this ${what} but got no clear answer, so it may or may not be in ${system}. It will look for it in ${system}'s records before sending anything again; other sales keep going meanwhile.`;
     case 'needs_person':
-      return `BioTrack lists more than one sale with exactly these items, prices, card and register, and nothing tells which one is this ${what}. The register will not send it again (that could report it twice): a manager compares the matches below and picks the right one, or asks the register to check again.`;
+      return `${system} lists more than one sale with exactly these items, prices, card and register, and nothing tells which one is this ${what}. The register will not send it again (that could report it twice): a manager compares the matches below and picks the right one, or asks the register to check again.`;
     case 'pending':
       if (row.waitingFor) return `This ${what} waits until ${row.waitingFor}.`;
-      if (row.attempts > 0 && row.lastError) return `Not reported yet: ${row.lastError}`;
+      if (row.attempts > 0) return `Not reported yet: ${row.lastError ?? `the register will try again by itself.`}`;
       return null;
     case 'in_flight':
-      return `Being sent to BioTrack now.`;
+      return `This ${what} is being sent to ${system} now.`;
     default:
       return null;
   }
