@@ -127,7 +127,7 @@ test('catalogue, receiving from BioTrack, an approved adjustment, the ticket ref
     mimeType: 'text/csv',
     buffer: Buffer.from(`${head}\n,House Pre-roll 1g,pre_roll,9.00,1,1,18%,yes,yes,,\n,Mystery Item,gadget,5,1,1,1%,yes,yes,,\n`),
   });
-  const preview = page.getByLabel('Import preview');
+  const preview = page.getByRole('region', { name: 'Preview' });
   await expect(preview.getByRole('table', { name: 'Rows to fix' })).toContainText('3');
   await expect(preview.getByRole('table', { name: 'Rows to fix' })).toContainText('category "gadget" is not one of');
   await expect(preview).toContainText('Nothing is imported while a row has a problem');
@@ -137,8 +137,8 @@ test('catalogue, receiving from BioTrack, an approved adjustment, the ticket ref
     mimeType: 'text/csv',
     buffer: Buffer.from(`${head}\n,House Pre-roll 1g,pre_roll,9.00,1,1,18%,yes,yes,,\n`),
   });
-  await preview.getByRole('button', { name: 'Import 1 products' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Imported: 1 products added, 0 updated.' })).toBeVisible();
+  await preview.getByRole('button', { name: 'Import 1 product', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Imported: 1 product added, 0 updated.' })).toBeVisible();
   await page.getByRole('tab', { name: 'Catalogue' }).click();
   await page.getByRole('searchbox', { name: 'Search' }).fill('pre-roll');
   await expect(page.getByRole('table', { name: 'Products' })).toContainText('House Pre-roll 1g');

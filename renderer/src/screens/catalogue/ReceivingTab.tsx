@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { ProductView, TracePackageView } from '../../../../preload/api';
+import { Outcome } from '../../components/imports/Outcome';
 import { newCommandId } from '../../components/queue/commandId';
 import { call } from '../../register';
 import type { CatalogueConfig } from './CatalogueTab';
@@ -72,16 +73,7 @@ export function ReceivingTab({ config }: { config: CatalogueConfig }) {
       <label className="ct-check">
         <input type="checkbox" checked={showReceived} onChange={(e) => setShowReceived(e.target.checked)} /> Show packages already received
       </label>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {done ? (
-        <p className="ct-done" role="status">
-          {done}
-        </p>
-      ) : null}
+      <Outcome error={error} done={done} />
       {packages && shown.length === 0 ? <p className="muted">Every package {provider} lists has been received.</p> : null}
       {shown.length > 0 ? (
         <table className="table ct-table" aria-label="Packages">
