@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { coreCalls } from '../../preload/contract/core.js';
 import type { AppStatus, DeviceStatus, EventEnvelope, EventName, EventPayload, ResponseEnvelope, TraceStatus } from '../../preload/api.js';
 import { appendAudit } from '../audit/log.js';
-import { seedDemoStore } from '../demo/seed.js';
+import { isDemoSeeded, seedDemoStore } from '../demo/seed.js';
 import { createFirstRunHandlers } from './first-run.js';
 import { backupFileNamed, backupFolderIn, restoreBackup } from '../store/backup.js';
 import { databaseFileIn, ensureDataFolder, openStore, type Store } from '../store/db.js';
@@ -240,7 +240,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   let demoStore: { sqlite: Database.Database; demo: boolean } | null = null;
   function isDemoStore(sqlite: Database.Database): boolean {
     if (demoStore?.sqlite !== sqlite) {
-      demoStore = { sqlite, demo: sqlite.prepare(`SELECT 1 FROM audit_events WHERE action = 'demo.seed' LIMIT 1`).get() !== undefined };
+      demoStore = { sqlite, demo: isDemoSeeded(sqlite) };
     }
     return demoStore.demo;
   }

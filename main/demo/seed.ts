@@ -23,6 +23,16 @@ import {
   type ProductCategory,
 } from '../compliance/rules.js';
 
+/**
+ * Whether this database holds a demo store. The seed writes only into a database without staff,
+ * so its audit event is among the first few: reading them answers in O(1) on a store with years
+ * of history (a search of the whole audit log for an event a real store never has would read
+ * every event at each start).
+ */
+export function isDemoSeeded(sqlite: Database.Database): boolean {
+  return sqlite.prepare(`SELECT 1 FROM (SELECT action FROM audit_events ORDER BY seq LIMIT 50) WHERE action = 'demo.seed'`).get() !== undefined;
+}
+
 /** The demo employees' PINs by role (README.md lists them too). */
 export const DEMO_PINS = { budtender: '1111', manager: '2222', admin: '3333' } as const satisfies Record<Role, string>;
 

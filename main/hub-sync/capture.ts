@@ -345,15 +345,19 @@ export function captureSale(sqlite: Database.Database, saleId: string, outagePol
 /** A void or return of a sale (its lines back to stock, its allotment back to the patient). */
 export function captureSaleReturn(sqlite: Database.Database, returnId: string): void {
   if (!hubPaired(sqlite)) return;
-  const ret = cachedStatement(sqlite, 'SELECT id, sale_id, employee_id, at FROM sale_returns WHERE id = ?').get(returnId) as
-    | { id: string; sale_id: string; employee_id: string; at: number }
-    | undefined;
+  const ret = cachedStatement(
+    sqlite,
+    'SELECT r.id, r.sale_id, r.employee_id, r.at, s.receipt_number AS sale_no FROM sale_returns r JOIN sales s ON s.id = r.sale_id WHERE r.id = ?',
+  ).get(returnId) as { id: string; sale_id: string; employee_id: string; at: number; sale_no: number } | undefined;
   if (!ret) return;
+  // Both read through the sale's own rows (indexed by sale_no): return_id has no index of its own.
   const lines = cachedStatement(
     sqlite,
-    'SELECT l.line_no AS lineNo, r.quantity FROM sale_return_lines r JOIN sale_lines l ON l.id = r.sale_line_id WHERE r.return_id = ? ORDER BY l.line_no',
-  ).all(returnId) as Array<{ lineNo: number; quantity: number }>;
-  const returned = sumAmounts(cachedStatement(sqlite, 'SELECT limit_id AS limitId, unit, amount FROM allotment_uses WHERE return_id = ?').all(returnId) as Amount[]).map(
+    'SELECT l.line_no AS lineNo, r.quantity FROM sale_lines l JOIN sale_return_lines r ON r.sale_line_id = l.id WHERE l.sale_no = ? AND r.return_id = ? ORDER BY l.line_no',
+  ).all(ret.sale_no, returnId) as Array<{ lineNo: number; quantity: number }>;
+  const returned = sumAmounts(
+    cachedStatement(sqlite, 'SELECT limit_id AS limitId, unit, amount FROM allotment_uses WHERE sale_no = ? AND return_id = ?').all(ret.sale_no, returnId) as Amount[],
+  ).map(
     (amount) => ({ ...amount, amount: Math.abs(amount.amount) }),
   );
   enqueueHubCommand(

@@ -5,6 +5,7 @@
  */
 import type { QueueAllotment, QueueCustomerHit, QueueEntry, QueueView, CheckInType } from '../../preload/contract/queue.js';
 import type { QueueContext } from './context.js';
+import { nameKey, prefixEnd } from '../customers/normalise.js';
 
 /**
  * The queue view's version, shared by every QueueService in the process (checkout keeps its own
@@ -111,17 +112,18 @@ export class QueueListing {
 
   findCustomers(query: string, limit: number): QueueCustomerHit[] {
     const db = this.ctx.deps.sqlite();
-    const words = query.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 3);
-    const where = words.map(() => `(lower(first_name) LIKE ? OR lower(last_name) LIKE ?)`).join(' AND ');
-    const params = words.flatMap((word) => {
-      const like = `${word.replace(/[%_\\]/g, '')}%`;
-      return [like, like];
-    });
+    // Each word is the start of the first or the last name (case and spaces ignored), read as a
+    // range of the name indexes (customers_search_name, customers_search_first): never a walk of
+    // every customer comparing names.
+    const words = query.split(/\s+/).map(nameKey).filter(Boolean).slice(0, 3);
+    if (words.length === 0) return [];
+    const where = words.map(() => `((c.search_last >= ? AND c.search_last < ?) OR (c.search_first >= ? AND c.search_first < ?))`).join(' AND ');
+    const params = words.flatMap((word) => [word, prefixEnd(word), word, prefixEnd(word)]);
     const rows = db
       .prepare(
         `SELECT c.id, c.first_name AS firstName, c.last_name AS lastName, c.customer_type AS customerType, c.date_of_birth AS dateOfBirth,
                 EXISTS (SELECT 1 FROM queue_entries q WHERE q.customer_id = c.id AND q.removed_at IS NULL) AS inQueue
-           FROM customers c WHERE ${where} ORDER BY c.last_name, c.first_name LIMIT ?`,
+           FROM customers c WHERE ${where} ORDER BY c.search_last, c.search_first LIMIT ?`,
       )
       .all(...params, limit) as Array<{ id: string; firstName: string; lastName: string; customerType: CheckInType; dateOfBirth: string; inQueue: number }>;
     return rows.map((row) => ({

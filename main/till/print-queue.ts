@@ -19,6 +19,13 @@ import { buildReceipt } from './receipt.js';
 import { statusOf, type PrinterCondition } from './status.js';
 import { linkFor, type PrinterLink } from './transports/index.js';
 
+/**
+ * The condition of the partial index print_jobs_waiting, written out in every query on a job's
+ * state: SQLite uses a partial index only when the query names its condition, so without it each
+ * status read (after every sale) would read every job ever printed.
+ */
+const WAITING = "state IN ('pending', 'sending', 'uncertain')";
+
 export type JobKind = 'receipt' | 'reprint' | 'kick' | 'report' | 'test';
 
 /** A drawer kick the printer could not take within this long after the sale is not sent later. */
@@ -114,7 +121,7 @@ export class PrintQueue {
   start(): void {
     this.stopped = false;
     const db = this.deps.sqlite();
-    const caught = db.prepare(`UPDATE print_jobs SET state = 'uncertain', updated_at = ? WHERE state = 'sending'`).run(this.deps.clock()).changes;
+    const caught = db.prepare(`UPDATE print_jobs SET state = 'uncertain', updated_at = ? WHERE ${WAITING} AND state = 'sending'`).run(this.deps.clock()).changes;
     if (caught > 0) this.deps.logger?.log('warn', `${caught} print job(s) were being sent when the register stopped: staff choose to reprint or dismiss them`);
     this.wake();
     const every = this.deps.idlePollMs ?? IDLE_POLL_MS;
@@ -171,11 +178,11 @@ export class PrintQueue {
     const db = this.deps.sqlite();
     const config = this.deps.config();
     const printer = receiptPrinter(config);
-    const waiting = (db.prepare(`SELECT COUNT(*) AS n FROM print_jobs WHERE state = 'pending'`).get() as { n: number }).n;
+    const waiting = (db.prepare(`SELECT COUNT(*) AS n FROM print_jobs WHERE ${WAITING} AND state = 'pending'`).get() as { n: number }).n;
     const uncertain = db
       .prepare(
         `SELECT j.id AS jobId, j.kind, j.sale_id AS saleId, s.receipt_number AS receiptNumber, j.updated_at AS at
-           FROM print_jobs j LEFT JOIN sales s ON s.id = j.sale_id WHERE j.state = 'uncertain' ORDER BY j.id`,
+           FROM print_jobs j LEFT JOIN sales s ON s.id = j.sale_id WHERE j.${WAITING} AND j.state = 'uncertain' ORDER BY j.id`,
       )
       .all() as UncertainJob[];
     const link = printer ? this.linkOf(printer) : null;
@@ -229,7 +236,7 @@ export class PrintQueue {
   private pending(): JobRow[] {
     return cachedStatement(
       this.deps.sqlite(),
-      `SELECT id, kind, sale_id AS saleId, printer_id AS printerId, doc, created_at AS createdAt FROM print_jobs WHERE state = 'pending' ORDER BY id LIMIT 20`,
+      `SELECT id, kind, sale_id AS saleId, printer_id AS printerId, doc, created_at AS createdAt FROM print_jobs WHERE ${WAITING} AND state = 'pending' ORDER BY id LIMIT 20`,
     ).all() as JobRow[];
   }
 

@@ -8,6 +8,7 @@ import type { CallContext, CapabilityModule, CoreServices, HandlersFor } from '.
 import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { appendAudit } from '../audit/log.js';
+import { isDemoSeeded } from '../demo/seed.js';
 import { newId } from '../store/ids.js';
 import type { traceCalls } from '../../preload/contract/trace.js';
 import type { SyncStatus, TraceSettingsView } from '../../preload/contract/trace.js';
@@ -369,7 +370,7 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
     demoUrls,
     async onOpen() {
       const db = sqlite();
-      isDemo = !!db.prepare(`SELECT 1 FROM audit_events WHERE action = 'demo.seed' LIMIT 1`).get();
+      isDemo = isDemoSeeded(db);
       if (isDemo && options.demoSandbox !== false && !sandbox) {
         try {
           sandbox = await startBioTrackSandbox({ port: 0, data: loadSandboxData(join(services.resourcesDir, 'demo', 'biotrack-sandbox.json')) });

@@ -11,6 +11,7 @@ import { DEMO_PINS } from '../../../main/demo/seed.js';
 import { savePairing } from '../../../main/hub-sync/state.js';
 import { applyPragmas } from '../../../main/store/db.js';
 import { newId } from '../../../main/store/ids.js';
+import { toEmployee } from '../../../main/staff/service.js';
 import type { ResponseEnvelope } from '../../../preload/api.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
 import { commandBody } from '../../../hub/protocol.js';
@@ -190,5 +191,16 @@ describe('hub outbox capture', () => {
     // Points earned on the sale go too (rewards.entry), in the same transaction.
     expect(rows.map((row) => row.kind)).toContain('sale.record');
     expect(rows.map((row) => row.seq)).toEqual(rows.map((_, i) => i + 1));
+
+    // A return of two lines: their line numbers and the allotment they gave back (read through the sale's rows).
+    const manager = toEmployee(db.prepare(`SELECT id, name, role, active FROM employees WHERE role = 'manager' LIMIT 1`).get() as { id: string; name: string; role: 'manager'; active: number });
+    const receipt = driver.service.receipt(saleId);
+    const returnedLines = receipt.lines.slice(1, 3);
+    driver.service.returnLines(manager, { commandId: newId(), saleId, reason: 'test', refundTender: 'cash', lines: returnedLines.map((line) => ({ saleLineId: line.saleLineId, quantity: 1 })) });
+    const back = outbox(db).find((row) => row.kind === 'sale.void')!;
+    expect(back.payload).toMatchObject({ saleId, employeeId: manager.id, lines: [{ lineNo: 2, quantity: 1 }, { lineNo: 3, quantity: 1 }] });
+    const given = db.prepare('SELECT SUM(amount) AS n FROM allotment_uses WHERE return_id IS NOT NULL').get() as { n: number };
+    expect(given.n).toBeLessThan(0);
+    expect((back.payload.allotmentReturned as Array<{ amount: number }>).reduce((sum, a) => sum + a.amount, 0)).toBe(-given.n);
   });
 });
