@@ -30,6 +30,11 @@ import { RestoreGuard } from './restore.js';
 
 export interface RegisterOptions {
   dataDir: string;
+  /**
+   * Windows: the data folder is the installed app's one in ProgramData, shared by the PC's
+   * accounts: it keeps the installer's ACL instead of being narrowed to the current user.
+   */
+  dataDirSharedByAllAccounts?: boolean;
   resourcesDir: string;
   migrationsFolder: string;
   host: 'electron' | 'browser';
@@ -86,7 +91,7 @@ export async function createRegister(options: RegisterOptions): Promise<Register
   const backupKeep = options.backupKeep ?? 10;
   const databaseFile = databaseFileIn(options.dataDir);
   const backupDir = backupFolderIn(options.dataDir);
-  const folderNote = ensureDataFolder(options.dataDir);
+  const folderNote = ensureDataFolder(options.dataDir, { sharedByAllAccounts: options.dataDirSharedByAllAccounts });
   if (folderNote) logger.log('warn', `The data folder could not be made private to this user: ${folderNote}`);
 
   let store: Store | null = null;

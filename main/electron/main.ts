@@ -74,6 +74,7 @@ async function start(): Promise<void> {
     register = await createRegister({
       ...appPaths(appRoot),
       dataDir,
+      dataDirSharedByAllAccounts: sharedByAllAccounts,
       host: 'electron',
       newStore,
       version: app.getVersion(),

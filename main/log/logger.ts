@@ -4,7 +4,7 @@
  */
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { restrictFiles, restrictFolder } from '../store/permissions.js';
+import { restrictFiles, restrictSubFolder } from '../store/permissions.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -26,7 +26,7 @@ export function createFileLogger(dataDir: string, echo: (line: string) => void =
         if (!ready) {
           // Logs name customers and staff: this user only (folder 0700, files 0600).
           mkdirSync(dir, { recursive: true, mode: 0o700 });
-          restrictFolder(dir);
+          restrictSubFolder(dir);
           restrictFiles([file, `${file}.1`]);
           ready = true;
         }

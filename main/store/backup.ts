@@ -15,7 +15,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, s
 import { join } from 'node:path';
 import { CHEAP_CHECK_MAX_BYTES, checkIntegrity } from './db.js';
 import { integrityCheckInWorker } from './integrity.js';
-import { restrictFiles, restrictFolder } from './permissions.js';
+import { restrictFiles, restrictSubFolder } from './permissions.js';
 import { startSqliteWorker } from './worker.js';
 
 export interface BackupInfo {
@@ -62,7 +62,7 @@ export interface CreateBackupOptions {
  */
 export async function createBackup(databaseFile: string, backupDir: string, options: CreateBackupOptions): Promise<string | null> {
   mkdirSync(backupDir, { recursive: true, mode: 0o700 });
-  restrictFolder(backupDir);
+  restrictSubFolder(backupDir);
   const target = join(backupDir, backupName(options.now, options.storeIdentity));
   const partial = `${target}.partial`;
   // Written under a .partial name and renamed, so a crash mid-backup never leaves a file that looks whole.

@@ -10,7 +10,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, stat
 import { join } from 'node:path';
 import * as schema from './schema.js';
 import { DataFolderError, StoreDamagedError } from './errors.js';
-import { databaseFiles, PRIVATE_FILE_MODE, restrictFiles, restrictFolder } from './permissions.js';
+import { databaseFiles, PRIVATE_FILE_MODE, restrictFiles, restrictFolder, type PrivacyOptions } from './permissions.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
@@ -52,10 +52,11 @@ export function applyPragmas(sqlite: Database.Database): void {
 }
 
 /**
- * Make the data folder (private to this user: 0700, or a user-only ACL on Windows) and check it
- * can be written. Returns a note when the folder could not be made private (the caller logs it).
+ * Make the data folder (private to this user: 0700, or a user-only ACL on Windows unless it is the
+ * installed app's folder shared by the PC's accounts) and check it can be written. Returns a note
+ * when the folder could not be made private (the caller logs it).
  */
-export function ensureDataFolder(dataDir: string): string | null {
+export function ensureDataFolder(dataDir: string, privacy: PrivacyOptions = {}): string | null {
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -66,7 +67,7 @@ export function ensureDataFolder(dataDir: string): string | null {
   } catch (error) {
     throw new DataFolderError(dataDir, describeFsError(error));
   }
-  return restrictFolder(dataDir);
+  return restrictFolder(dataDir, privacy);
 }
 
 function describeFsError(error: unknown): string {
