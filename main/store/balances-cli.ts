@@ -1,6 +1,6 @@
 /**
  * `npm run verify:balances [-- --data-dir DIR]`: rebuilds the running balances (stock on hand,
- * allotment used per day, points) from their ledgers and compares them with the kept figures.
+ * allotment used per day, points, the track-and-trace outbox's counters) from their ledgers and compares them with the kept figures.
  * Exits 0 when every figure agrees, 1 naming each one that differs, 2 when it cannot check.
  * Reads only: safe while the register runs.
  */
@@ -38,7 +38,7 @@ function main(): number {
     const counts = balanceCounts(sqlite);
     if (differences.length === 0) {
       console.log(
-        `Balances agree with their ledgers: ${counts.stock_on_hand} products' stock, ${counts.allotment_daily} days of allotment use, ${counts.rewards_balances} customers' points.`,
+        `Balances agree with their ledgers: ${counts.stock_on_hand} products' stock, ${counts.allotment_daily} days of allotment use, ${counts.rewards_balances} customers' points, ${counts.trace_outbox_counts} track-and-trace outbox rows counted by state.`,
       );
       return 0;
     }

@@ -1,15 +1,16 @@
 /**
- * Running balances (drizzle/0013, 0017): stock on hand per product, allotment used per holder per limit
- * per business day, and points per customer are kept by triggers on their ledgers, in the same
- * transaction as every ledger row. `verifyBalances` rebuilds each from its ledger and lists every
+ * Running balances (drizzle/0013, 0015, 0017): stock on hand per product, allotment used per holder
+ * per limit per business day, points per customer, and the track-and-trace outbox's rows per
+ * location and state (hot and archived together) are kept by triggers on their ledgers, in the
+ * same transaction as every ledger row. `verifyBalances` rebuilds each from its ledger and lists every
  * figure that differs (`npm run verify:balances`). It reads whole ledgers: a check for a quiet
  * moment, never for a sale's path.
  */
 import type Database from 'better-sqlite3';
 
 export interface BalanceDifference {
-  balance: 'stock_on_hand' | 'allotment_daily' | 'rewards_balances';
-  /** What the figure is for: the product, the holder/limit/day, the customer. */
+  balance: 'stock_on_hand' | 'allotment_daily' | 'rewards_balances' | 'trace_outbox_counts';
+  /** What the figure is for: the product, the holder/limit/day, the customer, the location/state. */
   key: string;
   /** The kept figure (null: no row kept) and the ledger's sum. */
   kept: number | null;
@@ -60,6 +61,20 @@ const CHECKS: Check[] = [
            WHERE d.amount != 0 AND NOT EXISTS (
              SELECT 1 FROM ledger l WHERE l.hk = d.holder_kind AND l.hi = d.holder_id AND l.li = d.limit_id AND l.bd = d.business_date)`,
   },
+  {
+    balance: 'trace_outbox_counts',
+    // Archiving moves a row from trace_outbox to trace_outbox_archive and leaves the counter as it is.
+    sql: `WITH ledger AS (
+            SELECT location AS lo, state AS st, COUNT(*) AS total FROM (
+              SELECT location, state FROM trace_outbox UNION ALL SELECT location, state FROM trace_outbox_archive)
+             GROUP BY location, state)
+          SELECT l.lo || ' ' || l.st AS key, c.n AS kept, l.total AS ledger FROM ledger l
+            LEFT JOIN trace_outbox_counts c ON c.location = l.lo AND c.state = l.st
+           WHERE c.n IS NOT l.total
+          UNION ALL
+          SELECT c.location || ' ' || c.state, c.n, 0 FROM trace_outbox_counts c
+           WHERE c.n != 0 AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.lo = c.location AND l.st = c.state)`,
+  },
 ];
 
 /** Every kept balance that differs from its ledger (empty: all agree). */
@@ -76,5 +91,10 @@ export function verifyBalances(sqlite: Database.Database): BalanceDifference[] {
 /** How many figures each balance keeps (for the report). */
 export function balanceCounts(sqlite: Database.Database): Record<BalanceDifference['balance'], number> {
   const count = (table: string) => (sqlite.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-  return { stock_on_hand: count('stock_on_hand'), allotment_daily: count('allotment_daily'), rewards_balances: count('rewards_balances') };
+  return {
+    stock_on_hand: count('stock_on_hand'),
+    allotment_daily: count('allotment_daily'),
+    rewards_balances: count('rewards_balances'),
+    trace_outbox_counts: (sqlite.prepare('SELECT COALESCE(SUM(n), 0) AS n FROM trace_outbox_counts').get() as { n: number }).n,
+  };
 }

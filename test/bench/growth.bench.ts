@@ -160,7 +160,7 @@ async function onHistory(dir: string, empty: Awaited<ReturnType<typeof emptyStor
       name: 'growth.verify_balances',
       value: differences.length === 0 ? 'agree' : `${differences.length} differ`,
       target: 'agree',
-      note: `stock, allotment days and points rebuilt from their ledgers and compared on ${history} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      note: `stock, allotment days, points and the trace outbox's counters rebuilt from their ledgers and compared on ${history} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     });
   } finally {
     store.close();

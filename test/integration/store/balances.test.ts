@@ -1,6 +1,6 @@
 /**
- * Running balances (issue 12): stock on hand, allotment used per day and points are kept by the
- * ledgers' triggers in the sale's own transaction, agree with a rebuild from the ledgers after
+ * Running balances (issue 12): stock on hand, allotment used per day, points and the trace
+ * outbox's counters are kept by the ledgers' triggers in the sale's own transaction, agree with a rebuild from the ledgers after
  * real sales, voids and returns, and `npm run verify:balances` names a figure that drifted.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../main/store/db.js';
 import { verifyBalances } from '../../../main/store/balances.js';
+import { archiveSettled } from '../../../main/trace/outbox.js';
 import { seedDemoStore } from '../../../main/demo/seed.js';
 import { hashPin } from '../../../main/staff/pins.js';
 import { toEmployee } from '../../../main/staff/service.js';
@@ -37,6 +38,20 @@ describe('running balances', () => {
     driver.service.voidSale(manager, { commandId: `void-${sales[11]}`, saleId: sales[11]!, reason: 'test' });
     const line = sqlite.prepare('SELECT l.id FROM sale_lines l JOIN sales s ON s.receipt_number = l.sale_no WHERE s.id = ? ORDER BY l.line_no LIMIT 1').get(sales[5]) as { id: number };
     driver.service.returnLines(manager, { commandId: `return-${sales[5]}`, saleId: sales[5]!, reason: 'test', refundTender: 'cash', lines: [{ saleLineId: String(line.id), quantity: 1 }] });
+
+    // The outbox counters: rows reported and moved to the archive still count where they were.
+    const reported = sqlite.prepare(`SELECT id, location FROM trace_outbox WHERE kind = 'dispense' ORDER BY id LIMIT 4`).all() as Array<{ id: string; location: string }>;
+    expect(reported.length).toBe(4);
+    const acknowledge = sqlite.prepare(`UPDATE trace_outbox SET state = 'acknowledged', acknowledged_at = ?, updated_at = ? WHERE id = ?`);
+    for (const row of reported) acknowledge.run(driver.now(), driver.now(), row.id);
+    expect(archiveSettled(sqlite, { location: reported[0]!.location, before: driver.now() + DAY, limit: 100 })).toBe(4);
+    expect(verifyBalances(sqlite)).toEqual([]);
+    const counted = sqlite.prepare(`SELECT n FROM trace_outbox_counts WHERE location = ? AND state = 'acknowledged'`).get(reported[0]!.location) as { n: number };
+    expect(counted.n).toBe(4);
+    // A counter that drifted is named.
+    sqlite.prepare(`UPDATE trace_outbox_counts SET n = n + 1 WHERE location = ? AND state = 'acknowledged'`).run(reported[0]!.location);
+    expect(verifyBalances(sqlite)).toEqual([{ balance: 'trace_outbox_counts', key: `${reported[0]!.location} acknowledged`, kept: 5, ledger: 4 }]);
+    sqlite.prepare(`UPDATE trace_outbox_counts SET n = n - 1 WHERE location = ? AND state = 'acknowledged'`).run(reported[0]!.location);
 
     expect(verifyBalances(sqlite)).toEqual([]);
     const onHand = sqlite.prepare('SELECT p.trace_barcode AS code, s.quantity FROM stock_on_hand s JOIN products p ON p.id = s.product_id WHERE p.trace_barcode = ?');
@@ -94,6 +109,11 @@ describe('running balances', () => {
     const drift = cli();
     expect(drift.status).toBe(1);
     expect(drift.stderr).toContain(`stock_on_hand ${product.product_id}: kept`);
+    store.sqlite.prepare(`INSERT INTO trace_outbox_counts (location, state, n) VALUES ('LOC-1', 'pending', 2)`).run();
+    store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    const counters = cli();
+    expect(counters.status).toBe(1);
+    expect(counters.stderr).toContain('trace_outbox_counts LOC-1 pending: kept 2, ledger says 0');
     store.close();
   });
 });
