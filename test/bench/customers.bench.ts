@@ -5,7 +5,8 @@
  *   customers.scan_to_profile_p95_ms  a licence payload in (parse + checks + match), the profile out
  *   customers.search_worst_ms         the core's worst single search: what the screen could wait on
  *                                     (the screen never blocks: search runs in the core, debounced)
- * Each is printed beside its reference: a bare indexed primary-key lookup on the same file.
+ * Each is printed beside its reference: the same 25-row prefix search on the last-name index, bare
+ * better-sqlite3 on the same file (no service, no merging).
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';

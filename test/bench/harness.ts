@@ -45,6 +45,41 @@ export function notMeasured(name: string, target: string, why: string): BenchLin
   return { name, value: NOT_MEASURED, target, note: why };
 }
 
+/**
+ * Runs the suites (those whose prefix matches `only`), printing each figure's line; returns the
+ * exit code: 1 when a suite failed, nothing was printed, or, with `strict`, a figure was not
+ * measured (CI's smoke step: a bench that cannot measure must not pass quietly).
+ */
+export async function runSuites(
+  suites: BenchSuite[],
+  options: { only?: string; strict: boolean; print(line: string): void; error(line: string): void },
+): Promise<number> {
+  const { only, strict } = options;
+  let failed = false;
+  let printed = 0;
+  for (const suite of suites) {
+    if (only && !suite.prefix.startsWith(only) && !only.startsWith(suite.prefix)) continue;
+    try {
+      const lines = await suite.run();
+      for (const line of lines) {
+        if (only && !line.name.startsWith(only)) continue;
+        printed++;
+        const text = formatLine(line);
+        options.print(text);
+        if (strict && text.startsWith(`${line.name}: ${NOT_MEASURED}`)) failed = true;
+      }
+    } catch (error) {
+      failed = true;
+      options.error(`${suite.prefix}: bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+    }
+  }
+  if (printed === 0) {
+    options.error(only ? `No bench figure starts with "${only}".` : 'No bench figure was printed.');
+    failed = true;
+  }
+  return failed ? 1 : 0;
+}
+
 /** Where benches keep fixtures they build once: shared between runs, so guarded by fixtureLock. */
 export function benchCacheRoot(): string {
   return process.env.BENCH_CACHE_DIR ?? join(tmpdir(), 'dispensary-register-bench');

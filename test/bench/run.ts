@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { formatLine, NOT_MEASURED, type BenchSuite } from './harness.js';
+import { runSuites, type BenchSuite } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -19,29 +19,9 @@ if (onlyIndex >= 0 && !only) {
 }
 
 const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
-let failed = false;
-let printed = 0;
+const suites: BenchSuite[] = [];
 for (const file of files) {
   const mod = (await import(pathToFileURL(join(here, file)).href)) as { suites?: BenchSuite[] };
-  for (const suite of mod.suites ?? []) {
-    if (only && !suite.prefix.startsWith(only) && !only.startsWith(suite.prefix)) continue;
-    try {
-      const lines = await suite.run();
-      for (const line of lines) {
-        if (only && !line.name.startsWith(only)) continue;
-        printed++;
-        const text = formatLine(line);
-        console.log(text);
-        if (strict && text.startsWith(`${line.name}: ${NOT_MEASURED}`)) failed = true;
-      }
-    } catch (error) {
-      failed = true;
-      console.error(`${suite.prefix}: bench failed: ${error instanceof Error ? error.stack : String(error)}`);
-    }
-  }
+  suites.push(...(mod.suites ?? []));
 }
-if (printed === 0) {
-  console.error(only ? `No bench figure starts with "${only}".` : 'No bench figure was printed.');
-  failed = true;
-}
-process.exit(failed ? 1 : 0);
+process.exit(await runSuites(suites, { only, strict, print: (line) => console.log(line), error: (line) => console.error(line) }));
