@@ -2,22 +2,29 @@
  * The sync worker's queries never scan the outbox or its attempts (hot or archived): every
  * statement the engine prepares while it sends, is refused, reconciles (found, absent, ambiguous),
  * waits on a void's dispense, archives and reports its status is recorded, and its plan
- * (EXPLAIN QUERY PLAN) may only SEARCH those tables by an index, never SCAN them.
+ * (EXPLAIN QUERY PLAN) may only SEARCH those tables by an index, never SCAN them. The same for a
+ * store on Metrc: sales accepted, refused (400), lost answers found by their external number or
+ * absent and sent again, a void (DELETE) and a refund (PUT) of an archived sale.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import Database from 'better-sqlite3';
 import type { BioTrackSandbox } from '../../../main/trace/biotrack/sandbox/server.js';
-import { enqueueVoid, syncCounts } from '../../../main/trace/outbox.js';
+import { enqueueRefund, enqueueVoid, syncCounts } from '../../../main/trace/outbox.js';
+import type { MetrcSandbox } from '../../../main/trace/metrc/sandbox/server.js';
+import { IL_BIG_FLOWER, IL_FLOWER, metrcEngine, queueMetrcSale, startMetrc } from '../../support/metrc.js';
 import { EXPIRED_PATIENT, engineFor, openTestStore, queueSale, settle, startSandbox } from '../../support/trace.js';
 
 const GROWING = ['trace_outbox', 'trace_attempts', 'trace_outbox_archive', 'trace_attempts_archive'];
 
 let sandbox: BioTrackSandbox;
+let metrc: MetrcSandbox;
 beforeAll(async () => {
   sandbox = await startSandbox();
+  metrc = await startMetrc();
 });
 afterAll(async () => {
   await sandbox.close();
+  await metrc.close();
 });
 
 /** Record every SQL text prepared on this connection from now on. */
@@ -86,6 +93,58 @@ test('every statement the sync worker runs searches the outbox and attempts by i
     expect(states).toEqual(['acknowledged', 'acknowledged', 'acknowledged', 'needs_person', 'needs_person', 'rejected']);
     const steps = store.sqlite.prepare(`SELECT DISTINCT outcome FROM trace_attempts UNION SELECT DISTINCT outcome FROM trace_attempts_archive`).all().map((row) => (row as { outcome: string }).outcome).sort();
     expect(steps).toEqual(expect.arrayContaining(['absent', 'accepted', 'ambiguous', 'found', 'rejected', 'unknown']));
+    expect(recorder.statements.size).toBeGreaterThan(15);
+    const scanning = [...recorder.statements].map((source) => ({ source, scans: scansOf(store.sqlite, source) })).filter((entry) => entry.scans.length > 0);
+    expect(scanning).toEqual([]);
+  } finally {
+    db.cleanup();
+  }
+});
+
+test('every statement the sync worker runs for a store on Metrc searches the outbox and attempts by index', async () => {
+  const db = openTestStore();
+  try {
+    const { store } = db;
+    const engine = metrcEngine(store, metrc, 'IL', { archiveAfterMs: 0 });
+    const first = queueMetrcSale(store, { lines: [{ barcode: IL_FLOWER, quantity: 2, unitPriceCents: 4500 }] });
+    queueMetrcSale(store);
+    await settle(engine);
+    const saleIdOf = (outboxId: string) => (store.sqlite.prepare('SELECT sale_id AS s FROM trace_outbox WHERE id = ? UNION ALL SELECT sale_id FROM trace_outbox_archive WHERE id = ?').get(outboxId, outboxId) as { s: string }).s;
+    const refunded = saleIdOf(first.outboxId);
+
+    const recorder = recordStatements(store.sqlite);
+    // The reported sales leave for the archive; a refund of one and a void of the other follow.
+    engine.archive();
+    store.sqlite.transaction(() => enqueueRefund(store.sqlite, { saleId: refunded, refundTime: Date.now(), lines: [{ barcode: IL_FLOWER, quantity: 1, unitPriceCents: 4500 }] }))();
+    const voided = queueMetrcSale(store);
+    await settle(engine);
+    store.sqlite.transaction(() => enqueueVoid(store.sqlite, { saleId: saleIdOf(voided.outboxId) }))();
+    // Over the allotment: Metrc refuses it (400), a person decides.
+    queueMetrcSale(store, { lines: [{ barcode: IL_BIG_FLOWER, quantity: 3, unitPriceCents: 20000 }] });
+    await settle(engine);
+    // Lost answers: found by the external receipt number, or absent and sent again.
+    for (const fault of ['timeout_after_commit', 'timeout_before_commit'] as const) {
+      metrc.setFaults({ rules: [{ route: 'POST /sales/v2/receipts', fault, delayMs: 20 }] });
+      queueMetrcSale(store, { lines: [{ barcode: IL_FLOWER, quantity: 1, unitPriceCents: fault === 'timeout_after_commit' ? 4502 : 4503 }] });
+      await settle(engine);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      await settle(engine);
+    }
+    metrc.setFaults({});
+    engine.status();
+    syncCounts(store.sqlite);
+    const reader = new Database(db.file, { readonly: true });
+    const rows = reader.prepare('SELECT kind, state FROM trace_outbox UNION ALL SELECT kind, state FROM trace_outbox_archive').all() as Array<{ kind: string; state: string }>;
+    reader.close();
+    engine.archive();
+    recorder.stop();
+
+    expect(rows.map((row) => `${row.kind} ${row.state}`).sort()).toEqual([
+      'dispense acknowledged', 'dispense acknowledged', 'dispense acknowledged', 'dispense acknowledged', 'dispense acknowledged', 'dispense rejected',
+      'refund acknowledged', 'void acknowledged',
+    ]);
+    const steps = store.sqlite.prepare(`SELECT DISTINCT outcome FROM trace_attempts UNION SELECT DISTINCT outcome FROM trace_attempts_archive`).all().map((row) => (row as { outcome: string }).outcome);
+    expect(steps).toEqual(expect.arrayContaining(['absent', 'accepted', 'found', 'rejected', 'unknown']));
     expect(recorder.statements.size).toBeGreaterThan(15);
     const scanning = [...recorder.statements].map((source) => ({ source, scans: scansOf(store.sqlite, source) })).filter((entry) => entry.scans.length > 0);
     expect(scanning).toEqual([]);
