@@ -4,7 +4,8 @@
  * Push, per command, one transaction (research/hub.md §6.3):
  *  1. lock the device's row (one device's commands apply one at a time, in sequence);
  *  2. a (device, commandId) already logged is a duplicate: its stored answer is sent again;
- *  3. deviceSeq must be last + 1: a gap stops the batch ("resend from N");
+ *  3. deviceSeq must be last + 1: otherwise the batch stops with where to resume ("resend from
+ *     N" after a gap; "go on from N" to a station whose numbers fell behind the hub's);
  *  4. the payload is parsed and the kind's handler runs under a savepoint; a Rejection rolls the
  *     handler back and is stored as the command's answer;
  *  5. the command row, the device's last seq and the change rows (writeChanges: versions in
@@ -48,9 +49,9 @@ async function applyOne(pool: pg.Pool, deviceId: string, command: CommandEnvelop
     if (previous) {
       return { commandId: command.commandId, deviceSeq: previous.device_seq, status: 'duplicate', result: previous.result ?? undefined, ...(previous.reason ? { reason: previous.reason } : {}) };
     }
-    if (command.deviceSeq <= lastSeq) {
-      return { ...base, status: 'rejected', reason: `Sequence number ${command.deviceSeq} was already used by another command from this station.` };
-    }
+    // A number already used by another command (a register restored from an older backup numbers
+    // its new commands again from there) or one past the next: either way the hub says where to
+    // resume, and the station numbers this command and the ones after it from there.
     if (command.deviceSeq !== lastSeq + 1) return { ...base, status: 'gap', expectedSeq: lastSeq + 1 };
 
     const received = now();

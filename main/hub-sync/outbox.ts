@@ -80,6 +80,23 @@ export function pendingCount(sqlite: Database.Database): number {
   return (cachedStatement(sqlite, "SELECT COUNT(*) AS n FROM hub_outbox WHERE state = 'pending'").get() as { n: number }).n;
 }
 
+/**
+ * Moves the command numbered `from`, and every later one, to start at `to` (order kept), and the
+ * next number after them: the hub said it already used `from` (this register was restored from an
+ * older backup). One transaction; the unique number never collides midway.
+ */
+export function renumberFrom(sqlite: Database.Database, from: number, to: number): void {
+  const shift = to - from;
+  if (shift <= 0) return;
+  sqlite
+    .transaction(() => {
+      cachedStatement(sqlite, 'UPDATE hub_outbox SET device_seq = -(device_seq + ?) WHERE device_seq >= ?').run(shift, from);
+      cachedStatement(sqlite, 'UPDATE hub_outbox SET device_seq = -device_seq WHERE device_seq < 0').run();
+      cachedStatement(sqlite, 'UPDATE hub_sync SET last_seq = MAX(last_seq + ?, ?) WHERE id = 1').run(shift, to);
+    })
+    .immediate();
+}
+
 /** Record the hub's answer for one command. */
 export function markAcked(
   sqlite: Database.Database,

@@ -19,7 +19,7 @@ import { LEASE_RENEW_MS, MAX_PUSH_BATCH, PROTOCOL_VERSION, type AllotmentAmount,
 type HelloReply = ReplyOf<'hello'>;
 import { applyChanges, type Applied } from './apply.js';
 import { HubConnection, HubError } from './connection.js';
-import { commandsFrom, markAcked, onHubCommand, pendingCount } from './outbox.js';
+import { commandsFrom, markAcked, onHubCommand, pendingCount, renumberFrom } from './outbox.js';
 import { markContact, markOffline, openToken, readHubState, setEpoch, type HubState } from './state.js';
 import { cachedStatement } from '../store/statements.js';
 import { closedGrants, heldClaims } from './grants.js';
@@ -333,8 +333,9 @@ export class HubSync {
         }
         // Everything after the hub's last sequence number is sent (again): a restored hub lacks it.
         cachedStatement(sqlite, "UPDATE hub_outbox SET state = 'pending' WHERE device_seq > ? AND state = 'applied'").run(reply.lastSeq);
-        // What the hub holds but whose answer we lost: held.
-        cachedStatement(sqlite, "UPDATE hub_outbox SET state = 'applied', acked_epoch = ? WHERE device_seq <= ? AND state = 'pending'").run(reply.hubEpoch, reply.lastSeq);
+        // Pending commands at or below it are sent too, never assumed held: the hub answers the ones
+        // it has as duplicates, and a register restored from an older backup may have numbered new
+        // commands with numbers the hub already used (push renumbers those where the hub says).
         // Prune only what a hub backup holds (research §6.4: acked AND backed up).
         const backedUp = (reply as { backedUpSeq?: number }).backedUpSeq;
         if (typeof backedUp === 'number' && backedUp > 0) {
@@ -370,9 +371,14 @@ export class HubSync {
       const reply = await connection.request({ type: 'push', hubEpoch, commands }, this.options.requestTimeoutMs * 2);
       const now = this.deps.clock();
       let gap: number | null = null;
+      let behind: { from: number; to: number } | null = null;
       sqlite
         .transaction(() => {
           for (const ack of reply.acks) {
+            if (ack.status === 'gap' && ack.expectedSeq !== undefined && ack.expectedSeq > ack.deviceSeq) {
+              behind = { from: ack.deviceSeq, to: ack.expectedSeq };
+              break;
+            }
             if (ack.status === 'gap') {
               gap = ack.expectedSeq ?? null;
               break;
@@ -381,6 +387,14 @@ export class HubSync {
           }
         })
         .immediate();
+      if (behind !== null) {
+        // The hub already used this number: this register was restored from a backup older than
+        // what it had sent. Its command and every later one go on after the hub's last number.
+        const { from, to } = behind as { from: number; to: number };
+        renumberFrom(sqlite, from, to);
+        this.deps.logger.log('warn', "this register's command numbers were behind the store hub's (restored from an older backup): numbering again from the hub's", { from, to });
+        continue;
+      }
       if (gap !== null) {
         // The hub wants an earlier command again (it lost it): from there on everything is pending.
         cachedStatement(sqlite, "UPDATE hub_outbox SET state = 'pending' WHERE device_seq >= ? AND state = 'applied'").run(gap);
