@@ -27,6 +27,14 @@ import { startChild } from './support/child.js';
  */
 const RECONCILE_DELAY_MS = 400;
 const HOUR = 3600_000;
+/**
+ * The worker's own request timeout. The sandbox's faults drop or delay answers by 30 ms, so this
+ * only decides how a loaded machine's slow (but correct) answer is read: as an answer, not as yet
+ * another unknown that keeps the run from draining.
+ */
+const WORKER_TIMEOUT_MS = '1000';
+/** The run is bounded by worker lives, not by the clock (a loaded machine is slower, not wrong). */
+const MAX_KILLS = 150;
 
 interface ChaosCase {
   name: string;
@@ -97,7 +105,7 @@ afterAll(async () => {
 });
 
 describe('chaos in every sandbox mode', () => {
-  test.each(CASES)('$name', { timeout: 150_000 }, async (chaos) => {
+  test.each(CASES)('$name', { timeout: 600_000 }, async (chaos) => {
     const db = openTestStore();
     try {
       await runChaos(db, chaos);
@@ -140,7 +148,8 @@ async function runChaos(db: ReturnType<typeof openTestStore>, chaos: ChaosCase):
     // The outage: every sale is made while BioTrack cannot be reached, and a worker tries meanwhile.
     await sandbox.setOffline(true);
     queueSome(chaos.sales);
-    const { child, exited } = startChild({ TRACE_DB: db.file, TRACE_URL: sandbox.url, TRACE_TIMEOUT_MS: '100', TRACE_RUN_MS: '60000', TRACE_RECONCILE_MS: String(RECONCILE_DELAY_MS), ...clientEnv });
+    const { child, ready, exited } = startChild({ TRACE_DB: db.file, TRACE_URL: sandbox.url, TRACE_TIMEOUT_MS: WORKER_TIMEOUT_MS, TRACE_RUN_MS: '60000', TRACE_RECONCILE_MS: String(RECONCILE_DELAY_MS), ...clientEnv });
+    await ready;
     await new Promise((resolve) => setTimeout(resolve, 400));
     child.kill('SIGKILL');
     await exited;
@@ -152,21 +161,22 @@ async function runChaos(db: ReturnType<typeof openTestStore>, chaos: ChaosCase):
     const backlog = () => (db.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM trace_outbox WHERE state <> 'acknowledged'`).get() as { n: number }).n;
     // Kill the worker again and again while sales arrive and until most of them went through the storm.
     while (queued < chaos.sales || kills < chaos.minKills || backlog() > 10) {
-      const { child, exited } = startChild({
+      const { child, ready, exited } = startChild({
         TRACE_DB: db.file,
         TRACE_URL: sandbox.url,
-        TRACE_TIMEOUT_MS: '100',
+        TRACE_TIMEOUT_MS: WORKER_TIMEOUT_MS,
         TRACE_RUN_MS: '60000',
         TRACE_RECONCILE_MS: String(RECONCILE_DELAY_MS),
         ...clientEnv,
       });
       const lifeMs = 300 + Math.floor(random() * 900);
+      await ready;
       await new Promise((resolve) => setTimeout(resolve, lifeMs));
       child.kill('SIGKILL');
       await exited;
       kills += 1;
       if (process.env.TRACE_CHAOS_DEBUG) console.log(`kill ${kills} after ${lifeMs} ms: queued ${queued}, backlog ${backlog()}`);
-      if (Date.now() - started > 100_000) throw new Error('the chaos run took too long');
+      if (kills >= MAX_KILLS) throw new Error(`the backlog did not drain in ${MAX_KILLS} worker lives (backlog ${backlog()})`);
     }
   } finally {
     clearInterval(producer);
@@ -179,7 +189,7 @@ async function runChaos(db: ReturnType<typeof openTestStore>, chaos: ChaosCase):
     provider: providerFor(sandbox, { noncePolicy: clientEnv.TRACE_NONCE_POLICY, patientLink: clientEnv.TRACE_PATIENT_LINK }),
   });
   engine.recoverInFlight();
-  await settle(engine, 60_000);
+  await settle(engine, 300_000);
   const faultyCalls = sandbox.calls();
 
   const rows = outboxRows(db.store);

@@ -22,7 +22,16 @@ function childBundle(): string {
   return outfile;
 }
 
-export function startChild(env: Record<string, string>): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+/**
+ * `ready` resolves once the child has opened the database and built its engine (it prints
+ * "ready"), or once it exits, whichever comes first: a test measures a worker's life from there,
+ * so a loaded machine that is slow to start processes does not kill every worker before it works.
+ */
+export function startChild(env: Record<string, string>): {
+  child: ChildProcess;
+  ready: Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
   const child = spawn(process.execPath, [childBundle()], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -32,5 +41,13 @@ export function startChild(env: Record<string, string>): { child: ChildProcess; 
       resolve({ code, signal });
     }),
   );
-  return { child, exited };
+  let stdout = '';
+  const ready = new Promise<void>((resolve) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('ready\n')) resolve();
+    });
+    void exited.then(() => resolve());
+  });
+  return { child, ready, exited };
 }
