@@ -48,6 +48,7 @@ export interface TillModuleOptions {
   retryMinMs?: number;
   retryMaxMs?: number;
   idlePollMs?: number;
+  drawerPollMs?: number;
 }
 
 export type TillModule = CapabilityModule & { queue: PrintQueue; drawer: DrawerLedger; link: TillLink; config(): TillConfig };
@@ -63,6 +64,7 @@ export function createTillModule(services: CoreServices, options: TillModuleOpti
     ...(options.retryMinMs !== undefined ? { retryMinMs: options.retryMinMs } : {}),
     ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
     ...(options.idlePollMs !== undefined ? { idlePollMs: options.idlePollMs } : {}),
+    ...(options.drawerPollMs !== undefined ? { drawerPollMs: options.drawerPollMs } : {}),
     onChange: (status) => services.broadcast('till.printerChanged', status),
   });
   const drawer = new DrawerLedger({

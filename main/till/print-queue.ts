@@ -75,6 +75,8 @@ export interface PrintQueueStatus {
   condition: PrinterCondition;
   message: string;
   drawerSignal: boolean | null;
+  /** The cash drawer as last reported (the printer's drawer.openSignal reads the signal); null when not known. */
+  drawer: 'open' | 'closed' | null;
   paperLow: boolean;
   waiting: number;
   uncertain: UncertainJob[];
@@ -92,12 +94,23 @@ export interface PrintQueueDeps {
   retryMaxMs?: number;
   /** While nothing waits, ask the receipt printer how it is this often (0: never), so the status bar shows paper out before the next sale. */
   idlePollMs?: number;
+  /** After a drawer kick, and while the drawer reads open, ask the printer this often (the status bar shows it closing). */
+  drawerPollMs?: number;
+}
+
+export const DRAWER_POLL_MS = 2_000;
+
+/** The drawer's state from the printer's pin-3 signal, as this printer's drawer is wired. */
+export function drawerState(signal: boolean | null, openSignal: 'not_wired' | 'high' | 'low'): 'open' | 'closed' | null {
+  if (signal === null || openSignal === 'not_wired') return null;
+  return signal === (openSignal === 'high') ? 'open' : 'closed';
 }
 
 export const IDLE_POLL_MS = 30_000;
 
 export class PrintQueue {
   private poller: NodeJS.Timeout | null = null;
+  private drawerTimer: NodeJS.Timeout | null = null;
   private polling = false;
   private running = false;
   private again = false;
@@ -132,10 +145,10 @@ export class PrintQueue {
   }
 
   /** Only when the queue is quiet: a status query never goes in the middle of a job. */
-  private async pollIdle(): Promise<void> {
-    if (this.stopped || this.running || this.timer || this.polling) return;
+  private async pollIdle(): Promise<boolean> {
+    if (this.stopped || this.running || this.timer || this.polling) return false;
     const printer = receiptPrinter(this.deps.config());
-    if (!printer) return;
+    if (!printer) return false;
     this.polling = true;
     try {
       const status = await this.linkOf(printer).status();
@@ -145,12 +158,15 @@ export class PrintQueue {
     } finally {
       this.polling = false;
     }
+    return true;
   }
 
   stop(): void {
     this.stopped = true;
     if (this.poller) clearInterval(this.poller);
     this.poller = null;
+    if (this.drawerTimer) clearTimeout(this.drawerTimer);
+    this.drawerTimer = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -193,6 +209,7 @@ export class PrintQueue {
       condition,
       message: !printer ? statusOf('not_configured', '').message : fresh ? this.last.message : '',
       drawerSignal: fresh ? this.last.drawerSignal : null,
+      drawer: fresh && printer ? drawerState(this.last.drawerSignal, printer.drawer.openSignal) : null,
       paperLow: fresh ? this.last.paperLow : false,
       waiting,
       uncertain,
@@ -248,7 +265,26 @@ export class PrintQueue {
     const before = this.last;
     // A printer that does not answer status but took the job is as good as ready.
     this.last = { printerId, condition: status.condition, message: status.message, drawerSignal: status.drawerSignal ?? before.drawerSignal, paperLow: status.paperLow };
-    if (before.printerId !== printerId || before.condition !== status.condition || before.message !== status.message) this.changed();
+    if (before.printerId !== printerId || before.condition !== status.condition || before.message !== status.message || before.drawerSignal !== this.last.drawerSignal) this.changed();
+  }
+
+  /**
+   * After a kick, and as long as the drawer reads open, ask the printer again shortly: the status
+   * bar shows the drawer open and then closed. Only for a printer whose drawer signal is set up;
+   * at most `times` looks (a drawer left open for ten minutes is then seen by the idle poll).
+   */
+  private followDrawer(times = 300): void {
+    const printer = receiptPrinter(this.deps.config());
+    if (times <= 0 || this.stopped || this.drawerTimer || !printer || printer.drawer.openSignal === 'not_wired') return;
+    this.drawerTimer = setTimeout(() => {
+      this.drawerTimer = null;
+      void this.pollIdle().then((asked) => {
+        const now = receiptPrinter(this.deps.config());
+        // Asked again while the queue was busy, or the drawer still reads open: look again shortly.
+        if (now && (!asked || (this.last.printerId === now.id && drawerState(this.last.drawerSignal, now.drawer.openSignal) === 'open'))) this.followDrawer(times - 1);
+      });
+    }, this.deps.drawerPollMs ?? DRAWER_POLL_MS);
+    this.drawerTimer.unref();
   }
 
   private changed(): void {
@@ -345,6 +381,7 @@ export class PrintQueue {
     if (!outcome.printed) return 'retry';
     this.backoff = this.deps.retryMinMs ?? 1000;
     this.changed();
+    if (kickJob !== null || job.kind === 'kick') this.followDrawer();
     return 'done';
   }
 

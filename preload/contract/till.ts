@@ -38,9 +38,15 @@ export const printerConfigSchema = z
         pin: z.union([z.literal(2), z.literal(5)]).default(2),
         onMs: z.number().int().min(10).max(500, 'A drawer pulse longer than 500 ms is not sent correctly: use 500 or less.').default(100),
         offMs: z.number().int().min(10).max(500, 'Use an off time of 500 ms or less.').default(500),
+        /**
+         * What the printer's drawer signal (connector pin 3, DLE EOT 1) reads while the drawer is
+         * open: the wiring differs between drawers, so it is set at the store with the drawer open.
+         * not_wired: the drawer has no switch, or nobody set it; no drawer state is shown.
+         */
+        openSignal: z.enum(['not_wired', 'high', 'low']).default('not_wired'),
       })
       .strict()
-      .default({ pin: 2, onMs: 100, offMs: 500 }),
+      .default({ pin: 2, onMs: 100, offMs: 500, openSignal: 'not_wired' }),
   })
   .strict();
 export type PrinterConfig = z.infer<typeof printerConfigSchema>;
@@ -76,6 +82,8 @@ export const printerStatusSchema = z.object({
   message: z.string(),
   /** The drawer switch signal where the printer reports it (open/closed wiring varies by drawer). */
   drawerSignal: z.boolean().nullable(),
+  /** The cash drawer as the printer last reported it, read with the printer's openSignal setting; null when not known. */
+  drawer: z.enum(['open', 'closed']).nullable(),
   paperLow: z.boolean(),
   /** Receipts and other jobs waiting for the printer. */
   waiting: z.number().int(),

@@ -1,13 +1,22 @@
 /**
  * A day at the till in Chromium against the browser host, with a fake ESC/POS network printer on
  * 127.0.0.1: the admin adds the receipt printer in Settings › Devices and prints a test page; the
- * drawer opens with a counted float; a cash sale prints its receipt and kicks the drawer once; a
- * drop; the X report; the drawer closes with a count; the Z report is made and printed.
+ * drawer opens with a counted float; a cash sale prints its receipt and kicks the drawer once, and
+ * the status bar shows the drawer open until it is shut (the printer's drawer signal); a drop; the X report; the drawer closes with a count; the Z report is made and printed.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { FakePrinter } from '../support/fake-printer';
-import { demo, useHost } from './host';
-import { logIn, shot } from './screens';
+import { demo, repoRoot, useHost } from './host';
+import { logIn, screenshotDir, shot as take } from './screens';
+
+/** A screenshot kept in docs/screens/ as well as test/e2e/screenshots/. */
+async function shot(page: Page, name: string): Promise<void> {
+  await take(page, name);
+  mkdirSync(join(repoRoot, 'docs', 'screens'), { recursive: true });
+  copyFileSync(join(screenshotDir, `${name}.png`), join(repoRoot, 'docs', 'screens', `${name}.png`));
+}
 
 const host = useHost();
 let printer: FakePrinter;
@@ -42,10 +51,15 @@ test('open the drawer, sell, drop, X report, close with a count, Z report: recei
   await add.getByRole('button', { name: 'Add printer' }).click();
   const row = page.getByTestId('printers-table').getByRole('row', { name: /Front counter/ });
   await expect(row.getByRole('radio', { name: 'Print receipts on Front counter' })).toBeChecked();
+  // This drawer's switch reads high while it is open.
+  await row.getByLabel('Cash drawer switch on Front counter').selectOption('high');
+  await expect(row.getByLabel('Cash drawer switch on Front counter')).toHaveValue('high');
+  printer.drawerFollowsPulse = true;
   await row.getByRole('button', { name: 'Test print' }).click();
   await expect.poll(() => printer.jobs.length).toBe(1);
   expect(printer.jobs[0]!.decoded.lines.join('\n')).toContain('Test page');
   await expect(page.getByTestId('status-printer')).toContainText('Front counter ready');
+  await expect(page.getByTestId('status-drawer')).toHaveText('Cash drawer: closed');
   await page.getByRole('region', { name: 'Receipt printers' }).scrollIntoViewIfNeeded();
   await shot(page, 'till-devices-printers');
 
@@ -79,6 +93,11 @@ test('open the drawer, sell, drop, X report, close with a count, Z report: recei
   expect(receipt.lines.join('\n')).toContain(total);
   expect(receipt.pulses).toHaveLength(1);
   expect(receipt.barcodes).toHaveLength(1);
+  // The printer reports the drawer open after the kick, and shut once it is pushed closed.
+  await expect(page.getByTestId('status-drawer')).toHaveText('Cash drawer: open', { timeout: 15_000 });
+  await shot(page, 'till-drawer-open');
+  printer.drawerHigh = false;
+  await expect(page.getByTestId('status-drawer')).toHaveText('Cash drawer: closed', { timeout: 15_000 });
 
   // A drop to the safe, then the X report.
   await go(page, 'Till');

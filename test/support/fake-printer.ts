@@ -24,12 +24,13 @@ export interface Job {
 }
 
 /** Splits DLE EOT n queries out of a stream of bytes, answering each; returns the job bytes. */
-export function answerStatus(chunk: Buffer, state: FakeState, reply: (byte: number) => void): Buffer {
+export function answerStatus(chunk: Buffer, state: FakeState, reply: (byte: number) => void, drawerHigh = false): Buffer {
   const kept: number[] = [];
   for (let i = 0; i < chunk.length; i++) {
     if (chunk[i] === 0x10 && chunk[i + 1] === 0x04 && chunk[i + 2] !== undefined) {
       const n = chunk[i + 2]!;
-      if (state !== 'silent') reply(REPLIES[state][n === 1 ? 0 : n === 2 ? 1 : 2]);
+      // DLE EOT 1, bit 2: the drawer kick-out connector's pin 3 is high.
+      if (state !== 'silent') reply(REPLIES[state][n === 1 ? 0 : n === 2 ? 1 : 2] | (n === 1 && drawerHigh ? 0x04 : 0));
       i += 2;
     } else kept.push(chunk[i]!);
   }
@@ -39,6 +40,10 @@ export function answerStatus(chunk: Buffer, state: FakeState, reply: (byte: numb
 export class FakePrinter {
   readonly jobs: Job[] = [];
   state: FakeState = 'ready';
+  /** The drawer switch on connector pin 3 (what an open drawer reads depends on its wiring). */
+  drawerHigh = false;
+  /** Open the drawer on every pulse (a drawer wired so that open reads high). */
+  drawerFollowsPulse = false;
   /** Refuse connections (the printer is switched off). */
   private server: Server | null = null;
   private sockets = new Set<Socket>();
@@ -76,14 +81,16 @@ export class FakePrinter {
     socket.on('data', (chunk: Buffer) => {
       // The replies to one write's queries go back together, at once (as a printer answers in real time).
       const replies: number[] = [];
-      parts.push(answerStatus(chunk, this.state, (byte) => replies.push(byte)));
+      parts.push(answerStatus(chunk, this.state, (byte) => replies.push(byte), this.drawerHigh));
       if (replies.length > 0) socket.write(Buffer.from(replies));
     });
     socket.on('end', () => {
       const endedAt = performance.now();
       const bytes = Buffer.concat(parts);
       if (bytes.length > 0) {
-        this.jobs.push({ bytes, decoded: decodeEscPos(bytes), endedAt });
+        const decoded = decodeEscPos(bytes);
+        if (this.drawerFollowsPulse && decoded.pulses.length > 0) this.drawerHigh = true;
+        this.jobs.push({ bytes, decoded, endedAt });
         for (const waiter of this.waiters.filter((w) => this.jobs.length >= w.count)) {
           this.waiters.splice(this.waiters.indexOf(waiter), 1);
           waiter.resolve();

@@ -24,6 +24,7 @@ beforeAll(() => {
   tillOptions.retryMinMs = 50;
   tillOptions.retryMaxMs = 200;
   tillOptions.idlePollMs = 100;
+  tillOptions.drawerPollMs = 50;
 });
 
 async function setUp(): Promise<{ r: TestRegister; printer: FakePrinter }> {
@@ -160,6 +161,30 @@ describe('receipt printing', () => {
     await until(() => lastStatus(r)?.condition === 'paper_out', 'paper out seen by the idle poll');
     expect(lastStatus(r)!.message).toContain('out of paper');
     expect(printer.jobs).toHaveLength(0);
+  });
+
+  it('the drawer-open signal: a cash sale shows the drawer open until it is shut, read as the drawer is wired; not wired shows nothing', async () => {
+    const printer = await new FakePrinter().start();
+    // No idle poll here: only the looks the register takes after its kick show the drawer.
+    tillOptions.idlePollMs = 0;
+    const r = await startTestRegister().finally(() => (tillOptions.idlePollMs = 100));
+    open.push(printer, r);
+    value(await r.call('session.login', { pin: '3333' }));
+    await usePrinter(r, printer.port, { drawer: { pin: 2, onMs: 100, offMs: 500, openSignal: 'high' } });
+    printer.drawerFollowsPulse = true;
+    await ringSale(r);
+    await printer.waitForJobs(1);
+    await until(() => lastStatus(r)?.drawer === 'open', 'the drawer seen open after the kick');
+    printer.drawerHigh = false;
+    await until(() => lastStatus(r)?.drawer === 'closed', 'the drawer seen shut');
+    // The same signal on a drawer wired the other way round reads the other way.
+    await usePrinter(r, printer.port, { drawer: { pin: 2, onMs: 100, offMs: 500, openSignal: 'low' } });
+    expect(value<PrinterStatusView>(await r.call('till.printers.check', { printerId: 'front' })).drawer).toBe('open');
+    // A drawer nobody set up shows no state, whatever the signal.
+    await usePrinter(r, printer.port);
+    const unset = value<PrinterStatusView>(await r.call('till.printers.check', { printerId: 'front' }));
+    expect(unset.drawerSignal).toBe(false);
+    expect(unset.drawer).toBeNull();
   });
 
   it('a printer that does not answer status still gets the receipt', async () => {

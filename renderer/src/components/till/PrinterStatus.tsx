@@ -1,4 +1,4 @@
-/** The status bar's receipt printer: ready, or what is wrong and how many receipts wait. */
+/** The status bar's receipt printer: ready, or what is wrong and how many receipts wait; the cash drawer open or closed where the printer reports it. */
 import { useEffect } from 'react';
 import { usePrinter, watchPrinter } from './printerStore';
 
@@ -20,13 +20,21 @@ export function PrinterStatus() {
   const waiting = status.waiting > 0 ? ` · ${status.waiting} waiting` : '';
   const uncertain = status.uncertain.length > 0 ? ` · ${status.uncertain.length} to check` : '';
   return (
-    <span className="status-item" data-testid="status-printer" title={status.message}>
-      <span className={`dot dot-${status.uncertain.length > 0 && label.tone === 'ok' ? 'warn' : label.tone}`} aria-hidden="true" />
-      <span className="status-key">Printer:</span> {status.printer ? `${status.printer.name} ` : ''}
-      {label.text}
-      {waiting}
-      {uncertain}
-      {status.message && label.tone === 'bad' ? <span className="printer-message"> — {status.message}</span> : null}
-    </span>
+    <>
+      <span className="status-item" data-testid="status-printer" title={status.message}>
+        <span className={`dot dot-${status.uncertain.length > 0 && label.tone === 'ok' ? 'warn' : label.tone}`} aria-hidden="true" />
+        <span className="status-key">Printer:</span> {status.printer ? `${status.printer.name} ` : ''}
+        {label.text}
+        {waiting}
+        {uncertain}
+        {status.message && label.tone === 'bad' ? <span className="printer-message"> — {status.message}</span> : null}
+      </span>
+      {status.drawer ? (
+        <span className="status-item" data-testid="status-drawer">
+          <span className={`dot dot-${status.drawer === 'open' ? 'warn' : 'ok'}`} aria-hidden="true" />
+          <span className="status-key">Cash drawer:</span> {status.drawer}
+        </span>
+      ) : null}
+    </>
   );
 }

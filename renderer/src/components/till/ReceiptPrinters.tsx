@@ -45,8 +45,16 @@ interface Draft {
   language: PrinterInput['language'];
   columns: string;
   pulseMs: string;
+  openSignal: OpenSignal;
 }
-const emptyDraft: Draft = { name: '', kind: 'tcp', host: '', port: '9100', path: '', baudRate: '9600', queue: '', language: 'esc-pos', columns: '42', pulseMs: '100' };
+type OpenSignal = Config['printers'][number]['drawer']['openSignal'];
+const emptyDraft: Draft = { name: '', kind: 'tcp', host: '', port: '9100', path: '', baudRate: '9600', queue: '', language: 'esc-pos', columns: '42', pulseMs: '100', openSignal: 'not_wired' };
+
+const SIGNALS: Array<{ value: OpenSignal; label: string }> = [
+  { value: 'not_wired', label: 'Not shown' },
+  { value: 'high', label: 'Open when the signal is high' },
+  { value: 'low', label: 'Open when the signal is low' },
+];
 
 function transportOf(draft: Draft): Transport {
   switch (draft.kind) {
@@ -96,7 +104,7 @@ export function ReceiptPrinters() {
         model: null,
         columns: Number(draft.columns) || 42,
         codepage: 'auto',
-        drawer: { pin: 2, onMs: pulse, offMs: 500 },
+        drawer: { pin: 2, onMs: pulse, offMs: 500, openSignal: draft.openSignal },
       },
     });
     if (!result.ok) return setMessage({ text: result.error.message, error: true });
@@ -111,13 +119,20 @@ export function ReceiptPrinters() {
       setMessage(result.ok ? { text: 'Test page sent to the printer.', error: false } : { text: result.error.message, error: true });
     } else if (what === 'check') {
       const result = await call('till.printers.check', { printerId });
-      if (result.ok) setMessage({ text: result.value.message || 'The printer answers: ready.', error: Boolean(result.value.message) });
+      const signal = result.ok && result.value.drawerSignal !== null ? ` Drawer signal: ${result.value.drawerSignal ? 'high' : 'low'}.` : '';
+      if (result.ok) setMessage({ text: (result.value.message || 'The printer answers: ready.') + signal, error: Boolean(result.value.message) });
       else setMessage({ text: result.error.message, error: true });
     } else {
       const result = what === 'choose' ? await call('till.printers.choose', { printerId }) : await call('till.printers.remove', { printerId });
       if (result.ok) setConfig(result.value);
       else setMessage({ text: result.error.message, error: true });
     }
+  };
+
+  const setSignal = async (printer: Config['printers'][number], openSignal: OpenSignal) => {
+    const result = await call('till.printers.save', { printer: { ...printer, drawer: { ...printer.drawer, openSignal } } });
+    if (result.ok) setConfig(result.value);
+    else setMessage({ text: result.error.message, error: true });
   };
 
   const find = async () => {
@@ -149,6 +164,7 @@ export function ReceiptPrinters() {
               <th scope="col">Connection</th>
               <th scope="col">This register's receipts</th>
               <th scope="col">Status</th>
+              <th scope="col">Cash drawer switch</th>
               <th scope="col">
                 Actions
               </th>
@@ -167,7 +183,19 @@ export function ReceiptPrinters() {
                       {chosen ? 'Receipt printer' : 'Use for receipts'}
                     </label>
                   </td>
-                  <td>{chosen && status ? (status.message || (status.condition === 'unknown' ? 'not checked yet' : 'ready')) : '—'}</td>
+                  <td>
+                    {chosen && status ? (status.message || (status.condition === 'unknown' ? 'not checked yet' : 'ready')) : '—'}
+                    {chosen && status?.drawer ? `; drawer ${status.drawer}` : ''}
+                  </td>
+                  <td>
+                    <select value={printer.drawer.openSignal} onChange={(event) => void setSignal(printer, event.target.value as OpenSignal)} aria-label={`Cash drawer switch on ${printer.name}`}>
+                      {SIGNALS.map((signal) => (
+                        <option key={signal.value} value={signal.value}>
+                          {signal.label}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
                   <td className="till-actions">
                     <button type="button" onClick={() => void act(printer.id, 'test')}>
                       Test print
@@ -249,6 +277,17 @@ export function ReceiptPrinters() {
         <label>
           Drawer pulse (ms, up to 500)
           <input {...field('pulseMs')} inputMode="numeric" />
+        </label>
+        <label>
+          Cash drawer switch
+          <select value={draft.openSignal} onChange={(event) => setDraft({ ...draft, openSignal: event.target.value as OpenSignal })}>
+            {SIGNALS.map((signal) => (
+              <option key={signal.value} value={signal.value}>
+                {signal.label}
+              </option>
+            ))}
+          </select>
+          <span className="hint">To set it: open the drawer and press Check; the signal it shows means open.</span>
         </label>
         <div className="row">
           <button type="submit" className="primary">
