@@ -2,7 +2,13 @@
  * Linux USB printer class: the kernel's usblp driver gives /dev/usb/lpN; writing the file prints.
  * No status is read back here (many printers have no bulk-IN endpoint and a read can block), so
  * paper and cover problems are not seen on this link: a network or serial printer reports them.
+ * The device is opened write-only WITHOUT create: an unplugged printer is "cannot be reached", never
+ * a regular file made at /dev/usb/lpN that swallows every later receipt.
  */
+
+/** Write-only, never creating the path, never taking it as a controlling terminal. */
+const DEVICE_FLAGS = constants.O_WRONLY | constants.O_NOCTTY;
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { statusOf, type PrinterStatus } from '../status.js';
 import type { PrinterLink } from './types.js';
@@ -20,7 +26,7 @@ export function usbLinuxPrinter(path: string): PrinterLink {
     where: path,
     async print(bytes) {
       try {
-        const file = await open(path, 'w');
+        const file = await open(path, DEVICE_FLAGS);
         try {
           await file.write(bytes);
         } finally {
@@ -33,7 +39,7 @@ export function usbLinuxPrinter(path: string): PrinterLink {
     },
     async status() {
       try {
-        const file = await open(path, 'w');
+        const file = await open(path, DEVICE_FLAGS);
         await file.close();
         return statusOf('unknown', path);
       } catch (error) {
