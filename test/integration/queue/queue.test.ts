@@ -373,5 +373,10 @@ describe('the queue: order, removal, clearing, restarts and events', () => {
     const hits = value<Array<{ displayName: string; inQueue: boolean }>>(await r.call('queue.findCustomers', { query: 'chen' }));
     expect(hits.map((h) => h.displayName).sort()).toEqual(['Grace Chen', 'Lily Chen']);
     expect(value<unknown[]>(await r.call('queue.findCustomers', { query: 'ro del' }))).toHaveLength(1);
+    // Any case, either name first; each word the start of a first or last name (read from the name indexes).
+    const names = async (query: string) => value<Array<{ displayName: string }>>(await r.call('queue.findCustomers', { query })).map((h) => h.displayName);
+    expect(await names('GRACE')).toEqual(['Grace Chen']);
+    expect(await names('chen gr')).toEqual(['Grace Chen']);
+    expect(await names('race')).toEqual([]);
   });
 });
