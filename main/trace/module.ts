@@ -33,6 +33,9 @@ import type { EngineStatus } from './sync.js';
 import { startSyncWorker, type SyncWorkerHandle } from './worker-host.js';
 import { syncCallHandlers } from './sync-calls.js';
 
+/** The longest the demo store waits before asking its sandbox about an unknown outcome. */
+const DEMO_RECONCILE_DELAY_MS = 15_000;
+
 type TraceCallName = keyof typeof traceCalls;
 
 export interface TraceModuleOptions {
@@ -154,13 +157,15 @@ export function createTraceModule(services: CoreServices, options: TraceModuleOp
     }
     configProblem = null;
     const demoTuning = (sandbox || metrcSandbox) && stored()?.useDemoSandbox;
+    // The store's setting (Settings › Track & Trace › Advanced); the demo sandbox answers fast, so
+    // the demo store waits at most DEMO_RECONCILE_DELAY_MS (a shorter setting is kept).
+    const storeDelayMs = (resolved.config.advanced ?? DEFAULT_TRACE_ADVANCED).reconcileDelaySeconds * 1000;
     worker = startSyncWorker(
       {
         databaseFile: services.databaseFile,
         config: resolved.config,
         timeoutMs: options.timeoutMs ?? (demoTuning ? 10_000 : 60_000),
-        // The store's setting (Settings › Track & Trace › Advanced); the demo sandbox answers fast.
-        reconcileDelayMs: options.reconcileDelayMs ?? (demoTuning ? 15_000 : (resolved.config.advanced ?? DEFAULT_TRACE_ADVANCED).reconcileDelaySeconds * 1000),
+        reconcileDelayMs: options.reconcileDelayMs ?? (demoTuning ? Math.min(storeDelayMs, DEMO_RECONCILE_DELAY_MS) : storeDelayMs),
         backoffBaseMs: options.backoffBaseMs,
         backoffMaxMs: options.backoffMaxMs,
         probeIntervalMs: options.probeIntervalMs,

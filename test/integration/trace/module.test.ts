@@ -28,7 +28,7 @@ async function value<T>(answer: Promise<ResponseEnvelope>): Promise<T> {
   return result.value as T;
 }
 
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await read();
@@ -125,6 +125,30 @@ test('advanced settings (nonce policy, patient link, reconcile delay): defaults 
   await value(r.call('trace.settings.advanced.save', { commandId: newId(), noncePolicy: 'fresh', patientLink: 'card_key', reconcileDelaySeconds: 60 }));
   await value(r.call('trace.demo.enqueueSale', { commandId: newId() }));
   await until(status, (s) => s.counts.acknowledged === 1);
+});
+
+test('the worker waits the saved reconcile delay before asking about a sale whose outcome is unknown', async () => {
+  await r.call('session.login', { pin: '3333' });
+  // 10 s: under the demo store's own 15 s cap, so the saved value is what shows (the default is 120 s).
+  await value(r.call('trace.settings.advanced.save', { commandId: newId(), noncePolicy: 'fresh', patientLink: 'both', reconcileDelaySeconds: 10 }));
+  const { demoSandboxUrl } = await value<{ demoSandboxUrl: string | null }>(r.call('trace.settings.get'));
+  // The state commits the sale and the answer is lost on the way back.
+  const faults = await fetch(new URL('/__faults', demoSandboxUrl!), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ rules: [{ action: 'sale_dispense', fault: 'timeout_after_commit', delayMs: 10 }] }),
+  });
+  expect(faults.ok).toBe(true);
+  await r.call('session.login', { pin: '3333' });
+  const { outboxId } = await value<{ outboxId: string }>(r.call('trace.demo.enqueueSale', { commandId: newId() }));
+  await until(status, (s) => s.counts.unknown === 1, 60_000);
+  const db = new Database(join(r.dataDir, 'register.sqlite'), { readonly: true });
+  try {
+    const row = db.prepare('SELECT state, next_attempt_at - updated_at AS wait FROM trace_outbox WHERE id = ?').get(outboxId);
+    expect(row).toEqual({ state: 'unknown', wait: 10_000 });
+  } finally {
+    db.close();
+  }
 });
 
 test('archived sales stay on the Sync screen with their history', async () => {
