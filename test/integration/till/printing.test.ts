@@ -76,6 +76,31 @@ describe('receipt printing', () => {
     ]);
   });
 
+  it('carries the sale time in the store time zone, a line discount and the points earned', async () => {
+    const { r, printer } = await setUp();
+    const customerId = sql<Array<{ id: string }>>(r, `SELECT id FROM customers WHERE first_name = 'Olivia' AND last_name = 'Hart'`)[0]!.id;
+    const ticket = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId }));
+    const scanned = value<{ ticket: TicketView }>(await r.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code: FLOWER, quantity: 1 })).ticket;
+    const discounted = value<TicketView>(
+      await r.call('checkout.ticket.discountLine', { ticketId: ticket.ticketId, lineId: scanned.lines[0]!.lineId, discount: { kind: 'percent', basisPoints: 1000 }, reason: 'damaged box' }),
+    );
+    const receipt = value<{ receiptNumber: number; completedAt: number }>(
+      await r.call('checkout.sale.complete', { commandId: ticket.saleCommandId, ticketId: ticket.ticketId, tenders: [{ kind: 'cash', amountCents: discounted.totals.totalCents }] }),
+    );
+    await printer.waitForJobs(1);
+    const text = printer.jobs[0]!.decoded.lines.join('\n');
+    // The store's wall clock (America/Chicago), not UTC.
+    const local = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Chicago', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(receipt.completedAt);
+    const part = (type: string) => local.find((p) => p.type === type)!.value;
+    expect(text).toMatch(new RegExp(`^Sale ${receipt.receiptNumber} +${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}$`, 'm'));
+    expect(text).toMatch(/^ {2}Discount +-\$4\.50$/m);
+    expect(text).toMatch(/^Discounts +-\$4\.50$/m);
+    expect(text).toMatch(/^TOTAL +\$50\.53$/m);
+    // $40.50 after the discount, before tax: 40 points at the demo's one a dollar.
+    expect(text).toMatch(/^Points earned +40$/m);
+    expect(text).toMatch(/^Points balance +40$/m);
+  });
+
   it('prints a rate with three decimals as entered (8.625%) and charges it to the cent, half up', async () => {
     const { r, printer } = await setUp();
     const rates = [{ from: '2020-01-01', to: null, ratePpm: 86_250 }];
