@@ -3,7 +3,7 @@
  * (started when the database opens and the station is paired), its status for the banner on every
  * screen, and what screens refresh when the hub's changes land.
  */
-import { Bonjour } from 'bonjour-service';
+import type { Bonjour } from 'bonjour-service';
 import type { CallName } from '../../preload/api.js';
 import type { hubCalls, FoundHub, HubStatus } from '../../preload/contract/hub.js';
 import type { CapabilityModule, CoreServices, HandlersFor } from '../core/handler.js';
@@ -28,11 +28,13 @@ export type HubModule = CapabilityModule & { sync: HubSync; grants: HubGrants };
 
 const DISCOVER_MS = 1500;
 
-function discover(): Promise<FoundHub[]> {
+async function discover(): Promise<FoundHub[]> {
+  // Loaded when a manager looks for a hub, not at start (issue 12, start-up).
+  const { Bonjour: BonjourService } = await import('bonjour-service');
   return new Promise((resolve) => {
     let bonjour: Bonjour;
     try {
-      bonjour = new Bonjour({}, () => undefined);
+      bonjour = new BonjourService({}, () => undefined);
     } catch {
       resolve([]);
       return;

@@ -9,7 +9,6 @@ import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface TabletCertificate {
   key: string;
@@ -46,6 +45,8 @@ export async function ensureCertificate(dataDir: string, now: number): Promise<T
     { type: 7 as const, ip: '127.0.0.1' },
     ...lanAddresses().map((ip) => ({ type: 7 as const, ip })),
   ];
+  // Loaded here, not at start: the certificate library takes half a second to load (issue 12, start-up).
+  const { generate } = await import('selfsigned');
   const made = await generate([{ name: 'commonName', value: 'Dispensary Register tablet server' }], {
     keyType: 'ec',
     curve: 'P-256',

@@ -5,7 +5,6 @@
  */
 import { join, dirname } from 'node:path';
 import type { TabletStatus } from '../../preload/contract/tablet.js';
-import QRCode from 'qrcode';
 import type { CapabilityModule, CoreServices, HandlersFor } from '../core/handler.js';
 import { CoreError } from '../core/errors.js';
 import { ensureCertificate, type TabletCertificate } from './certificate.js';
@@ -123,6 +122,7 @@ export function createTabletModule(services: CoreServices, deps: TabletModuleDep
         if (!service.enabled() || !server || !certificate) throw new CoreError('conflict', 'Turn the tablet on first: the pairing code works only while it is on.');
         const { code, expiresAt } = service.startPairing(ctx.actor);
         const url = `${server.address}#pair=${code}`;
+        const { default: QRCode } = await import('qrcode');
         const qrDataUrl = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
         return { code, url, qrDataUrl, expiresAt, fingerprint: certificate.fingerprint };
       },

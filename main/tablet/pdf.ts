@@ -8,7 +8,7 @@
  * SHA-256 of the PDF file itself (the name of its file in Document Uploads).
  */
 import { createHash } from 'node:crypto';
-import { PDFDocument, StandardFonts, rgb, type PDFFont } from 'pdf-lib';
+import type { PDFFont } from 'pdf-lib';
 
 export interface AgreementContent {
   storeName: string;
@@ -73,6 +73,8 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
 
 export async function renderAgreementPdf(content: AgreementContent): Promise<{ pdf: Buffer; contentSha256: string }> {
   const hash = contentSha256(content);
+  // Loaded when a PDF is made, not at start (issue 12: pdf-lib takes most of a second to load).
+  const { PDFDocument, StandardFonts, rgb } = await import('pdf-lib');
   const doc = await PDFDocument.create();
   const when = new Date(content.signedAt);
   doc.setTitle(`Membership Agreement - ${printable(content.customerName)}`);

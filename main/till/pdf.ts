@@ -1,5 +1,4 @@
 /** A report as a PDF (pdf-lib, pure JS): its printed lines in a fixed-width font, Letter pages. */
-import { PDFDocument, StandardFonts } from 'pdf-lib';
 
 const PAGE = { width: 612, height: 792 };
 const MARGIN = 54;
@@ -7,6 +6,8 @@ const SIZE = 10;
 const LEADING = 13;
 
 export async function linesToPdf(title: string, lines: string[], madeAt: number): Promise<Uint8Array> {
+  // Loaded when a report is made, not at start (issue 12: pdf-lib takes most of a second to load).
+  const { PDFDocument, StandardFonts } = await import('pdf-lib');
   const pdf = await PDFDocument.create();
   pdf.setTitle(title);
   pdf.setCreator('Dispensary Register');

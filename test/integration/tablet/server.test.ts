@@ -52,7 +52,8 @@ async function startWithTablet(): Promise<{ register: TestRegister; address: str
 }
 
 async function pairOne(register: TestRegister, address: string, origin: string, name = 'Front desk') {
-  const pairing = await value<{ code: string; url: string; fingerprint: string }>(register, 'tablet.startPairing');
+  const pairing = await value<{ code: string; url: string; fingerprint: string; qrDataUrl: string }>(register, 'tablet.startPairing');
+  expect(pairing.qrDataUrl).toMatch(/^data:image\/png;base64,/);
   const paired = await postJson(`${address}pair`, { code: pairing.code, name }, origin);
   expect(paired.status).toBe(200);
   return { token: paired.body.token as string, deviceId: paired.body.deviceId as string, pairing };
