@@ -120,6 +120,28 @@ test('Sync: a sale two BioTrack sales match equally is explained and waits for a
   await expect(page.getByTestId('sync-attention')).toHaveText('1');
 });
 
+test('Sync: a sale whose answer was lost says it is being checked in BioTrack before anything is sent again', async ({ page }) => {
+  // BioTrack records the sale but the answer never arrives: the register cannot know, so it waits to look it up.
+  const harness = await sandboxHarness(host());
+  const faults = await fetch(`${harness}/__faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ rules: [{ action: 'sale_dispense', fault: 'timeout_after_commit', times: 1, delayMs: 50 }] }),
+  });
+  expect(faults.ok).toBe(true);
+  await page.setViewportSize({ width: 1500, height: 1300 });
+  await logIn(page, host().url, demo.admin.pin, demo.admin.name);
+  await go(page, 'Sync');
+  await page.getByRole('button', { name: 'Queue a demo medical sale' }).click();
+  const table = page.getByTestId('sync-table');
+  await expect(table.getByText('Checking outcome')).toHaveCount(1, { timeout: 30_000 });
+  await table.getByText('Checking outcome').click();
+  await expect(page.getByTestId('sync-explanation')).toContainText('may or may not be in BioTrack');
+  await expect(page.getByTestId('sync-explanation')).toContainText("look for it in BioTrack's records before sending anything again");
+  await expect(page.getByTestId('sync-detail')).toContainText('not yet');
+  await shot(page, 'trace-sync-unknown');
+});
+
 test('Check-in: a BioTrack answer the register cannot read is said so, never taken for an active card; the raw fields for a manager', async ({ page }) => {
   const harness = await sandboxHarness(host());
   const canned = await fetch(`${harness}/__faults`, {
