@@ -1,7 +1,8 @@
 /**
  * X and Z reports through a real register: the X during the shift (no counts), the Z once every
  * drawer is closed (counts and over/short, made once, reprinted as made), printed on the fake
- * printer, as a PDF and as CSV.
+ * printer, as a PDF and as CSV; returns, voids, discounts, medical vs adult use and the sales the state
+ * system has not taken yet (a store on Metrc during an outage).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from 'ulid';
@@ -10,7 +11,9 @@ import { tillOptions } from '../../../main/core/modules.js';
 import type { TillReport } from '../../../preload/contract/till.js';
 import { FakePrinter } from '../../support/fake-printer.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
-import { FLOWER, GUMMIES_UPC, ringSale, usePrinter, value } from '../../support/till.js';
+import { FLOWER, GUMMIES_UPC, ringSale, sql, usePrinter, value } from '../../support/till.js';
+import type { Receipt, TicketView } from '../../../preload/contract/checkout.js';
+import { IL, IL_PATIENT } from '../../support/metrc.js';
 
 const open: Array<TestRegister | FakePrinter> = [];
 afterEach(async () => {
@@ -83,5 +86,66 @@ describe('X and Z reports', () => {
     expect(csv.fileName).toMatch(/^z-report-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(csv.text.split('\r\n')).toContain(`sales,total,${((cash.totalCents + card.totalCents) / 100).toFixed(2)}`);
     expect(csv.text).toMatch(/over_short,-2\.00/);
+  });
+
+  it('returns and voids, discounts, medical and adult use, and the sales the state system has not taken yet', async () => {
+    const r = await startTestRegister();
+    open.push(r);
+    // The store reports to Metrc (the demo's embedded sandbox), where every sale is reported.
+    value(await r.call('session.login', { pin: '3333' }));
+    const sandbox = value<{ demoMetrcSandboxUrl: string }>(await r.call('trace.settings.get')).demoMetrcSandboxUrl;
+    value(
+      await r.call('trace.settings.save', {
+        commandId: ulid(), provider: 'metrc_v2', useDemoSandbox: true, endpoint: '', licenseNumber: IL.licenseNumber, username: '', location: '',
+        terminalId: '1', training: false, nosession: false, vendorKey: IL.vendorKey, userKey: IL.userKey,
+      }),
+    );
+    value(await r.call('session.login', { pin: '2222' }));
+    // Rosa's figure comes from Metrc, then Metrc goes down for hours: nothing posts today.
+    const rosa = sql<Array<{ id: string }>>(r, 'SELECT id FROM customers WHERE medical_id = ?', IL_PATIENT)[0]!.id;
+    const medical = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: rosa }));
+    for (let i = 0; i < 200 && value<TicketView>(await r.call('checkout.ticket.get', { ticketId: medical.ticketId })).allotment.state !== 'state_system'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    const clock = (await (await fetch(`${sandbox}/__clock`, { method: 'POST', body: '{}' })).json()) as { now: number };
+    await fetch(`${sandbox}/__faults`, { method: 'POST', body: JSON.stringify({ outageUntil: clock.now + 10 * 3600_000 }) });
+    const rung = value<{ ticket: TicketView }>(await r.call('checkout.ticket.scan', { ticketId: medical.ticketId, code: FLOWER, quantity: 1 })).ticket;
+    const med = value<Receipt>(await r.call('checkout.sale.complete', { commandId: medical.saleCommandId, ticketId: medical.ticketId, tenders: [{ kind: 'cash', amountCents: rung.totals.totalCents }] }));
+
+    // An adult-use sale with a 10% line discount.
+    const olivia = sql<Array<{ id: string }>>(r, `SELECT id FROM customers WHERE first_name = 'Olivia' AND last_name = 'Hart'`)[0]!.id;
+    const ticket = value<TicketView>(await r.call('checkout.ticket.open', { saleCommandId: ulid(), customerId: olivia }));
+    const line = value<{ ticket: TicketView }>(await r.call('checkout.ticket.scan', { ticketId: ticket.ticketId, code: FLOWER, quantity: 1 })).ticket.lines[0]!;
+    const discounted = value<TicketView>(await r.call('checkout.ticket.discountLine', { ticketId: ticket.ticketId, lineId: line.lineId, discount: { kind: 'percent', basisPoints: 1000 }, reason: 'damaged box' }));
+    const withDiscount = value<Receipt>(await r.call('checkout.sale.complete', { commandId: ticket.saleCommandId, ticketId: ticket.ticketId, tenders: [{ kind: 'cash', amountCents: discounted.totals.totalCents }] }));
+    // One voided, one with one of two returned.
+    const voided = await ringSale(r, [FLOWER], { kind: 'cash', extraCents: 0 });
+    value(await r.call('checkout.sale.void', { commandId: ulid(), saleId: voided.saleId, reason: 'wrong customer' }));
+    const two = await ringSale(r, [FLOWER, FLOWER], { kind: 'cash', extraCents: 0 });
+    const returned = value<Receipt>(
+      await r.call('checkout.sale.return', { commandId: ulid(), saleId: two.saleId, lines: [{ saleLineId: two.lines[0]!.saleLineId, quantity: 1 }], reason: 'changed mind', refundTender: 'cash' }),
+    );
+
+    const x = value<View>(await r.call('till.report.get', { kind: 'x' }));
+    expect(x.report.sales.count).toBe(4);
+    // Olivia's 10% ($4.50) and whatever the store gives medical patients on Rosa's line.
+    const discounts = [med, withDiscount].flatMap((receipt) => receipt.lines).reduce((sum, entry) => sum + entry.discountCents, 0);
+    expect(withDiscount.lines[0]!.discountCents).toBe(450);
+    expect(x.report.sales.discountCents).toBe(discounts);
+    expect(x.report.byChannel).toEqual([
+      { channel: 'medical', count: 1, totalCents: med.totalCents },
+      { channel: 'adult_use', count: 3, totalCents: withDiscount.totalCents + voided.totalCents + two.totalCents },
+    ]);
+    expect(x.report.returns).toEqual([
+      { kind: 'return', count: 1, refundCents: returned.returns[0]!.refundCents, taxCents: expect.any(Number) },
+      { kind: 'void', count: 1, refundCents: voided.totalCents, taxCents: voided.taxCents },
+    ]);
+    expect(x.report.traceUnposted).toBe(4);
+    const text = x.lines.join('\n');
+    expect(text).toMatch(new RegExp(`Discounts\\s+-\\$${(discounts / 100).toFixed(2).replace('.', '\\.')}`));
+    expect(text).toMatch(/Voids \(1\)\s+-\$/);
+    expect(text).toMatch(/Returns \(1\)\s+-\$/);
+    expect(text).toMatch(/Sales not yet posted\s+4/);
+    const csv = value<{ text: string }>(await r.call('till.report.csv', { kind: 'x' })).text.split('\r\n');
+    expect(csv).toContain('trace,sales_not_posted,4');
+    expect(csv).toContain(`sales,discounts,${(discounts / 100).toFixed(2)}`);
   });
 });
