@@ -38,14 +38,20 @@ function balanceChanges(rows: Array<Record<string, unknown>>): PendingChange[] {
   return rows.map((row) => ({ entity: 'allotment_balance', id: `${String(row.customerId)}:${String(row.limitId)}`, op: 'upsert', data: row }));
 }
 
-export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: string, employeeId: string | null, now = Date.now(), leaseMs = LEASE_MS): Promise<ClaimResult> {
+/**
+ * `holderId`: whose allotment the register will sell against when it is not the entry's customer:
+ * a caregiver's patient (a patient customer, or one kept on the caregiver's profile). Taken only on
+ * a caregiver's entry; otherwise the entry's own patient holds it.
+ */
+export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: string, employeeId: string | null, now = Date.now(), leaseMs = LEASE_MS, holderId: string | null = null): Promise<ClaimResult> {
   return inTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ customer_id: string; checked_in_as: string; claimed_by: string | null; lease_until: number | null; lease_epoch: number; removed_at: number | null; holder: string | null }>(
-      'SELECT q.customer_id, q.checked_in_as, q.claimed_by, q.lease_until, q.lease_epoch, q.removed_at, d.name AS holder FROM queue_entries q LEFT JOIN devices d ON d.device_id = q.claimed_by WHERE q.id = $1 FOR UPDATE OF q',
+    const { rows } = await client.query<{ customer_id: string; checked_in_as: string; claimed_by: string | null; lease_until: number | null; lease_epoch: number; removed_at: number | null; caregiver_patient_id: string | null; holder: string | null }>(
+      "SELECT q.customer_id, q.checked_in_as, q.claimed_by, q.lease_until, q.lease_epoch, q.removed_at, q.data ->> 'caregiverPatientId' AS caregiver_patient_id, d.name AS holder FROM queue_entries q LEFT JOIN devices d ON d.device_id = q.claimed_by WHERE q.id = $1 FOR UPDATE OF q",
       [entryId],
     );
     const entry = rows[0];
     if (!entry || entry.removed_at !== null) throw new HubRefusal('not_found', 'This customer is no longer in the queue.');
+    const patient = entry.caregiver_patient_id ?? (entry.checked_in_as === 'caregiver' && holderId ? holderId : entry.customer_id);
     if (entry.claimed_by && entry.claimed_by !== deviceId && (entry.lease_until ?? 0) > now) {
       const holder = entry.holder ?? 'another register';
       throw new HubRefusal('claimed_elsewhere', `${holder} is serving this customer.`, holder);
@@ -60,7 +66,7 @@ export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: strin
     if (MEDICAL.has(entry.checked_in_as)) {
       const open = await client.query<{ grant_id: string; device_id: string; holder: string | null }>(
         "SELECT g.grant_id, g.device_id, d.name AS holder FROM allotment_grants g LEFT JOIN devices d ON d.device_id = g.device_id WHERE g.customer_id = $1 AND g.status = 'open' FOR UPDATE OF g",
-        [entry.customer_id],
+        [patient],
       );
       const mine = open.rows.find((g) => g.device_id === deviceId);
       const theirs = open.rows.find((g) => g.device_id !== deviceId);
@@ -69,7 +75,7 @@ export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: strin
       else {
         const balances = await client.query<{ limit_id: string; unit: AllotmentAmount['unit']; remaining: number }>(
           'SELECT limit_id, unit, remaining FROM allotment_balances WHERE customer_id = $1 ORDER BY limit_id FOR UPDATE',
-          [entry.customer_id],
+          [patient],
         );
         if (balances.rows.length > 0) {
           const granted: AllotmentAmount[] = balances.rows.map((b) => ({ limitId: b.limit_id, unit: b.unit, amount: Math.max(0, b.remaining) }));
@@ -77,11 +83,11 @@ export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: strin
           await client.query(
             `INSERT INTO allotment_grants (grant_id, customer_id, entry_id, device_id, status, granted, used, sold, granted_at)
              VALUES ($1, $2, $3, $4, 'open', $5::jsonb, '[]'::jsonb, '{}'::jsonb, $6)`,
-            [grantId, entry.customer_id, entryId, deviceId, JSON.stringify(granted), now],
+            [grantId, patient, entryId, deviceId, JSON.stringify(granted), now],
           );
-          changes.push(...balanceChanges(await adjustBalances(client, entry.customer_id, granted.map((g) => ({ ...g, amount: -g.amount })))));
+          changes.push(...balanceChanges(await adjustBalances(client, patient, granted.map((g) => ({ ...g, amount: -g.amount })))));
           grant = (await grantData(client, grantId)) ?? null;
-          await appendHubAudit(client, { deviceId, employeeId, action: 'allotment.granted', details: { grantId, customerId: entry.customer_id, entryId, granted }, at: now });
+          await appendHubAudit(client, { deviceId, employeeId, action: 'allotment.granted', details: { grantId, customerId: patient, entryId, granted }, at: now });
         }
       }
       if (grant) changes.push({ entity: 'allotment_grant', id: grant.grantId, op: 'upsert', data: grant });

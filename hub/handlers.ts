@@ -99,11 +99,24 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
     const { rowCount } = await ctx.client.query(
       `INSERT INTO caregiver_patients (id, caregiver_id, data, updated_at) VALUES ($1, $2, $3::jsonb, $4)
        ON CONFLICT (id) DO UPDATE SET caregiver_id = EXCLUDED.caregiver_id, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at
-       WHERE caregiver_patients.updated_at <= EXCLUDED.updated_at`,
+       WHERE caregiver_patients.updated_at <= EXCLUDED.updated_at AND NOT (caregiver_patients.data ? 'removedAt')`,
       [p.id, caregiverId, JSON.stringify(data), p.updatedAt],
     );
     if (rowCount) ctx.changes.push({ entity: 'caregiver_patient', id: p.id, op: 'upsert', data });
     return { applied: Boolean(rowCount) };
+  },
+
+  'caregiver_patient.remove': async (ctx, p) => {
+    // A tombstone: an older upsert arriving later (a cut-off station) does not bring the patient back.
+    const caregiverId = await survivorId(ctx, p.caregiverId);
+    const { rowCount } = await ctx.client.query(
+      `INSERT INTO caregiver_patients (id, caregiver_id, data, updated_at) VALUES ($1, $2, $3::jsonb, $4)
+       ON CONFLICT (id) DO UPDATE SET data = caregiver_patients.data || EXCLUDED.data, updated_at = EXCLUDED.updated_at
+       WHERE caregiver_patients.updated_at <= EXCLUDED.updated_at`,
+      [p.id, caregiverId, JSON.stringify({ id: p.id, caregiverId, removedAt: p.removedAt }), p.removedAt],
+    );
+    if (rowCount) ctx.changes.push({ entity: 'caregiver_patient', id: p.id, op: 'delete', data: { id: p.id, caregiverId, removedAt: p.removedAt } });
+    return { removed: Boolean(rowCount) };
   },
 
   'customer.document.add': async (ctx, p) => {
@@ -122,7 +135,9 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
     const { rows } = await ctx.client.query<{ next: number }>(
       'SELECT COALESCE(MAX(position), 0) + 1 AS next FROM queue_entries WHERE removed_at IS NULL AND parent_entry_id IS NULL',
     );
-    const data = { checkedInBy: p.checkedInBy, allotmentSource: p.allotmentSource, cardId: p.cardId, caregiverCardId: p.caregiverCardId, allotments: p.allotments };
+    const data = { checkedInBy: p.checkedInBy, allotmentSource: p.allotmentSource, cardId: p.cardId, caregiverCardId: p.caregiverCardId, caregiverPatientId: p.caregiverPatientId ?? null, allotments: p.allotments };
+    // A caregiver checked in for a patient kept on their profile: the figure is that patient's.
+    const holderId = p.caregiverPatientId ?? customerId;
     await ctx.client.query(
       `INSERT INTO queue_entries (id, customer_id, checked_in_as, parent_entry_id, position, checked_in_at, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (id) DO NOTHING`,
@@ -130,7 +145,7 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
     );
     if (MEDICAL.has(p.checkedInAs) && p.allotmentSource !== 'not_required') {
       // The figure at check-in is the patient's remaining allotment; what open grants hold is not free.
-      const open = await ctx.client.query<{ granted: AllotmentAmount[] }>("SELECT granted FROM allotment_grants WHERE customer_id = $1 AND status = 'open'", [customerId]);
+      const open = await ctx.client.query<{ granted: AllotmentAmount[] }>("SELECT granted FROM allotment_grants WHERE customer_id = $1 AND status = 'open'", [holderId]);
       const held = open.rows.flatMap((r) => r.granted);
       for (const a of subtractAmounts(p.allotments.map(({ limitId, unit, amount }) => ({ limitId, unit, amount })), held)) {
         if (!p.allotments.some((x) => x.limitId === a.limitId)) continue;
@@ -139,9 +154,9 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
           `INSERT INTO allotment_balances (customer_id, limit_id, unit, remaining, source, snapshot_at) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (customer_id, limit_id) DO UPDATE SET unit = EXCLUDED.unit, remaining = EXCLUDED.remaining, source = EXCLUDED.source, snapshot_at = EXCLUDED.snapshot_at
            WHERE allotment_balances.snapshot_at <= EXCLUDED.snapshot_at`,
-          [customerId, a.limitId, a.unit, remaining, p.allotmentSource, p.checkedInAt],
+          [holderId, a.limitId, a.unit, remaining, p.allotmentSource, p.checkedInAt],
         );
-        pushBalances(ctx, [{ customerId, limitId: a.limitId, unit: a.unit, remaining, source: p.allotmentSource, snapshotAt: p.checkedInAt }]);
+        pushBalances(ctx, [{ customerId: holderId, limitId: a.limitId, unit: a.unit, remaining, source: p.allotmentSource, snapshotAt: p.checkedInAt }]);
       }
     }
     await pushQueueEntry(ctx, p.entryId);
@@ -213,8 +228,9 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
 
   'sale.record': async (ctx, p) => {
     const customerId = p.customerId ? await survivorId(ctx, p.customerId) : null;
-    const patientId = p.patientCustomerId ? await survivorId(ctx, p.patientCustomerId) : customerId;
-    const data = { lines: p.lines, allotmentUsed: p.allotmentUsed, outagePolicy: p.outagePolicy, patientCustomerId: patientId, employeeId: p.employeeId, queueEntryId: p.queueEntryId, returns: [] };
+    // Whose allotment the sale used: a patient customer, a patient kept on a caregiver's profile, or the customer.
+    const patientId = p.caregiverPatientId ?? (p.patientCustomerId ? await survivorId(ctx, p.patientCustomerId) : customerId);
+    const data = { lines: p.lines, allotmentUsed: p.allotmentUsed, outagePolicy: p.outagePolicy, patientCustomerId: patientId, caregiverPatientId: p.caregiverPatientId ?? null, employeeId: p.employeeId, queueEntryId: p.queueEntryId, returns: [] };
     const inserted = await ctx.client.query(
       `INSERT INTO sales (id, device_id, receipt_number, customer_id, channel, status, total_cents, tax_cents, completed_at, business_date, grant_id, flagged, data)
        VALUES ($1, $2, $3, $4, $5, 'completed', $6, $7, $8, $9, $10, false, $11::jsonb) ON CONFLICT (id) DO NOTHING`,

@@ -153,6 +153,16 @@ const caregiverPatientUpsert = z.object({
   }),
 });
 
+/** A patient kept on a caregiver's profile taken off it: its own kind, so the removal reaches every station. */
+const caregiverPatientRemove = z.object({
+  kind: z.literal('caregiver_patient.remove'),
+  payload: z.object({
+    id: ulid,
+    caregiverId: ulid,
+    removedAt: epochMs,
+  }),
+});
+
 const customerDocumentAdd = z.object({
   kind: z.literal('customer.document.add'),
   payload: z.object({
@@ -180,6 +190,8 @@ const queueCheckin = z.object({
     allotmentSource: z.enum(['state_system', 'manual', 'legal_limits', 'not_required']),
     cardId: z.string().max(100).nullable(),
     caregiverCardId: z.string().max(100).nullable(),
+    /** A caregiver checked in for a patient kept on their profile: the allotment below is that patient's. */
+    caregiverPatientId: ulid.nullish(),
     /** What the customer may still buy (the state system's figure at check-in, or the legal limit). */
     allotments: z.array(allotmentAmount.extend({ label: z.string().max(100), ceiling: z.number().int() })).max(20),
   }),
@@ -287,6 +299,8 @@ const saleRecord = z.object({
     receiptNumber: z.number().int().positive(),
     customerId: ulid.nullable(),
     patientCustomerId: ulid.nullable(),
+    /** A caregiver's sale for a patient kept on their profile: the allotment used is that patient's. */
+    caregiverPatientId: ulid.nullish(),
     channel: z.enum(['medical', 'adult_use']),
     employeeId: ulid,
     totalCents: cents,
@@ -329,6 +343,7 @@ const traceStatus = z.object({
 export const commandBody = z.discriminatedUnion('kind', [
   customerUpsert,
   caregiverPatientUpsert,
+  caregiverPatientRemove,
   customerDocumentAdd,
   queueCheckin,
   queueRemove,
@@ -420,6 +435,7 @@ export const queueEntryData = z.object({
   allotmentSource: z.string(),
   cardId: z.string().nullable(),
   caregiverCardId: z.string().nullable(),
+  caregiverPatientId: ulid.nullish(),
   allotments: z.array(allotmentAmount.extend({ label: z.string(), ceiling: z.number().int() })),
   claimedBy: ulid.nullable(),
   claimedByName: z.string().nullable(),
@@ -501,6 +517,11 @@ export const claimRequest = z.object({
   hubEpoch: ulid,
   entryId: ulid,
   employeeId: ulid.nullable(),
+  /**
+   * Whose allotment the sale will use when it is not the entry's customer: the patient a caregiver
+   * on this entry buys for (a patient customer, or one kept on the caregiver's profile).
+   */
+  holderId: ulid.nullish(),
 });
 export const claimReply = z.object({
   entryId: ulid,

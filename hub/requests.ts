@@ -82,7 +82,7 @@ export async function dispatch(ctx: RequestContext, device: AuthenticatedDevice,
       }
       case 'claim': {
         checkEpoch(ctx, request.hubEpoch);
-        const result = await claimEntry(ctx.pool, device.deviceId, request.entryId, request.employeeId, hubTimeMs, ctx.leaseMs);
+        const result = await claimEntry(ctx.pool, device.deviceId, request.entryId, request.employeeId, hubTimeMs, ctx.leaseMs, request.holderId ?? null);
         return { ...result, hubTimeMs };
       }
       case 'renew':

@@ -66,7 +66,8 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     const ticket = this.ticket(ticketId);
     if (!this.stateKeepsAllotment(ticket)) return null;
     const holder = this.holderOf(ticket);
-    return holder.kind === 'customer' ? { customerId: holder.id, queueEntryId: ticket.queueEntryId } : null;
+    // A caregiver's patient (a customer, or one kept on the caregiver's profile) holds the allotment: the claim names them.
+    return { customerId: holder.id, queueEntryId: ticket.queueEntryId };
   }
 
   protected writeSale(actor: Employee, ticket: OpenTicket, tenders: TenderInput[], now: number) {
@@ -103,7 +104,7 @@ export abstract class CheckoutCompletion extends CheckoutTickets {
     const holder = this.holderOf(ticket);
     // The store hub (issue 15): only the register holding the patient's allotment grant sells medical to them.
     const hubPolicy =
-      context.channel === 'medical' && holder.kind === 'customer' && this.deps.hub
+      context.channel === 'medical' && this.deps.hub
         ? this.deps.hub.decide(db, holder.id, `${ticket.customer.firstName} ${ticket.customer.lastName}`, sellsWhileTraceDown(db, this.rules()))
         : 'none';
     // A caregiver buying for themselves is a patient sale on their own card: no caregiver licence on it.

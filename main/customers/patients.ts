@@ -4,7 +4,7 @@ import type { CaregiverPatient } from '../../preload/contract/customers.js';
 type PatientInput = Omit<CaregiverPatient, 'id' | 'caregiverId' | 'dateOfBirth'> & { dateOfBirth?: string | null | undefined };
 import { credentialNumberProblemFor } from '../compliance/rules.js';
 import { applyCommand } from '../core/commands.js';
-import { captureCaregiverPatient } from '../hub-sync/capture.js';
+import { captureCaregiverPatient, captureCaregiverPatientRemoval } from '../hub-sync/capture.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
 import { ageOn } from '../licenses/index.js';
@@ -105,6 +105,7 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
           | undefined;
         if (!existing) throw new CoreError('not_found', 'This caregiver-patient record was already removed.');
         this.prepare('DELETE FROM caregiver_patients WHERE id = ?').run(id);
+        captureCaregiverPatientRemoval(this.sqlite, id, existing.caregiver_id, now);
         return {
           result: { removed: true as const },
           audit: { customerId: existing.caregiver_id, details: { patientId: id, patient: `${existing.first_name} ${existing.last_name}` } },

@@ -34,7 +34,7 @@ function num(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-function exists(sqlite: Database.Database, table: 'customers' | 'employees' | 'products', id: string | null): boolean {
+function exists(sqlite: Database.Database, table: 'customers' | 'employees' | 'products' | 'caregiver_patients', id: string | null): boolean {
   if (id === null) return false;
   return cachedStatement(sqlite, `SELECT 1 FROM ${table} WHERE id = ?`).get(id) !== undefined;
 }
@@ -212,8 +212,8 @@ function applyQueueEntry(sqlite: Database.Database, row: ChangeRow, deviceId: st
   cachedStatement(
     sqlite,
     `INSERT INTO queue_entries (id, customer_id, checked_in_as, parent_entry_id, position, checked_in_at, checked_in_by, allotment_source, card_id,
-       caregiver_card_id, removed_at, removed_by, removed_reason)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+       caregiver_card_id, caregiver_patient_id, removed_at, removed_by, removed_reason)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
      ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, position = excluded.position,
        removed_at = COALESCE(queue_entries.removed_at, excluded.removed_at), removed_reason = COALESCE(queue_entries.removed_reason, excluded.removed_reason)`,
   ).run(
@@ -227,6 +227,8 @@ function applyQueueEntry(sqlite: Database.Database, row: ChangeRow, deviceId: st
     source,
     entry.cardId,
     entry.caregiverCardId,
+    // The patient kept on the caregiver's profile, when this station has that record (it travels too).
+    entry.caregiverPatientId && exists(sqlite, 'caregiver_patients', entry.caregiverPatientId) ? entry.caregiverPatientId : null,
     entry.removedAt,
     reason,
   );
@@ -294,6 +296,14 @@ function applyOne(sqlite: Database.Database, row: ChangeRow, deviceId: string, a
       cachedStatement(sqlite, "UPDATE queue_entries SET removed_at = COALESCE(removed_at, ?), removed_reason = COALESCE(removed_reason, 'removed') WHERE id = ?").run(row.at, row.id);
       cachedStatement(sqlite, 'DELETE FROM hub_queue_claims WHERE entry_id = ?').run(row.id);
       applied.queue = true;
+    } else if (row.entity === 'caregiver_patient') {
+      // Taken off the caregiver's profile at another station. A sale or check-in here that names the
+      // patient keeps its own copy of the name and card; the record itself goes, as it does locally.
+      const caregiverId = str(row.data?.caregiverId);
+      cachedStatement(sqlite, 'UPDATE queue_entries SET caregiver_patient_id = NULL WHERE caregiver_patient_id = ? AND removed_at IS NOT NULL').run(row.id);
+      cachedStatement(sqlite, 'DELETE FROM caregiver_patients WHERE id = ?').run(row.id);
+      record(sqlite, row, `${row.entity}:deleted`);
+      if (caregiverId) applied.customers.add(caregiverId);
     } else {
       record(sqlite, row, `${row.entity}:deleted`);
     }

@@ -4,7 +4,8 @@
  * outbox (nothing when no hub is paired). The capabilities keep their SQL; this file only reads.
  *
  *   customers  captureCustomer(sqlite, id, before, now)   (before: customerSnapshot() taken before an edit)
- *              captureCaregiverPatient(sqlite, id, now), captureCustomerDocument(sqlite, id, now)
+ *              captureCaregiverPatient(sqlite, id, now), captureCaregiverPatientRemoval(sqlite, id, caregiverId, now),
+ *              captureCustomerDocument(sqlite, id, now)
  *   staff      captureEmployee(sqlite, id, now)
  *   catalogue  captureProduct(sqlite, id, now), captureStockMovement(sqlite, movement)
  *   rewards    captureRewardsEntry(sqlite, ledgerRowId), captureRewardsCard(sqlite, cardId)
@@ -139,6 +140,12 @@ export function captureCaregiverPatient(sqlite: Database.Database, id: string, n
   );
 }
 
+/** A patient taken off a caregiver's profile: its own kind, so the removal reaches every station. */
+export function captureCaregiverPatientRemoval(sqlite: Database.Database, id: string, caregiverId: string, now: number): void {
+  if (!hubPaired(sqlite)) return;
+  enqueueHubCommand(sqlite, 'caregiver_patient.remove', { id, caregiverId, removedAt: now }, now);
+}
+
 export function captureCustomerDocument(sqlite: Database.Database, id: string, now: number): void {
   if (!hubPaired(sqlite)) return;
   const row = cachedStatement(sqlite, 'SELECT * FROM customer_documents WHERE id = ?').get(id) as
@@ -271,6 +278,7 @@ export function captureSale(sqlite: Database.Database, saleId: string, outagePol
         id: string;
         customer_id: string;
         patient_customer_id: string | null;
+        caregiver_patient_id: string | null;
         channel: 'medical' | 'adult_use';
         employee_id: string;
         total_cents: number;
@@ -298,7 +306,8 @@ export function captureSale(sqlite: Database.Database, saleId: string, outagePol
   const used = sumAmounts(
     (cachedStatement(sqlite, 'SELECT limit_id AS limitId, unit, amount FROM allotment_uses WHERE sale_no = ? AND return_id IS NULL').all(sale.receipt_number) as Amount[]),
   );
-  const holder = sale.patient_customer_id ?? sale.customer_id;
+  // Whose allotment: a caregiver's patient (a customer, or one kept on the profile), else the customer.
+  const holder = sale.patient_customer_id ?? sale.caregiver_patient_id ?? sale.customer_id;
   const grant =
     sale.channel === 'medical'
       ? (cachedStatement(sqlite, "SELECT grant_id, used FROM hub_grants WHERE customer_id = ? AND status = 'open' ORDER BY granted_at DESC LIMIT 1").get(holder) as
@@ -317,6 +326,7 @@ export function captureSale(sqlite: Database.Database, saleId: string, outagePol
       receiptNumber: sale.receipt_number,
       customerId: sale.customer_id,
       patientCustomerId: sale.patient_customer_id,
+      caregiverPatientId: sale.caregiver_patient_id,
       channel: sale.channel,
       employeeId: sale.employee_id,
       totalCents: sale.total_cents,
@@ -382,6 +392,7 @@ export function captureCheckin(sqlite: Database.Database, entryId: string): void
         allotment_source: CommandPayload<'queue.checkin'>['allotmentSource'];
         card_id: string | null;
         caregiver_card_id: string | null;
+        caregiver_patient_id: string | null;
       }
     | undefined;
   if (!entry) return;
@@ -401,6 +412,7 @@ export function captureCheckin(sqlite: Database.Database, entryId: string): void
       allotmentSource: entry.allotment_source,
       cardId: entry.card_id,
       caregiverCardId: entry.caregiver_card_id,
+      caregiverPatientId: entry.caregiver_patient_id,
       allotments,
     },
     entry.checked_in_at,

@@ -76,7 +76,8 @@ export class HubGrants {
       // The entry may have been checked in here a moment ago: the hub must hold it first.
       await withTimeout(this.sync.flush(), CLAIM_TIMEOUT_MS);
       const { connection, hubEpoch } = await withTimeout(this.sync.link(), Math.max(1, deadline - Date.now()));
-      const reply = await connection.request({ type: 'claim', hubEpoch, entryId, employeeId: null }, Math.max(1, deadline - Date.now()));
+      // The allotment's holder may be a caregiver's patient rather than the entry's own customer.
+      const reply = await connection.request({ type: 'claim', hubEpoch, entryId, employeeId: null, holderId: customerId }, Math.max(1, deadline - Date.now()));
       const sqlite = this.deps.sqlite();
       // The claim is this register's while it serves the customer: the worker renews its lease.
       noteClaim(sqlite, entryId, reply.leaseEpoch, reply.leaseUntil);
