@@ -49,6 +49,8 @@ export interface TillModuleOptions {
   retryMaxMs?: number;
   idlePollMs?: number;
   drawerPollMs?: number;
+  /** Where the USB printer-class devices are listed (tests; default /dev/usb). */
+  usbDeviceDir?: string;
 }
 
 export type TillModule = CapabilityModule & { queue: PrintQueue; drawer: DrawerLedger; link: TillLink; config(): TillConfig };
@@ -154,7 +156,7 @@ export function createTillModule(services: CoreServices, options: TillModuleOpti
         return saveConfig(ctx.actor, newCommand(), (current) => ({ ...current, receiptPrinterId: request.printerId }));
       },
     },
-    'till.printers.find': { access: 'manage_settings', run: () => findPrinters(services) },
+    'till.printers.find': { access: 'manage_settings', run: () => findPrinters(services, options.usbDeviceDir ?? '/dev/usb') },
     'till.printers.test': {
       access: 'manage_settings',
       run(ctx, request) {
@@ -305,10 +307,10 @@ function newCommand(): string {
 }
 
 /** /dev/usb/lp* (Linux USB printer class) and serial ports present now. */
-async function findPrinters(services: CoreServices): Promise<Array<{ label: string; transport: PrinterConfig['transport'] }>> {
+async function findPrinters(services: CoreServices, usbDir: string): Promise<Array<{ label: string; transport: PrinterConfig['transport'] }>> {
   const found: Array<{ label: string; transport: PrinterConfig['transport'] }> = [];
   if (process.platform === 'linux') {
-    const names = await readdir('/dev/usb').catch(() => [] as string[]);
+    const names = await readdir(usbDir).catch(() => [] as string[]);
     for (const name of names.filter((n) => /^lp\d+$/.test(n)).sort()) found.push({ label: `USB printer /dev/usb/${name}`, transport: { kind: 'usb_linux', path: `/dev/usb/${name}` } });
   }
   const ports = await SerialPort.list().catch((error: unknown) => {

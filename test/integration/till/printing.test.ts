@@ -5,6 +5,9 @@
  * a job caught mid-send by a restart is not sent again, and a reprint is marked.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { tillOptions } from '../../../main/core/modules.js';
 import { ulid } from 'ulid';
 import type { TicketView } from '../../../preload/contract/checkout.js';
@@ -210,6 +213,30 @@ describe('receipt printing', () => {
     const unset = value<PrinterStatusView>(await r.call('till.printers.check', { printerId: 'front' }));
     expect(unset.drawerSignal).toBe(false);
     expect(unset.drawer).toBeNull();
+  });
+
+  it.skipIf(process.platform !== 'linux')('Find printers lists the USB printer-class devices (not other USB nodes), and a found one is added and chosen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'register-usb-dev-'));
+    try {
+      for (const name of ['lp2', 'lp0', 'hiddev0', 'lpx']) writeFileSync(join(dir, name), '');
+      tillOptions.usbDeviceDir = dir;
+      const r = await startTestRegister();
+      open.push(r);
+      value(await r.call('session.login', { pin: '3333' }));
+      const found = value<Array<{ label: string; transport: { kind: string; path?: string } }>>(await r.call('till.printers.find', {}));
+      const usb = found.filter((entry) => entry.transport.kind === 'usb_linux');
+      expect(usb).toEqual([
+        { label: 'USB printer /dev/usb/lp0', transport: { kind: 'usb_linux', path: '/dev/usb/lp0' } },
+        { label: 'USB printer /dev/usb/lp2', transport: { kind: 'usb_linux', path: '/dev/usb/lp2' } },
+      ]);
+      value(await r.call('till.printers.save', { printer: { id: 'usb', name: 'Back counter', transport: usb[0]!.transport } }));
+      const config = value<{ printers: Array<{ id: string; transport: unknown }>; receiptPrinterId: string | null }>(await r.call('till.printers.choose', { printerId: 'usb' }));
+      expect(config.receiptPrinterId).toBe('usb');
+      expect(config.printers.find((p) => p.id === 'usb')!.transport).toEqual({ kind: 'usb_linux', path: '/dev/usb/lp0' });
+    } finally {
+      delete tillOptions.usbDeviceDir;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a printer that does not answer status still gets the receipt', async () => {
