@@ -37,12 +37,9 @@ interface FuseSettings {
 }
 const hardening: { electronFuses: FuseSettings } = {
   electronFuses: {
-    // ON for now, deliberately: main/store/worker.ts runs backups and integrity checks in a child
-    // of process.execPath with ELECTRON_RUN_AS_NODE=1 (Electron's Node, so better-sqlite3's ABI
-    // fits). With the fuse off that child would start a second register instead, and backups
-    // would never finish. Turn it off once those workers run in Electron's utilityProcess
-    // (stop signal over its message port instead of stdin); dist:check holds the two together.
-    runAsNode: true,
+    // Off: nothing runs Electron as Node. The store's backup and integrity workers run in
+    // Electron's utility processes (main/electron/utility-worker.ts); dist:check holds this.
+    runAsNode: false,
     enableCookieEncryption: true,
     enableNodeOptionsEnvironmentVariable: false,
     enableNodeCliInspectArguments: false,

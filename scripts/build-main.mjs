@@ -2,6 +2,7 @@
 // Packages stay external (native modules are rebuilt per runtime); the sandboxed preload is
 // self-contained apart from 'electron'.
 import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
@@ -48,3 +49,8 @@ await Promise.all([
     external: ['electron'],
   }),
 ]);
+
+// The runner of database workers in Electron's utility process (main/electron/utility-worker.ts):
+// plain CommonJS, copied as it is (it runs the worker program with its own require).
+mkdirSync('dist/main', { recursive: true });
+copyFileSync('main/store/worker-runner.cjs', 'dist/main/store-worker.cjs');

@@ -154,7 +154,7 @@ function main(): void {
   if (builder.status === 0 && existsSync(asar)) {
     const files = listPackage(asar, { isPack: false }).map((f) => f.replaceAll('\\', '/'));
     const has = (path: string): boolean => files.includes(path);
-    check('app.asar holds dist/ (main, preload, renderer)', has('/dist/main/electron.cjs') && has('/dist/preload/preload.cjs') && has('/dist/renderer/index.html'));
+    check('app.asar holds dist/ (main, the database workers\' runner, preload, renderer)', has('/dist/main/electron.cjs') && has('/dist/main/store-worker.cjs') && has('/dist/preload/preload.cjs') && has('/dist/renderer/index.html'));
     check('app.asar holds drizzle/ (the migrations)', has('/drizzle/meta/_journal.json') && files.some((f) => /^\/drizzle\/\d{4}_.*\.sql$/.test(f)));
     check('app.asar holds resources/ (jurisdiction rules, demo data)', files.some((f) => f.startsWith('/resources/jurisdictions/')) && files.some((f) => f.startsWith('/resources/demo/')));
     const mainBundle = extractFile(asar, 'dist/main/electron.cjs').toString('utf8');
@@ -221,14 +221,13 @@ function main(): void {
           fuses.GrantFileProtocolExtraPrivileges === 'off',
         JSON.stringify(fuses),
       );
-      // The store's backup/integrity workers run Electron as Node: the fuse must allow it while they do.
-      const workerRunsAsNode = readFileSync(join(projectDir, 'main', 'store', 'worker.ts'), 'utf8').includes("ELECTRON_RUN_AS_NODE: '1'");
+      // Nothing may run Electron as Node: the store's workers run in utility processes instead.
+      const runsAsNode = /ELECTRON_RUN_AS_NODE['"]?\s*[:=]/;
+      const workerRunsAsNode = ['worker.ts', 'backup.ts', 'integrity.ts'].some((name) => runsAsNode.test(readFileSync(join(projectDir, 'main', 'store', name), 'utf8')));
       check(
-        workerRunsAsNode
-          ? 'RunAsNode fuse left on: main/store/worker.ts still runs backups with ELECTRON_RUN_AS_NODE'
-          : 'RunAsNode fuse off (main/store/worker.ts no longer needs it)',
-        fuses.RunAsNode === (workerRunsAsNode ? 'on' : 'off'),
-        `RunAsNode is ${fuses.RunAsNode}`,
+        'RunAsNode fuse off, and no store worker asks for ELECTRON_RUN_AS_NODE (they run in utility processes)',
+        fuses.RunAsNode === 'off' && !workerRunsAsNode,
+        `RunAsNode is ${fuses.RunAsNode}${workerRunsAsNode ? '; main/store still sets ELECTRON_RUN_AS_NODE' : ''}`,
       );
       check('the udev rule ships in resources/udev/', existsSync(join(resources, 'udev', UDEV_RULES)));
 

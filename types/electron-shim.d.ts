@@ -143,7 +143,27 @@ declare module 'electron' {
     handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
   }
 
+  interface ForkOptions {
+    env?: Record<string, string>;
+    execArgv?: string[];
+    cwd?: string;
+    stdio?: 'pipe' | 'ignore' | 'inherit' | Array<'pipe' | 'ignore' | 'inherit'>;
+    serviceName?: string;
+    allowLoadingUnsignedLibraries?: boolean;
+  }
+  interface UtilityProcess extends EventEmitter {
+    readonly pid: number | undefined;
+    readonly stdout: NodeJS.ReadableStream | null;
+    readonly stderr: NodeJS.ReadableStream | null;
+    postMessage(message: unknown, transfer?: unknown[]): void;
+    kill(): boolean;
+    once(event: 'spawn', listener: () => void): this;
+    once(event: 'exit', listener: (code: number) => void): this;
+    on(event: 'message', listener: (message: unknown) => void): this;
+  }
+
   export const app: App;
+  export const utilityProcess: { fork(modulePath: string, args?: string[], options?: ForkOptions): UtilityProcess };
   export const safeStorage: SafeStorage;
   export const ipcMain: IpcMain;
   export const dialog: Dialog;

@@ -2,7 +2,7 @@
  * The Electron host: one hardened window bound to the register core through ipcMain.handle.
  * Everything else (database, staff, devices) lives in the core, which knows nothing of Electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, utilityProcess, type IpcMainInvokeEvent } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +14,8 @@ import { createFileLogger } from '../log/logger.js';
 import { APP_ENTRY_URL, APP_SCHEME, isAllowedNavigation, isTrustedSenderUrl, RENDERER_CSP, resolveAppRequest } from './app-protocol.js';
 import { isPermissionAllowed } from './permissions.js';
 import { secretBoxFor } from './secret-box.js';
+import { useWorkerLauncher } from '../store/worker.js';
+import { utilityWorkerLauncher } from './utility-worker.js';
 
 app.setName('Dispensary Register');
 
@@ -57,6 +59,8 @@ async function start(): Promise<void> {
   await app.whenReady();
   Menu.setApplicationMenu(null);
   const appRoot = app.getAppPath();
+  // Backups and integrity checks run in utility processes: the RunAsNode fuse stays off.
+  useWorkerLauncher(utilityWorkerLauncher(join(appRoot, 'dist', 'main', 'store-worker.cjs'), (modulePath, args, options) => utilityProcess.fork(modulePath, args, options)));
   const { dir: dataDir, sharedByAllAccounts } = chooseDataDir();
   const logger = createFileLogger(dataDir);
   const demo = demoFromArgs();
