@@ -133,4 +133,12 @@ test('open the drawer, sell, drop, X report, close with a count, Z report: recei
   await shot(page, 'till-z-report');
   // One pulse in the whole day: the one cash sale.
   expect(printer.jobs.reduce((n, job) => n + job.decoded.pulses.length, 0)).toBe(1);
+
+  // The roll runs out: the status bar says so and what to do.
+  printer.state = 'paper_out';
+  await go(page, 'Settings');
+  await page.getByTestId('printers-table').getByRole('row', { name: /Front counter/ }).getByRole('button', { name: 'Check' }).click();
+  await expect(page.getByTestId('status-printer')).toContainText('out of paper');
+  await expect(page.getByTestId('status-printer')).toContainText('load a new roll');
+  await shot(page, 'till-printer-paper-out');
 });

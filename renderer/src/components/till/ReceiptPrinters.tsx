@@ -50,6 +50,17 @@ interface Draft {
 type OpenSignal = Config['printers'][number]['drawer']['openSignal'];
 const emptyDraft: Draft = { name: '', kind: 'tcp', host: '', port: '9100', path: '', baudRate: '9600', queue: '', language: 'esc-pos', columns: '42', pulseMs: '100', openSignal: 'not_wired' };
 
+/** Short words for the table (the status bar and the message above say what to do). */
+const CONDITION_WORDS: Record<string, string> = {
+  ready: 'ready',
+  unknown: 'not checked yet',
+  offline: 'offline',
+  cover_open: 'cover open',
+  paper_out: 'out of paper',
+  unreachable: 'cannot be reached',
+  not_configured: '—',
+};
+
 const SIGNALS: Array<{ value: OpenSignal; label: string }> = [
   { value: 'not_wired', label: 'Not shown' },
   { value: 'high', label: 'Open when the signal is high' },
@@ -184,7 +195,7 @@ export function ReceiptPrinters() {
                     </label>
                   </td>
                   <td>
-                    {chosen && status ? (status.message || (status.condition === 'unknown' ? 'not checked yet' : 'ready')) : '—'}
+                    {chosen && status ? (CONDITION_WORDS[status.condition] ?? status.condition) : '—'}
                     {chosen && status?.drawer ? `; drawer ${status.drawer}` : ''}
                   </td>
                   <td>
