@@ -156,7 +156,7 @@ test('open the demo store: the banner is on every screen', async ({ page }) => {
   await typePin(page, '3333');
   await expectShell(page, 'Ada Admin');
   await expect(page.locator('.brand')).toHaveText('Red Dirt Wellness');
-  for (const section of ['Customers', 'Queue', 'Register', 'Sync', 'Settings']) {
+  for (const section of ['Customers', 'Queue', 'Register', 'Till', 'Products', 'Sync', 'Settings']) {
     await go(page, section);
     await expect(banner).toBeVisible();
   }
