@@ -32,7 +32,7 @@ export function docLines(doc: ReceiptDoc, columns = 42): string[] {
         lines.push(block.text);
         break;
       case 'pair':
-        lines.push(pairLine(block.left, block.right, columns));
+        lines.push(...pairLines(block.left, block.right, columns));
         break;
       case 'rule':
         lines.push('-'.repeat(columns));
@@ -53,4 +53,38 @@ export function pairLine(left: string, right: string, columns: number): string {
   const room = Math.max(1, columns - right.length - 1);
   const shown = left.length > room ? left.slice(0, room) : left;
   return `${shown}${' '.repeat(columns - shown.length - right.length)}${right}`;
+}
+
+/**
+ * Left and right in `columns` characters: on one line when they fit, else the left side wrapped at
+ * spaces (continuation lines indented two more) with the amount on its last line, or on a line of
+ * its own when that line is full. No word of a customer's receipt is cut.
+ */
+export function pairLines(left: string, right: string, columns: number): string[] {
+  if (left.length + 1 + right.length <= columns) return [pairLine(left, right, columns)];
+  const indent = ' '.repeat(Math.min(Math.floor(columns / 2), left.length - left.trimStart().length + 2));
+  const lines: string[] = [];
+  let current = left.slice(0, left.length - left.trimStart().length);
+  for (const word of left.trimStart().split(/\s+/)) {
+    let rest = word;
+    while (rest) {
+      const gap = current.trim() ? ' ' : '';
+      if (current.length + gap.length + rest.length <= columns) {
+        current += gap + rest;
+        rest = '';
+      } else if (current.trim()) {
+        lines.push(current);
+        current = indent;
+      } else {
+        // A word longer than the line: hard-cut (only a label nobody can wrap).
+        const room = columns - current.length;
+        lines.push(current + rest.slice(0, room));
+        rest = rest.slice(room);
+        current = indent;
+      }
+    }
+  }
+  if (current.length + 1 + right.length <= columns) lines.push(pairLine(current, right, columns));
+  else lines.push(current, ' '.repeat(Math.max(0, columns - right.length)) + right);
+  return lines;
 }

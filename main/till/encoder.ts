@@ -5,7 +5,7 @@
  */
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
 import type { PrinterConfig } from './config.js';
-import { pairLine, type ReceiptDoc } from './doc.js';
+import { pairLines, type ReceiptDoc } from './doc.js';
 
 type Model = NonNullable<ConstructorParameters<typeof ReceiptPrinterEncoder>[0]>['printerModel'];
 
@@ -72,7 +72,9 @@ export function encodeDoc(doc: ReceiptDoc, printer: PrinterConfig, options: { ki
         encoder.bold(block.bold ?? false).line(block.text).bold(false);
         break;
       case 'pair':
-        encoder.bold(block.bold ?? false).line(pairLine(block.left, block.right, printer.columns)).bold(false);
+        encoder.bold(block.bold ?? false);
+        for (const line of pairLines(block.left, block.right, printer.columns)) encoder.line(line);
+        encoder.bold(false);
         break;
       case 'rule':
         encoder.line('-'.repeat(printer.columns));
