@@ -76,7 +76,7 @@ async function mergeFields(ctx: HandlerContext, row: CustomerRow, incoming: Flat
          VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9)`,
         [ulid(), row.id, field, JSON.stringify(data[field] ?? null), storedAt, JSON.stringify(value ?? null), at, lostDeviceId, ctx.commandId],
       );
-      ctx.changes.push({ entity: 'customer_conflict', id: `${row.id}:${field}:${ctx.commandId}`, op: 'upsert', data: { customerId: row.id, field, keptValue: data[field] ?? null, lostValue: value ?? null, lostAt: at, lostDeviceId } });
+      ctx.changes.push({ entity: 'customer_conflict', id: `${row.id}:${field}:${ctx.commandId}`, op: 'upsert', data: { customerId: row.id, field, keptValue: data[field] ?? null, keptAt: storedAt, lostValue: value ?? null, lostAt: at, lostDeviceId } });
     }
   }
   const updatedAt = Math.max(row.updated_at, ...Object.values(fieldAt));

@@ -34,7 +34,7 @@ export { ADJUST_REASON_WORDS } from './contract/catalogue.js';
 export type { ProductView, ProductInput, CategoryInfo, TracePackageView, StockEntry, ImportProblem } from './contract/catalogue.js';
 export type { CustomerImportPreview, CustomerImportField } from './contract/imports.js';
 export type { EmployeeDetail } from './contract/staff.js';
-export type { HubStatus, FoundHub } from './contract/hub.js';
+export type { HubStatus, FoundHub, HubConflict, HubMerge } from './contract/hub.js';
 export {
   AGREEMENT_MAX_CHARS,
   MAX_SIGNATURE_PNG_BYTES,

@@ -15,6 +15,7 @@ import { HubError, pairWithHub } from './connection.js';
 import { forgetHub, readHubState, savePairing } from './state.js';
 import { HubSync, type HubSyncOptions } from './sync.js';
 import { HubGrants } from './grants.js';
+import { hubConflicts } from './conflicts.js';
 
 type HubCallName = keyof typeof hubCalls;
 
@@ -125,6 +126,7 @@ export function createHubModule(services: CoreServices, deps: HubModuleDeps): Hu
         return status();
       },
     },
+    'hub.conflicts': { access: 'manage_settings', run: () => hubConflicts(services.sqlite()) },
     'hub.forget': {
       access: 'manage_settings',
       run(ctx) {

@@ -34,6 +34,34 @@ export const foundHubSchema = z.object({
 });
 export type FoundHub = z.infer<typeof foundHubSchema>;
 
+const shown = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** A customer field two stations changed while apart: the later edit was kept, the other is listed. */
+export const hubConflictSchema = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  customerName: z.string(),
+  field: z.string(),
+  keptValue: shown,
+  /** When the kept value was made (hub time, epoch ms); null when the hub did not say. */
+  keptAt: z.number().int().nullable(),
+  lostValue: shown,
+  lostAt: z.number().int(),
+  /** The station whose (earlier) edit lost. */
+  lostStation: z.string(),
+});
+export type HubConflict = z.infer<typeof hubConflictSchema>;
+
+/** Two sign-ups of one person (the same ID) at two cut-off stations, merged into the earlier one. */
+export const hubMergeSchema = z.object({
+  id: z.string(),
+  survivorId: z.string(),
+  survivorName: z.string(),
+  mergedId: z.string(),
+  at: z.number().int(),
+});
+export type HubMerge = z.infer<typeof hubMergeSchema>;
+
 export const hubCalls = {
   'hub.status': { request: empty, response: hubStatusSchema },
   /** Hubs announcing themselves on the store network (a hint: the address can always be typed). */
@@ -54,6 +82,11 @@ export const hubCalls = {
     response: hubStatusSchema,
   },
   'hub.forget': { request: z.object({ commandId: commandIdSchema }).strict(), response: hubStatusSchema },
+  /** For a manager: the customer edits the hub merged (later edit wins; the other listed) and duplicate customers merged. */
+  'hub.conflicts': {
+    request: empty,
+    response: z.object({ conflicts: z.array(hubConflictSchema), merges: z.array(hubMergeSchema) }),
+  },
 } as const;
 
 export const hubEvents = {

@@ -9,6 +9,7 @@ import { getClient } from '../../client';
 import { newCommandId } from '../../components/queue/commandId';
 import { formatDateTime } from '../../format';
 import { call } from '../../register';
+import { HubMergesSection } from './HubMergesSection';
 
 type Message = { tone: 'ok' | 'error'; text: string } | null;
 
@@ -33,7 +34,10 @@ export function StoreHubPanel() {
   useEffect(() => {
     let live = true;
     void call('hub.status', {}).then((result) => {
-      if (live && result.ok) setStatus(result.value);
+      if (!live || !result.ok) return;
+      setStatus(result.value);
+      // Pairing again keeps the station's role unless changed.
+      if (result.value.role) setRole(result.value.role);
     });
     const stop = getClient().on('hub.changed', (next) => setStatus(next));
     return () => {
@@ -127,6 +131,7 @@ export function StoreHubPanel() {
         ) : null}
       </div>
       {message ? <p className={message.tone === 'error' ? 'error-text' : 'ok-text'} role="status">{message.text}</p> : null}
+      {status?.paired ? <HubMergesSection /> : null}
     </section>
   );
 }
