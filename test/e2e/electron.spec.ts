@@ -53,6 +53,19 @@ test('the Electron app logs in with a PIN and shows the shell', async () => {
     await expect(window.getByRole('heading', { name: 'Log in' })).toBeVisible({ timeout: 20_000 });
     await typePin(window, demo.budtender.pin);
     await expectShell(window, demo.budtender.name);
+    // The full integrity check runs in an Electron utility process (no Electron-as-Node: the
+    // packaged app's RunAsNode fuse is off); it must come back passed.
+    await expect
+      .poll(
+        () =>
+          window.evaluate(async () => {
+            const api = (globalThis as unknown as { register: { call(name: string, payload: unknown): Promise<{ ok: boolean; value?: { databaseCheck?: string } }> } }).register;
+            const status = await api.call('app.status', {});
+            return status.ok ? (status.value?.databaseCheck ?? 'none') : 'refused';
+          }),
+        { timeout: 30_000 },
+      )
+      .toBe('passed');
   } finally {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
