@@ -61,6 +61,9 @@ test('customers from another POS: problems by line, duplicates skipped, a column
   await expect(preview).toContainText('3 ready to import');
   await expect(columns.getByRole('combobox', { name: 'Medical ID expiration' })).toHaveValue('Card Exp');
   await expect(preview.getByRole('table', { name: 'First rows' })).toContainText('Greta Lindqvist');
+  // Birth dates read as at the rest of the counter, whatever the file's format.
+  await expect(preview.getByRole('table', { name: 'First rows' })).toContainText('04/18/1979');
+  await expect(preview.getByRole('table', { name: 'First rows' })).toContainText('04/30/1988');
   await preview.scrollIntoViewIfNeeded();
   await docShot(page, 'customers-import-preview');
   await preview.getByRole('button', { name: 'Import 3 customers' }).click();

@@ -4,6 +4,7 @@
  * at once. Nothing is written before Import. And the customers as a CSV, in the same columns.
  */
 import { CUSTOMER_IMPORT_FIELDS, REQUIRED_CUSTOMER_FIELDS, type CustomerImportField, type CustomerImportPreview } from '../../../../preload/api';
+import { showDate } from '../../components/customers/dateEntry';
 import { CsvImport, type ColumnMapping } from '../../components/imports/CsvImport';
 import { newCommandId } from '../../components/queue/commandId';
 import { call } from '../../register';
@@ -95,7 +96,7 @@ export function CustomerImportScreen({ onBack }: { onBack(): void }) {
           rows: (preview) =>
             preview.sample.map((row) => ({
               key: row.line,
-              cells: [row.line, row.name, row.dateOfBirth, row.customerType, row.medicalId ?? '—', STATUS_WORDS[row.status]],
+              cells: [row.line, row.name, showDate(row.dateOfBirth), row.customerType, row.medicalId ?? '—', STATUS_WORDS[row.status]],
               className: [undefined, undefined, undefined, undefined, undefined, `im-status-${row.status}`],
             })),
         }}
