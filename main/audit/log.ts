@@ -1,7 +1,8 @@
 /**
  * The append-only, hash-chained audit log. Each event's hash covers the previous event's hash,
  * so changing, removing or reordering any event breaks the chain from that point on; triggers
- * in the schema refuse UPDATE and DELETE outright.
+ * in the schema refuse UPDATE and DELETE (an old event leaves audit_events only once its identical
+ * copy is in audit_events_archive: main/audit/archive.ts). The chain is the archive, then the hot table.
  */
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -101,14 +102,21 @@ export interface ChainVerification {
   firstBroken: { seq: number; id: string; reason: string } | null;
 }
 
-/** Walk the whole chain in order and name the first event that does not fit. */
+/** The whole chain in order: the archived start (main/audit/archive.ts), then the hot table. */
+function* chainRows(sqlite: Database.Database): Generator<StoredAuditEvent> {
+  for (const table of ['audit_events_archive', 'audit_events']) {
+    yield* sqlite
+      .prepare(
+        `SELECT seq, id, at, employee_id AS employeeId, action, customer_id AS customerId, sale_id AS saleId,
+                details, prev_hash AS prevHash, hash FROM ${table} ORDER BY seq`,
+      )
+      .iterate() as IterableIterator<StoredAuditEvent>;
+  }
+}
+
+/** Walk the whole chain (archive, then hot table) in order and name the first event that does not fit. */
 export function verifyAuditChain(sqlite: Database.Database): ChainVerification {
-  const rows = sqlite
-    .prepare(
-      `SELECT seq, id, at, employee_id AS employeeId, action, customer_id AS customerId, sale_id AS saleId,
-              details, prev_hash AS prevHash, hash FROM audit_events ORDER BY seq`,
-    )
-    .iterate() as IterableIterator<StoredAuditEvent>;
+  const rows = chainRows(sqlite);
   let expectedPrev = GENESIS_HASH;
   let expectedSeq = 1;
   let checked = 0;

@@ -39,7 +39,7 @@ export const tracePackages = sqliteTable(
       .notNull()
       .references(() => employees.id),
   },
-  (t) => [index('trace_packages_product').on(t.productId)],
+  // No index on product_id: packages are found by label, and products are archived, never deleted (drizzle/0026).
 );
 
 /** An adjustment or a count: why stock changed by hand, who did it and which manager approved. */

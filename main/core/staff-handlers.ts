@@ -102,10 +102,13 @@ export function createStaffHandlers({ clock, requireStore }: StaffHandlerDeps): 
           .sqlite.prepare(
             `SELECT a.seq, a.id, a.at, a.employee_id AS employeeId, e.name AS employeeName, a.action,
                     a.customer_id AS customerId, a.sale_id AS saleId, a.details
-               FROM audit_events a LEFT JOIN employees e ON e.id = a.employee_id
-              ORDER BY a.seq DESC LIMIT ?`,
+               FROM (SELECT * FROM (SELECT * FROM audit_events ORDER BY seq DESC LIMIT @limit)
+                     UNION ALL
+                     SELECT * FROM (SELECT * FROM audit_events_archive ORDER BY seq DESC LIMIT @limit)) a
+               LEFT JOIN employees e ON e.id = a.employee_id
+              ORDER BY a.seq DESC LIMIT @limit`,
           )
-          .all(request.limit) as Array<{
+          .all({ limit: request.limit }) as Array<{
           seq: number;
           id: string;
           at: number;

@@ -126,7 +126,7 @@ export abstract class CustomerPatients extends CustomerLicenceScan {
       `SELECT caregiver_id AS id FROM caregiver_patients WHERE upper(replace(replace(medical_licence, ' ', ''), '-', '')) = ?
        UNION
        SELECT l.caregiver_id AS id FROM customer_caregivers l JOIN customers c ON c.id = l.patient_id
-        WHERE upper(replace(replace(c.medical_id, ' ', ''), '-', '')) = ?`,
+        WHERE c.search_medical_id = ?`,
     ).all(card, card) as Array<{ id: string }>;
     const others = rows.filter((row) => row.id !== caregiverId).length;
     let age: number | null = null;

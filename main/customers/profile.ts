@@ -139,9 +139,13 @@ export abstract class CustomerProfiles extends CustomerAttachments {
   history(id: string, limit: number): CustomerHistoryEntry[] {
     this.row(id);
     const rows = this.prepare(
-      `SELECT a.id, a.at, a.action, a.details, e.name AS employeeName FROM audit_events a
-         LEFT JOIN employees e ON e.id = a.employee_id WHERE a.customer_id = ? ORDER BY a.seq DESC LIMIT ?`,
-    ).all(id, limit) as Array<{ id: string; at: number; action: string; details: string; employeeName: string | null }>;
+      // Hot and archived events (main/audit/archive.ts), newest first.
+      `SELECT a.id, a.at, a.action, a.details, e.name AS employeeName
+         FROM (SELECT seq, id, at, action, details, employee_id FROM audit_events WHERE customer_id = @id
+               UNION ALL
+               SELECT seq, id, at, action, details, employee_id FROM audit_events_archive WHERE customer_id = @id) a
+         LEFT JOIN employees e ON e.id = a.employee_id ORDER BY a.seq DESC LIMIT @limit`,
+    ).all({ id, limit }) as Array<{ id: string; at: number; action: string; details: string; employeeName: string | null }>;
     return rows.map((row) => {
       const details = parseDetails(row.details);
       const changes = Array.isArray(details.changes)

@@ -107,7 +107,8 @@ export const customerGroupMembers = sqliteTable(
       .notNull()
       .references(() => customerGroups.id),
   },
-  (t) => [primaryKey({ columns: [t.customerId, t.groupId] }), index('customer_group_members_group').on(t.groupId)],
+  // No index on group_id: nothing reads a group's members, and groups are never deleted (drizzle/0026).
+  (t) => [primaryKey({ columns: [t.customerId, t.groupId] })],
 );
 
 /**

@@ -126,7 +126,11 @@ export abstract class CustomerSearch extends CustomerBase {
   recent(limit: number): Array<CustomerSummary & { lastActivityAt: number; lastActivity: string }> {
     // Newest audit events that name a customer: check-ins, sales, profile and rewards changes.
     const events = this.prepare(
-      'SELECT customer_id AS customerId, action, at, details FROM audit_events WHERE customer_id IS NOT NULL ORDER BY seq DESC LIMIT 1000',
+      `SELECT customerId, action, at, details FROM (
+         SELECT * FROM (SELECT seq, customer_id AS customerId, action, at, details FROM audit_events WHERE customer_id IS NOT NULL ORDER BY seq DESC LIMIT 1000)
+         UNION ALL
+         SELECT * FROM (SELECT seq, customer_id AS customerId, action, at, details FROM audit_events_archive WHERE customer_id IS NOT NULL ORDER BY seq DESC LIMIT 1000))
+       ORDER BY seq DESC LIMIT 1000`,
     ).all() as Array<{ customerId: string; action: string; at: number; details?: string }>;
     const seen = new Map<string, { action: string; at: number; details?: string }>();
     for (const event of events) if (!seen.has(event.customerId)) seen.set(event.customerId, event);

@@ -30,7 +30,16 @@ import {
  * every event at each start).
  */
 export function isDemoSeeded(sqlite: Database.Database): boolean {
-  return sqlite.prepare(`SELECT 1 FROM (SELECT action FROM audit_events ORDER BY seq LIMIT 50) WHERE action = 'demo.seed'`).get() !== undefined;
+  // The first events may have moved to the archive (main/audit/archive.ts).
+  return (
+    sqlite
+      .prepare(
+        `SELECT 1 FROM (SELECT action FROM (SELECT seq, action FROM audit_events_archive ORDER BY seq LIMIT 50)
+                        UNION ALL SELECT action FROM (SELECT seq, action FROM audit_events ORDER BY seq LIMIT 50))
+          WHERE action = 'demo.seed' LIMIT 1`,
+      )
+      .get() !== undefined
+  );
 }
 
 /** The demo employees' PINs by role (README.md lists them too). */

@@ -55,10 +55,8 @@ export const customers = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [
-    index('customers_last_first').on(t.lastName, t.firstName),
-    index('customers_medical_id').on(t.medicalId),
-  ],
+  // No index on medical_id: duplicate checks, import and search read search_medical_id (drizzle/0026).
+  (t) => [index('customers_last_first').on(t.lastName, t.firstName)],
 );
 
 export const products = sqliteTable(
@@ -93,7 +91,9 @@ export const products = sqliteTable(
  * stock_on_hand keeps the sum per product, updated by triggers in the same transaction as every
  * movement: `npm run verify:balances` rebuilds it from the three ledgers and compares.
  */
-export const inventoryMovements = sqliteTable('inventory_movements', {
+export const inventoryMovements = sqliteTable(
+  'inventory_movements',
+  {
   /** Integer key (drizzle/0017): a movement never crosses the register's boundary by its id. */
   id: integer('id').primaryKey(),
   productId: text('product_id')
@@ -104,10 +104,16 @@ export const inventoryMovements = sqliteTable('inventory_movements', {
   referenceId: text('reference_id'),
   employeeId: text('employee_id').references(() => employees.id),
   at: integer('at').notNull(),
-});
-// No index: stock on hand is read from stock_on_hand, never summed on a sale's path.
+  },
+  // Stock on hand is read from stock_on_hand, never summed on a sale's path. The one index serves
+  // Products › stock history (one product's movements, newest first: main/catalogue/stock.ts).
+  (t) => [index('inventory_movements_product_at').on(t.productId, t.at)],
+);
 
-/** Append-only, hash-chained event history. Triggers forbid UPDATE and DELETE. */
+/**
+ * Append-only, hash-chained event history. Triggers forbid UPDATE, and DELETE except of an event
+ * whose identical copy is already in audit_events_archive (old events move there: main/audit/archive.ts).
+ */
 export const auditEvents = sqliteTable(
   'audit_events',
   {
@@ -125,6 +131,30 @@ export const auditEvents = sqliteTable(
   // Only the customer's history reads events by anything but seq: every other index would be
   // written on every audited write for nothing.
   (t) => [index('audit_events_customer').on(t.customerId)],
+);
+
+/**
+ * Audit events moved out of the hot table (main/audit/archive.ts): the oldest part of the same
+ * chain, with the same columns. audit:verify walks this table, then audit_events, as one chain.
+ * Triggers refuse UPDATE and DELETE here; audit_events refuses a DELETE unless this table holds
+ * the identical row.
+ */
+export const auditEventsArchive = sqliteTable(
+  'audit_events_archive',
+  {
+    seq: integer('seq').primaryKey(),
+    id: text('id').notNull(),
+    at: integer('at').notNull(),
+    employeeId: text('employee_id'),
+    action: text('action').notNull(),
+    customerId: text('customer_id'),
+    saleId: text('sale_id'),
+    details: text('details').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  // A customer's history reads their archived events too.
+  (t) => [index('audit_events_archive_customer').on(t.customerId)],
 );
 
 /** Ids of commands already applied: a command sent twice is applied once. */

@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { archiveAuditEvents } from '../../../main/audit/archive.js';
+import { appendAudit, verifyAuditChain } from '../../../main/audit/log.js';
 import { seedDemoStore } from '../../../main/demo/seed.js';
 import { CustomerService, emptyForm } from '../../../main/customers/service.js';
 import { openStore, type Store } from '../../../main/store/db.js';
@@ -356,6 +358,18 @@ describe('documents', () => {
 });
 
 describe('edits and history', () => {
+  it('an event moved to the audit archive still shows in the customer\'s history and the recent customers', () => {
+    const customer = service.search('name', 'hart', 1).results[0]!;
+    const before = service.get(customer.id);
+    service.update(actor, cmd(), customer.id, { ...before.form, nickname: 'Liv' }, null);
+    appendAudit(store.sqlite, { employeeId: actor.id, action: 'staff.logout' }, NOW); // the chain tip stays hot
+    expect(archiveAuditEvents(store.sqlite, { before: NOW + 1, limit: 1_000_000 })).toBeGreaterThan(0);
+    expect(store.sqlite.prepare('SELECT COUNT(*) AS n FROM audit_events WHERE customer_id = ?').get(customer.id)).toEqual({ n: 0 });
+    expect(service.history(customer.id, 10)[0]).toMatchObject({ action: 'customers.update', summary: 'Profile edited', employeeName: 'Bea Budtender' });
+    expect(service.recent(50).find((row) => row.id === customer.id)).toMatchObject({ lastActivity: 'Profile edited' });
+    expect(verifyAuditChain(store.sqlite).ok).toBe(true);
+  });
+
   it('records each changed field, old → new, with the employee; the number itself stays out where it may not be kept', () => {
     const customer = service.search('name', 'hart', 1).results[0]!;
     const before = service.get(customer.id);

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPragmas, checkIntegrity } from '../../../main/store/db.js';
 import { verifyBalances } from '../../../main/store/balances.js';
+import { archiveAuditEvents } from '../../../main/audit/archive.js';
+import { appendAudit, verifyAuditChain } from '../../../main/audit/log.js';
 import { migrationsFolder, tempDir } from '../../support/paths.js';
 
 interface Journal {
@@ -343,6 +345,36 @@ describe('migrations', () => {
     expect(JSON.parse(setting('checkout.groupDiscounts'))).toEqual({ senior: 1000 });
     // The unique rate index follows the renamed column: a rate is still stored once.
     expect(() => sqlite.prepare(`INSERT INTO tax_rates (tax_id, label, kind, rate_ppm) VALUES ('il_excise', 'Cannabis excise', 'excise', 100000)`).run()).toThrow(/UNIQUE/);
+    expect(checkIntegrity(sqlite)).toBeNull();
+    sqlite.close();
+  });
+
+  it('audit_archive_and_lean_indexes keeps the audit chain, adds its archive and moves old events only through it, and swaps the indexes without touching rows', () => {
+    const entry = journal.entries.find((item) => item.tag.endsWith('_audit_archive_and_lean_indexes'))!;
+    const file = join(work.dir, 'audit-archive.sqlite');
+    const previous = openAt(file, entry.idx);
+    seedPreviousVersion(previous);
+    for (let i = 1; i <= 6; i++) appendAudit(previous, { employeeId: null, action: 'test.before', customerId: i % 2 === 0 ? '01HZZZZZZZZZZZZZZZZZZZZZZZ' : null, details: { i } }, 1_000 + i);
+    previous.exec(`
+      INSERT INTO products (id, trace_barcode, name, category, unit_weight_mg, usable_weight_mg, thc_value, thc_unit, price_cents, sold_medical, sold_adult_use, created_at)
+        VALUES ('P1', '1111222233334444', 'Flower', 'flower', 3500, 3500, 2000, 'pct_x100', 3000, 1, 1, 1);
+      INSERT INTO inventory_movements (product_id, quantity_delta, reason, at) VALUES ('P1', 5, 'receive', 10), ('P1', -1, 'adjust', 20);
+    `);
+    const indexNames = (db: Database.Database) =>
+      (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('customer_group_members_group', 'customers_medical_id', 'trace_packages_product', 'inventory_movements_product_at') ORDER BY name").all() as Array<{ name: string }>).map((row) => row.name);
+    expect(indexNames(previous)).toEqual(['customer_group_members_group', 'customers_medical_id', 'trace_packages_product']);
+    previous.close();
+
+    const sqlite = openAt(file, entry.idx + 1);
+    expect(indexNames(sqlite)).toEqual(['inventory_movements_product_at']);
+    expect(sqlite.prepare('SELECT quantity_delta FROM inventory_movements ORDER BY at').all()).toEqual([{ quantity_delta: 5 }, { quantity_delta: -1 }]);
+    expect(verifyAuditChain(sqlite)).toEqual({ ok: true, checked: 6, firstBroken: null });
+    // Still append-only: a DELETE without an archived copy is refused.
+    expect(() => sqlite.prepare('DELETE FROM audit_events WHERE seq = 1').run()).toThrow(/append-only/);
+    expect(archiveAuditEvents(sqlite, { before: 1_004 })).toBe(3);
+    expect(sqlite.prepare('SELECT COUNT(*) AS n FROM audit_events_archive').get()).toEqual({ n: 3 });
+    expect(verifyAuditChain(sqlite)).toEqual({ ok: true, checked: 6, firstBroken: null });
+    expect(() => sqlite.prepare('DELETE FROM audit_events_archive').run()).toThrow(/append-only/);
     expect(checkIntegrity(sqlite)).toBeNull();
     sqlite.close();
   });
