@@ -352,9 +352,10 @@ export interface RushResult {
   events: string[];
 }
 
-const RUSH_ADULT_CODES = ['7194220405500988', '7194220405500840', '7194220405500877', '7194220405501099'];
-/** Sour Diesel Flower 28g (Medical): three of them are more than a 2.5 oz allotment. */
-const RUSH_MEDICAL_CODE = '7194220405500359';
+/** Light adult-use products with the most stock in the demo store (a product whose stock runs out leaves the rotation). */
+const RUSH_ADULT_CODES = ['0988', '0840', '0396', '0507', '0692', '0803', '0914', '0137', '0433', '0877', '0729', '0470', '0100', '1099', '1025'].map((tail) => `719422040550${tail}`);
+/** 28 g items (Sour Diesel Medical, House Shake): three are more than a 2.5 oz allotment. */
+const RUSH_MEDICAL_CODES = ['7194220405500359', '7194220405500322'];
 
 export async function runRush(options: { hub: ChildHub; intake: Station; registers: Station[]; sales: number; timeoutMs: number }): Promise<RushResult> {
   const { hub, intake, registers, sales } = options;
@@ -421,24 +422,30 @@ export async function runRush(options: { hub: ChildHub; intake: Station; registe
 
   const going = () => completed < sales && Date.now() < deadline;
   const adultLoop = async (station: Station, index: number) => {
+    const codes = [...RUSH_ADULT_CODES];
     for (let i = 0; going(); i++) {
       // A sale every ~30 ms per register at most: the visits and the faults get their turn.
       await new Promise((r) => setTimeout(r, 30));
       if (completed >= quota()) continue;
-      const result = await ringAdultUse(station, adults[(index + i) % adults.length]!, RUSH_ADULT_CODES[i % RUSH_ADULT_CODES.length]!);
+      const code = codes[i % codes.length]!;
+      const result = await ringAdultUse(station, adults[(index + i) % adults.length]!, code);
       if ('refused' in result) {
+        // Out of stock, or a purchase limit: that product leaves this register's rotation.
         adultRefused += 1;
-        if (adultRefused > 20) throw new Error(`adult-use sales refused: ${result.refused}`);
+        codes.splice(codes.indexOf(code), 1);
+        if (codes.length === 0) throw new Error(`${station.name} has nothing left to sell: ${result.refused}`);
       } else completed += 1;
     }
   };
 
+  let medicalTry = 0;
   const attempt = async (station: Station, customerId: string, entryId: string): Promise<boolean> => {
     const commandId = newId();
+    const code = RUSH_MEDICAL_CODES[medicalTry++ % RUSH_MEDICAL_CODES.length]!;
     const opened = await station.r.call('checkout.ticket.open', { saleCommandId: commandId, customerId, queueEntryId: entryId });
     if (!opened.ok) return false;
     const ticketId = (opened.value as { ticketId: string }).ticketId;
-    const scanned = await station.r.call('checkout.ticket.scan', { ticketId, code: RUSH_MEDICAL_CODE });
+    const scanned = await station.r.call('checkout.ticket.scan', { ticketId, code });
     const change = scanned.ok ? (scanned.value as { ticket: { totals: { totalCents: number } }; refusal: unknown }) : null;
     let paid = false;
     if (change && change.refusal === null) {
