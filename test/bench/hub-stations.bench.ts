@@ -74,7 +74,7 @@ async function partition(): Promise<BenchLine[]> {
     for (const name of ['Register 1', 'Register 2', 'Register 3']) stations.push(await startStation(hub, template, name, 'register'));
     for (const station of stations) await synced(station, 120_000);
     const result = await runRush({ hub, intake, registers: stations.slice(1), sales: RUSH_SALES, timeoutMs: 15 * 60_000 });
-    const size = `${result.sold} sales on 3 registers (${result.medicalSold} medical in ${result.visits} visits of 3 shared patients, ${result.medicalRefused} medical attempts refused) in ${(result.elapsedMs / 1000).toFixed(0)} s`;
+    const size = `${result.sold} sales on 3 registers (${result.medicalSold} medical in ${result.visits} visits of 3 shared patients, ${result.medicalRefused} medical attempts refused, ${result.adultRefused} adult-use sales refused for stock) in ${(result.elapsedMs / 1000).toFixed(0)} s`;
     const script = result.events.map((e) => e.replace(/^([\d.]+) s, (\d+) sales: /, '$2: ')).join('; ');
     return [
       { name: 'hub.partition_lost_sales', value: result.lostSales, target: '0', note: `${size}; every register's sales vs the hub's rows; script (at sale n): ${script}` },

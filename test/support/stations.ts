@@ -343,6 +343,8 @@ export interface RushResult {
   sold: number;
   medicalSold: number;
   medicalRefused: number;
+  /** Adult-use sales refused (a product out of stock here): that product left the register's rotation. */
+  adultRefused: number;
   visits: number;
   lostSales: number;
   duplicateSales: number;
@@ -402,7 +404,7 @@ export async function runRush(options: { hub: ChildHub; intake: Station; registe
       },
     },
   ];
-  // Phases: each fault waits until its share of the sales is rung AND a medical visit has been
+  // Phases: each fault waits until its share of the sales is rung AND two medical visits have been
   // through the phase before, so every phase has patients to get wrong. Adult sales pause at a
   // phase's share until the next fault is in place.
   let phase = 0;
@@ -411,7 +413,7 @@ export async function runRush(options: { hub: ChildHub; intake: Station; registe
   const quota = () => (phase < plan.length ? share(plan[phase]!.at) : sales);
   const faults = (async () => {
     for (const step of plan) {
-      while ((completed < share(step.at) || visitsInPhase === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      while ((completed < share(step.at) || visitsInPhase < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
       note(step.what);
       await step.act();
       if (step.what.startsWith('hub started')) note('hub running again');
@@ -530,6 +532,7 @@ export async function runRush(options: { hub: ChildHub; intake: Station; registe
     sold: mine.length,
     medicalSold,
     medicalRefused,
+    adultRefused,
     visits,
     lostSales: compared.lost.length,
     duplicateSales: duplicated.size,
