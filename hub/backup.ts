@@ -2,13 +2,14 @@
  * Logical backups of the hub (research/hub.md §3.1, §6.4). The embedded PostgreSQL ships no
  * pg_dump, so a backup is every table read in one REPEATABLE READ snapshot and written as gzipped
  * JSON, with the hub's TLS key and certificate (so a hub restored on another PC is the same hub
- * to the registers that pinned it). After a backup is safely on disk, each device's backed-up
+ * to the registers that pinned it) and the customer documents' files. After a backup is safely on disk, each device's backed-up
  * sequence number is raised: registers may prune outbox rows up to it.
  *
  * Restore goes into an empty hub database and gives the hub a new epoch: every register forgets
  * its version, pulls everything again and pushes every command the backup does not hold.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type pg from 'pg';
@@ -50,6 +51,8 @@ const backupFile = z.object({
   takenAt: z.number(),
   tls: z.object({ key: z.string(), cert: z.string() }).nullable(),
   tables: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
+  /** Customer documents' files (base64 by sha256): a backup without them restores a hub with records whose files are gone. */
+  files: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.string()).optional(),
 });
 export type BackupFile = z.infer<typeof backupFile>;
 
@@ -81,7 +84,7 @@ export async function takeBackup(pool: pg.Pool, dataDir: string, options: { keep
     await client.query('COMMIT');
     const meta = tables.hub_meta?.[0];
     if (!meta) throw new Error('hub_meta is missing');
-    file = { format: 'dispensary-register-hub-backup', formatVersion: 1, hubId: String(meta.hub_id), hubEpoch: String(meta.hub_epoch), takenAt, tls: readTls(dataDir), tables };
+    file = { format: 'dispensary-register-hub-backup', formatVersion: 1, hubId: String(meta.hub_id), hubEpoch: String(meta.hub_epoch), takenAt, tls: readTls(dataDir), tables, files: readFiles(dataDir) };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -115,6 +118,32 @@ function readTls(dataDir: string): BackupFile['tls'] {
   const certPath = join(dataDir, 'tls', 'hub-cert.pem');
   if (!existsSync(keyPath) || !existsSync(certPath)) return null;
   return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
+}
+
+const SHA_NAME = /^[0-9a-f]{64}$/;
+
+/** Every document file the hub holds (files/<sha256>), base64. */
+function readFiles(dataDir: string): Record<string, string> {
+  const dir = join(dataDir, 'files');
+  const files: Record<string, string> = {};
+  if (!existsSync(dir)) return files;
+  for (const name of readdirSync(dir).filter((n) => SHA_NAME.test(n)).sort()) files[name] = readFileSync(join(dir, name)).toString('base64');
+  return files;
+}
+
+/** The document files a restored hub serves: each written under its name only when its bytes match it. Returns how many. */
+export function restoreFiles(file: BackupFile, dataDir: string): number {
+  const dir = join(dataDir, 'files');
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  for (const [sha, base64] of Object.entries(file.files ?? {})) {
+    const bytes = Buffer.from(base64, 'base64');
+    if (createHash('sha256').update(bytes).digest('hex') !== sha) throw new Error(`The backup's copy of document file ${sha.slice(0, 12)}… is damaged: restore from another backup copy.`);
+    writeFileSync(`${join(dir, sha)}.part`, bytes);
+    renameSync(`${join(dir, sha)}.part`, join(dir, sha));
+    n += 1;
+  }
+  return n;
 }
 
 function pruneBackups(dir: string, keep: number): void {

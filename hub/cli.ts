@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { DEFAULT_HUB_PORT, startHub } from './hub.js';
 import { openDatabase } from './postgres.js';
-import { readBackup, restoreBackup, restoreTls } from './backup.js';
+import { readBackup, restoreBackup, restoreFiles, restoreTls } from './backup.js';
 
 const USAGE = `Usage:
   npm run hub [-- --data-dir DIR] [--port N] [--store-name NAME]   start the store hub
@@ -112,6 +112,7 @@ async function main(): Promise<void> {
       try {
         const epoch = await restoreBackup(db.pool, file, arg);
         restoreTls(file, dataDir);
+        restoreFiles(file, dataDir);
         console.log(`Restored ${arg} into ${dataDir} (new epoch ${epoch}). Start it with: npm run hub -- --data-dir "${dataDir}"`);
       } finally {
         await db.close();
