@@ -48,7 +48,8 @@ export type WorkerLauncher = (program: string, env: Record<string, string>) => W
 /** Under plain Node: a child of the same Node, the program given with -e, the stop on its stdin. */
 export const nodeWorkerLauncher: WorkerLauncher = (program, env) => {
   if (process.versions.electron !== undefined) {
-    throw new Error('database workers need the Electron host to choose how they run (useWorkerLauncher)');
+    // A host that forgot useWorkerLauncher: never start the register's own executable a second time.
+    throw new Error('The register could not start its background database check or backup: restart the register, and reinstall it if this happens again.');
   }
   const child = spawn(process.execPath, ['-e', program], { env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
   child.stdin.on('error', () => {});

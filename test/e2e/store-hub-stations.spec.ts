@@ -136,7 +136,7 @@ test('an intake desk and a register share the queue through the hub: check-in, w
   const conflict = merges.getByTestId('hub-conflict').filter({ hasText: 'Samuel Okafor' });
   await expect(conflict).toHaveCount(1, { timeout: 15_000 });
   await expect(conflict).toContainText('Nickname');
-  await expect(conflict.locator('td').nth(2)).toContainText('Sam');
+  await expect(conflict.locator('td').nth(2)).toHaveText(/^Sam\b/);
   await expect(conflict.locator('td').nth(3)).toContainText('Sammy');
   await expect(conflict.locator('td').nth(3)).toContainText('Register 3');
   await expect(merges.getByTestId('hub-merge')).toHaveCount(1);

@@ -235,6 +235,11 @@ export class BioTrackV1Provider implements TraceProvider {
     }
     // An answer the register could not read is asked again next time; a readable one without a key is remembered as keyless.
     if (lookup.value.status !== 'unreadable' || lookup.value.cardKey) this.cardKeys.set(cacheKey, lookup.value.cardKey ?? '');
+    // A sale that needs the key is not refused over an answer the register could not read (a gateway's
+    // page, a one-off odd answer): nothing is sent, and the next attempt asks BioTrack again.
+    if (lookup.value.status === 'unreadable' && !lookup.value.cardKey && this.patientLink === 'card_key') {
+      return { kind: 'failed', outcome: { kind: 'not_sent', reason: `BioTrack's answer about card ${sale.cardId} could not be read; it is asked again before the sale is sent` } };
+    }
     return { kind: 'ok', key: lookup.value.cardKey };
   }
 

@@ -275,9 +275,15 @@ describe('the archive', () => {
   test('the run loop moves old audit events to the archive at idle, after its start delay, in bounded batches', async () => {
     for (let i = 1; i <= 12; i++) appendAudit(store.sqlite, { employeeId: null, action: 'test.old', details: { i } }, 1_000 + i); // 1970: long past 90 days
     const archived = () => (store.sqlite.prepare('SELECT COUNT(*) AS n FROM audit_events_archive').get() as { n: number }).n;
+    // Not at start: a worker whose start delay has not passed goes idle many times and moves nothing.
+    const early = engineFor(store, sandbox, { auditArchiveStartDelayMs: 60_000 });
+    const earlyRun = early.run(10);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    early.stop();
+    await earlyRun;
+    expect(archived()).toBe(0);
     const engine = engineFor(store, sandbox, { auditArchiveStartDelayMs: 300 });
     const running = engine.run(10);
-    expect(archived()).toBe(0); // not at start
     const deadline = Date.now() + 20_000;
     while (archived() < 11 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     engine.stop();

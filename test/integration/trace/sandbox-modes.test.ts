@@ -185,6 +185,17 @@ describe("the client's patient link setting against each mode", () => {
     expect(sandbox.state.sales).toHaveLength(outcome === 'accepted' ? 1 : 0);
   });
 
+  test('a card_lookup answer the register cannot read holds the sale back (not sent, nothing refused); the next attempt asks again and sends it', async () => {
+    const client = providerFor(sandbox, { patientLink: 'card_key' });
+    sandbox.setFaults({ cannedLookups: [{ card_id: PATIENT, status: 'active' }] });
+    const first = await client.dispense(sale(), 'unreadable-1');
+    expect(first.kind).toBe('not_sent');
+    expect(sandbox.calls().sale_dispense ?? 0).toBe(0);
+    expect((await client.dispense(sale(), 'unreadable-2')).kind).toBe('accepted');
+    expect(sandbox.calls().card_lookup).toBe(2);
+    expect(sandbox.state.sales).toHaveLength(1);
+  });
+
   test('the key is looked up once per card and kept for the next sales', async () => {
     const client = providerFor(sandbox, { patientLink: 'card_key' });
     for (let i = 0; i < 3; i++) expect((await client.dispense(sale(), `kept-key-${i}`)).kind).toBe('accepted');

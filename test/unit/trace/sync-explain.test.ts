@@ -40,8 +40,8 @@ const UNSETTLED: Array<[string, Partial<SyncRow>, RegExp]> = [
   ['refused by the state', { state: 'rejected', attempts: 1, lastError: 'The card has expired.', lastErrorCode: '605' }, /will not send it again by itself.*resend.*dismiss/],
   ['outcome unknown', { state: 'unknown', attempts: 1, lastError: 'Outcome unknown (no answer within 60000 ms): checking with the state before sending again.' }, /may or may not be in \w+.*look for it.*before sending anything again/],
   ['two equal matches', { state: 'needs_person', attempts: 1, lastError: 'BioTrack lists 2 sales that match this one equally: a manager must say which one it is.' }, /will not send it again.*manager compares the matches/],
-  ['not sent, will try again', { state: 'pending', attempts: 2, lastError: 'Not sent: connection refused (the service is down or the address is wrong). It will be sent when the state answers again.' }, /^Not reported yet: Not sent: connection refused/],
-  ['tried, no error kept', { state: 'pending', attempts: 1, lastError: null }, /^Not reported yet: the register will try again by itself\.$/],
+  ['not sent, will try again', { state: 'pending', attempts: 2, lastError: 'Not sent: connection refused (the service is down or the address is wrong). It will be sent when the state answers again.' }, /^Not reported yet: \w+ has not taken this \w+, and the register will try again by itself\. What happened last time is under Last error\.$/],
+  ['tried, no error kept', { state: 'pending', attempts: 1, lastError: null }, /^Not reported yet: \w+ has not taken this \w+, and the register will try again by itself\.$/],
   ['waiting for its sale', { state: 'pending', waitingFor: 'the sale it belongs to has been reported' }, /waits until the sale it belongs to has been reported/],
   ['being sent', { state: 'in_flight', attempts: 1 }, /is being sent to \w+ now\.$/],
 ];

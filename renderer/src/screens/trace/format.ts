@@ -52,7 +52,8 @@ export function explain(row: SyncRow, system = 'BioTrack'): string | null {
       return `${system} lists more than one sale with exactly these items, prices, card and register, and nothing tells which one is this ${what}. The register will not send it again (that could report it twice): a manager compares the matches below and picks the right one, or asks the register to check again.`;
     case 'pending':
       if (row.waitingFor) return `This ${what} waits until ${row.waitingFor}.`;
-      if (row.attempts > 0) return `Not reported yet: ${row.lastError ?? `the register will try again by itself.`}`;
+      // The last try's own words stay under "Last error" in the details, for a manager.
+      if (row.attempts > 0) return `Not reported yet: ${system} has not taken this ${what}, and the register will try again by itself.${row.lastError ? ' What happened last time is under Last error.' : ''}`;
       return null;
     case 'in_flight':
       return `This ${what} is being sent to ${system} now.`;
