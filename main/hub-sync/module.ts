@@ -8,6 +8,7 @@ import type { CallName } from '../../preload/api.js';
 import type { hubCalls, FoundHub, HubStatus } from '../../preload/contract/hub.js';
 import type { CapabilityModule, CoreServices, HandlersFor } from '../core/handler.js';
 import { CoreError } from '../core/errors.js';
+import { loadLater } from '../core/load-later.js';
 import { HUB_SERVICE_TYPE } from '../../hub/protocol.js';
 import { appendAudit } from '../audit/log.js';
 import type { Applied } from './apply.js';
@@ -31,7 +32,7 @@ const DISCOVER_MS = 1500;
 
 async function discover(): Promise<FoundHub[]> {
   // Loaded when a manager looks for a hub, not at start (issue 12, start-up).
-  const { Bonjour: BonjourService } = await import('bonjour-service');
+  const { Bonjour: BonjourService } = loadLater<typeof import('bonjour-service')>('bonjour-service');
   return new Promise((resolve) => {
     let bonjour: Bonjour;
     try {

@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { loadLater } from '../core/load-later.js';
 
 export interface TabletCertificate {
   key: string;
@@ -46,7 +47,7 @@ export async function ensureCertificate(dataDir: string, now: number): Promise<T
     ...lanAddresses().map((ip) => ({ type: 7 as const, ip })),
   ];
   // Loaded here, not at start: the certificate library takes half a second to load (issue 12, start-up).
-  const { generate } = await import('selfsigned');
+  const { generate } = loadLater<typeof import('selfsigned')>('selfsigned');
   const made = await generate([{ name: 'commonName', value: 'Dispensary Register tablet server' }], {
     keyType: 'ec',
     curve: 'P-256',

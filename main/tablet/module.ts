@@ -10,6 +10,7 @@ import { CoreError } from '../core/errors.js';
 import { ensureCertificate, type TabletCertificate } from './certificate.js';
 import { startTabletServer, type TabletServer } from './server.js';
 import { TabletService } from './service.js';
+import { loadLater } from '../core/load-later.js';
 
 type TabletCallName =
   | 'tablet.status'
@@ -122,7 +123,7 @@ export function createTabletModule(services: CoreServices, deps: TabletModuleDep
         if (!service.enabled() || !server || !certificate) throw new CoreError('conflict', 'Turn the tablet on first: the pairing code works only while it is on.');
         const { code, expiresAt } = service.startPairing(ctx.actor);
         const url = `${server.address}#pair=${code}`;
-        const { default: QRCode } = await import('qrcode');
+        const QRCode = loadLater<typeof import('qrcode')>('qrcode');
         const qrDataUrl = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
         return { code, url, qrDataUrl, expiresAt, fingerprint: certificate.fingerprint };
       },

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PDFFont } from 'pdf-lib';
+import { loadLater } from '../core/load-later.js';
 
 export interface AgreementContent {
   storeName: string;
@@ -74,7 +75,7 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
 export async function renderAgreementPdf(content: AgreementContent): Promise<{ pdf: Buffer; contentSha256: string }> {
   const hash = contentSha256(content);
   // Loaded when a PDF is made, not at start (issue 12: pdf-lib takes most of a second to load).
-  const { PDFDocument, StandardFonts, rgb } = await import('pdf-lib');
+  const { PDFDocument, StandardFonts, rgb } = loadLater<typeof import('pdf-lib')>('pdf-lib');
   const doc = await PDFDocument.create();
   const when = new Date(content.signedAt);
   doc.setTitle(`Membership Agreement - ${printable(content.customerName)}`);

@@ -1,4 +1,5 @@
 /** A report as a PDF (pdf-lib, pure JS): its printed lines in a fixed-width font, Letter pages. */
+import { loadLater } from '../core/load-later.js';
 
 const PAGE = { width: 612, height: 792 };
 const MARGIN = 54;
@@ -7,7 +8,7 @@ const LEADING = 13;
 
 export async function linesToPdf(title: string, lines: string[], madeAt: number): Promise<Uint8Array> {
   // Loaded when a report is made, not at start (issue 12: pdf-lib takes most of a second to load).
-  const { PDFDocument, StandardFonts } = await import('pdf-lib');
+  const { PDFDocument, StandardFonts } = loadLater<typeof import('pdf-lib')>('pdf-lib');
   const pdf = await PDFDocument.create();
   pdf.setTitle(title);
   pdf.setCreator('Dispensary Register');
