@@ -10,6 +10,7 @@ import { useSession } from '../../stores/app';
 import { useSetupFlow } from '../../stores/setup';
 import { TraceSettingsPanel } from '../trace/TraceSettingsPanel';
 import { parsePercent, RateFields, StoreFields, type RateDraft, type StoreDraft } from '../settings/storeFields';
+import { storeToday } from './storeToday';
 import '../../styles/setup.css';
 
 type Options = CallResponse<'setup.options'>;
@@ -68,10 +69,22 @@ function StoreStep({ options, onBack }: { options: Options; onBack(): void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const chosen = options.jurisdictions.find((item) => item.code === jurisdiction);
+  // The rates' first day is the store's date, in the time zone chosen for it (not the PC's).
+  const todayIn = (timeZone: string) => storeToday(Date.now(), timeZone, options.today);
+  const today = todayIn(store.timeZone);
 
   const choose = (code: string) => {
     setJurisdiction(code);
-    setRates(ratesFor(options.jurisdictions.find((item) => item.code === code), options.today));
+    setRates(ratesFor(options.jurisdictions.find((item) => item.code === code), today));
+  };
+
+  const changeStore = (next: StoreDraft) => {
+    const before = todayIn(store.timeZone);
+    const after = todayIn(next.timeZone);
+    if (before !== after) {
+      setRates((current) => Object.fromEntries(Object.entries(current).map(([key, draft]) => [key, draft.from === before ? { ...draft, from: after } : draft])));
+    }
+    setStore(next);
   };
 
   const submit = async (event: FormEvent) => {
@@ -82,7 +95,7 @@ function StoreStep({ options, onBack }: { options: Options; onBack(): void }) {
     if (!store.licenceNumber.trim()) return setError("Enter the store's licence number.");
     const taxRates = [];
     for (const tax of chosen.taxes) {
-      const draft = rates[tax.settingKey] ?? { percent: '', from: options.today };
+      const draft = rates[tax.settingKey] ?? { percent: '', from: today };
       const parsed = parsePercent(draft.percent);
       if (!parsed.ok) return setError(`${tax.label}: ${parsed.message}`);
       if (!draft.from) return setError(`${tax.label}: enter the date the rate applies from.`);
@@ -122,7 +135,7 @@ function StoreStep({ options, onBack }: { options: Options; onBack(): void }) {
               ))}
             </select>
           </label>
-          <StoreFields draft={store} timeZones={options.timeZones} onChange={setStore} />
+          <StoreFields draft={store} timeZones={options.timeZones} onChange={changeStore} />
         </div>
         {chosen ? <p className="muted">Track-and-trace in {chosen.name}: {chosen.traceSystem}. You connect it in the next step.</p> : null}
       </section>
@@ -138,7 +151,7 @@ function StoreStep({ options, onBack }: { options: Options; onBack(): void }) {
               key={tax.settingKey}
               tax={tax}
               idPrefix="setup"
-              draft={rates[tax.settingKey] ?? { percent: '', from: options.today }}
+              draft={rates[tax.settingKey] ?? { percent: '', from: today }}
               onChange={(draft) => setRates({ ...rates, [tax.settingKey]: draft })}
             />
           ))}
