@@ -9,9 +9,9 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { newId } from '../../../main/store/ids.js';
-import type { ResponseEnvelope } from '../../../preload/api.js';
 import type { Receipt, TicketView } from '../../../preload/contract/checkout.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { until, value } from '../../support/answers.js';
 import { tempDir } from '../../support/paths.js';
 import { IL, IL_FLOWER } from '../../support/metrc.js';
 
@@ -26,21 +26,6 @@ afterEach(async () => {
   temp.cleanup();
 });
 
-async function value<T>(answer: Promise<ResponseEnvelope>): Promise<T> {
-  const result = await answer;
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value as T;
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const current = await read();
-    if (ok(current)) return current;
-    if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(current)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function sql<T>(text: string, ...params: unknown[]): T {
   const db = new Database(join(r.dataDir, 'register.sqlite'), { readonly: true });
