@@ -1,0 +1,24 @@
+/** The protocol's limits and shared field shapes (see protocol.ts for the whole flow). */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+/** mDNS service type the hub advertises (`_registerhub._tcp`): a hint only, never trusted. */
+export const HUB_SERVICE_TYPE = 'registerhub';
+/** Most commands in one push. */
+export const MAX_PUSH_BATCH = 100;
+/** Most change rows in one pull page. */
+export const MAX_PULL_LIMIT = 1000;
+/** A queue lease's length on the hub's clock; registers renew every LEASE_RENEW_MS. */
+export const LEASE_MS = 90_000;
+export const LEASE_RENEW_MS = 30_000;
+
+export const ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'a ULID');
+export const epochMs = z.number().int().nonnegative();
+export const cents = z.number().int();
+export const nonEmpty = z.string().min(1).max(500);
+
+export const deviceRole = z.enum(['register', 'intake']);
+export type DeviceRole = z.infer<typeof deviceRole>;
+
+/** sha256 of the hub certificate (DER), as Node's `cert.fingerprint256`: "AB:CD:…". */
+export const fingerprint256 = z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'a SHA-256 fingerprint');
