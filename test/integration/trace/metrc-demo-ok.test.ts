@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { newId } from '../../../main/store/ids.js';
 import { enqueueDispense } from '../../../main/trace/outbox.js';
-import type { ResponseEnvelope } from '../../../preload/api.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { value } from '../../support/answers.js';
 import { tempDir } from '../../support/paths.js';
 import { OK, OK_CAREGIVER, OK_CAREGIVER_PATIENT, OK_FLOWER, OK_PATIENT } from '../../support/metrc.js';
 
@@ -23,12 +23,6 @@ afterEach(async () => {
   await r.close();
   temp.cleanup();
 });
-
-async function value<T>(answer: Promise<ResponseEnvelope>): Promise<T> {
-  const result = await answer;
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value as T;
-}
 
 test('the Oklahoma demo store reports to Metrc: caregivers with their patients, a caregiver sale posted once', async () => {
   await r.call('session.login', { pin: '3333' });

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { newId } from '../../../main/store/ids.js';
 import { createFileLogger } from '../../../main/log/logger.js';
-import type { ResponseEnvelope } from '../../../preload/api.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { until, value } from '../../support/answers.js';
 import { tempDir } from '../../support/paths.js';
 import { IL, IL_PATIENT } from '../../support/metrc.js';
 
@@ -24,22 +24,6 @@ afterEach(async () => {
   await r.close();
   temp.cleanup();
 });
-
-async function value<T>(answer: Promise<ResponseEnvelope>): Promise<T> {
-  const result = await answer;
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value as T;
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const current = await read();
-    if (ok(current)) return current;
-    if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(current)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test('the Illinois demo store switches to Metrc: keys sealed, a sale posted once, its Metrc id on the Sync screen', async () => {
   await r.call('session.login', { pin: '3333' });

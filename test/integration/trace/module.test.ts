@@ -6,9 +6,12 @@ import Database from 'better-sqlite3';
 import { newId } from '../../../main/store/ids.js';
 import { archiveSettled } from '../../../main/trace/outbox.js';
 import { createFileLogger } from '../../../main/log/logger.js';
-import type { ResponseEnvelope } from '../../../preload/api.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { until as untilWithin, value } from '../../support/answers.js';
 import { tempDir } from '../../support/paths.js';
+
+/** The sync worker's retries take longer than the default wait. */
+const until = <T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> => untilWithin(read, ok, 30_000);
 
 let temp: ReturnType<typeof tempDir>;
 let r: TestRegister;
@@ -21,22 +24,6 @@ afterEach(async () => {
   temp.cleanup();
 });
 
-/** The value of a successful answer (a failed one throws with its message). */
-async function value<T>(answer: Promise<ResponseEnvelope>): Promise<T> {
-  const result = await answer;
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value as T;
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 const status = () => value<{ online: boolean | null; counts: Record<string, number>; backlog: number }>(r.call('trace.sync.status'));
 
 test('the demo store reports a sale through the worker thread and the status bar follows', async () => {
