@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BioTrackSandbox } from '../../../main/trace/biotrack/sandbox/server.js';
-import { seededRandom } from '../../../main/trace/biotrack/sandbox/server.js';
+import { seededRandom } from '../../../main/trace/sandbox-faults.js';
 import { enqueueRefund, enqueueVoid } from '../../../main/trace/outbox.js';
 import { FLOWER, engineFor, openTestStore, outboxRows, queueSale, sandboxData, settle, startSandbox } from '../../support/trace.js';
 import { startChild } from './support/child.js';

@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BioTrackSandbox } from '../../../main/trace/biotrack/sandbox/server.js';
-import { seededRandom } from '../../../main/trace/biotrack/sandbox/server.js';
+import { seededRandom } from '../../../main/trace/sandbox-faults.js';
 import type { SandboxModesInput } from '../../../main/trace/biotrack/sandbox/state.js';
 import type { NoncePolicy, PatientLink } from '../../../main/trace/biotrack/client.js';
 import { engineFor, openTestStore, outboxRows, providerFor, queueSale, sandboxData, sandboxDispenses, settle, startSandbox } from '../../support/trace.js';

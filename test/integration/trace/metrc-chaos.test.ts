@@ -12,7 +12,7 @@
  * after its refunds.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { seededRandom } from '../../../main/trace/biotrack/sandbox/server.js';
+import { seededRandom } from '../../../main/trace/sandbox-faults.js';
 import type { MetrcSandbox } from '../../../main/trace/metrc/sandbox/server.js';
 import { enqueueRefund, enqueueVoid } from '../../../main/trace/outbox.js';
 import { openTestStore, outboxRows, settle } from '../../support/trace.js';

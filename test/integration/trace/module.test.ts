@@ -11,7 +11,7 @@ import { until as untilWithin, value } from '../../support/answers.js';
 import { tempDir } from '../../support/paths.js';
 
 /** The sync worker's retries take longer than the default wait. */
-const until = <T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> => untilWithin(read, ok, 30_000);
+const until = <T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 30_000): Promise<T> => untilWithin(read, ok, ms);
 
 let temp: ReturnType<typeof tempDir>;
 let r: TestRegister;

@@ -15,6 +15,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { FaultPlan } from '../../sandbox-faults.js';
 import { ALL_PRIVILEGES, ERRORS, SandboxState, sandboxDataSchema, sandboxModesSchema, type Body, type SandboxData } from './state.js';
 
 export const FAULT_KINDS = [
@@ -73,18 +74,6 @@ const faultsRequestSchema = z.strictObject({
 });
 export type FaultsRequest = z.input<typeof faultsRequestSchema>;
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface SandboxOptions {
   port?: number;
   /** Starting data; defaults to the demo store's (resources/demo/biotrack-sandbox.json). */
@@ -122,21 +111,12 @@ export function loadSandboxData(file: string): SandboxData {
   return parsed.data;
 }
 
-interface ActiveRule {
-  action: string;
-  fault: FaultKind;
-  nth?: number;
-  remaining: number; // Infinity for "every call"
-  delayMs?: number;
-}
-
 export async function startBioTrackSandbox(options: SandboxOptions): Promise<BioTrackSandbox> {
   const state = new SandboxState(options.data);
   let latencyMs = options.latencyMs ?? 0;
   const holdMs = options.holdMs ?? 30_000;
-  let rules: ActiveRule[] = [];
-  let random: (z.output<typeof randomFaultsSchema> & { next: () => number }) | null = null;
-  let callCounts: Record<string, number> = {};
+  // Login is never faulted by "*" (a test names it to fault it).
+  const faults = new FaultPlan<FaultKind>((pattern, action) => pattern === action || (pattern === '*' && action !== 'login'));
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let offline = false;
@@ -152,38 +132,11 @@ export async function startBioTrackSandbox(options: SandboxOptions): Promise<Bio
       timers.add(timer);
     });
 
-  function pickFault(action: string): { fault: FaultKind; delayMs?: number } | null {
-    const count = callCounts[action] ?? 0;
-    for (const rule of rules) {
-      if (rule.action !== '*' && rule.action !== action) continue;
-      if (rule.action === '*' && action === 'login') continue;
-      if (rule.nth !== undefined) {
-        if (rule.nth !== count || rule.remaining <= 0) continue;
-      } else if (rule.remaining <= 0) continue;
-      rule.remaining -= 1;
-      return { fault: rule.fault, delayMs: rule.delayMs };
-    }
-    if (random && action !== 'login' && (!random.actions || random.actions.includes(action))) {
-      if (random.next() < random.rate) {
-        const kind = random.kinds[Math.floor(random.next() * random.kinds.length)]!;
-        return { fault: kind, delayMs: random.delayMs };
-      }
-    }
-    return null;
-  }
-
   function applyFaults(request: unknown): void {
     const parsed = faultsRequestSchema.parse(request);
-    if (parsed.clear) {
-      rules = [];
-      random = null;
-    }
-    if (parsed.rules) {
-      for (const rule of parsed.rules) {
-        rules.push({ action: rule.action, fault: rule.fault, nth: rule.nth, remaining: rule.nth !== undefined ? 1 : rule.times === 0 ? Infinity : rule.times, delayMs: rule.delayMs });
-      }
-    }
-    if (parsed.random !== undefined) random = parsed.random ? { ...parsed.random, next: seededRandom(parsed.random.seed) } : null;
+    if (parsed.clear) faults.clear();
+    if (parsed.rules) faults.add(parsed.rules.map(({ action, ...rule }) => ({ target: action, ...rule })));
+    if (parsed.random !== undefined) faults.setRandom(parsed.random ? { ...parsed.random, targets: parsed.random.actions } : null);
     if (parsed.latencyMs !== undefined) latencyMs = parsed.latencyMs;
     if (parsed.modes) state.modes = { ...state.modes, ...Object.fromEntries(Object.entries(parsed.modes).filter(([, value]) => value !== undefined)) };
     if (parsed.cannedLookups) state.cannedLookups.push(...parsed.cannedLookups);
@@ -274,8 +227,8 @@ export async function startBioTrackSandbox(options: SandboxOptions): Promise<Bio
 
   async function handleApi(body: Body, response: http.ServerResponse, socket: Socket): Promise<void> {
     const action = typeof body.action === 'string' ? body.action : '';
-    callCounts[action] = (callCounts[action] ?? 0) + 1;
-    const picked = pickFault(action);
+    faults.count(action);
+    const picked = faults.pick(action);
     // Burned on receipt: a write's nonce counts as used once the request arrived, applied or not.
     const isWrite = action === 'sale_dispense' || action === 'sale_void' || action === 'sale_refund';
     const seenNonce = isWrite && picked?.fault !== 'offline' && state.burn(body.nonce);
@@ -328,7 +281,7 @@ export async function startBioTrackSandbox(options: SandboxOptions): Promise<Bio
       response.end(text);
     };
     try {
-      if (path === '/__state' && method === 'GET') return json(200, { ...state.snapshot(), calls: callCounts, latencyMs, rules, random: random ? { ...random, next: undefined } : null });
+      if (path === '/__state' && method === 'GET') return json(200, { ...state.snapshot(), calls: faults.calls(), latencyMs, ...faults.describe('action') });
       if (path === '/__reset' && method === 'POST') {
         const parsed = z.strictObject({ data: sandboxDataSchema.optional() }).parse(body ?? {});
         resetAll(parsed.data);
@@ -363,9 +316,7 @@ export async function startBioTrackSandbox(options: SandboxOptions): Promise<Bio
 
   function resetAll(data?: SandboxData): void {
     state.reset(data);
-    rules = [];
-    random = null;
-    callCounts = {};
+    faults.reset();
     latencyMs = options.latencyMs ?? 0;
   }
 
@@ -436,7 +387,7 @@ export async function startBioTrackSandbox(options: SandboxOptions): Promise<Bio
         await listen();
       }
     },
-    calls: () => ({ ...callCounts }),
+    calls: () => faults.calls(),
     reset: () => resetAll(),
     async close() {
       for (const timer of timers) clearTimeout(timer);

@@ -18,7 +18,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { seededRandom } from '../../biotrack/sandbox/server.js';
+import { FaultPlan } from '../../sandbox-faults.js';
 import { MetrcError, MetrcSandboxState, type Permission, localToPseudoUtc, metrcModesSchema, metrcSandboxDataSchema, type MetrcSandboxData } from './state.js';
 
 export const METRC_FAULTS = [
@@ -106,14 +106,6 @@ export function loadMetrcSandboxData(file: string): MetrcSandboxData {
   return parsed.data;
 }
 
-interface ActiveRule {
-  route: string;
-  fault: MetrcFault;
-  nth?: number;
-  remaining: number;
-  delayMs?: number;
-}
-
 /** A token bucket with a concurrency cap. */
 class Bucket {
   private tokens: number;
@@ -154,9 +146,8 @@ export async function startMetrcSandbox(options: MetrcSandboxOptions): Promise<M
   const state = new MetrcSandboxState(options.data);
   let latencyMs = options.latencyMs ?? 0;
   const holdMs = options.holdMs ?? 30_000;
-  let rules: ActiveRule[] = [];
-  let random: (z.output<typeof randomSchema> & { next: () => number }) | null = null;
-  let callCounts: Record<string, number> = {};
+  // A rule names a route ("POST /sales/v2/receipts"), a method's every route ("GET *") or "*".
+  const faults = new FaultPlan<MetrcFault>((pattern, route) => pattern === '*' || pattern === route || pattern === `${route.split(' ')[0]!} *`);
   let limits = rateLimitSchema.parse({});
   let outageUntil: number | null = null;
   const facilityBuckets = new Map<string, Bucket>();
@@ -181,35 +172,14 @@ export async function startMetrcSandbox(options: MetrcSandboxOptions): Promise<M
     return found;
   };
 
-  function pickFault(route: string): { fault: MetrcFault; delayMs?: number } | null {
-    const count = callCounts[route] ?? 0;
-    const method = route.split(' ')[0]!;
-    const matches = (pattern: string) => pattern === '*' || pattern === route || pattern === `${method} *`;
-    for (const rule of rules) {
-      if (!matches(rule.route)) continue;
-      if (rule.nth !== undefined) {
-        if (rule.nth !== count || rule.remaining <= 0) continue;
-      } else if (rule.remaining <= 0) continue;
-      rule.remaining -= 1;
-      return { fault: rule.fault, delayMs: rule.delayMs };
-    }
-    if (random && (!random.routes || random.routes.some(matches))) {
-      if (random.next() < random.rate) return { fault: random.kinds[Math.floor(random.next() * random.kinds.length)]!, delayMs: random.delayMs };
-    }
-    return null;
-  }
-
   function applyFaults(request: unknown): void {
     const parsed = metrcFaultsSchema.parse(request ?? {});
     if (parsed.clear) {
-      rules = [];
-      random = null;
+      faults.clear();
       outageUntil = null;
     }
-    for (const rule of parsed.rules ?? []) {
-      rules.push({ route: rule.route, fault: rule.fault, nth: rule.nth, remaining: rule.nth !== undefined ? 1 : rule.times === 0 ? Infinity : rule.times, delayMs: rule.delayMs });
-    }
-    if (parsed.random !== undefined) random = parsed.random ? { ...parsed.random, next: seededRandom(parsed.random.seed) } : null;
+    faults.add((parsed.rules ?? []).map(({ route, ...rule }) => ({ target: route, ...rule })));
+    if (parsed.random !== undefined) faults.setRandom(parsed.random ? { ...parsed.random, targets: parsed.random.routes } : null);
     if (parsed.latencyMs !== undefined) latencyMs = parsed.latencyMs;
     if (parsed.modes) state.modes = { ...state.modes, ...Object.fromEntries(Object.entries(parsed.modes).filter(([, v]) => v !== undefined)) };
     if (parsed.rateLimit) {
@@ -224,9 +194,7 @@ export async function startMetrcSandbox(options: MetrcSandboxOptions): Promise<M
 
   function resetAll(data?: MetrcSandboxData): void {
     state.reset(data);
-    rules = [];
-    random = null;
-    callCounts = {};
+    faults.reset();
     latencyMs = options.latencyMs ?? 0;
     limits = rateLimitSchema.parse({});
     outageUntil = null;
@@ -408,7 +376,7 @@ export async function startMetrcSandbox(options: MetrcSandboxOptions): Promise<M
     const method = request.method ?? 'GET';
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const route = routeName(method, path);
-    callCounts[route] = (callCounts[route] ?? 0) + 1;
+    faults.count(route);
     const socket = request.socket;
     const send = (answer: Answer) => {
       if (response.destroyed || socket.destroyed) return;
@@ -416,7 +384,7 @@ export async function startMetrcSandbox(options: MetrcSandboxOptions): Promise<M
       response.writeHead(answer.status, { 'content-type': answer.type ?? (answer.text !== undefined ? 'text/plain' : 'application/json'), 'content-length': Buffer.byteLength(text), ...answer.headers });
       response.end(text);
     };
-    const picked = pickFault(route);
+    const picked = faults.pick(route);
     if (picked?.fault === 'offline') {
       socket.destroy();
       return;
@@ -433,7 +401,7 @@ export async function startMetrcSandbox(options: MetrcSandboxOptions): Promise<M
       const wait1 = facility.take();
       const wait2 = wait1 === 0 ? key.take() : 0;
       if (wait1 > 0 || wait2 > 0) {
-        callCounts['429'] = (callCounts['429'] ?? 0) + 1;
+        faults.count('429');
         return send({ status: 429, body: { Message: 'Too many requests: the rate limit was exceeded.' }, headers: { 'retry-after': String(Math.max(wait1, wait2)) } });
       }
       facility.inFlight += 1;
@@ -479,7 +447,7 @@ export async function startMetrcSandbox(options: MetrcSandboxOptions): Promise<M
     };
     try {
       if (path === '/__state' && method === 'GET') {
-        return json(200, { ...state.snapshot(), calls: callCounts, latencyMs, rules, rateLimit: limits, outageUntil, random: random ? { ...random, next: undefined } : null });
+        return json(200, { ...state.snapshot(), calls: faults.calls(), latencyMs, ...faults.describe('route'), rateLimit: limits, outageUntil });
       }
       if (path === '/__reset' && method === 'POST') {
         const parsed = z.strictObject({ data: metrcSandboxDataSchema.optional() }).parse(body ?? {});
@@ -540,7 +508,7 @@ export async function startMetrcSandbox(options: MetrcSandboxOptions): Promise<M
     port,
     state,
     setFaults: applyFaults,
-    calls: () => ({ ...callCounts }),
+    calls: () => faults.calls(),
     reset: (data) => resetAll(data),
     async close() {
       if (closed) return;
