@@ -5,7 +5,8 @@
  *  1. lock the device's row (one device's commands apply one at a time, in sequence);
  *  2. a (device, commandId) already logged is a duplicate: its stored answer is sent again;
  *  3. deviceSeq must be last + 1: otherwise the batch stops with where to resume ("resend from
- *     N" after a gap; "go on from N" to a station whose numbers fell behind the hub's);
+ *     N" after a gap; "go on from N" to a station whose numbers fell behind the hub's, when it
+ *     asked for seq_resume in hello; a station that did not gets the number refused as used);
  *  4. the payload is parsed and the kind's handler runs under a savepoint; a Rejection rolls the
  *     handler back and is stored as the command's answer;
  *  5. the command row, the device's last seq and the change rows (writeChanges: versions in
@@ -19,6 +20,8 @@ import { handlers } from './handlers.js';
 
 export interface LogOptions {
   now?: () => number;
+  /** The station asked for `seq_resume` in its hello: a number already used gets "go on from N". */
+  seqResume?: boolean;
   onError?: (error: unknown, command: CommandEnvelope) => void;
 }
 
@@ -51,7 +54,11 @@ async function applyOne(pool: pg.Pool, deviceId: string, command: CommandEnvelop
     }
     // A number already used by another command (a register restored from an older backup numbers
     // its new commands again from there) or one past the next: either way the hub says where to
-    // resume, and the station numbers this command and the ones after it from there.
+    // resume, and the station numbers this command and the ones after it from there. A station that
+    // did not ask for that answer (seq_resume) gets protocol 1's first one for a used number.
+    if (command.deviceSeq <= lastSeq && !options.seqResume) {
+      return { ...base, status: 'rejected', reason: `Sequence number ${command.deviceSeq} was already used by another command from this station.` };
+    }
     if (command.deviceSeq !== lastSeq + 1) return { ...base, status: 'gap', expectedSeq: lastSeq + 1 };
 
     const received = now();

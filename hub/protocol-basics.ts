@@ -2,6 +2,17 @@
 import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
+/**
+ * Behaviour a station asks for in `hello` (optional, so a station that names none gets protocol
+ * 1's first answers, and a hub that knows none ignores them):
+ * - `seq_resume`: a pushed command whose deviceSeq the hub already used for another command (a
+ *   register restored from an older backup) is answered 'gap' with `expectedSeq` past the hub's
+ *   last number ("go on from N"): the station numbers it and the later ones again from there.
+ *   Without it the command is rejected ("already used"), which a station that does not know the
+ *   new answer handles (an older one would wait for a command it no longer has).
+ */
+export const HUB_CAPABILITIES = ['seq_resume'] as const;
+export type HubCapability = (typeof HUB_CAPABILITIES)[number];
 /** mDNS service type the hub advertises (`_registerhub._tcp`): a hint only, never trusted. */
 export const HUB_SERVICE_TYPE = 'registerhub';
 /** Most commands in one push. */

@@ -41,6 +41,8 @@ export const helloRequest = z.object({
   /** The register's clock, for the hub's view of its skew. */
   clockMs: epochMs,
   appVersion: z.string().max(50).optional(),
+  /** Behaviour this station asks for (HUB_CAPABILITIES); names the hub does not know are ignored. */
+  capabilities: z.array(z.string().min(1).max(40)).max(20).optional(),
 });
 export const helloReply = z.object({
   hubId: ulid,
@@ -56,6 +58,8 @@ export const helloReply = z.object({
   hubTimeMs: epochMs,
   /** true when knownEpoch differs: forget the version, pull from 0, push again after lastSeq. */
   resync: z.boolean(),
+  /** The capabilities asked for that this hub gives on this session (absent from older hubs). */
+  capabilities: z.array(z.string()).optional(),
 });
 
 export const pushRequest = z.object({

@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import { ZodError } from 'zod';
-import { PROTOCOL_VERSION, type ErrorCode, type HubRequest } from './protocol.js';
+import { HUB_CAPABILITIES, PROTOCOL_VERSION, type ErrorCode, type HubCapability, type HubRequest } from './protocol.js';
 import { claimEntry, HubRefusal, reconcileGrants, releaseLease, renewLease, returnGrant, revokeGrant } from './claims.js';
 import { latestVersion, pullChanges, pushCommands } from './log.js';
 import { authenticate, type AuthenticatedDevice } from './pairing.js';
@@ -29,8 +29,19 @@ export interface RequestContext {
   leaseMs: number;
 }
 
+/** A station's session after hello: who it is, and the behaviour it asked for (HUB_CAPABILITIES). */
+export interface Session {
+  device: AuthenticatedDevice;
+  capabilities: ReadonlySet<HubCapability>;
+}
+
+/** The capabilities asked for that this hub knows (the rest are ignored). */
+export function grantedCapabilities(asked: readonly string[] | undefined): ReadonlySet<HubCapability> {
+  return new Set(HUB_CAPABILITIES.filter((name) => asked?.includes(name)));
+}
+
 /** `hello`: checks the token and says where the register stands. */
-export async function hello(ctx: RequestContext, request: Extract<HubRequest, { type: 'hello' }>): Promise<{ device: AuthenticatedDevice; reply: unknown }> {
+export async function hello(ctx: RequestContext, request: Extract<HubRequest, { type: 'hello' }>): Promise<Session & { reply: unknown }> {
   if (request.protocolVersion !== PROTOCOL_VERSION) {
     throw new HubError('protocol_version', `This station speaks hub protocol ${request.protocolVersion}; the hub speaks ${PROTOCOL_VERSION}. Update the older one.`);
   }
@@ -39,8 +50,10 @@ export async function hello(ctx: RequestContext, request: Extract<HubRequest, { 
   const now = ctx.now();
   await ctx.pool.query('UPDATE devices SET last_seen_at = $2, clock_offset_ms = $3 WHERE device_id = $1', [auth.device.deviceId, now, request.clockMs - now]);
   const meta = ctx.meta();
+  const capabilities = grantedCapabilities(request.capabilities);
   return {
     device: auth.device,
+    capabilities,
     reply: {
       hubId: meta.hubId,
       hubEpoch: meta.hubEpoch,
@@ -52,6 +65,8 @@ export async function hello(ctx: RequestContext, request: Extract<HubRequest, { 
       latestVersion: await latestVersion(ctx.pool),
       hubTimeMs: now,
       resync: request.knownEpoch !== meta.hubEpoch,
+      // Only to a station that asked: an older one gets the reply it knows.
+      ...(request.capabilities ? { capabilities: [...capabilities] } : {}),
     },
   };
 }
@@ -61,8 +76,11 @@ function checkEpoch(ctx: RequestContext, epoch: string): void {
   if (epoch !== current) throw new HubError('wrong_epoch', 'The store hub was restored: this station is syncing again from the start.', { hubEpoch: current });
 }
 
-/** Any request after hello, for an authenticated device. */
-export async function dispatch(ctx: RequestContext, device: AuthenticatedDevice, request: Exclude<HubRequest, { type: 'hello' }>): Promise<unknown> {
+/**
+ * Any request after hello, for an authenticated device. `capabilities`: what its hello asked for
+ * (none over HTTPS /v1/rpc, where each request stands alone).
+ */
+export async function dispatch(ctx: RequestContext, device: AuthenticatedDevice, request: Exclude<HubRequest, { type: 'hello' }>, capabilities: ReadonlySet<HubCapability> = new Set()): Promise<unknown> {
   const hubTimeMs = ctx.now();
   try {
     switch (request.type) {
@@ -70,6 +88,7 @@ export async function dispatch(ctx: RequestContext, device: AuthenticatedDevice,
         checkEpoch(ctx, request.hubEpoch);
         const acks = await pushCommands(ctx.pool, device.deviceId, request.commands, {
           now: ctx.now,
+          seqResume: capabilities.has('seq_resume'),
           onError: (error, command) => ctx.log(`command ${command.commandId} (${command.kind}) from ${device.name} failed: ${error instanceof Error ? error.stack : String(error)}`),
         });
         await ctx.pool.query('UPDATE devices SET last_seen_at = $2 WHERE device_id = $1', [device.deviceId, hubTimeMs]);

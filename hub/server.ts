@@ -18,7 +18,7 @@ import pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { clientFrame, hubRequest, pairRequest, PROTOCOL_VERSION, type ServerFrame } from './protocol.js';
 import { DOORBELL_CHANNEL } from './changes.js';
-import { dispatch, hello, HubError, toHubError, type RequestContext } from './requests.js';
+import { dispatch, hello, HubError, toHubError, type RequestContext, type Session } from './requests.js';
 import { authenticate, pairDevice, PairingRefused, type AuthenticatedDevice } from './pairing.js';
 import type { HubTls } from './identity.js';
 import type { AdminApi } from './admin.js';
@@ -111,7 +111,7 @@ function isLoopback(req: IncomingMessage): boolean {
 
 export async function startServer(options: ServerOptions): Promise<HubServer> {
   const { ctx } = options;
-  const sockets = new Map<WebSocket, AuthenticatedDevice | null>();
+  const sockets = new Map<WebSocket, Session | null>();
   const filesDir = join(options.dataDir, 'files');
   mkdirSync(filesDir, { recursive: true });
 
@@ -221,18 +221,19 @@ export async function startServer(options: ServerOptions): Promise<HubServer> {
           }
           if (json && typeof json === 'object' && 'rid' in json && typeof json.rid === 'number') rid = json.rid;
           const frame = clientFrame.parse(json);
-          const device = sockets.get(socket) ?? null;
+          const session = sockets.get(socket) ?? null;
           if (frame.request.type === 'hello') {
             const answer = await hello(ctx, frame.request);
-            sockets.set(socket, answer.device);
+            sockets.set(socket, { device: answer.device, capabilities: answer.capabilities });
             sendFrame({ type: 'reply', rid: frame.rid, body: answer.reply });
             return;
           }
-          if (!device) throw new HubError('unauthorised', 'Say hello with the station token first.');
+          if (!session) throw new HubError('unauthorised', 'Say hello with the station token first.');
+          const device = session.device;
           // A device revoked since its hello loses its socket at once (disconnect), but check anyway.
           const auth = await ctx.pool.query<{ revoked_at: number | null }>('SELECT revoked_at FROM devices WHERE device_id = $1', [device.deviceId]);
           if (auth.rows[0]?.revoked_at != null) throw new HubError('revoked', 'A manager removed this station from the store hub: pair it again in Settings → Store hub.');
-          sendFrame({ type: 'reply', rid: frame.rid, body: await dispatch(ctx, device, frame.request) });
+          sendFrame({ type: 'reply', rid: frame.rid, body: await dispatch(ctx, device, frame.request, session.capabilities) });
         } catch (error) {
           const hubError = toHubError(error, ctx.log);
           sendFrame({ type: 'error', rid, code: hubError.code, message: hubError.message, ...hubError.extra });
@@ -253,7 +254,7 @@ export async function startServer(options: ServerOptions): Promise<HubServer> {
     const version = Number(message.payload);
     if (!Number.isInteger(version)) return;
     const frame = JSON.stringify({ type: 'doorbell', version, hubEpoch: ctx.meta().hubEpoch } satisfies ServerFrame);
-    for (const [socket, device] of sockets) if (device && socket.readyState === socket.OPEN) socket.send(frame);
+    for (const [socket, session] of sockets) if (session && socket.readyState === socket.OPEN) socket.send(frame);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -265,10 +266,10 @@ export async function startServer(options: ServerOptions): Promise<HubServer> {
   return {
     port,
     disconnect(deviceId) {
-      for (const [socket, device] of sockets) if (device?.deviceId === deviceId) socket.close(4001, 'revoked');
+      for (const [socket, session] of sockets) if (session?.device.deviceId === deviceId) socket.close(4001, 'revoked');
     },
     connectedDevices() {
-      return [...new Set([...sockets.values()].flatMap((d) => (d ? [d.deviceId] : [])))];
+      return [...new Set([...sockets.values()].flatMap((s) => (s ? [s.device.deviceId] : [])))];
     },
     async close() {
       for (const socket of sockets.keys()) socket.terminate();

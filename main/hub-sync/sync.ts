@@ -305,7 +305,8 @@ export class HubSync {
     let reply: HelloReply;
     try {
       reply = await connection.request(
-        { type: 'hello', token: openToken(state, this.deps.secretBox), protocolVersion: PROTOCOL_VERSION, knownEpoch: state.hubEpoch, clockMs: sent },
+        // seq_resume: this register renumbers commands the hub says were numbered behind it (push).
+        { type: 'hello', token: openToken(state, this.deps.secretBox), protocolVersion: PROTOCOL_VERSION, knownEpoch: state.hubEpoch, clockMs: sent, capabilities: ['seq_resume'] },
         this.options.requestTimeoutMs,
       );
     } catch (error) {

@@ -123,7 +123,8 @@ export class TestStation {
     readonly token: string,
   ) {}
 
-  async connect(knownEpoch: string | null = null): Promise<ReplyOf<'hello'>> {
+  /** `capabilities`: what the hello asks for (none: a station of protocol 1's first release). */
+  async connect(knownEpoch: string | null = null, capabilities?: string[]): Promise<ReplyOf<'hello'>> {
     const socket = new WebSocket(`wss://127.0.0.1:${this.hub.port}/v1/ws`, {
       ca: this.hub.tls.cert,
       handshakeTimeout: 10_000,
@@ -139,7 +140,7 @@ export class TestStation {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    const reply = await this.request({ type: 'hello', token: this.token, protocolVersion: PROTOCOL_VERSION, knownEpoch, clockMs: Date.now() });
+    const reply = await this.request({ type: 'hello', token: this.token, protocolVersion: PROTOCOL_VERSION, knownEpoch, clockMs: Date.now(), ...(capabilities ? { capabilities } : {}) });
     this.deviceId = reply.deviceId;
     this.hubEpoch = reply.hubEpoch;
     this.seq = reply.lastSeq;
