@@ -88,12 +88,17 @@ export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: strin
           changes.push(...balanceChanges(await adjustBalances(client, patient, granted.map((g) => ({ ...g, amount: -g.amount })))));
           grant = (await grantData(client, grantId)) ?? null;
           await appendHubAudit(client, { deviceId, employeeId, action: 'allotment.granted', details: { grantId, customerId: patient, entryId, granted }, at: now });
+          // A new grant is news for every station; the holder's own grant, claimed again, is unchanged.
+          if (grant) changes.push({ entity: 'allotment_grant', id: grant.grantId, op: 'upsert', data: grant });
         }
       }
-      if (grant) changes.push({ entity: 'allotment_grant', id: grant.grantId, op: 'upsert', data: grant });
     }
-    const data = await queueEntryData(client, entryId);
-    if (data) changes.push({ entity: 'queue_entry', id: entryId, op: 'upsert', data });
+    // Stations learn who serves the customer: a new holder or a new lease epoch. The same holder
+    // claiming again only moves its lease on, which nobody else needs to pull.
+    if (entry.claimed_by !== deviceId || entry.lease_epoch !== leaseEpoch) {
+      const data = await queueEntryData(client, entryId);
+      if (data) changes.push({ entity: 'queue_entry', id: entryId, op: 'upsert', data });
+    }
     await writeChanges(client, changes, { commandId: null, deviceId, at: now });
     return { entryId, leaseEpoch, leaseUntil, grant, grantHeldBy };
   });
@@ -111,14 +116,16 @@ async function fenced(client: pg.PoolClient, deviceId: string, entryId: string, 
   }
 }
 
-/** The holder keeps its claim while the customer is at its counter; every station sees the lease run on. */
+/**
+ * The holder keeps its claim while the customer is at its counter. Neither the holder nor the
+ * lease epoch changes, so no change row is written: stations already show who serves, and a
+ * renewal every 30 s per claim would make every station pull again each time.
+ */
 export async function renewLease(pool: pg.Pool, deviceId: string, entryId: string, leaseEpoch: number, now = Date.now(), leaseMs = LEASE_MS): Promise<{ entryId: string; leaseEpoch: number; leaseUntil: number }> {
   return inTransaction(pool, async (client) => {
     await fenced(client, deviceId, entryId, leaseEpoch);
     const leaseUntil = now + leaseMs;
     await client.query('UPDATE queue_entries SET lease_until = $2 WHERE id = $1', [entryId, leaseUntil]);
-    const data = await queueEntryData(client, entryId);
-    await writeChanges(client, data ? [{ entity: 'queue_entry', id: entryId, op: 'upsert', data }] : [], { commandId: null, deviceId, at: now });
     return { entryId, leaseEpoch, leaseUntil };
   });
 }

@@ -31,8 +31,9 @@ export class QueueListing {
                 coalesce(d.id, (SELECT x.id FROM customer_documents x WHERE x.customer_id = q.customer_id AND x.kind = 'full_licence'
                                    AND x.mime IN ('image/jpeg', 'image/png', 'image/webp') ORDER BY x.added_at DESC, x.id DESC LIMIT 1)) AS photoDocumentId,
                 cp.first_name || ' ' || cp.last_name AS forPatient,
-                -- The store hub's claim (issue 15): the station serving this customer, while its lease runs (hub clock).
-                CASE WHEN hc.lease_until > @now + coalesce(hs.clock_offset_ms, 0) THEN hc.device_name END AS servedBy
+                -- The store hub's claim (issue 15): the station serving this customer. The hub sends who holds
+                -- it (a new holder, a release), not each renewal, so the lease's end here is not watched.
+                hc.device_name AS servedBy
            FROM queue_entries q
            JOIN customers c ON c.id = q.customer_id
            LEFT JOIN caregiver_patients cp ON cp.id = q.caregiver_patient_id
@@ -40,11 +41,10 @@ export class QueueListing {
            LEFT JOIN customer_profiles p ON p.customer_id = q.customer_id
            LEFT JOIN customer_documents d ON d.id = p.photo_document_id AND d.mime IN ('image/jpeg', 'image/png', 'image/webp')
            LEFT JOIN hub_queue_claims hc ON hc.entry_id = q.id
-           LEFT JOIN hub_sync hs ON hs.id = 1
           WHERE q.removed_at IS NULL
           ORDER BY q.position, q.id`,
       )
-      .all({ now: this.ctx.deps.clock() }) as Array<{
+      .all() as Array<{
       id: string;
       customerId: string;
       checkedInAs: CheckInType;

@@ -177,6 +177,43 @@ describe('the command log', () => {
     station.close();
   });
 
+  it("answers a sequence number already used with 'go on from N' only to a station that asked for it (seq_resume); an older one gets it refused as used", async () => {
+    const first = await pairedStation(t.hub, 'Register numbering');
+    await first.push([first.command(checkin(ulid(), ulid())), first.command(checkin(ulid(), ulid()))]);
+    first.close();
+    const token = first.token;
+    const entries = async () => (await t.hub.pool.query("SELECT 1 FROM change_log WHERE entity = 'queue_entry'")).rowCount;
+
+    // A station of protocol 1's first release (no capabilities in its hello) sends number 2 again, for another command.
+    const older = new TestStation(t.hub, token);
+    const olderHello = await older.connect();
+    expect(olderHello.lastSeq).toBe(2);
+    expect(olderHello.capabilities).toBeUndefined();
+    older.seq = 1;
+    const before = await entries();
+    const used = await older.push([older.command(checkin(ulid(), ulid()))]);
+    expect(used.acks).toHaveLength(1);
+    expect(used.acks[0]).toMatchObject({ status: 'rejected', deviceSeq: 2 });
+    expect(used.acks[0]?.reason).toMatch(/already used by another command/);
+    expect(used.acks[0]?.expectedSeq).toBeUndefined();
+    expect(await entries()).toBe(before);
+    older.close();
+
+    // A station that asked for seq_resume gets where to go on from, and its command lands there.
+    const newer = new TestStation(t.hub, token);
+    const newerHello = await newer.connect(null, ['seq_resume', 'something_later']);
+    expect(newerHello.capabilities).toEqual(['seq_resume']);
+    newer.seq = 1;
+    const command = newer.command(checkin(ulid(), ulid()));
+    const behind = await newer.push([command]);
+    expect(behind.acks[0]).toMatchObject({ status: 'gap', deviceSeq: 2, expectedSeq: 3 });
+    expect(await entries()).toBe(before);
+    const renumbered = await newer.push([{ ...command, deviceSeq: 3 }]);
+    expect(renumbered.acks[0]).toMatchObject({ status: 'applied', deviceSeq: 3 });
+    expect(await entries()).toBe(before! + 1);
+    newer.close();
+  });
+
   it('stores a rejection, gives the same answer on a retry, and rolls back what the handler did', async () => {
     const station = await pairedStation(t.hub, 'Register rejected');
     const unknownSale = ulid();
@@ -278,6 +315,46 @@ describe('queue claims and allotment escrow', () => {
     expect(second.leaseEpoch).toBeGreaterThan(claim.leaseEpoch);
     // The silent winner's fencing token is stale now.
     await expect(winner.request({ type: 'renew', hubEpoch: winner.hubEpoch, entryId, leaseEpoch: claim.leaseEpoch })).rejects.toMatchObject({ frame: { code: 'lease_lost' } });
+    for (const s of [intake, a, b]) s.close();
+  });
+
+  it('writes a change row when the holder or the lease epoch changes, never for a renewal', async () => {
+    const intake = await pairedStation(t.hub, 'Intake renewals', 'intake');
+    const a = await pairedStation(t.hub, 'Register renew A');
+    const b = await pairedStation(t.hub, 'Register renew B');
+    const entryId = ulid();
+    await intake.push([intake.command(checkin(entryId, ulid()))]);
+    const rows = async () => Number((await t.hub.pool.query<{ n: string }>('SELECT count(*) AS n FROM change_log')).rows[0]!.n);
+    const leaseUntil = async () => Number((await t.hub.pool.query<{ lease_until: string }>('SELECT lease_until FROM queue_entries WHERE id = $1', [entryId])).rows[0]!.lease_until);
+
+    const beforeClaim = await rows();
+    const claim = await a.request({ type: 'claim', hubEpoch: a.hubEpoch, entryId, employeeId: EMPLOYEE });
+    const afterClaim = await rows();
+    expect(afterClaim).toBeGreaterThan(beforeClaim);
+    const claimed = await t.hub.pool.query<{ data: { claimedBy: string; leaseEpoch: number } }>("SELECT data FROM change_log WHERE entity = 'queue_entry' AND entity_id = $1 ORDER BY version DESC LIMIT 1", [entryId]);
+    expect(claimed.rows[0]?.data).toMatchObject({ claimedBy: a.deviceId, leaseEpoch: claim.leaseEpoch });
+
+    // Renewals move the lease on, on the hub only.
+    let until = await leaseUntil();
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const renewed = await a.request({ type: 'renew', hubEpoch: a.hubEpoch, entryId, leaseEpoch: claim.leaseEpoch });
+      expect(renewed.leaseUntil).toBeGreaterThan(until);
+      until = renewed.leaseUntil;
+      expect(await leaseUntil()).toBe(until);
+    }
+    // The holder claiming again (a second ticket for the customer) changes nothing anybody pulls either.
+    const again = await a.request({ type: 'claim', hubEpoch: a.hubEpoch, entryId, employeeId: EMPLOYEE });
+    expect(again.leaseEpoch).toBe(claim.leaseEpoch);
+    expect(await rows()).toBe(afterClaim);
+
+    // A release and the next holder are news for every station.
+    await a.request({ type: 'release', hubEpoch: a.hubEpoch, entryId, leaseEpoch: claim.leaseEpoch });
+    const afterRelease = await rows();
+    expect(afterRelease).toBe(afterClaim + 1);
+    const taken = await b.request({ type: 'claim', hubEpoch: b.hubEpoch, entryId, employeeId: EMPLOYEE });
+    expect(taken.leaseEpoch).toBe(claim.leaseEpoch + 1);
+    expect(await rows()).toBeGreaterThan(afterRelease);
     for (const s of [intake, a, b]) s.close();
   });
 
