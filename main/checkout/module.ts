@@ -20,7 +20,12 @@ export interface CheckoutModuleOptions {
   /** Replace the state-system allotment lookups (tests). */
   allotments?: AllotmentSource | null;
   /** The store hub's claims and grants (issue 15). */
-  hub?: () => { prepareSale(customerId: string, entryId: string | null): Promise<void>; decide(sqlite: Database.Database, customerId: string, customerName: string, outageAllowed: boolean): 'none' | 'allow-and-flag' } | null;
+  hub?: () => {
+    prepareSale(customerId: string, entryId: string | null): Promise<void>;
+    decide(sqlite: Database.Database, customerId: string, customerName: string, outageAllowed: boolean): 'none' | 'allow-and-flag';
+    /** A ticket closed without a sale: the claim (and grant) on its customer go back to the hub. */
+    ticketClosed(): void;
+  } | null;
   /** Replace the queue link (tests). */
   queue?: QueueLink | null;
   /** The till module (drawer cash and receipts in the sale's transaction). */
@@ -170,6 +175,8 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
       access: 'sell',
       run(_ctx, request) {
         service.discard(request.ticketId);
+        // Closed without a sale: the customer waits in the queue again, free for any register to call.
+        options.hub?.()?.ticketClosed();
         return { discarded: true as const };
       },
     },
@@ -178,6 +185,7 @@ export function createCheckoutModule(services: CoreServices, options: CheckoutMo
       access: 'sell',
       run(ctx, request) {
         service.dismissUnrestored(ctx.actor, request.ticketId);
+        options.hub?.()?.ticketClosed();
         return { dismissed: true as const };
       },
     },

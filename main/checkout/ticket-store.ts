@@ -195,3 +195,12 @@ export function savedTicketRow(sqlite: Database.Database, ticketId: string): { c
     | undefined;
   return row ?? null;
 }
+
+/**
+ * SQL that holds while a ticket open on this register (saved on disk, so one brought back after a
+ * restart counts) serves the queue entry in `entryColumn`: the store hub's claim on the entry is
+ * kept (renewed) only then (main/hub-sync/grants.ts).
+ */
+export function openTicketServes(entryColumn: string): string {
+  return `EXISTS (SELECT 1 FROM open_tickets t WHERE json_extract(t.state, '$.ticket.queueEntryId') = ${entryColumn})`;
+}

@@ -18,6 +18,7 @@ import type Database from 'better-sqlite3';
 import { CoreError } from '../core/errors.js';
 import type { AllotmentAmount } from '../../hub/protocol.js';
 import { cachedStatement } from '../store/statements.js';
+import { openTicketServes } from '../checkout/ticket-store.js';
 import { HubError } from './connection.js';
 import type { HubSync } from './sync.js';
 import { readHubState } from './state.js';
@@ -106,6 +107,15 @@ export class HubGrants {
   }
 
   /**
+   * A ticket was closed without a sale (the customer waits in the queue again): its claim and any
+   * allotment grant go back to the hub now, so another register can serve them. Never waits for the
+   * hub: the worker sends them, and tries again while the hub is away.
+   */
+  ticketClosed(): void {
+    this.sync.claimsChanged();
+  }
+
+  /**
    * Inside the sale's transaction: may this register sell medical to the patient, and under which
    * policy? Throws a CoreError saying what to do when it may not.
    */
@@ -148,23 +158,56 @@ export function noteClaim(sqlite: Database.Database, entryId: string, leaseEpoch
   ).run(entryId, state.deviceId, state.deviceName, leaseUntil, leaseEpoch);
 }
 
-/** This register's claims on customers still in its queue (being served here): their leases are renewed. */
+/**
+ * This register's claims on customers it is serving: still in its queue, with a ticket open here
+ * for them. Their leases are renewed.
+ */
 export function heldClaims(sqlite: Database.Database): Array<{ entryId: string; leaseEpoch: number }> {
   const state = readHubState(sqlite);
   if (!state) return [];
   return cachedStatement(
     sqlite,
     `SELECT c.entry_id AS entryId, c.lease_epoch AS leaseEpoch FROM hub_queue_claims c JOIN queue_entries q ON q.id = c.entry_id
-      WHERE c.device_id = ? AND q.removed_at IS NULL ORDER BY c.entry_id`,
+      WHERE c.device_id = ? AND q.removed_at IS NULL AND ${openTicketServes('c.entry_id')} ORDER BY c.entry_id`,
   ).all(state.deviceId) as Array<{ entryId: string; leaseEpoch: number }>;
 }
 
-/** Grants whose visit is over here (the queue entry left), with what was sold under them: for the worker to return. */
+/**
+ * This register's claims on customers it no longer serves: still in the queue, but no ticket is
+ * open here for them (the budtender closed it without a sale; the customer waits again). They go
+ * back to the hub (release), so another register can call the customer.
+ */
+export function staleClaims(sqlite: Database.Database): Array<{ entryId: string; leaseEpoch: number }> {
+  const state = readHubState(sqlite);
+  if (!state) return [];
+  return cachedStatement(
+    sqlite,
+    `SELECT c.entry_id AS entryId, c.lease_epoch AS leaseEpoch FROM hub_queue_claims c JOIN queue_entries q ON q.id = c.entry_id
+      WHERE c.device_id = ? AND q.removed_at IS NULL AND NOT ${openTicketServes('c.entry_id')} ORDER BY c.entry_id`,
+  ).all(state.deviceId) as Array<{ entryId: string; leaseEpoch: number }>;
+}
+
+/** A ticket open here serves the entry (a claim on it is still needed). */
+export function entryServedHere(sqlite: Database.Database, entryId: string): boolean {
+  const row = cachedStatement(sqlite, `SELECT ${openTicketServes('?')} AS served`).get(entryId) as { served: number };
+  return row.served === 1;
+}
+
+/** An allotment grant this register still holds for the entry's visit (it goes back before the claim does). */
+export function entryHoldsGrant(sqlite: Database.Database, entryId: string): boolean {
+  return cachedStatement(sqlite, "SELECT 1 FROM hub_grants WHERE entry_id = ? AND status = 'open' LIMIT 1").get(entryId) !== undefined;
+}
+
+/**
+ * Grants whose visit is over here, with what was sold under them: for the worker to return. Over
+ * means the queue entry left (served, removed), or it waits in the queue with no ticket open here
+ * for it (closed without a sale: nothing was used, and another register may claim the patient).
+ */
 export function closedGrants(sqlite: Database.Database): Array<{ grantId: string; used: AllotmentAmount[] }> {
   const rows = cachedStatement(
     sqlite,
     `SELECT g.grant_id, g.used FROM hub_grants g LEFT JOIN queue_entries q ON q.id = g.entry_id
-      WHERE g.status = 'open' AND (q.id IS NULL OR q.removed_at IS NOT NULL)`,
+      WHERE g.status = 'open' AND (q.id IS NULL OR q.removed_at IS NOT NULL OR NOT ${openTicketServes('g.entry_id')})`,
   ).all() as Array<{ grant_id: string; used: string }>;
   return rows.map((row) => ({ grantId: row.grant_id, used: JSON.parse(row.used) as AllotmentAmount[] }));
 }

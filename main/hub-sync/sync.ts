@@ -22,7 +22,7 @@ import { HubConnection, HubError } from './connection.js';
 import { commandsFrom, markAcked, onHubCommand, pendingCount, renumberFrom } from './outbox.js';
 import { markContact, markOffline, openToken, readHubState, setEpoch, type HubState } from './state.js';
 import { cachedStatement } from '../store/statements.js';
-import { closedGrants, heldClaims } from './grants.js';
+import { closedGrants, entryHoldsGrant, entryServedHere, heldClaims, staleClaims } from './grants.js';
 
 export interface HubSyncStatus {
   paired: boolean;
@@ -104,9 +104,9 @@ export class HubSync {
   private renewing = false;
 
   /**
-   * Keeps the claims on customers still being served here (still in this register's queue): each
-   * lease is renewed on the hub. A lease another register took meanwhile is dropped here; without
-   * the hub the claim simply waits for the next round.
+   * Keeps the claims on customers being served here (a ticket is open for them): each lease is
+   * renewed on the hub. A lease another register took meanwhile is dropped here; without the hub
+   * the claim simply waits for the next round. Claims no ticket needs any more go back (release).
    */
   async renewLeases(): Promise<void> {
     if (!this.running || this.renewing) return;
@@ -116,6 +116,7 @@ export class HubSync {
     this.renewing = true;
     try {
       const sqlite = this.deps.sqlite();
+      if (staleClaims(sqlite).length > 0) this.claimsChanged();
       for (const claim of heldClaims(sqlite)) {
         try {
           const reply = await connection.request({ type: 'renew', hubEpoch, entryId: claim.entryId, leaseEpoch: claim.leaseEpoch }, this.options.requestTimeoutMs);
@@ -133,6 +134,58 @@ export class HubSync {
       // The database closed under us (shutdown).
     } finally {
       this.renewing = false;
+    }
+  }
+
+  /** Claims to give back to the hub (entry → lease epoch): dropped here already, sent by the worker. */
+  private readonly releases = new Map<string, number>();
+
+  /**
+   * Claims no ticket here needs any more (closed without a sale) are dropped at once, so this
+   * register's queue no longer says it serves them, and the worker gives them back to the hub. If
+   * the hub does not answer, it tries again on its next rounds; were this register to stop first,
+   * the lease runs out on the hub's clock anyway.
+   */
+  claimsChanged(): void {
+    try {
+      this.dropStaleClaims(this.deps.sqlite());
+    } catch {
+      // The database closed under us (shutdown).
+      return;
+    }
+    this.wake();
+  }
+
+  private dropStaleClaims(sqlite: Database.Database): void {
+    for (const claim of staleClaims(sqlite)) {
+      cachedStatement(sqlite, 'DELETE FROM hub_queue_claims WHERE entry_id = ? AND lease_epoch = ?').run(claim.entryId, claim.leaseEpoch);
+      this.releases.set(claim.entryId, claim.leaseEpoch);
+    }
+  }
+
+  /** Gives back the claims dropped here (after their grants went back: returnGrants runs first). */
+  private async releaseClaims(): Promise<void> {
+    const connection = this.connection;
+    const hubEpoch = this.hubEpoch;
+    if (!connection || !hubEpoch) return;
+    const sqlite = this.deps.sqlite();
+    this.dropStaleClaims(sqlite);
+    for (const [entryId, leaseEpoch] of [...this.releases]) {
+      if (entryServedHere(sqlite, entryId)) {
+        // Called back to this register before the claim went: it stands, and is renewed again.
+        this.releases.delete(entryId);
+        cachedStatement(sqlite, 'INSERT INTO hub_queue_claims (entry_id, device_id, device_name, lease_until, lease_epoch) SELECT ?, device_id, device_name, 0, ? FROM hub_sync WHERE id = 1 ON CONFLICT (entry_id) DO NOTHING').run(entryId, leaseEpoch);
+        continue;
+      }
+      // The allotment goes back first: a register that claims the patient next must find it free.
+      if (entryHoldsGrant(sqlite, entryId)) continue;
+      try {
+        await connection.request({ type: 'release', hubEpoch, entryId, leaseEpoch }, this.options.requestTimeoutMs);
+      } catch (error) {
+        // Someone else holds it now, or the customer left: nothing to give back.
+        if (!(error instanceof HubError) || (error.code !== 'lease_lost' && error.code !== 'not_found')) throw error;
+      }
+      this.releases.delete(entryId);
     }
   }
 
@@ -229,6 +282,7 @@ export class HubSync {
         await this.connect();
         await this.push();
         await this.returnGrants();
+        await this.releaseClaims();
         await this.pull();
         this.failures = 0;
         this.problem = null;

@@ -1,6 +1,6 @@
 /**
  * Queue claim leases (research/hub.md §4.4): a register serving a customer renews its claim's lease
- * while the customer is still at its counter (every 30 s in a store; here a 4 s lease renewed
+ * while a ticket for the customer is open at its counter (every 30 s in a store; here a 4 s lease renewed
  * every 0.4 s, injected), so no other register can take the customer however long the sale takes;
  * once the customer leaves its queue it stops renewing and the lease runs out on the hub's clock.
  * Every station's queue shows who is serving.
@@ -69,13 +69,20 @@ describe('claim leases', () => {
       return view.entries.find((e) => e.id === entry.id)?.servedBy === 'Register 1';
     });
 
-    // Three whole leases later the claim still holds: Register 1 renewed it (the lease moved on).
+    // Three whole leases later the claim still holds: Register 1 renewed it (the lease moved on)
+    // while his ticket stayed open. The renewals wrote nothing to the change log (nothing for the
+    // stations to pull), and intake still shows who serves him.
+    const changeRows = async () => Number((await hub.hub.pool.query<{ n: string }>('SELECT count(*) AS n FROM change_log')).rows[0]!.n);
+    const rowsBefore = await changeRows();
     const started = Date.now();
     await until('three leases have passed', () => Date.now() - started > 3 * LEASE_MS, 30_000);
     const later = await hubLease(entry.id);
     expect(later.claimed_by).toBe(deviceId(r1));
     expect(later.lease_epoch).toBe(first.lease_epoch);
     expect(later.lease_until!).toBeGreaterThan(first.lease_until! + 2 * LEASE_MS);
+    expect(await changeRows()).toBe(rowsBefore);
+    const shown = await intake.call<QueueView>('queue.list');
+    expect(shown.entries.find((e) => e.id === entry.id)?.servedBy).toBe('Register 1');
     // Register 2 tries to take him: refused, Register 1 is serving him.
     await r2.call('checkout.ticket.open', { saleCommandId: newId(), customerId: samuel, queueEntryId: entry.id });
     expect((await hubLease(entry.id)).claimed_by).toBe(deviceId(r1));
