@@ -13,14 +13,18 @@
  *  2. Session: a WebSocket to `wss://<hub>/v1/ws`. The first message is `hello` with the token; the
  *     answer gives the hub's id and epoch, the last command sequence number the hub holds for this
  *     device, the latest change version and the hub's clock. Every request carries a `rid` chosen by
- *     the register; the hub answers with a `reply` or an `error` carrying the same `rid`. The same
+ *     the register; the hub answers with a `reply` or an `error` carrying the same `rid`. `hello`
+ *     may name capabilities (HUB_CAPABILITIES, optional): behaviour added after protocol 1's first
+ *     release, given only on a session that asked for it (the reply says which). The same
  *     requests also work as HTTPS `POST /v1/rpc` (header `Authorization: Device <token>`, body one
  *     request), for a register that prefers plain requests.
  *  3. Push: the register sends its hub outbox in order as commands (its own ULID `commandId`, a
  *     per-device `deviceSeq` starting at 1 with no gaps, a `kind` and its payload). Each command is
  *     applied in its own transaction, once: a command sent again gets its first answer back
- *     ('duplicate'). A sequence gap stops the batch with `expectedSeq` (resend from there). A
- *     rejection is stored, so a retry gets the same answer; it goes to a person, never to a retry.
+ *     ('duplicate'). A sequence gap stops the batch with `expectedSeq` (resend from there); a
+ *     number the hub already used is refused, or, with `seq_resume`, answered like a gap with
+ *     `expectedSeq` past it (go on from there). A rejection is stored, so a retry gets the same
+ *     answer; it goes to a person, never to a retry.
  *  4. Pull: `pull(since)` returns change rows with `version > since` in version order; version order
  *     is commit order on the hub, so a register that advances to the last version it saw never skips
  *     a row. Apply a page, advance, pull again while `more`.
@@ -31,11 +35,13 @@
  *     hub's `lastSeq` for it (kept outbox rows: prune only what a hub backup holds). Requests that
  *     carry a stale epoch are refused with `wrong_epoch`.
  *  7. Queue claims and allotment grants (research §4.2, §4.4) are synchronous calls: `claim` leases
- *     a queue entry to the device for 90 s on the hub's clock (renew every 30 s) and, for a medical
+ *     a queue entry to the device for 90 s on the hub's clock (renew every 30 s while a ticket for
+ *     the customer is open; `release` when it closes without a sale) and, for a medical
  *     patient, grants the device the patient's whole remaining allotment (escrow). Only the holder
  *     sells medical to the patient. `grant_return` closes the grant with what was used; the hub frees
  *     the rest. A grant never lapses: only its holder returns it, or a manager revokes it
- *     (`grant_revoke`, audited and flagged for reconciliation).
+ *     (`grant_revoke`, audited and flagged for reconciliation). Stations pull a queue entry's
+ *     change when its holder or lease epoch changes (a claim, a release), not on a renewal.
  *
  * Conventions: ids ULIDs, money integer cents, weights mg, times UTC epoch ms. Command kinds are a
  * discriminated union on `kind`: add a kind by adding a schema to `commandBody` in
