@@ -6,8 +6,8 @@
  *    pull in; its commands carry the hub's time as the register knows it (own clock + offset), not
  *    its own wall clock (the sale keeps the register's own completed_at: that is its receipt);
  *  - claims and leases are judged on the hub's clock only: a lease Register 2 holds still shows
- *    as running on Register 1 (it compares with its clock plus the offset), and a lease Register 1
- *    takes runs LEASE_MS from the hub's now, not 10 minutes more;
+ *    on Register 1 (stations show the holder the hub sent; no station judges a lease by its own
+ *    clock), and a lease Register 1 takes runs LEASE_MS from the hub's now, not 10 minutes more;
  *  - customer edits merge per field, the later edit by the hub-corrected time winning (rule in
  *    hub/customers.ts: a field's stamp is the command's `at` = the register's clock + its measured
  *    offset; an older stamp with another value is listed as a conflict for a manager). Register
@@ -150,7 +150,7 @@ describe('a register 10 minutes fast', () => {
     const leaseUntil = Number(rows[0]!.lease_until);
     expect(leaseUntil).toBeGreaterThanOrEqual(before + LEASE_MS);
     expect(leaseUntil).toBeLessThanOrEqual(after + LEASE_MS);
-    // Register 1 shows its own claim as running (its clock is past the lease's end; clock + offset is not).
+    // Register 1 shows its own claim (its own clock is past the lease's end: that is not what counts).
     expect(Date.now() + FAST_MS).toBeGreaterThan(leaseUntil);
     expect(await servedBy(fast, rosa.entryId)).toBe('Register 1');
     await until('Register 2 shows Rosa served at Register 1', async () => (await servedBy(onTime, rosa.entryId)) === 'Register 1');
