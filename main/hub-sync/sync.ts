@@ -231,6 +231,8 @@ export class HubSync {
     this.connection?.close();
     this.connection = null;
     this.hubEpoch = null;
+    // Claims waiting to go back belonged to the hub this station was paired with.
+    this.releases.clear();
     this.wake();
   }
 
