@@ -121,7 +121,8 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
 
   'customer.document.add': async (ctx, p) => {
     const customerId = await survivorId(ctx, p.customerId);
-    const data = { ...p, customerId };
+    // Which station added it: the others fetch its file from the hub and say where it comes from meanwhile.
+    const data = { ...p, customerId, deviceId: ctx.deviceId };
     const { rowCount } = await ctx.client.query(
       'INSERT INTO customer_documents (id, customer_id, sha256, data) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (id) DO NOTHING',
       [p.id, customerId, p.sha256, JSON.stringify(data)],

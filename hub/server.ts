@@ -4,7 +4,8 @@
  *   GET  /v1/info            hub id, store name, fingerprint (a hint for the Settings screen)
  *   GET  /v1/ws              WebSocket: hello, then requests; doorbells pushed
  *   POST /v1/rpc             one request, `Authorization: Device <token>`
- *   PUT/GET /v1/files/<sha>  customer documents' files (sha256-named, checked on upload)
+ *   PUT/GET/HEAD /v1/files/<sha>  customer documents' files (sha256-named, checked on upload;
+ *                            HEAD: 200 when the hub holds it, 404 when not, no body)
  *   /admin/...               from 127.0.0.1 only, with the data folder's admin token
  * Every body is size-limited and parsed with the protocol's zod schemas.
  */
@@ -166,6 +167,11 @@ export async function startServer(options: ServerOptions): Promise<HubServer> {
           renameSync(`${target}.part`, target);
         }
         send(res, 200, { sha256: sha, sizeBytes: body.length });
+        return;
+      }
+      if (req.method === 'HEAD') {
+        res.writeHead(existsSync(target) ? 200 : 404, { 'cache-control': 'no-store' });
+        res.end();
         return;
       }
       if (req.method === 'GET') {

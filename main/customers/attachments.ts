@@ -3,7 +3,9 @@ import type { CustomerDocument, DocumentKind } from '../../preload/contract/cust
 import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
+import { existsSync } from 'node:fs';
 import { captureCustomerDocument } from '../hub-sync/capture.js';
+import { documentOrigin } from '../hub-sync/files.js';
 import { type Actor, DOCUMENT_TITLES, formatStamp } from './shared.js';
 import { CustomerDrafts, type PendingDocument } from './drafts.js';
 
@@ -12,11 +14,18 @@ export abstract class CustomerAttachments extends CustomerDrafts {
   // Documents
   // -------------------------------------------------------------------------------------------
 
+  /** The profile's documents; one whose file is still on its way from another station says from which. */
   documentsOf(customerId: string): CustomerDocument[] {
-    return this.prepare(
+    const documents = this.prepare(
       `SELECT d.id, d.kind, d.title, d.sha256, d.mime, d.size_bytes AS sizeBytes, d.added_at AS addedAt, e.name AS addedByName
          FROM customer_documents d LEFT JOIN employees e ON e.id = d.added_by WHERE d.customer_id = ? ORDER BY d.added_at DESC, d.id DESC`,
     ).all(customerId) as CustomerDocument[];
+    for (const document of documents) {
+      if (existsSync(this.documents.path(document.sha256))) continue;
+      const from = documentOrigin(this.sqlite, document.id);
+      if (from) document.notCopiedFrom = from;
+    }
+    return documents;
   }
 
   addDocument(
@@ -134,6 +143,10 @@ export abstract class CustomerAttachments extends CustomerDrafts {
       (this.prepare('SELECT sha256, mime, title FROM customer_documents WHERE id = ?').get(id) as { sha256: string; mime: string; title: string } | undefined) ??
       (draftId ? this.pendingDocuments(draftId).find((document) => document.id === id) : undefined);
     if (!row) throw new CoreError('not_found', 'This document does not exist.');
+    if (!existsSync(this.documents.path(row.sha256))) {
+      const from = documentOrigin(this.sqlite, id);
+      if (from) throw new CoreError('not_found', `This document has not been copied from ${from} yet: it opens here once the store hub has passed it on. Open it at ${from} meanwhile.`);
+    }
     return { mime: row.mime, title: row.title, dataBase64: this.documents.read(row.sha256).toString('base64') };
   }
 }

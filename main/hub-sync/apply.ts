@@ -290,6 +290,36 @@ function applyCaregiverPatient(sqlite: Database.Database, data: Row, applied: Ap
   applied.customers.add(caregiverId!);
 }
 
+const DOCUMENT_KINDS = new Set(['full_licence', 'doctors_permit', 'medical_card', 'profile_photo', 'other', 'membership_agreement']);
+
+/**
+ * A document added at another station: its record on the profile at once, its file noted as wanted
+ * (hub-sync/files.ts fetches it after the page, outside this transaction). The hub's record is
+ * kept too: it says which station added it ("Not yet copied from Intake").
+ */
+function applyCustomerDocument(sqlite: Database.Database, row: ChangeRow, deviceId: string, applied: Applied): void {
+  const data = row.data ?? {};
+  const customerId = str(data.customerId);
+  const sha256 = str(data.sha256);
+  const kind = str(data.docKind);
+  const sizeBytes = num(data.sizeBytes);
+  if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256) || !kind || !DOCUMENT_KINDS.has(kind) || sizeBytes === null) throw new Error('the document arrived without its kind or file name');
+  if (!exists(sqlite, 'customers', customerId)) throw new Error('the document names a customer this register does not have');
+  record(sqlite, row);
+  if (data.deviceId === deviceId) return;
+  const addedBy = str(data.addedBy);
+  const inserted = cachedStatement(
+    sqlite,
+    `INSERT INTO customer_documents (id, customer_id, kind, title, sha256, mime, size_bytes, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO NOTHING`,
+  ).run(row.id, customerId, kind, str(data.title) ?? 'Document', sha256, str(data.mime) ?? 'application/octet-stream', sizeBytes, num(data.addedAt) ?? row.at, exists(sqlite, 'employees', addedBy) ? addedBy : null);
+  if (inserted.changes > 0) {
+    // Wanted until the file is here (a file already here from another document is dropped at once by the fetcher).
+    record(sqlite, { ...row, id: sha256, data: { documentId: row.id, customerId, deviceId: str(data.deviceId) } }, 'document_file_wanted');
+  }
+  applied.customers.add(customerId!);
+}
+
 function applyOne(sqlite: Database.Database, row: ChangeRow, deviceId: string, applied: Applied): void {
   if (row.op === 'delete') {
     if (row.entity === 'queue_entry') {
@@ -340,8 +370,11 @@ function applyOne(sqlite: Database.Database, row: ChangeRow, deviceId: string, a
     case 'caregiver_patient':
       applyCaregiverPatient(sqlite, data, applied);
       return;
+    case 'customer_document':
+      applyCustomerDocument(sqlite, row, deviceId, applied);
+      return;
     default:
-      // Conflicts, merges, balances, the sales mirror, devices, documents' records: kept as the hub sent them.
+      // Conflicts, merges, balances, the sales mirror, devices: kept as the hub sent them.
       record(sqlite, row);
   }
 }

@@ -435,7 +435,7 @@ export function captureQueueRemoval(sqlite: Database.Database, entryId: string):
 
 /**
  * At pairing: what this station already holds, as commands, so the hub knows every customer,
- * employee and product the station's later changes name (an upsert of what the hub already has
+ * employee, product and customer document the station's later changes name (an upsert of what the hub already has
  * changes nothing there).
  */
 export function captureEverything(sqlite: Database.Database, now: number): number {
@@ -457,6 +457,11 @@ export function captureEverything(sqlite: Database.Database, now: number): numbe
   }
   for (const { id } of sqlite.prepare('SELECT id FROM caregiver_patients ORDER BY id').all() as Array<{ id: string }>) {
     captureCaregiverPatient(sqlite, id, now);
+    n += 1;
+  }
+  // Documents after their customers; their files go to the hub before these commands (./files.ts).
+  for (const { id } of sqlite.prepare('SELECT id FROM customer_documents ORDER BY added_at, id').all() as Array<{ id: string }>) {
+    captureCustomerDocument(sqlite, id, now);
     n += 1;
   }
   return n;

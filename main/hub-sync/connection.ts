@@ -30,6 +30,8 @@ export class HubError extends Error {
     readonly code: HubErrorFrame['code'] | 'unreachable' | 'timeout' | 'not_this_hub' | 'bad_reply',
     message: string,
     readonly frame?: HubErrorFrame,
+    /** A document file the hub refused (hub-sync/files.ts): too large for it, or damaged on the way. */
+    readonly detail?: 'too_large' | 'damaged',
   ) {
     super(message);
   }

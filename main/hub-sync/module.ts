@@ -72,6 +72,10 @@ export function createHubModule(services: CoreServices, deps: HubModuleDeps): Hu
       statusChanged(status: HubStatus) {
         services.broadcast('hub.changed', status);
       },
+      dataDir: services.dataDir,
+      filesArrived(customerIds: string[]) {
+        for (const customerId of customerIds) services.broadcast('customers.changed', { customerId, draftsChanged: false });
+      },
     },
     deps.options,
   );

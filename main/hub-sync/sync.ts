@@ -23,6 +23,7 @@ import { commandsFrom, markAcked, onHubCommand, pendingCount, renumberFrom } fro
 import { markContact, markOffline, openToken, readHubState, setEpoch, type HubState } from './state.js';
 import { cachedStatement } from '../store/statements.js';
 import { closedGrants, entryHoldsGrant, entryServedHere, heldClaims, staleClaims } from './grants.js';
+import { DocumentFiles } from './files.js';
 
 export interface HubSyncStatus {
   paired: boolean;
@@ -50,6 +51,10 @@ export interface HubSyncDeps {
   applied(applied: Applied): void;
   /** The status changed (connected, offline, pending count). */
   statusChanged(status: HubSyncStatus): void;
+  /** Where customer-documents/ lives (document files go to and come from the hub: ./files.ts). */
+  dataDir: string;
+  /** Document files of these customers arrived from the hub (their profiles can open them now). */
+  filesArrived(customerIds: string[]): void;
 }
 
 export interface HubSyncOptions {
@@ -77,6 +82,8 @@ export class HubSync {
   private lastStatus = '';
   private readonly options: Required<HubSyncOptions>;
   private flushWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  /** Customer documents' files: sent before the commands that add them, fetched after pulls. */
+  readonly files: DocumentFiles;
 
   constructor(
     private readonly deps: HubSyncDeps,
@@ -89,6 +96,10 @@ export class HubSync {
       pullLimit: options.pullLimit ?? PAGE,
       leaseRenewMs: options.leaseRenewMs ?? LEASE_RENEW_MS,
     };
+    this.files = new DocumentFiles(
+      { sqlite: () => deps.sqlite(), secretBox: deps.secretBox, dataDir: deps.dataDir, logger: deps.logger, arrived: (customerIds) => deps.filesArrived(customerIds) },
+      this.options.requestTimeoutMs,
+    );
   }
 
   /** Start (or, after a restore reopened the database, carry on with the new connection). */
@@ -203,6 +214,7 @@ export class HubSync {
     this.connection?.close();
     this.connection = null;
     while (this.cycleRunning) await new Promise((resolve) => setTimeout(resolve, 10));
+    await this.files.idle();
   }
 
   /** Push and pull now (a local change, a doorbell, a new pairing). */
@@ -286,6 +298,8 @@ export class HubSync {
         await this.returnGrants();
         await this.releaseClaims();
         await this.pull();
+        // Other stations' document files, in the background (a large file never holds up the queue).
+        if (this.files.wantedCount() > 0) this.files.fetchSoon();
         this.failures = 0;
         this.problem = null;
         markContact(this.deps.sqlite(), this.deps.clock(), null);
@@ -387,6 +401,7 @@ export class HubSync {
         if (reply.hubEpoch !== state.hubEpoch || reply.resync) {
           this.deps.logger.log('warn', 'the store hub has a new epoch: pulling everything again and pushing what it lacks', { from: state.hubEpoch, to: reply.hubEpoch });
           setEpoch(sqlite, reply.hubEpoch);
+          this.files.forgetHub();
         }
         // Everything after the hub's last sequence number is sent (again): a restored hub lacks it.
         cachedStatement(sqlite, "UPDATE hub_outbox SET state = 'pending' WHERE device_seq > ? AND state = 'applied'").run(reply.lastSeq);
@@ -425,6 +440,8 @@ export class HubSync {
         kind: command.kind,
         payload: command.payload,
       }));
+      // The files of documents these commands add reach the hub first (or the push waits and goes again).
+      await this.files.uploadFor(batch);
       const reply = await connection.request({ type: 'push', hubEpoch, commands }, this.options.requestTimeoutMs * 2);
       const now = this.deps.clock();
       let gap: number | null = null;

@@ -95,6 +95,8 @@ export const customerDocumentSchema = z.object({
   sizeBytes: z.number().int(),
   addedAt: z.number().int(),
   addedByName: z.string().nullable(),
+  /** Set while the file has not reached this station from the store hub: the station that added it. */
+  notCopiedFrom: z.string().optional(),
 });
 export type CustomerDocument = z.infer<typeof customerDocumentSchema>;
 

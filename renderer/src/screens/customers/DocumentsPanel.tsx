@@ -1,6 +1,7 @@
 /**
  * Documents on a profile: Capture Photo and Scan MD Rec from the configured document scanner,
- * "+ Upload" of a file with a chosen type (sent in parts), and the eye icon to look at one.
+ * "+ Upload" of a file with a chosen type (sent in parts), and the eye icon to look at one. A
+ * document added at another station whose file has not reached this one yet says so instead.
  */
 import { useCallback, useEffect, useId, useState } from 'react';
 import { ulid } from 'ulid';
@@ -236,9 +237,17 @@ export function DocumentsPanel({ config, target, onChanged }: { config: Customer
                   · {formatBytes(document.sizeBytes)} · {document.addedByName ?? '—'} · {formatDateTime(document.addedAt, timeZone)}
                 </span>
               </span>
-              <button type="button" aria-label={`Show ${document.title}`} onClick={() => void view(document)}>
-                View
-              </button>
+              {document.notCopiedFrom ? (
+                // Added at another station: its file is on its way through the store hub.
+                <span className="cu-doc-waiting">
+                  <strong>Not yet copied from {document.notCopiedFrom}</strong>
+                  <span className="muted">Opens here once the store hub passes it on.</span>
+                </span>
+              ) : (
+                <button type="button" aria-label={`Show ${document.title}`} onClick={() => void view(document)}>
+                  View
+                </button>
+              )}
             </li>
           ))}
         </ul>

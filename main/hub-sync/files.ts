@@ -1,0 +1,356 @@
+/**
+ * Customer documents' files through the store hub (issue 15: "documents (files included)").
+ *
+ * A document's record travels as a `customer.document.add` command; its file travels here, over
+ * HTTPS to the same hub, pinned to the fingerprint seen at pairing, with the device token:
+ *
+ *   upload   Before a push that carries a `customer.document.add`, the register makes sure the hub
+ *            holds the file: HEAD /v1/files/<sha256>, and PUT when it does not. An upload that fails
+ *            because the hub cannot be reached fails the push: the command stays in the outbox and
+ *            goes again, with its file, when the hub answers. A file this register cannot send (gone
+ *            from its data folder, or its bytes no longer match their name) does not hold the outbox
+ *            up: the record goes and the problem is logged for a person.
+ *   fetch    A station that applies another station's document (apply.ts) notes its file as wanted
+ *            (hub_records entity `document_file_wanted`, id = sha256). After each pull, in the
+ *            background and never inside the apply transaction, it fetches wanted files: GET, check
+ *            the SHA-256, write `<sha>.part`, flush, rename into customer-documents/. A file the hub
+ *            does not hold yet, or that arrives damaged, stays wanted and is tried again next round.
+ *
+ * The socket is checked against the pinned fingerprint before the request (and so the token) is
+ * written on it: https.request gets the already-verified TLS socket through `createConnection`.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import https from 'node:https';
+import tls from 'node:tls';
+import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { SecretBox } from '../core/secret-box.js';
+import type { Logger } from '../log/logger.js';
+import { DocumentStore } from '../customers/documents.js';
+import { cachedStatement } from '../store/statements.js';
+import { HubError, splitAddress } from './connection.js';
+import type { OutboxCommand } from './outbox.js';
+import { openToken, readHubState } from './state.js';
+
+/** What a file request needs: where the hub is, the certificate pinned at pairing, this device's token. */
+export interface FileLink {
+  address: string;
+  fingerprint: string;
+  token: string;
+}
+
+/** The hub's own limit on a document file (hub/server.ts MAX_FILE). */
+const MAX_FILE = 25 * 1024 * 1024;
+const SHA = /^[0-9a-f]{64}$/;
+const UNREACHABLE = 'The store hub does not answer: check that the hub PC is on and on the store network.';
+/** Wanted files tried per round (each a request): the rest wait for the next round. */
+const FETCH_PER_ROUND = 50;
+
+const putReply = z.object({ sha256: z.string().regex(SHA), sizeBytes: z.number().int().nonnegative() });
+const errorReply = z.object({ message: z.string() });
+
+export function fileLink(sqlite: Database.Database, box: SecretBox): FileLink | null {
+  const state = readHubState(sqlite);
+  if (!state) return null;
+  return { address: state.address, fingerprint: state.fingerprint, token: openToken(state, box) };
+}
+
+interface FileReply {
+  status: number;
+  body: Buffer;
+}
+
+/** One HTTPS request to the hub on a socket whose certificate is the pinned one. */
+function pinnedRequest(link: FileLink, method: 'HEAD' | 'GET' | 'PUT', sha256: string, body: Buffer | null, timeoutMs: number): Promise<FileReply> {
+  const { host, port } = splitAddress(link.address);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const socket = tls.connect({ host, port, rejectUnauthorized: false, servername: 'hub.local' });
+    const timer = setTimeout(() => fail(new HubError('timeout', 'The store hub did not answer in time.')), timeoutMs);
+    function fail(error: HubError): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    }
+    socket.once('error', () => fail(new HubError('unreachable', UNREACHABLE)));
+    socket.once('secureConnect', () => {
+      if (socket.getPeerCertificate().fingerprint256 !== link.fingerprint) {
+        fail(new HubError('not_this_hub', 'The hub at this address is not the one this register was paired with: pair again in Settings › Store hub.'));
+        return;
+      }
+      const headers: Record<string, string | number> = { authorization: `Device ${link.token}` };
+      if (body) {
+        headers['content-type'] = 'application/octet-stream';
+        headers['content-length'] = body.length;
+      }
+      const request = https.request({ host, port, method, path: `/v1/files/${sha256}`, headers, createConnection: () => socket }, (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_FILE + 64 * 1024) fail(new HubError('bad_reply', 'The hub sent more than a document file can be.'));
+          else chunks.push(chunk);
+        });
+        response.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          socket.end();
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) });
+        });
+        response.on('error', () => fail(new HubError('unreachable', UNREACHABLE)));
+      });
+      request.on('error', () => fail(new HubError('unreachable', UNREACHABLE)));
+      request.end(body ?? undefined);
+    });
+  });
+}
+
+function refusal(reply: FileReply, fallback: string): string {
+  try {
+    const parsed = errorReply.safeParse(JSON.parse(reply.body.toString('utf8')));
+    return parsed.success ? parsed.data.message : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function authProblem(reply: FileReply): HubError | null {
+  if (reply.status === 401) return new HubError('unauthorised', refusal(reply, 'The store hub no longer knows this station: pair it again in Settings › Store hub.'));
+  return null;
+}
+
+/** True when the hub holds the file. */
+export async function hubHasFile(link: FileLink, sha256: string, timeoutMs = 5000): Promise<boolean> {
+  const reply = await pinnedRequest(link, 'HEAD', sha256, null, timeoutMs);
+  const auth = authProblem(reply);
+  if (auth) throw auth;
+  if (reply.status === 200) return true;
+  if (reply.status === 404) return false;
+  throw new HubError('bad_reply', 'The hub gave an answer this register cannot read: check that the hub and the registers run the same version.');
+}
+
+/**
+ * Send a file. The hub hashes what arrived and refuses bytes that do not match the name
+ * (HubError 'bad_request'); 'too_large' is a file over the hub's limit.
+ */
+export async function putFile(link: FileLink, sha256: string, bytes: Buffer, timeoutMs = 30_000): Promise<void> {
+  const reply = await pinnedRequest(link, 'PUT', sha256, bytes, timeoutMs);
+  const auth = authProblem(reply);
+  if (auth) throw auth;
+  if (reply.status === 413) throw new HubError('bad_request', refusal(reply, 'The file is too large for the store hub.'), undefined, 'too_large');
+  if (reply.status === 400) throw new HubError('bad_request', refusal(reply, 'The file did not arrive whole: send it again.'), undefined, 'damaged');
+  if (reply.status !== 200) throw new HubError('bad_reply', 'The hub gave an answer this register cannot read: check that the hub and the registers run the same version.');
+  let json: unknown;
+  try {
+    json = JSON.parse(reply.body.toString('utf8'));
+  } catch {
+    json = null;
+  }
+  const parsed = putReply.safeParse(json);
+  if (!parsed.success || parsed.data.sha256 !== sha256 || parsed.data.sizeBytes !== bytes.length) {
+    throw new HubError('bad_reply', 'The hub gave an answer this register cannot read: check that the hub and the registers run the same version.');
+  }
+}
+
+/** The file's bytes (not yet checked against the name), or null when the hub does not hold it. */
+export async function getFile(link: FileLink, sha256: string, timeoutMs = 30_000): Promise<Buffer | null> {
+  const reply = await pinnedRequest(link, 'GET', sha256, null, timeoutMs);
+  const auth = authProblem(reply);
+  if (auth) throw auth;
+  if (reply.status === 404) return null;
+  if (reply.status !== 200) throw new HubError('bad_reply', 'The hub gave an answer this register cannot read: check that the hub and the registers run the same version.');
+  return reply.body;
+}
+
+function sha256Of(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Written beside as `<target>.part`, flushed, then renamed: the named file is always whole. */
+function writeWhole(target: string, bytes: Buffer): void {
+  mkdirSync(dirname(target), { recursive: true });
+  const part = `${target}.part`;
+  const fd = openSync(part, 'w');
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(part, target);
+}
+
+export interface DocumentFilesDeps {
+  sqlite(): Database.Database;
+  secretBox: SecretBox;
+  dataDir: string;
+  logger: Logger;
+  /** Files of these customers' documents arrived: their profiles can open them now. */
+  arrived(customerIds: string[]): void;
+}
+
+export class DocumentFiles {
+  private readonly store: DocumentStore;
+  /** Files the hub is known to hold (this connection's epoch): no HEAD for them again. */
+  private readonly onHub = new Set<string>();
+  /** Files this register cannot send (logged once each). */
+  private readonly given = new Set<string>();
+  private fetching: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly deps: DocumentFilesDeps,
+    private readonly timeoutMs = 5000,
+  ) {
+    this.store = new DocumentStore(deps.dataDir);
+  }
+
+  /** A new hub epoch (a restored hub): what it held before is not assumed. */
+  forgetHub(): void {
+    this.onHub.clear();
+  }
+
+  /**
+   * Before `commands` are pushed: the hub holds the file of every document they add. Throws
+   * (HubError) when the hub cannot take a file now: the push waits and the outbox goes again.
+   */
+  async uploadFor(commands: OutboxCommand[]): Promise<void> {
+    const wanted = new Set<string>();
+    for (const command of commands) {
+      if (command.kind !== 'customer.document.add') continue;
+      const sha = (command.payload as { sha256?: unknown }).sha256;
+      if (typeof sha === 'string' && SHA.test(sha) && !this.onHub.has(sha)) wanted.add(sha);
+    }
+    if (wanted.size === 0) return;
+    const link = fileLink(this.deps.sqlite(), this.deps.secretBox);
+    if (!link) throw new HubError('unauthorised', 'This register is not paired with a store hub.');
+    for (const sha of wanted) await this.upload(link, sha);
+  }
+
+  private cannotSend(sha: string, why: string): void {
+    if (this.given.has(sha)) return;
+    this.given.add(sha);
+    this.deps.logger.log('error', `a customer document's file cannot be sent to the store hub: ${why}; its record goes without it`, { sha256: sha });
+  }
+
+  private async upload(link: FileLink, sha: string): Promise<void> {
+    if (await hubHasFile(link, sha, this.timeoutMs)) {
+      this.onHub.add(sha);
+      return;
+    }
+    const path = this.store.path(sha);
+    if (!existsSync(path)) return this.cannotSend(sha, 'it is missing from this register\'s data folder');
+    const bytes = readFileSync(path);
+    // Damaged on this disk: sending it would only be refused, again and again.
+    if (sha256Of(bytes) !== sha) return this.cannotSend(sha, 'its copy on this register is damaged (its bytes no longer match their SHA-256)');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await putFile(link, sha, bytes, Math.max(this.timeoutMs, 30_000));
+        this.onHub.add(sha);
+        this.deps.logger.log('info', 'sent a customer document\'s file to the store hub', { sha256: sha, sizeBytes: bytes.length });
+        return;
+      } catch (error) {
+        if (error instanceof HubError && error.detail === 'too_large') return this.cannotSend(sha, 'it is larger than the store hub takes');
+        // Refused as damaged although it is whole here: damaged on the way. Once more now, then next round.
+        if (error instanceof HubError && error.detail === 'damaged' && attempt < 2) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Files this station still waits for. */
+  wantedCount(): number {
+    return (cachedStatement(this.deps.sqlite(), "SELECT COUNT(*) AS n FROM hub_records WHERE entity = 'document_file_wanted'").get() as { n: number }).n;
+  }
+
+  /** Fetch wanted files in the background (one round at a time; a call during a round asks for another). */
+  fetchSoon(): void {
+    if (this.fetching) {
+      this.again = true;
+      return;
+    }
+    this.fetching = (async () => {
+      do {
+        this.again = false;
+        await this.fetchWanted().catch((error: unknown) => {
+          if (!(error instanceof HubError)) this.deps.logger.log('warn', 'fetching customer documents\' files from the store hub failed', { error: String(error) });
+        });
+      } while (this.again);
+    })().finally(() => {
+      this.fetching = null;
+    });
+  }
+
+  /** Resolves when no fetch round is running (before the database closes). */
+  async idle(): Promise<void> {
+    while (this.fetching) await this.fetching;
+  }
+
+  /**
+   * One round: every wanted file (up to FETCH_PER_ROUND) fetched, checked and kept. Returns how
+   * many arrived and how many still wait. Stops at the first network failure (next round retries).
+   */
+  async fetchWanted(): Promise<{ fetched: number; waiting: number }> {
+    let sqlite: Database.Database;
+    try {
+      sqlite = this.deps.sqlite();
+    } catch {
+      return { fetched: 0, waiting: 0 };
+    }
+    const link = fileLink(sqlite, this.deps.secretBox);
+    if (!link) return { fetched: 0, waiting: 0 };
+    const wanted = cachedStatement(sqlite, "SELECT id, data FROM hub_records WHERE entity = 'document_file_wanted' ORDER BY version LIMIT ?").all(FETCH_PER_ROUND) as Array<{ id: string; data: string }>;
+    const customers = new Set<string>();
+    let fetched = 0;
+    const done = (sha: string, data: string) => {
+      cachedStatement(this.deps.sqlite(), "DELETE FROM hub_records WHERE entity = 'document_file_wanted' AND id = ?").run(sha);
+      const customerId = (JSON.parse(data) as { customerId?: unknown }).customerId;
+      if (typeof customerId === 'string') customers.add(customerId);
+    };
+    try {
+      for (const row of wanted) {
+        const sha = row.id;
+        const target = this.store.path(sha);
+        if (!SHA.test(sha) || existsSync(target)) {
+          done(sha, row.data);
+          continue;
+        }
+        const bytes = await getFile(link, sha, Math.max(this.timeoutMs, 30_000));
+        if (bytes === null) continue; // Not on the hub yet (its station has not sent it): next round.
+        if (sha256Of(bytes) !== sha) {
+          this.deps.logger.log('warn', 'a customer document\'s file came from the store hub damaged: it was not kept and is fetched again later', { sha256: sha });
+          continue;
+        }
+        try {
+          writeWhole(target, bytes);
+        } catch (error) {
+          rmSync(`${target}.part`, { force: true });
+          throw error;
+        }
+        fetched += 1;
+        done(sha, row.data);
+      }
+    } finally {
+      if (customers.size > 0) this.deps.arrived([...customers]);
+    }
+    return { fetched, waiting: this.wantedCount() };
+  }
+}
+
+/**
+ * The station a document came from, when its record arrived from the hub (null for one added
+ * here): its profile says "Not yet copied from <station>" until the file is here.
+ */
+export function documentOrigin(sqlite: Database.Database, documentId: string): string | null {
+  const record = cachedStatement(sqlite, "SELECT data FROM hub_records WHERE entity = 'customer_document' AND id = ?").get(documentId) as { data: string } | undefined;
+  if (!record) return null;
+  const deviceId = (JSON.parse(record.data) as { deviceId?: unknown }).deviceId;
+  const device = typeof deviceId === 'string' ? (cachedStatement(sqlite, "SELECT data FROM hub_records WHERE entity = 'device' AND id = ?").get(deviceId) as { data: string } | undefined) : undefined;
+  const name = device ? (JSON.parse(device.data) as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name.trim() !== '' ? name : 'another station';
+}
