@@ -76,13 +76,16 @@ function pinnedRequest(link: FileLink, method: 'HEAD' | 'GET' | 'PUT', sha256: s
       socket.destroy();
       reject(error);
     }
-    socket.once('error', () => fail(new HubError('unreachable', UNREACHABLE)));
+    // `on`, not `once`: the link may also reset after the answer was read (then it changes nothing).
+    socket.on('error', () => fail(new HubError('unreachable', UNREACHABLE)));
     socket.once('secureConnect', () => {
       if (socket.getPeerCertificate().fingerprint256 !== link.fingerprint) {
         fail(new HubError('not_this_hub', 'The hub at this address is not the one this register was paired with: pair again in Settings › Store hub.'));
         return;
       }
-      const headers: Record<string, string | number> = { authorization: `Device ${link.token}` };
+      // keep-alive: the hub does not close first, this side closes once it has read the whole answer
+      // (a link that resets on the hub's close could otherwise cut off the answer's last bytes).
+      const headers: Record<string, string | number> = { authorization: `Device ${link.token}`, connection: 'keep-alive' };
       if (body) {
         headers['content-type'] = 'application/octet-stream';
         headers['content-length'] = body.length;

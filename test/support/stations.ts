@@ -18,6 +18,7 @@ import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { tempDir } from './paths.js';
 import { startTestRegister, type TestRegister } from './register.js';
 import type { Hub } from '../../hub/hub.js';
+import type { Logger } from '../../main/log/logger.js';
 
 export interface Station {
   name: string;
@@ -75,7 +76,7 @@ export async function startStation(
   template: StoreTemplate,
   name: string,
   role: 'register' | 'intake',
-  options: { clock?: () => number; pair?: boolean; dataDir?: string } = {},
+  options: { clock?: () => number; pair?: boolean; dataDir?: string; logger?: Logger } = {},
 ): Promise<Station> {
   const dataDir = options.dataDir ?? join(tempDir('hub-station-').dir, 'data');
   if (!options.dataDir) {
@@ -83,7 +84,7 @@ export async function startStation(
     cpSync(template.dir, dataDir, { recursive: true, filter: (source) => !source.includes('backups') });
   }
   const proxy = await startFaultProxy({ targetPort: hub.port, maxConnections: 16 });
-  const r = await startTestRegister(options.clock ? { clock: options.clock } : {}, dataDir);
+  const r = await startTestRegister({ ...(options.clock ? { clock: options.clock } : {}), ...(options.logger ? { logger: options.logger } : {}) }, dataDir);
   const db = new Database(join(dataDir, 'register.sqlite'));
   applyPragmas(db);
   const call = async <T>(name: string, payload: unknown = {}): Promise<T> => value<T>(await r.call(name, payload));
