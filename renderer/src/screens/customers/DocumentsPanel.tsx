@@ -229,7 +229,7 @@ export function DocumentsPanel({ config, target, onChanged }: { config: Customer
       ) : (
         <ul className="cu-docs" aria-label="Documents">
           {documents.map((document) => (
-            <li key={document.id}>
+            <li key={document.id} className={document.notCopiedFrom ? 'cu-doc-not-here' : undefined}>
               <span>
                 <strong>{document.title}</strong>
                 <span className="muted">
@@ -240,8 +240,8 @@ export function DocumentsPanel({ config, target, onChanged }: { config: Customer
               {document.notCopiedFrom ? (
                 // Added at another station: its file is on its way through the store hub.
                 <span className="cu-doc-waiting">
-                  <strong>Not yet copied from {document.notCopiedFrom}</strong>
-                  <span className="muted">Opens here once the store hub passes it on.</span>
+                  <strong>Not yet copied from {document.notCopiedFrom}.</strong> It opens here once the store hub passes it on; until then, open it at{' '}
+                  {document.notCopiedFrom}.
                 </span>
               ) : (
                 <button type="button" aria-label={`Show ${document.title}`} onClick={() => void view(document)}>
