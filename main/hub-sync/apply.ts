@@ -297,7 +297,7 @@ const DOCUMENT_KINDS = new Set(['full_licence', 'doctors_permit', 'medical_card'
  * (hub-sync/files.ts fetches it after the page, outside this transaction). The hub's record is
  * kept too: it says which station added it ("Not yet copied from Intake").
  */
-function applyCustomerDocument(sqlite: Database.Database, row: ChangeRow, deviceId: string, applied: Applied): void {
+function applyCustomerDocument(sqlite: Database.Database, row: ChangeRow, applied: Applied): void {
   const data = row.data ?? {};
   const customerId = str(data.customerId);
   const sha256 = str(data.sha256);
@@ -306,7 +306,8 @@ function applyCustomerDocument(sqlite: Database.Database, row: ChangeRow, device
   if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256) || !kind || !DOCUMENT_KINDS.has(kind) || sizeBytes === null) throw new Error('the document arrived without its kind or file name');
   if (!exists(sqlite, 'customers', customerId)) throw new Error('the document names a customer this register does not have');
   record(sqlite, row);
-  if (data.deviceId === deviceId) return;
+  // This station's own documents are here already (nothing inserted), unless it was restored from a
+  // backup older than them: then the record comes back and its file is fetched like any other.
   const addedBy = str(data.addedBy);
   const inserted = cachedStatement(
     sqlite,
@@ -371,7 +372,7 @@ function applyOne(sqlite: Database.Database, row: ChangeRow, deviceId: string, a
       applyCaregiverPatient(sqlite, data, applied);
       return;
     case 'customer_document':
-      applyCustomerDocument(sqlite, row, deviceId, applied);
+      applyCustomerDocument(sqlite, row, applied);
       return;
     default:
       // Conflicts, merges, balances, the sales mirror, devices: kept as the hub sent them.

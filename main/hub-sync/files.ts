@@ -353,6 +353,8 @@ export function documentOrigin(sqlite: Database.Database, documentId: string): s
   const record = cachedStatement(sqlite, "SELECT data FROM hub_records WHERE entity = 'customer_document' AND id = ?").get(documentId) as { data: string } | undefined;
   if (!record) return null;
   const deviceId = (JSON.parse(record.data) as { deviceId?: unknown }).deviceId;
+  // Added here before this station was restored from an older backup: the hub holds its file.
+  if (deviceId === readHubState(sqlite)?.deviceId) return 'the store hub';
   const device = typeof deviceId === 'string' ? (cachedStatement(sqlite, "SELECT data FROM hub_records WHERE entity = 'device' AND id = ?").get(deviceId) as { data: string } | undefined) : undefined;
   const name = device ? (JSON.parse(device.data) as { name?: unknown }).name : undefined;
   return typeof name === 'string' && name.trim() !== '' ? name : 'another station';
