@@ -6,7 +6,8 @@
  * A document added at intake opens byte for byte at the register; a document added while the
  * intake desk cannot reach the hub reaches it (file and record) when the link is back; the hub
  * refuses bytes that do not match their name; a file that arrives damaged is not kept and is
- * fetched again; a file damaged on the sending register does not hold its outbox up.
+ * fetched again; a file damaged on the sending register does not hold its outbox up; a document
+ * kept at a station before it was paired goes, file included, when it pairs.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -195,6 +196,25 @@ describe("customer documents' files through the hub", () => {
     expect(existsSync(hubFile(added.sha256))).toBe(false);
     await until('the register lists the document as not yet copied', async () => (await documentAt(register, olivia, added.id))?.notCopiedFrom === 'Intake desk', 30_000);
     await intake.call('queue.remove', { commandId: newId(), entryId });
+  });
+
+  it('a document kept at a station before it was paired reaches the others, file included, once it pairs', async () => {
+    const late = await startStation(hub.hub, template, 'Back office', 'register', { pair: false });
+    try {
+      await late.call('session.login', { pin: DEMO_PINS.admin });
+      const rosa = customerIdByName(late, 'Rosa', 'Delgado');
+      const bytes = signaturePng(306, 102);
+      const added = await addDocument(late, rosa, bytes);
+      const { code } = await hub.hub.newPairingCode();
+      await late.call('hub.pair', { commandId: newId(), address: late.proxy.url, code, deviceName: 'Back office', role: 'register' });
+      await synced(late, 60_000);
+      expect(readFileSync(hubFile(added.sha256)).equals(bytes)).toBe(true);
+      await until('the register has the file', () => existsSync(stationFile(register, added.sha256)), 30_000);
+      const opened = await register.call<{ dataBase64: string }>('customers.document', { id: added.id });
+      expect(Buffer.from(opened.dataBase64, 'base64').equals(bytes)).toBe(true);
+    } finally {
+      await late.stop();
+    }
   });
 
   it('every station took every change the hub sent', () => {
