@@ -28,6 +28,7 @@ export const HUB_TABLES = [
   'customer_merges',
   'customer_conflicts',
   'caregiver_patients',
+  'customer_caregivers',
   'customer_documents',
   'queue_entries',
   'employees',

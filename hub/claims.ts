@@ -10,13 +10,14 @@
  */
 import { ulid } from 'ulid';
 import type pg from 'pg';
-import { LEASE_MS, type AllotmentAmount, type GrantData, type QueueEntryData } from './protocol.js';
+import { allotmentHolder, LEASE_MS, type AllotmentAmount, type GrantData, type QueueEntryData } from './protocol.js';
+import { checkHolder } from './caregivers.js';
 import { appendHubAudit, inTransaction, writeChanges, type PendingChange } from './changes.js';
 import { adjustBalances, grantData, queueEntryData, subtractAmounts } from './rows.js';
 
 export class HubRefusal extends Error {
   constructor(
-    readonly code: 'not_found' | 'claimed_elsewhere' | 'lease_lost' | 'grant_not_held',
+    readonly code: 'not_found' | 'claimed_elsewhere' | 'lease_lost' | 'grant_not_held' | 'holder_not_linked',
     message: string,
     readonly heldBy?: string,
   ) {
@@ -40,8 +41,9 @@ function balanceChanges(rows: Array<Record<string, unknown>>): PendingChange[] {
 
 /**
  * `holderId`: whose allotment the register will sell against when it is not the entry's customer:
- * a caregiver's patient (a patient customer, or one kept on the caregiver's profile). Taken only on
- * a caregiver's entry; otherwise the entry's own patient holds it.
+ * a caregiver's patient (a patient customer linked to them, or one kept on their profile). Checked
+ * (checkHolder): anyone else is refused with `holder_not_linked`. Then allotmentHolder() decides,
+ * the same rule the check-in and the sale follow.
  */
 export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: string, employeeId: string | null, now = Date.now(), leaseMs = LEASE_MS, holderId: string | null = null): Promise<ClaimResult> {
   return inTransaction(pool, async (client) => {
@@ -51,7 +53,10 @@ export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: strin
     );
     const entry = rows[0];
     if (!entry || entry.removed_at !== null) throw new HubRefusal('not_found', 'This customer is no longer in the queue.');
-    const patient = entry.caregiver_patient_id ?? (entry.checked_in_as === 'caregiver' && holderId ? holderId : entry.customer_id);
+    // Whose allotment: the register's word is checked (the customer, or a patient linked to them), then the one rule.
+    const checked = await checkHolder(client, { customerId: entry.customer_id, caregiverPatientId: entry.caregiver_patient_id }, holderId);
+    if (!checked.ok) throw new HubRefusal('holder_not_linked', checked.message);
+    const patient = allotmentHolder({ customerId: entry.customer_id, caregiverPatientId: checked.caregiverPatientId, patientCustomerId: checked.patientCustomerId });
     if (entry.claimed_by && entry.claimed_by !== deviceId && (entry.lease_until ?? 0) > now) {
       const holder = entry.holder ?? 'another register';
       throw new HubRefusal('claimed_elsewhere', `${holder} is serving this customer.`, holder);

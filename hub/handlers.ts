@@ -4,10 +4,11 @@
  * Ledgers (stock, rewards, sales) are unions keyed by the registers' ids: applying one twice is
  * impossible here (the command log already stops it) and harmless anyway (ON CONFLICT DO NOTHING).
  */
-import type { AllotmentAmount, CommandKind, CommandPayload } from './protocol.js';
+import { allotmentHolder, type AllotmentAmount, type CommandKind, type CommandPayload } from './protocol.js';
 import type { HandlerContext } from './context.js';
 import { Rejection } from './context.js';
 import { survivorId, upsertCustomer } from './customers.js';
+import { addCustomerCaregiver, removeCaregiverPatient, removeCustomerCaregiver, upsertCaregiverPatient } from './caregivers.js';
 import { adjustBalances, grantData, queueEntryData, subtractAmounts } from './rows.js';
 
 type Handler<K extends CommandKind> = (ctx: HandlerContext, payload: CommandPayload<K>) => Promise<unknown>;
@@ -93,31 +94,10 @@ async function chargeAllotment(ctx: HandlerContext, customerId: string, grantId:
 export const handlers: { [K in CommandKind]: Handler<K> } = {
   'customer.upsert': (ctx, p) => upsertCustomer(ctx, p),
 
-  'caregiver_patient.upsert': async (ctx, p) => {
-    const caregiverId = await survivorId(ctx, p.caregiverId);
-    const data = { ...p, caregiverId };
-    const { rowCount } = await ctx.client.query(
-      `INSERT INTO caregiver_patients (id, caregiver_id, data, updated_at) VALUES ($1, $2, $3::jsonb, $4)
-       ON CONFLICT (id) DO UPDATE SET caregiver_id = EXCLUDED.caregiver_id, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at
-       WHERE caregiver_patients.updated_at <= EXCLUDED.updated_at AND NOT (caregiver_patients.data ? 'removedAt')`,
-      [p.id, caregiverId, JSON.stringify(data), p.updatedAt],
-    );
-    if (rowCount) ctx.changes.push({ entity: 'caregiver_patient', id: p.id, op: 'upsert', data });
-    return { applied: Boolean(rowCount) };
-  },
-
-  'caregiver_patient.remove': async (ctx, p) => {
-    // A tombstone: an older upsert arriving later (a cut-off station) does not bring the patient back.
-    const caregiverId = await survivorId(ctx, p.caregiverId);
-    const { rowCount } = await ctx.client.query(
-      `INSERT INTO caregiver_patients (id, caregiver_id, data, updated_at) VALUES ($1, $2, $3::jsonb, $4)
-       ON CONFLICT (id) DO UPDATE SET data = caregiver_patients.data || EXCLUDED.data, updated_at = EXCLUDED.updated_at
-       WHERE caregiver_patients.updated_at <= EXCLUDED.updated_at`,
-      [p.id, caregiverId, JSON.stringify({ id: p.id, caregiverId, removedAt: p.removedAt }), p.removedAt],
-    );
-    if (rowCount) ctx.changes.push({ entity: 'caregiver_patient', id: p.id, op: 'delete', data: { id: p.id, caregiverId, removedAt: p.removedAt } });
-    return { removed: Boolean(rowCount) };
-  },
+  'caregiver_patient.upsert': (ctx, p) => upsertCaregiverPatient(ctx, p),
+  'caregiver_patient.remove': (ctx, p) => removeCaregiverPatient(ctx, p),
+  'customer_caregiver.add': (ctx, p) => addCustomerCaregiver(ctx, p),
+  'customer_caregiver.remove': (ctx, p) => removeCustomerCaregiver(ctx, p),
 
   'customer.document.add': async (ctx, p) => {
     const customerId = await survivorId(ctx, p.customerId);
@@ -138,7 +118,7 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
     );
     const data = { checkedInBy: p.checkedInBy, allotmentSource: p.allotmentSource, cardId: p.cardId, caregiverCardId: p.caregiverCardId, caregiverPatientId: p.caregiverPatientId ?? null, allotments: p.allotments };
     // A caregiver checked in for a patient kept on their profile: the figure is that patient's.
-    const holderId = p.caregiverPatientId ?? customerId;
+    const holderId = allotmentHolder({ customerId, caregiverPatientId: p.caregiverPatientId });
     await ctx.client.query(
       `INSERT INTO queue_entries (id, customer_id, checked_in_as, parent_entry_id, position, checked_in_at, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (id) DO NOTHING`,
@@ -229,8 +209,8 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
 
   'sale.record': async (ctx, p) => {
     const customerId = p.customerId ? await survivorId(ctx, p.customerId) : null;
-    // Whose allotment the sale used: a patient customer, a patient kept on a caregiver's profile, or the customer.
-    const patientId = p.caregiverPatientId ?? (p.patientCustomerId ? await survivorId(ctx, p.patientCustomerId) : customerId);
+    // Whose allotment the sale used (the one rule the register follows too).
+    const patientId = allotmentHolder({ customerId, caregiverPatientId: p.caregiverPatientId, patientCustomerId: p.patientCustomerId ? await survivorId(ctx, p.patientCustomerId) : null });
     const data = { lines: p.lines, allotmentUsed: p.allotmentUsed, outagePolicy: p.outagePolicy, patientCustomerId: patientId, caregiverPatientId: p.caregiverPatientId ?? null, employeeId: p.employeeId, queueEntryId: p.queueEntryId, returns: [] };
     const inserted = await ctx.client.query(
       `INSERT INTO sales (id, device_id, receipt_number, customer_id, channel, status, total_cents, tax_cents, completed_at, business_date, grant_id, flagged, data)

@@ -74,6 +74,28 @@ const caregiverPatientRemove = z.object({
   }),
 });
 
+/**
+ * A patient customer linked to a caregiver customer (Customers → the patient's caregivers), or the
+ * link taken away. By time: a removal wins over an older add and loses to a newer re-add.
+ */
+const customerCaregiverAdd = z.object({
+  kind: z.literal('customer_caregiver.add'),
+  payload: z.object({
+    patientId: ulid,
+    caregiverId: ulid,
+    addedAt: epochMs,
+  }),
+});
+
+const customerCaregiverRemove = z.object({
+  kind: z.literal('customer_caregiver.remove'),
+  payload: z.object({
+    patientId: ulid,
+    caregiverId: ulid,
+    removedAt: epochMs,
+  }),
+});
+
 const customerDocumentAdd = z.object({
   kind: z.literal('customer.document.add'),
   payload: z.object({
@@ -255,6 +277,8 @@ export const commandBody = z.discriminatedUnion('kind', [
   customerUpsert,
   caregiverPatientUpsert,
   caregiverPatientRemove,
+  customerCaregiverAdd,
+  customerCaregiverRemove,
   customerDocumentAdd,
   queueCheckin,
   queueRemove,
@@ -304,6 +328,7 @@ export const changeEntity = z.enum([
   'customer_merge',
   'customer_conflict',
   'caregiver_patient',
+  'customer_caregiver',
   'customer_document',
   'queue_entry',
   'employee',
@@ -333,6 +358,16 @@ export const changeRow = z.object({
   at: epochMs,
 });
 export type ChangeRow = z.infer<typeof changeRow>;
+
+/** Shape of `data` for a caregiver link (entity customer_caregiver, id `patientId:caregiverId`; op delete: removed). */
+export const customerCaregiverData = z.object({
+  patientId: ulid,
+  caregiverId: ulid,
+  addedAt: epochMs,
+  removedAt: epochMs.nullable(),
+  changedAt: epochMs,
+});
+export type CustomerCaregiverData = z.infer<typeof customerCaregiverData>;
 
 /** Shape of `data` for the queue entries the hub sends (the live queue every station shows). */
 export const queueEntryData = z.object({

@@ -202,6 +202,7 @@ export const errorCode = z.enum([
   'claimed_elsewhere',
   'lease_lost',
   'grant_not_held',
+  'holder_not_linked',
   'pairing_refused',
   'internal',
 ]);

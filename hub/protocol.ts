@@ -45,10 +45,12 @@
  *
  * Conventions: ids ULIDs, money integer cents, weights mg, times UTC epoch ms. Command kinds are a
  * discriminated union on `kind`: add a kind by adding a schema to `commandBody` in
- * protocol-commands.ts. Requests, replies and wire frames are in protocol-requests.ts.
+ * protocol-commands.ts. Requests, replies and wire frames are in protocol-requests.ts. Whose allotment
+ * a visit or sale uses is one rule on both sides: allotment-holder.ts.
  */
 import { createHmac } from 'node:crypto';
 
+export * from './allotment-holder.js';
 export * from './protocol-basics.js';
 export * from './protocol-commands.js';
 export * from './protocol-requests.js';

@@ -133,6 +133,23 @@ export const caregiverPatients = pgTable('caregiver_patients', {
   updatedAt: ms('updated_at').notNull(),
 });
 
+/**
+ * A patient customer linked to a caregiver customer (a caregiver may buy for them). A removal keeps
+ * the row (`removed_at`): a removal wins over an older add and loses to a newer re-add, by
+ * `changed_at`, the time of the latest add or removal that counted.
+ */
+export const customerCaregivers = pgTable(
+  'customer_caregivers',
+  {
+    patientId: text('patient_id').notNull(),
+    caregiverId: text('caregiver_id').notNull(),
+    addedAt: ms('added_at').notNull(),
+    removedAt: ms('removed_at'),
+    changedAt: ms('changed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.patientId, t.caregiverId] }), index('customer_caregivers_caregiver').on(t.caregiverId)],
+);
+
 export const customerDocuments = pgTable('customer_documents', {
   id: text('id').primaryKey(),
   customerId: text('customer_id').notNull(),

@@ -25,7 +25,7 @@ import { csvLine, headerKey, readCsv, type CsvTable } from '../imports/csv.js';
 import { idKey, licenceFingerprint, nameKey } from './normalise.js';
 import type { Actor } from './shared.js';
 import { CustomerWrites } from './writes.js';
-import { captureCustomer } from '../hub-sync/capture.js';
+import { captureCaregiverLinks, captureCustomer } from '../hub-sync/capture.js';
 
 const FIELD_WORDS: Record<CustomerImportField, string> = {
   first_name: 'first name',
@@ -179,8 +179,9 @@ export abstract class CustomerImports extends CustomerWrites {
           const id = newId(now);
           const licence = { number: keep ? row.form.licenceNumber : null, key: row.licenceKey };
           insert.run(this.customerParams(id, row.kind, row.form, licence, now));
-          this.writeProfile(id, row.form, now, null);
+          const links = this.writeProfile(id, row.form, now, null);
           captureCustomer(this.sqlite, id, null, now);
+          captureCaregiverLinks(this.sqlite, links, now);
           imported += 1;
         }
         const skippedDuplicates = results.filter((row) => row.duplicate).length;

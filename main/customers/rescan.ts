@@ -8,7 +8,7 @@ import type { CustomerDetail, CustomerForm, FieldChange } from '../../preload/co
 import { showStoreDate } from '../../preload/contract/customers.js';
 import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
-import { captureCustomer, customerSnapshot } from '../hub-sync/capture.js';
+import { captureCaregiverLinks, captureCustomer, customerSnapshot } from '../hub-sync/capture.js';
 import { parseLicense } from '../licenses/index.js';
 import { refusalMessage } from './licence-scan.js';
 import { licenceFingerprint, nameKey } from './normalise.js';
@@ -66,9 +66,10 @@ export abstract class CustomerRescan extends CustomerImports {
         this.prepare(
           'UPDATE customers SET identification_expires = ?, licence_number = ?, licence_key = ?, licence_state = ?, updated_at = ? WHERE id = ?',
         ).run(after.identificationExpires, licenceColumns.number, licenceColumns.key, after.licenceState ? after.licenceState.toUpperCase() : null, now, customerId);
-        this.writeProfile(customerId, after, now, this.profileRow(customerId)?.scanned_at ?? now);
+        const links = this.writeProfile(customerId, after, now, this.profileRow(customerId)?.scanned_at ?? now);
         // The store's hub hears of the change (only the fields changed), in this transaction.
         captureCustomer(this.sqlite, customerId, hubBefore, now);
+        captureCaregiverLinks(this.sqlite, links, now);
         return { result: null, audit: { customerId, details: { changes } } };
       },
       now,

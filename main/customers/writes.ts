@@ -9,7 +9,7 @@ import { newId } from '../store/ids.js';
 import { ageOn } from '../licenses/index.js';
 import { licenceFingerprint, nameKey } from './normalise.js';
 import { type Actor, type CustomerRow, SENIOR_GROUP, FIELD_LABELS, isIsoDate } from './shared.js';
-import { captureCustomer, captureCustomerDocument, customerSnapshot } from '../hub-sync/capture.js';
+import { captureCaregiverLinks, captureCustomer, captureCustomerDocument, customerSnapshot, type CaregiverLinkChanges } from '../hub-sync/capture.js';
 import { CustomerDuplicates } from './duplicates.js';
 
 export abstract class CustomerWrites extends CustomerDuplicates {
@@ -191,11 +191,12 @@ export abstract class CustomerWrites extends CustomerDuplicates {
              @licenceNumber, @licenceKey, @licenceState, @nickname, @gender, @banned, @warning1, @warning2, @notes,
              @adultUse, @stateMedicalId, @caregiverLicence)`,
         ).run(this.customerParams(id, kind, form, licence, now));
-        this.writeProfile(id, form, now, form.scanned ? now : null);
+        const links = this.writeProfile(id, form, now, form.scanned ? now : null);
         this.writeGroups(id, form.groups, now);
         const documentIds = draftId ? this.attachPendingDocuments(draftId, id, now) : [];
         if (draftId) this.prepare('DELETE FROM customer_drafts WHERE id = ?').run(draftId);
         captureCustomer(this.sqlite, id, null, now);
+        captureCaregiverLinks(this.sqlite, links, now);
         for (const documentId of documentIds) captureCustomerDocument(this.sqlite, documentId, now);
         return {
           result: { id },
@@ -243,7 +244,7 @@ export abstract class CustomerWrites extends CustomerDuplicates {
              caregiver_licence = @caregiverLicence
            WHERE id = @id`,
         ).run(this.customerParams(id, kind, form, licence, now));
-        this.writeProfile(id, form, now, profile?.scanned_at ?? (form.scanned ? now : null));
+        const links = this.writeProfile(id, form, now, profile?.scanned_at ?? (form.scanned ? now : null));
         this.writeGroups(id, form.groups, now);
         if (draftId) this.prepare('DELETE FROM customer_drafts WHERE id = ?').run(draftId);
         if (kind !== 'caregiver') {
@@ -253,6 +254,7 @@ export abstract class CustomerWrites extends CustomerDuplicates {
           }
         }
         captureCustomer(this.sqlite, id, hubBefore, now);
+        captureCaregiverLinks(this.sqlite, links, now);
         return { result: { id }, audit: { customerId: id, details: { customerType: kind, changes, ...(draftId ? { draftId } : {}) } } };
       },
       now,
@@ -291,7 +293,8 @@ export abstract class CustomerWrites extends CustomerDuplicates {
     };
   }
 
-  protected writeProfile(id: string, form: CustomerForm, now: number, scannedAt: number | null): void {
+  /** The profile and the patient's caregivers; returns the caregiver links added and taken away (for the store hub). */
+  protected writeProfile(id: string, form: CustomerForm, now: number, scannedAt: number | null): CaregiverLinkChanges {
     this.prepare(
       `INSERT INTO customer_profiles (customer_id, address_street, address_street2, address_city, address_state, address_postal_code,
          delivery_street, delivery_street2, delivery_city, delivery_state, delivery_postal_code, other_phone,
@@ -330,9 +333,18 @@ export abstract class CustomerWrites extends CustomerDuplicates {
     const wanted = [form.caregiverCustomerId, ...form.otherCaregiverIds].filter((cid): cid is string => cid !== null);
     const kept = (this.prepare('SELECT caregiver_id AS id FROM customer_caregivers WHERE patient_id = ?').all(id) as Array<{ id: string }>).map((row) => row.id);
     const drop = this.prepare('DELETE FROM customer_caregivers WHERE patient_id = ? AND caregiver_id = ?');
-    for (const cid of kept) if (!wanted.includes(cid)) drop.run(id, cid);
+    const links: CaregiverLinkChanges = { patientId: id, added: [], removed: [] };
+    for (const cid of kept) {
+      if (!wanted.includes(cid)) {
+        drop.run(id, cid);
+        links.removed.push(cid);
+      }
+    }
     const add = this.prepare('INSERT OR IGNORE INTO customer_caregivers (patient_id, caregiver_id, added_at) VALUES (?, ?, ?)');
-    wanted.forEach((cid, index) => add.run(id, cid, now + index));
+    wanted.forEach((cid, index) => {
+      if (add.run(id, cid, now + index).changes > 0) links.added.push({ caregiverId: cid, at: now + index });
+    });
+    return links;
   }
 
   protected writeGroups(id: string, names: string[], now: number): void {

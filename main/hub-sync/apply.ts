@@ -13,7 +13,7 @@ import type Database from 'better-sqlite3';
 import { cachedStatement } from '../store/statements.js';
 import { customerEntityData, type ChangeRow } from './rows.js';
 import { FLAG_FIELDS, TOP_FIELDS } from './capture.js';
-import { queueEntryData, grantData } from '../../hub/protocol.js';
+import { customerCaregiverData, queueEntryData, grantData } from '../../hub/protocol.js';
 
 export interface Applied {
   queue: boolean;
@@ -321,7 +321,29 @@ function applyCustomerDocument(sqlite: Database.Database, row: ChangeRow, applie
   applied.customers.add(customerId!);
 }
 
+/**
+ * A patient customer linked to a caregiver (upsert) or the link taken away (delete): the hub has
+ * already decided by time which of two stations' edits holds, so its word is applied as it is.
+ */
+function applyCustomerCaregiver(sqlite: Database.Database, row: ChangeRow, applied: Applied): void {
+  const link = customerCaregiverData.parse(row.data);
+  if (row.op === 'delete') {
+    cachedStatement(sqlite, 'DELETE FROM customer_caregivers WHERE patient_id = ? AND caregiver_id = ?').run(link.patientId, link.caregiverId);
+  } else {
+    if (!exists(sqlite, 'customers', link.patientId) || !exists(sqlite, 'customers', link.caregiverId)) {
+      throw new Error('the caregiver link names a customer this register does not have');
+    }
+    cachedStatement(sqlite, 'INSERT OR IGNORE INTO customer_caregivers (patient_id, caregiver_id, added_at) VALUES (?, ?, ?)').run(link.patientId, link.caregiverId, link.addedAt);
+  }
+  applied.customers.add(link.patientId);
+  applied.customers.add(link.caregiverId);
+}
+
 function applyOne(sqlite: Database.Database, row: ChangeRow, deviceId: string, applied: Applied): void {
+  if (row.entity === 'customer_caregiver') {
+    applyCustomerCaregiver(sqlite, row, applied);
+    return;
+  }
   if (row.op === 'delete') {
     if (row.entity === 'queue_entry') {
       cachedStatement(sqlite, "UPDATE queue_entries SET removed_at = COALESCE(removed_at, ?), removed_reason = COALESCE(removed_reason, 'removed') WHERE id = ?").run(row.at, row.id);

@@ -5,7 +5,7 @@
  *
  *   customers  captureCustomer(sqlite, id, before, now)   (before: customerSnapshot() taken before an edit)
  *              captureCaregiverPatient(sqlite, id, now), captureCaregiverPatientRemoval(sqlite, id, caregiverId, now),
- *              captureCustomerDocument(sqlite, id, now)
+ *              captureCaregiverLinks(sqlite, changes, now) (after captureCustomer), captureCustomerDocument(sqlite, id, now)
  *   staff      captureEmployee(sqlite, id, now)
  *   catalogue  captureProduct(sqlite, id, now), captureStockMovement(sqlite, movement)
  *   rewards    captureRewardsEntry(sqlite, ledgerRowId), captureRewardsCard(sqlite, cardId)
@@ -17,7 +17,7 @@ import type Database from 'better-sqlite3';
 import { cachedStatement } from '../store/statements.js';
 import { newId } from '../store/ids.js';
 import { enqueueHubCommand, hubPaired } from './outbox.js';
-import type { AllotmentAmount, CommandPayload } from '../../hub/protocol.js';
+import { allotmentHolder, type AllotmentAmount, type CommandPayload } from '../../hub/protocol.js';
 
 type Scalar = string | number | boolean | null;
 /** A customer's fields as the hub merges them (per field, later edit wins). */
@@ -144,6 +144,28 @@ export function captureCaregiverPatient(sqlite: Database.Database, id: string, n
 export function captureCaregiverPatientRemoval(sqlite: Database.Database, id: string, caregiverId: string, now: number): void {
   if (!hubPaired(sqlite)) return;
   enqueueHubCommand(sqlite, 'caregiver_patient.remove', { id, caregiverId, removedAt: now }, now);
+}
+
+/** Caregiver links of a patient customer changed in one edit (Customers → the patient's caregivers). */
+export interface CaregiverLinkChanges {
+  patientId: string;
+  added: Array<{ caregiverId: string; at: number }>;
+  removed: string[];
+}
+
+/**
+ * A patient customer's caregivers added or taken away: call after captureCustomer (the hub and the
+ * other stations need the patient before the link). Each link is its own command, so the latest of
+ * an add and a removal made at two stations wins.
+ */
+export function captureCaregiverLinks(sqlite: Database.Database, changes: CaregiverLinkChanges, now: number): void {
+  if (!hubPaired(sqlite)) return;
+  for (const caregiverId of changes.removed) {
+    enqueueHubCommand(sqlite, 'customer_caregiver.remove', { patientId: changes.patientId, caregiverId, removedAt: now }, now);
+  }
+  for (const { caregiverId, at } of changes.added) {
+    enqueueHubCommand(sqlite, 'customer_caregiver.add', { patientId: changes.patientId, caregiverId, addedAt: at }, at);
+  }
 }
 
 export function captureCustomerDocument(sqlite: Database.Database, id: string, now: number): void {
@@ -306,8 +328,8 @@ export function captureSale(sqlite: Database.Database, saleId: string, outagePol
   const used = sumAmounts(
     (cachedStatement(sqlite, 'SELECT limit_id AS limitId, unit, amount FROM allotment_uses WHERE sale_no = ? AND return_id IS NULL').all(sale.receipt_number) as Amount[]),
   );
-  // Whose allotment: a caregiver's patient (a customer, or one kept on the profile), else the customer.
-  const holder = sale.patient_customer_id ?? sale.caregiver_patient_id ?? sale.customer_id;
+  // Whose allotment: the one rule the hub follows too (a patient kept on the profile, a patient customer, else the customer).
+  const holder = allotmentHolder({ customerId: sale.customer_id, caregiverPatientId: sale.caregiver_patient_id, patientCustomerId: sale.patient_customer_id });
   const grant =
     sale.channel === 'medical'
       ? (cachedStatement(sqlite, "SELECT grant_id, used FROM hub_grants WHERE customer_id = ? AND status = 'open' ORDER BY granted_at DESC LIMIT 1").get(holder) as
@@ -462,6 +484,16 @@ export function captureEverything(sqlite: Database.Database, now: number): numbe
   // Documents after their customers; their files go to the hub before these commands (./files.ts).
   for (const { id } of sqlite.prepare('SELECT id FROM customer_documents ORDER BY added_at, id').all() as Array<{ id: string }>) {
     captureCustomerDocument(sqlite, id, now);
+    n += 1;
+  }
+  // Patient customers' caregivers, at the time each link was made (a removal made since at another station wins).
+  const links = sqlite.prepare('SELECT patient_id AS patientId, caregiver_id AS caregiverId, added_at AS at FROM customer_caregivers ORDER BY added_at, rowid').all() as Array<{
+    patientId: string;
+    caregiverId: string;
+    at: number;
+  }>;
+  for (const link of links) {
+    captureCaregiverLinks(sqlite, { patientId: link.patientId, added: [{ caregiverId: link.caregiverId, at: link.at }], removed: [] }, link.at);
     n += 1;
   }
   return n;

@@ -25,7 +25,7 @@ import { readHubState } from './state.js';
 
 export type SalePolicy = 'none' | 'allow-and-flag';
 
-type Decision = { kind: 'held' | 'none' | 'offline' } | { kind: 'elsewhere'; holder: string } | { kind: 'not_in_queue' };
+type Decision = { kind: 'held' | 'none' | 'offline' } | { kind: 'elsewhere'; holder: string } | { kind: 'not_in_queue' } | { kind: 'refused'; message: string };
 
 /** A claim waits this long for the hub before the outage policy applies (research §6.1: ≈1.5 s). */
 export const CLAIM_TIMEOUT_MS = 1500;
@@ -102,6 +102,8 @@ export class HubGrants {
     } catch (error) {
       if (error instanceof HubError && error.code === 'claimed_elsewhere') return { kind: 'elsewhere', holder: error.frame?.heldBy ?? 'another register' };
       if (error instanceof HubError && error.code === 'not_found') return { kind: 'not_in_queue' };
+      // The hub does not take this patient as the caregiver's (not linked, or another patient's visit): its words say what to do.
+      if (error instanceof HubError && error.code === 'holder_not_linked') return { kind: 'refused', message: error.message };
       return { kind: 'offline' };
     }
   }
@@ -129,6 +131,8 @@ export class HubGrants {
         return 'none';
       case 'elsewhere':
         throw new CoreError('conflict', `${decision.holder} is serving ${customerName} and holds their allotment: only that register can sell medical to them now. A manager can move it on the hub if ${decision.holder} is off.`);
+      case 'refused':
+        throw new CoreError('conflict', decision.message);
       case 'not_in_queue':
         throw new CoreError('conflict', `Check ${customerName} in first: the store hub gives a patient's allotment to the register that serves them from the queue.`);
       case 'offline': {
