@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { openDatabase } from '../../hub/postgres.js';
-import { readBackup, restoreBackup, restoreTls } from '../../hub/backup.js';
+import { HUB_TABLES, readBackup, restoreBackup, restoreTls } from '../../hub/backup.js';
 import { HubRequestError, pairedStation, startTestHub, TestStation, type TestHub } from '../support/hub-server.js';
 import type { CommandBody, CommandEnvelope } from '../../hub/protocol.js';
 
@@ -120,6 +120,44 @@ describe('backup and restore', () => {
     expect(existsSync(pidFile)).toBe(true);
     station.close();
   }, 120_000);
+});
+
+describe('what a backup holds', () => {
+  it('every hub table, caregiver links included: a restore brings each link back as it was (linked or removed)', async () => {
+    const t = await startTestHub({ dataDir: join(root, 'links-pc1') });
+    running.push(t);
+    // Every table the migrations make is in the backup's list (a table left out would be lost by a restore).
+    const made = await t.hub.pool.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
+    expect(made.rows.map((r) => r.table_name).sort()).toEqual([...HUB_TABLES].sort());
+
+    const station = await pairedStation(t.hub, 'Intake');
+    const [patient, caregiver, other] = [ulid(), ulid(), ulid()];
+    const acks = await station.push([
+      station.command({ kind: 'customer_caregiver.add', payload: { patientId: patient, caregiverId: caregiver, addedAt: 1_000 } }, 1_000),
+      station.command({ kind: 'customer_caregiver.add', payload: { patientId: patient, caregiverId: other, addedAt: 1_001 } }, 1_001),
+      station.command({ kind: 'customer_caregiver.remove', payload: { patientId: patient, caregiverId: other, removedAt: 2_000 } }, 2_000),
+    ]);
+    expect(acks.acks.map((a) => a.status)).toEqual(['applied', 'applied', 'applied']);
+    station.close();
+    const backup = await t.hub.backup();
+    await t.stop();
+    running.splice(running.indexOf(t), 1);
+
+    const db = await openDatabase({ dataDir: join(root, 'links-pc2') });
+    try {
+      await restoreBackup(db.pool, readBackup(backup.path), backup.path);
+      const links = await db.pool.query<{ caregiver_id: string; added_at: number; removed_at: number | null }>(
+        'SELECT caregiver_id, added_at, removed_at FROM customer_caregivers WHERE patient_id = $1 ORDER BY added_at',
+        [patient],
+      );
+      expect(links.rows).toEqual([
+        { caregiver_id: caregiver, added_at: 1_000, removed_at: null },
+        { caregiver_id: other, added_at: 1_001, removed_at: 2_000 },
+      ]);
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
 });
 
 describe('a hub killed outright', () => {
