@@ -146,6 +146,14 @@ export async function checkHolder(
 ): Promise<CheckedHolder> {
   const none = { ok: true as const, caregiverPatientId: entry.caregiverPatientId, patientCustomerId: null };
   if (holderId === null || holderId === entry.customerId) return none;
+  // A register may still know a merged customer by the id it signed them up with.
+  const survivor = await client.query<{ id: string }>(
+    `WITH RECURSIVE chain(id, next, depth) AS (SELECT id, merged_into, 0 FROM customers WHERE id = $1
+       UNION ALL SELECT c.id, c.merged_into, chain.depth + 1 FROM customers c JOIN chain ON c.id = chain.next WHERE chain.depth < 10)
+     SELECT id FROM chain WHERE next IS NULL LIMIT 1`,
+    [holderId],
+  );
+  if (survivor.rows[0] && survivor.rows[0].id !== holderId) return checkHolder(client, entry, survivor.rows[0].id);
   const caregiver = (await customerName(client, entry.customerId)) ?? 'this caregiver';
   if (entry.caregiverPatientId && holderId !== entry.caregiverPatientId) {
     return { ok: false, message: `${caregiver} was checked in for another patient: check them in again for this patient, then serve them.` };

@@ -59,6 +59,29 @@ export async function survivorId(ctx: HandlerContext, id: string): Promise<strin
   return current;
 }
 
+/**
+ * Caregiver links of a merged customer move to the survivor (as patient and as caregiver), and
+ * registers hear of each: the merged id's link removed, the survivor's added. A pair the survivor
+ * already has keeps the survivor's row.
+ */
+async function repointCaregiverLinks(ctx: HandlerContext, mergedId: string, survivorIdValue: string): Promise<void> {
+  for (const side of ['patient_id', 'caregiver_id'] as const) {
+    const other = side === 'patient_id' ? 'caregiver_id' : 'patient_id';
+    const { rows } = await ctx.client.query<{ patient_id: string; caregiver_id: string; added_at: number; removed_at: number | null; changed_at: number }>(
+      `UPDATE customer_caregivers l SET ${side} = $2
+        WHERE l.${side} = $1 AND NOT EXISTS (SELECT 1 FROM customer_caregivers s WHERE s.${side} = $2 AND s.${other} = l.${other})
+        RETURNING *`,
+      [mergedId, survivorIdValue],
+    );
+    for (const row of rows) {
+      const before = side === 'patient_id' ? { patientId: mergedId, caregiverId: row.caregiver_id } : { patientId: row.patient_id, caregiverId: mergedId };
+      const data = { patientId: row.patient_id, caregiverId: row.caregiver_id, addedAt: row.added_at, removedAt: row.removed_at, changedAt: row.changed_at };
+      ctx.changes.push({ entity: 'customer_caregiver', id: `${before.patientId}:${before.caregiverId}`, op: 'delete', data: { ...data, ...before, removedAt: row.removed_at ?? ctx.now } });
+      ctx.changes.push({ entity: 'customer_caregiver', id: `${row.patient_id}:${row.caregiver_id}`, op: row.removed_at === null ? 'upsert' : 'delete', data });
+    }
+  }
+}
+
 /** Per-field merge of `incoming` (set at `at` by the sending device) into `row`; conflicts recorded. */
 async function mergeFields(ctx: HandlerContext, row: CustomerRow, incoming: Flat, incomingAt: FieldAt, lostDeviceId: string): Promise<CustomerRow> {
   const data = { ...row.data };
@@ -114,6 +137,7 @@ export async function upsertCustomer(ctx: HandlerContext, p: CommandPayload<'cus
       const kept = await mergeFields(ctx, survivor, merged.data, merged.field_at, ctx.deviceId);
       await ctx.client.query('UPDATE customers SET merged_into = $2 WHERE id = $1', [merged.id, survivor.id]);
       await ctx.client.query('UPDATE queue_entries SET customer_id = $2 WHERE customer_id = $1', [merged.id, survivor.id]);
+      await repointCaregiverLinks(ctx, merged.id, survivor.id);
       const mergeId = ulid();
       await ctx.client.query('INSERT INTO customer_merges (id, survivor_id, merged_id, identity_key, command_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
         mergeId,

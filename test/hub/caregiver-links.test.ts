@@ -95,19 +95,20 @@ describe('caregivers of patient customers through the hub', () => {
     expect(await hubLink(samuel, henry)).toEqual({ removed_at: null });
     for (const station of [r1, r2]) await until(`${station.name} links Samuel to Henry`, () => linked(station, samuel, henry));
 
-    // Both check in at intake: Samuel's visit nests under Henry's; the hub keeps her figure as hers.
-    henryEntry = await checkIn(intake, henry, 'caregiver');
+    // Both check in at intake: Samuel's visit nests under Henry's; the hub keeps his figure as his.
+    const visit = await checkIn(intake, henry, 'caregiver');
+    henryEntry = visit;
     const samuelEntry = await checkIn(intake, samuel, 'medical');
     await synced(intake);
-    await until('Register 1 shows both visits', () => [henryEntry.id, samuelEntry.id].every((id) => r1.db.prepare('SELECT 1 FROM queue_entries WHERE id = ? AND removed_at IS NULL').get(id) !== undefined));
+    await until('Register 1 shows both visits', () => [visit.id, samuelEntry.id].every((id) => r1.db.prepare('SELECT 1 FROM queue_entries WHERE id = ? AND removed_at IS NULL').get(id) !== undefined));
     const balance = await hub.hub.pool.query('SELECT 1 FROM allotment_balances WHERE customer_id = $1', [samuel]);
     expect(balance.rowCount).toBeGreaterThan(0);
 
-    // Register 1 serves Henry buying for Samuel: the claim names Samuel, the hub takes it (they are linked) and grants her allotment.
-    const sold = await sellForPatient(r1, henry, henryEntry.id, samuel);
+    // Register 1 serves Henry buying for Samuel: the claim names Samuel, the hub takes it (they are linked) and grants his allotment.
+    const sold = await sellForPatient(r1, henry, visit.id, samuel);
     expect(sold.ok).toBe(true);
     await synced(r1);
-    const grant = await hub.hub.pool.query<{ grant_id: string; customer_id: string; sold: Record<string, number> }>("SELECT grant_id, customer_id, sold FROM allotment_grants WHERE entry_id = $1", [henryEntry.id]);
+    const grant = await hub.hub.pool.query<{ grant_id: string; customer_id: string; sold: Record<string, number> }>("SELECT grant_id, customer_id, sold FROM allotment_grants WHERE entry_id = $1", [visit.id]);
     expect(grant.rows.map((g) => g.customer_id)).toEqual([samuel]);
     expect(Object.values(grant.rows[0]!.sold).some((mg) => mg > 0)).toBe(true);
     const sale = await hub.hub.pool.query<{ grant_id: string | null; flagged: boolean; patient: string }>(
@@ -200,6 +201,34 @@ describe('caregiver links by time, on the hub', () => {
     const again = await send(add(3_000), 3_000);
     expect(again.map((c) => [c.op, c.data?.addedAt, c.data?.removedAt])).toEqual([['upsert', 3_000, null]]);
     expect(await hubLink(patientId, caregiverId)).toEqual({ removed_at: null });
+  }, 60_000);
+
+  it('links name the survivor of a merged customer: those made before the merge move to it, later ones land on it, a claim naming the merged id is taken', async () => {
+    const survivor = ulid(1_000_000);
+    const merged = ulid(2_000_000);
+    const [carer, second] = [ulid(), ulid()];
+    const upsert = (customerId: string): CommandBody => ({ kind: 'customer.upsert', payload: { customerId, identityKey: `key-${survivor}`, createdAt: 1_000, fields: { firstName: 'Mia', lastName: 'Twice' } } });
+    const at = Date.now();
+    await station.push([station.command(upsert(survivor), at)]);
+    await send({ kind: 'customer_caregiver.add', payload: { patientId: merged, caregiverId: carer, addedAt: at } }, at);
+    // The second sign-up of the same person merges into the first: its link moves with it, and registers hear so.
+    const moved = await send(upsert(merged), at + 1);
+    expect(moved.map((c) => [c.op, c.id])).toEqual([
+      ['delete', `${merged}:${carer}`],
+      ['upsert', `${survivor}:${carer}`],
+    ]);
+    await send({ kind: 'customer_caregiver.add', payload: { patientId: merged, caregiverId: second, addedAt: at + 2 } }, at + 2);
+    const rows = await hub.hub.pool.query<{ patient_id: string; caregiver_id: string }>('SELECT patient_id, caregiver_id FROM customer_caregivers WHERE patient_id = ANY($1) ORDER BY added_at', [[survivor, merged]]);
+    expect(rows.rows).toEqual([
+      { patient_id: survivor, caregiver_id: carer },
+      { patient_id: survivor, caregiver_id: second },
+    ]);
+    const client = await hub.hub.pool.connect();
+    try {
+      expect(await checkHolder(client, { customerId: carer, caregiverPatientId: null }, merged)).toEqual({ ok: true, caregiverPatientId: null, patientCustomerId: survivor });
+    } finally {
+      client.release();
+    }
   }, 60_000);
 });
 
