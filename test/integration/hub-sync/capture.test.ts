@@ -152,6 +152,36 @@ describe('hub outbox capture', () => {
     expect(rows[2]!.payload).toMatchObject({ id: product.id, name: 'Sherbet 3.5g', priceCents: 4000, soldMedical: true });
   });
 
+  it("captures a patient's caregiver links after the patient's own edit, and pairing sends the links the register holds", async () => {
+    const { r, db } = await start();
+    value(await r.call('session.login', { pin: DEMO_PINS.manager }));
+    const idOf = (first: string, last: string) => (db.prepare('SELECT id FROM customers WHERE first_name = ? AND last_name = ?').get(first, last) as { id: string }).id;
+    const [rosa, grace, henry] = [idOf('Rosa', 'Delgado'), idOf('Grace', 'Chen'), idOf('Henry', 'Alvarez')];
+    const setCaregivers = async (first: string, others: string[]) => {
+      const detail = value<{ form: Record<string, unknown> }>(await r.call('customers.get', { id: rosa }));
+      value(await r.call('customers.update', { commandId: newId(), id: rosa, form: { ...detail.form, caregiverCustomerId: first, otherCaregiverIds: others } }));
+    };
+    await setCaregivers(grace, [henry]);
+    pair(r, db);
+    const seeded = outbox(db);
+    const links = seeded.filter((row) => row.kind === 'customer_caregiver.add');
+    expect(links.map((row) => row.payload.caregiverId)).toEqual([grace, henry]);
+    expect(links.every((row) => row.payload.patientId === rosa)).toBe(true);
+    // After every customer: the hub and the other stations know the patient before the link.
+    const lastCustomer = Math.max(...seeded.filter((row) => row.kind === 'customer.upsert').map((row) => row.seq));
+    expect(Math.min(...links.map((row) => row.seq))).toBeGreaterThan(lastCustomer);
+
+    // Grace taken off: the profile's first caregiver changes (customer.upsert), then the removal.
+    await setCaregivers(henry, []);
+    const removed = outbox(db).slice(seeded.length);
+    expect(removed.map((row) => row.kind)).toEqual(['customer.upsert', 'customer_caregiver.remove']);
+    expect(removed[1]!.payload).toMatchObject({ patientId: rosa, caregiverId: grace });
+    // Grace added back as a second caregiver: the profile is as it was, so only the link travels.
+    await setCaregivers(henry, [grace]);
+    const added = outbox(db).slice(seeded.length + removed.length);
+    expect(added.map((row) => [row.kind, row.payload.caregiverId])).toEqual([['customer_caregiver.add', grace]]);
+  });
+
   it('a refused change writes no hub command (same transaction)', async () => {
     const { r, db } = await start();
     pair(r, db);
