@@ -4,8 +4,8 @@
  * the chain and audit_events the rest. A batch is one transaction: INSERT the rows into the
  * archive, then DELETE them from audit_events (its trigger refuses the DELETE of any row whose
  * identical copy is not already in the archive). The chain tip never moves: appendAudit links the
- * next event to it. Runs at idle from the sync worker (main/trace/sync.ts), in bounded batches,
- * so the write lock is held briefly.
+ * next event to it. Runs on the core's timer (main/audit/module.ts, every store, with or without
+ * track-and-trace), in bounded batches, so the write lock is held briefly.
  */
 import type Database from 'better-sqlite3';
 

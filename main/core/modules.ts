@@ -21,6 +21,7 @@ import { createTabletModule } from '../tablet/module.js';
 import { createHubModule, type HubModule } from '../hub-sync/module.js';
 import type { HubSyncOptions } from '../hub-sync/sync.js';
 import type { QueueModule } from '../queue/module.js';
+import { createAuditModule, type AuditArchiveJob, type AuditArchiveOptions } from '../audit/module.js';
 
 /** Check-in looks allotments up through the demo sandbox the trace module runs. */
 const traceModules = new WeakMap<CoreServices, TraceModule>();
@@ -38,8 +39,26 @@ const queueModules = new WeakMap<CoreServices, QueueModule>();
 export const hubModules = new WeakMap<CoreServices, HubModule>();
 /** The hub-sync worker's timings (tests shorten them before a register starts). */
 export const hubSyncOptions: HubSyncOptions = {};
+/** The audit archive job's timings (tests change them before a register starts). */
+export const auditArchiveOptions: AuditArchiveOptions = {};
+/** Each open store's audit archive job, by data folder (tests run the job through it). */
+export const auditArchiveJobs = new Map<string, AuditArchiveJob>();
 
 export const capabilityFactories: CapabilityFactory[] = [
+  (services) => {
+    const audit = createAuditModule(services, auditArchiveOptions);
+    return {
+      ...audit,
+      onOpen() {
+        audit.onOpen?.();
+        auditArchiveJobs.set(services.dataDir, audit.archive);
+      },
+      onClose() {
+        audit.onClose?.();
+        if (auditArchiveJobs.get(services.dataDir) === audit.archive) auditArchiveJobs.delete(services.dataDir);
+      },
+    };
+  },
   (services) => {
     const trace = createTraceModule(services);
     traceModules.set(services, trace);

@@ -19,7 +19,6 @@
  * reads counters the triggers keep, and settled rows move to the archive tables at idle.
  */
 import type Database from 'better-sqlite3';
-import { archiveAuditEvents, AUDIT_ARCHIVE_BATCH, DEFAULT_AUDIT_ARCHIVE_AFTER_MS } from '../audit/archive.js';
 import { newId } from '../store/ids.js';
 import {
   OUTBOX_COLUMNS,
@@ -68,10 +67,6 @@ export interface SyncEngineOptions {
   noncePolicy?: 'fresh' | 'kept';
   /** Settled rows move to the archive this long after their last change (default 1 hour). */
   archiveAfterMs?: number;
-  /** Audit events move to audit_events_archive once this old (default 90 days: main/audit/archive.ts). */
-  auditArchiveAfterMs?: number;
-  /** The run loop archives audit events no sooner than this after it starts (default 60 s: never during start-up). */
-  auditArchiveStartDelayMs?: number;
   /** Test hook: called at each step of a send (kill tests end the process here). */
   onStep?: (step: SendStep, row: OutboxRow) => void;
   onStatus?: (status: EngineStatus) => void;
@@ -92,8 +87,6 @@ export class SyncEngine {
   private readonly noncePolicy: 'fresh' | 'kept';
   private readonly archiveAfterMs: number;
   private lastArchiveAt = 0;
-  private readonly auditArchiveAfterMs: number;
-  private nextAuditArchiveAt = Number.POSITIVE_INFINITY;
   private failures = 0;
   private online: boolean | null = null;
   private lastContactAt: number | null = null;
@@ -122,7 +115,6 @@ export class SyncEngine {
     this.random = options.random ?? Math.random;
     this.noncePolicy = options.noncePolicy ?? 'fresh';
     this.archiveAfterMs = options.archiveAfterMs ?? DEFAULT_ARCHIVE_AFTER_MS;
-    this.auditArchiveAfterMs = options.auditArchiveAfterMs ?? DEFAULT_AUDIT_ARCHIVE_AFTER_MS;
   }
 
   /** At start: a row left in flight by a crash may or may not have reached the state. */
@@ -382,11 +374,6 @@ export class SyncEngine {
     return archiveSettled(this.sqlite, { location: this.location, before: this.clock() - this.archiveAfterMs, limit });
   }
 
-  /** Move one bounded batch of old audit events to the archive (main/audit/archive.ts). */
-  archiveAudit(limit = AUDIT_ARCHIVE_BATCH): number {
-    return archiveAuditEvents(this.sqlite, { before: this.clock() - this.auditArchiveAfterMs, limit });
-  }
-
   private noteContact(outcome: WriteOutcome): void {
     if (outcome.kind === 'accepted' || outcome.kind === 'rejected') this.contactOk();
     else if (outcome.kind === 'not_sent' && outcome.retryAfterMs !== undefined) this.rateLimited(outcome.retryAfterMs);
@@ -473,7 +460,6 @@ export class SyncEngine {
     this.running = true;
     this.recoverInFlight();
     this.emitStatus(true);
-    this.nextAuditArchiveAt = this.clock() + (this.options.auditArchiveStartDelayMs ?? 60_000);
     while (this.running) {
       let result: StepResult;
       try {
@@ -491,14 +477,6 @@ export class SyncEngine {
           if (this.archive(200) === 200) this.lastArchiveAt = 0;
         } catch {
           // Busy database: the next idle moment tries again.
-        }
-      }
-      if (now >= this.nextAuditArchiveAt) {
-        try {
-          // A full batch means there is more: the next idle moment goes on; otherwise a minute.
-          this.nextAuditArchiveAt = this.archiveAudit() === AUDIT_ARCHIVE_BATCH ? now : now + 60_000;
-        } catch {
-          this.nextAuditArchiveAt = now + 60_000;
         }
       }
       if (now >= this.quietUntil && (this.online !== true || now - this.lastProbeAt >= this.probeIntervalMs) && now - this.lastProbeAt >= Math.min(this.probeIntervalMs, this.backoffBaseMs)) {

@@ -2,7 +2,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { BioTrackSandbox, FaultKind } from '../../../main/trace/biotrack/sandbox/server.js';
 import { enqueueRefund, enqueueVoid, syncCounts } from '../../../main/trace/outbox.js';
-import { appendAudit, verifyAuditChain } from '../../../main/audit/log.js';
 import type { Store } from '../../../main/store/db.js';
 import { BIG_FLOWER, EXPIRED_PATIENT, FLOWER, engineFor, openTestStore, outboxRows, providerFor, queueSale, sandboxDispenses, settle, startSandbox } from '../../support/trace.js';
 
@@ -270,30 +269,5 @@ describe('the archive', () => {
     expect(outboxRows(store)[1]!.remoteTxnId).not.toBe(archived.id);
     expect(sandboxDispenses(sandbox).filter((sale) => !sale.deleted)).toHaveLength(2);
     expect(syncCounts(store.sqlite)).toMatchObject({ acknowledged: 4 });
-  });
-
-  test('the run loop moves old audit events to the archive at idle, after its start delay, in bounded batches', async () => {
-    for (let i = 1; i <= 12; i++) appendAudit(store.sqlite, { employeeId: null, action: 'test.old', details: { i } }, 1_000 + i); // 1970: long past 90 days
-    const archived = () => (store.sqlite.prepare('SELECT COUNT(*) AS n FROM audit_events_archive').get() as { n: number }).n;
-    // Not at start: a worker whose start delay has not passed goes idle many times and moves nothing.
-    const early = engineFor(store, sandbox, { auditArchiveStartDelayMs: 60_000 });
-    const earlyRun = early.run(10);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    early.stop();
-    await earlyRun;
-    expect(archived()).toBe(0);
-    const engine = engineFor(store, sandbox, { auditArchiveStartDelayMs: 300 });
-    const running = engine.run(10);
-    const deadline = Date.now() + 20_000;
-    while (archived() < 11 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    engine.stop();
-    await running;
-    // Everything but the chain tip moved; the chain still verifies as one.
-    expect(archived()).toBe(11);
-    expect(store.sqlite.prepare('SELECT seq FROM audit_events').all()).toEqual([{ seq: 12 }]);
-    expect(verifyAuditChain(store.sqlite)).toEqual({ ok: true, checked: 12, firstBroken: null });
-    // A batch is bounded.
-    for (let i = 1; i <= 5; i++) appendAudit(store.sqlite, { employeeId: null, action: 'test.old', details: { i } }, 2_000 + i);
-    expect(engine.archiveAudit(2)).toBe(2);
   });
 });
