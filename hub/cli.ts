@@ -2,8 +2,9 @@
  * `npm run hub [-- --data-dir DIR] [--port N] [--store-name NAME]`: runs the store hub.
  * `npm run hub -- code | devices | revoke <deviceId> | revoke-grant <grantId> | backup`: asks the
  * running hub on this PC (127.0.0.1, the data folder's admin token).
- * `npm run hub -- restore <backup.json.gz> --data-dir NEW_DIR`: a hub on another PC from a backup
- * (new epoch: every register resyncs and pushes again what the backup lacks).
+ * `npm run hub -- restore <backup folder or old .json.gz> --data-dir NEW_DIR`: a hub on another PC
+ * from a backup, checked whole before anything is restored (new epoch: every register resyncs
+ * and pushes again what the backup lacks).
  * DATABASE_URL=postgres://… uses an existing PostgreSQL instead of the embedded one.
  */
 import { readFileSync, existsSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { DEFAULT_HUB_PORT, startHub } from './hub.js';
 import { openDatabase } from './postgres.js';
-import { readBackup, restoreBackup, restoreFiles, restoreTls } from './backup.js';
+import { restoreVerified, verifyBackup } from './backup-restore.js';
 
 const USAGE = `Usage:
   npm run hub [-- --data-dir DIR] [--port N] [--store-name NAME]   start the store hub
@@ -23,7 +24,7 @@ const USAGE = `Usage:
   npm run hub -- revoke DEVICE_ID      remove a station (its token stops working at once)
   npm run hub -- revoke-grant GRANT_ID --reason TEXT   take a patient's allotment back from a silent register
   npm run hub -- backup                take a backup now (also taken every hour)
-  npm run hub -- restore FILE --data-dir NEW_DIR       a hub on this PC from a backup
+  npm run hub -- restore BACKUP --data-dir NEW_DIR     a hub on this PC from a backup (a hub-backup-… folder)
 Options: --no-mdns (do not announce the hub on the network), --backup-copy DIR (repeatable; also HUB_BACKUP_COPY_DIR) copies every backup to another disk,
 --data-dir DIR (also HUB_DATA_DIR; default ${defaultHubDir()}), --port N (also HUB_PORT; default ${DEFAULT_HUB_PORT}),
 DATABASE_URL=postgres://... to use an existing PostgreSQL server instead of the hub's own.`;
@@ -107,13 +108,13 @@ async function main(): Promise<void> {
       return print(await adminCall(dataDir, port, 'POST', `/admin/grants/${arg}/revoke`, { reason: values.reason }));
     case 'restore': {
       if (!arg) throw new Error('Which backup file? npm run hub -- restore FILE --data-dir NEW_DIR');
-      const file = readBackup(arg);
+      // The whole backup is checked before any database is started or touched.
+      console.log(`Checking ${arg} (every table and document file)…`);
+      const backup = await verifyBackup(arg);
       const db = await openDatabase({ dataDir, databaseUrl: process.env.DATABASE_URL });
       try {
-        const epoch = await restoreBackup(db.pool, file, arg);
-        restoreTls(file, dataDir);
-        restoreFiles(file, dataDir);
-        console.log(`Restored ${arg} into ${dataDir} (new epoch ${epoch}). Start it with: npm run hub -- --data-dir "${dataDir}"`);
+        const restored = await restoreVerified(db.pool, backup, dataDir);
+        console.log(`Restored ${arg} into ${dataDir}: ${restored.rows} rows, ${restored.files} document files (new epoch ${restored.epoch}). Start it with: npm run hub -- --data-dir "${dataDir}"`);
       } finally {
         await db.close();
       }

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { openDatabase } from '../../hub/postgres.js';
-import { HUB_TABLES, readBackup, restoreBackup, restoreTls } from '../../hub/backup.js';
+import { HUB_TABLES } from '../../hub/backup.js';
+import { restoreBackup, restoreTls, verifyBackup } from '../../hub/backup-restore.js';
 import { HubRequestError, pairedStation, startTestHub, TestStation, type TestHub } from '../support/hub-server.js';
 import type { CommandBody, CommandEnvelope } from '../../hub/protocol.js';
 
@@ -72,7 +73,7 @@ describe('backup and restore', () => {
     const pc2 = join(root, 'pc2');
     const copy = backup.copies[0] ?? '';
     expect(existsSync(backup.path)).toBe(false);
-    const file = readBackup(copy);
+    const file = await verifyBackup(copy);
     const db = await openDatabase({ dataDir: pc2 });
     let epoch: string;
     try {
@@ -145,7 +146,7 @@ describe('what a backup holds', () => {
 
     const db = await openDatabase({ dataDir: join(root, 'links-pc2') });
     try {
-      await restoreBackup(db.pool, readBackup(backup.path), backup.path);
+      await restoreBackup(db.pool, await verifyBackup(backup.path), backup.path);
       const links = await db.pool.query<{ caregiver_id: string; added_at: number; removed_at: number | null }>(
         'SELECT caregiver_id, added_at, removed_at FROM customer_caregivers WHERE patient_id = $1 ORDER BY added_at',
         [patient],
