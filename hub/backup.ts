@@ -46,6 +46,8 @@ export interface BackupResult {
   files: number;
   /** Bytes this backup wrote (tables, manifest, document files it did not already hold). */
   bytes: number;
+  /** Document files in the hub's folder whose bytes no longer match their name: left out of the backup. */
+  damagedOnHub: string[];
 }
 
 /** Rows fetched from a cursor at a time: what a backup holds in memory. */
@@ -107,8 +109,9 @@ async function writeBackup(pool: pg.Pool, dataDir: string, options: { keep?: num
     rmSync(work, { recursive: true, force: true });
     throw new Error('hub_meta is missing');
   }
+  let files: Awaited<ReturnType<typeof copyDocumentFiles>>;
   try {
-    const files = await copyDocumentFiles(join(dataDir, 'files'), join(work, 'files'), previousFiles(dir));
+    files = await copyDocumentFiles(join(dataDir, 'files'), join(work, 'files'), previousFiles(dir));
     bytes += files.bytes;
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
@@ -140,7 +143,7 @@ async function writeBackup(pool: pg.Pool, dataDir: string, options: { keep?: num
     await pool.query('UPDATE devices SET backed_up_seq = GREATEST(backed_up_seq, $2) WHERE device_id = $1', [device.deviceId, device.lastSeq]);
   }
   pruneBackups(dir, keep);
-  return { path, copies, takenAt, rows: tables.reduce((n, t) => n + t.rows, 0), files: readdirSync(join(path, 'files')).length, bytes };
+  return { path, copies, takenAt, rows: tables.reduce((n, t) => n + t.rows, 0), files: files.files.length, bytes, damagedOnHub: files.damaged };
 }
 
 /** Passes bytes through, counting and hashing them. */

@@ -81,7 +81,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     if (interval > 0) {
       timer = setInterval(() => {
         takeBackup(db.pool, options.dataDir, { copyDirs: options.backupCopyDirs }).then(
-          (b) => log(`backup ${b.path} (${b.rows} rows)`),
+          (b) => {
+            log(`backup ${b.path} (${b.rows} rows, ${b.files} document files)`);
+            if (b.damagedOnHub.length > 0) log(`backup: ${b.damagedOnHub.length} document files on this hub's disk are damaged and were left out (${b.damagedOnHub.map((sha) => sha.slice(0, 12)).join(', ')}); earlier backups may still hold them): check this PC's disk`);
+          },
           (error: unknown) => log(`backup failed: ${error instanceof Error ? error.message : String(error)}`),
         );
       }, interval);

@@ -4,24 +4,27 @@
  * store archives on schedule, whether or not it reports to a track-and-trace system. It owns no
  * calls: the audit screens' calls are the core's (core/staff-handlers.ts).
  *
- * One run moves one bounded batch (one short write transaction on the core's connection): a full
- * batch means there is more, and the next run follows a moment later instead of at the interval.
+ * One run moves one bounded batch (one short write transaction on the core's connection, on the
+ * core's thread): a full batch means there is more, and the next run follows a moment later
+ * instead of at the interval, so a store catching up on years of events never holds up a screen.
  */
 import type Database from 'better-sqlite3';
 import type { CapabilityModule, CoreServices } from '../core/handler.js';
 import type { Logger } from '../log/logger.js';
-import { archiveAuditEvents, AUDIT_ARCHIVE_BATCH, DEFAULT_AUDIT_ARCHIVE_AFTER_MS } from './archive.js';
+import { archiveAuditEvents, DEFAULT_AUDIT_ARCHIVE_AFTER_MS } from './archive.js';
+
+const DEFAULT_BATCH = 1000;
 
 export interface AuditArchiveOptions {
   /** The first run comes this long after the store opens (default 60 s: never during start-up). */
   startDelayMs?: number;
   /** Between runs that found less than a full batch (default 5 minutes). */
   intervalMs?: number;
-  /** Between runs while full batches are moving (default 1 s: other work runs in between). */
+  /** Between runs while full batches are moving (default 250 ms: screens' calls run in between). */
   catchUpMs?: number;
   /** Events move once this old (default 90 days). */
   archiveAfterMs?: number;
-  /** Rows per run (default AUDIT_ARCHIVE_BATCH). */
+  /** Rows per run (default 1000: about 20 ms of the core's thread on this 2-core machine; 5000 took 136 ms). */
   batch?: number;
 }
 
@@ -57,7 +60,7 @@ export class AuditArchiveJob {
    * busy or damaged) moves nothing; the next one tries again.
    */
   runNow(): number {
-    const batch = this.options.batch ?? AUDIT_ARCHIVE_BATCH;
+    const batch = this.options.batch ?? DEFAULT_BATCH;
     return archiveAuditEvents(this.deps.sqlite(), { before: this.deps.clock() - (this.options.archiveAfterMs ?? DEFAULT_AUDIT_ARCHIVE_AFTER_MS), limit: batch });
   }
 
@@ -76,8 +79,8 @@ export class AuditArchiveJob {
     } catch (error) {
       this.deps.logger.log('warn', `Old audit events could not be archived this time (${error instanceof Error ? error.message : String(error)}): the register tries again in a few minutes.`);
     }
-    const full = moved >= (this.options.batch ?? AUDIT_ARCHIVE_BATCH);
-    this.schedule(full ? (this.options.catchUpMs ?? 1_000) : (this.options.intervalMs ?? 5 * 60_000));
+    const full = moved >= (this.options.batch ?? DEFAULT_BATCH);
+    this.schedule(full ? (this.options.catchUpMs ?? 250) : (this.options.intervalMs ?? 5 * 60_000));
   }
 }
 

@@ -120,7 +120,13 @@ describe('a backup of a hub with many document files', () => {
     // An old single-file backup, and one cut off by a stopped hub.
     writeFileSync(join(backups, 'hub-backup-2026-01-01T00-00-00-000Z.json.gz'), gzipSync('{}'));
     mkdirSync(join(backups, 'hub-backup-2026-12-07T12-30-00-000Z.part', 'files'), { recursive: true });
+    // A document file the hub's own disk damaged: left out and named, not backed up as if whole.
+    const rotten = createHash('sha256').update('a scan that was').digest('hex');
+    writeFileSync(join(t.dataDir, 'files', rotten), 'a scan that rotted');
     const third = await takeBackup(t.hub.pool, t.dataDir, { copyDirs: [copyDir], keep: 2, now: Date.UTC(2026, 11, 7, 14) });
+    rmSync(join(t.dataDir, 'files', rotten));
+    expect(third.damagedOnHub).toEqual([rotten]);
+    expect(third.files).toBe(FILES);
     expect(readdirSync(backups).sort()).toEqual([second.path, third.path].map((p) => p.split('/').at(-1)).sort());
     expect(readdirSync(copyDir).sort()).toEqual([second.copies[0]!, third.copies[0]!].map((p) => p.split('/').at(-1)).sort());
     // The pruned backup's links are gone; the files stay in the ones kept.
