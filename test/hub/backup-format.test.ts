@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { openDatabase, type HubDatabase } from '../../hub/postgres.js';
 import { HUB_TABLES, manifestSchema } from '../../hub/backup-format.js';
@@ -127,8 +127,8 @@ describe('a backup of a hub with many document files', () => {
     rmSync(join(t.dataDir, 'files', rotten));
     expect(third.damagedOnHub).toEqual([rotten]);
     expect(third.files).toBe(FILES);
-    expect(readdirSync(backups).sort()).toEqual([second.path, third.path].map((p) => p.split('/').at(-1)).sort());
-    expect(readdirSync(copyDir).sort()).toEqual([second.copies[0]!, third.copies[0]!].map((p) => p.split('/').at(-1)).sort());
+    expect(readdirSync(backups).sort()).toEqual([second.path, third.path].map((p) => basename(p)).sort());
+    expect(readdirSync(copyDir).sort()).toEqual([second.copies[0]!, third.copies[0]!].map((p) => basename(p)).sort());
     // The pruned backup's links are gone; the files stay in the ones kept.
     expect(statSync(join(third.path, 'files', shas[0]!)).nlink).toBe(2);
     expect((await verifyBackup(third.path)).files).toBe(FILES);
