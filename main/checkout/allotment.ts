@@ -109,7 +109,7 @@ export abstract class CheckoutAllotment extends CheckoutFacts {
         .prepare(
           `SELECT q.card_id AS cardId, q.checked_in_at AS at, q.checked_in_by AS by, a.amount
              FROM queue_entries q JOIN queue_allotments a ON a.entry_id = q.id AND a.unit = 'mg'
-            WHERE (q.id = ? OR q.parent_entry_id = ?) AND q.allotment_source = 'manual' AND coalesce(q.caregiver_patient_id, q.customer_id) = ?
+            WHERE (q.id = ? OR q.parent_entry_id = ?) AND q.allotment_source = 'manual' AND coalesce(q.caregiver_patient_id, q.patient_customer_id, q.customer_id) = ?
             ORDER BY q.checked_in_at DESC LIMIT 1`,
         )
         .get(ticket.queueEntryId, ticket.queueEntryId, this.holderOf(ticket).id) as { cardId: string | null; at: number; by: string | null; amount: number } | undefined;

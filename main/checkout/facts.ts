@@ -5,7 +5,7 @@ import { identificationExpiredMessage, identificationUnknownMessage, underAgeMes
 import { showStoreDate } from '../../preload/contract/customers.js';
 import { credentialNumberProblem, findCustomerProfile, type CustomerProfile, type CustomerType, type JurisdictionRules, type PurchaseLimit } from '../compliance/rules.js';
 import { ageOn, type LimitUsage, type PricingContext } from './engine.js';
-import { DEFAULT_GROUP_DISCOUNTS, DEFAULT_SENIOR_AGE, DAY_MS, type CustomerRow, type Holder, type OpenTicket } from './types.js';
+import { DEFAULT_GROUP_DISCOUNTS, DEFAULT_SENIOR_AGE, DAY_MS, type CustomerRow, type Holder, type OpenTicket, type PatientChoice } from './types.js';
 import { CheckoutBase } from './base.js';
 
 export abstract class CheckoutFacts extends CheckoutBase {
@@ -30,10 +30,10 @@ export abstract class CheckoutFacts extends CheckoutBase {
     if (rules.identificationMustBeUnexpired.value && customer.identificationExpires && customer.identificationExpires < date) {
       throw new CoreError('conflict', identificationExpiredMessage(name, customer.identificationExpires, 'sell'));
     }
-    if (customer.customerType === 'caregiver') {
-      if (customer.caregiverIdExpires && customer.caregiverIdExpires < date) {
-        throw new CoreError('conflict', `${name}'s caregiver card expired on ${showStoreDate(customer.caregiverIdExpires)}: they cannot buy for a patient until it is renewed.`);
-      }
+    // A caregiver whose caregiver card expired may still buy for themselves (their own patient card,
+    // or adult use): only buying for a patient needs the caregiver card (patientsOf, choosePatient).
+    if (customer.customerType === 'caregiver' && caregiverCardExpired(customer, date) && this.selfOptions(customer, date).every((option) => option.problem !== null)) {
+      throw new CoreError('conflict', `${caregiverCardExpiredMessage(customer)} They hold no patient card or adult-use status of their own to buy for themselves.`);
     }
     const profile = this.profileFor(customer, rules, date);
     if (customer.customerType !== 'caregiver') {
@@ -79,9 +79,9 @@ export abstract class CheckoutFacts extends CheckoutBase {
     this.checkCustomer(fresh, this.rules(), date);
     const patient = ticket.patient;
     if (patient) {
-      const option = this.patientsOf(fresh, date).find((p) => p.kind === patient.kind && p.id === patient.id);
+      const option = this.patientsOf(fresh, date).find((p) => p.kind === patient.kind && p.id === patient.id && (p.as ?? 'medical') === (patient.as ?? 'medical'));
       if (!option) throw new CoreError('conflict', `${patient.name} is no longer one of ${name}'s patients: choose the patient again.`);
-      if (option.problem) throw new CoreError('conflict', `${option.name} cannot be served: ${option.problem}`);
+      if (option.problem) throw new CoreError('conflict', option.self !== true && caregiverCardExpired(fresh, date) ? option.problem : `${option.name} cannot be served: ${option.problem}`);
     }
   }
 
@@ -137,20 +137,9 @@ export abstract class CheckoutFacts extends CheckoutBase {
     };
     const problem = (licence: string | null, expires: string | null): string | null =>
       !licence ? 'No medical licence number on file.' : expires && expires < date ? `Card expired ${showStoreDate(expires)}: a patient is served only on a current card.` : null;
-    // A caregiver who holds their own patient card may buy for themselves, as a medical patient.
-    const own: PatientOption[] = caregiver.medicalId
-      ? [
-          {
-            kind: 'customer' as const,
-            id: caregiver.id,
-            name: `${caregiver.firstName} ${caregiver.lastName}`,
-            licence: caregiver.medicalId,
-            licenceExpires: caregiver.medicalIdExpires,
-            problem: problem(caregiver.medicalId, caregiver.medicalIdExpires) ?? cardProblem({ ...caregiver, customerType: 'medical' }, caregiver.medicalId),
-            self: true,
-          },
-        ]
-      : [];
+    const own = this.selfOptions(caregiver, date);
+    // An expired caregiver card stops buying for patients only; the caregiver may still buy for themselves.
+    const lapsed = caregiverCardExpired(caregiver, date) ? caregiverCardExpiredMessage(caregiver) : null;
     return [
       ...own,
       ...linked.map((row) => ({
@@ -159,7 +148,7 @@ export abstract class CheckoutFacts extends CheckoutBase {
         name: `${row.firstName} ${row.lastName}`,
         licence: row.licence,
         licenceExpires: row.expires,
-        problem: row.banned ? 'Banned from this store.' : (problem(row.licence, row.expires) ?? cardProblem(row, row.licence)),
+        problem: row.banned ? 'Banned from this store.' : (lapsed ?? problem(row.licence, row.expires) ?? cardProblem(row, row.licence)),
       })),
       ...nested.map((row) => ({
         kind: 'caregiver_patient' as const,
@@ -169,6 +158,7 @@ export abstract class CheckoutFacts extends CheckoutBase {
         licenceExpires: row.expires,
         // Without a birth date the register cannot tell a minor (whose rules differ) from an adult.
         problem:
+          lapsed ??
           problem(row.licence, row.expires) ??
           (row.dateOfBirth === null
             ? `No birth date on file: enter it on ${caregiver.firstName} ${caregiver.lastName}'s profile (Customers → Caregiver-patients → Edit) before selling.`
@@ -177,12 +167,43 @@ export abstract class CheckoutFacts extends CheckoutBase {
     ];
   }
 
-  protected choosePatient(ticket: OpenTicket, choice: { kind: 'customer' | 'caregiver_patient'; id: string }): void {
-    const option = ticket.patients.find((patient) => patient.kind === choice.kind && patient.id === choice.id);
+  /**
+   * A caregiver's ways of buying for themselves: on their own patient card (as a medical patient),
+   * and as an adult-use customer where their profile allows it. Neither needs the caregiver card.
+   */
+  protected selfOptions(caregiver: CustomerRow, date: string): PatientOption[] {
+    const rules = this.rules();
+    const name = `${caregiver.firstName} ${caregiver.lastName}`;
+    const options: PatientOption[] = [];
+    if (caregiver.medicalId) {
+      let problem: string | null =
+        caregiver.medicalIdExpires && caregiver.medicalIdExpires < date ? `Card expired ${showStoreDate(caregiver.medicalIdExpires)}: a patient is served only on a current card.` : null;
+      if (problem === null) {
+        try {
+          const found = credentialNumberProblem(this.profileFor({ ...caregiver, customerType: 'medical' }, rules, date), caregiver.medicalId);
+          problem = found === null ? null : `${found}: correct it on the patient's record.`;
+        } catch {
+          problem = null; // no profile: choosing says why
+        }
+      }
+      options.push({ kind: 'customer', id: caregiver.id, name, licence: caregiver.medicalId, licenceExpires: caregiver.medicalIdExpires, problem, self: true });
+    }
+    const adultUse = this.db().prepare('SELECT adult_use AS adultUse FROM customers WHERE id = ?').get(caregiver.id) as { adultUse: number | null } | undefined;
+    if (adultUse?.adultUse === 1 && rules.profiles.some((profile) => profile.match.customerType === 'adult_use')) {
+      options.push({ kind: 'customer', id: caregiver.id, name, licence: null, licenceExpires: null, problem: null, self: true, as: 'adult_use' });
+    }
+    return options;
+  }
+
+  protected choosePatient(ticket: OpenTicket, choice: PatientChoice): void {
+    const option = ticket.patients.find((patient) => patient.kind === choice.kind && patient.id === choice.id && (patient.as ?? 'medical') === (choice.as ?? 'medical'));
     if (!option) {
       throw new CoreError('conflict', `That patient is not one of ${ticket.customer.firstName} ${ticket.customer.lastName}'s patients: a caregiver buys only for their own patients.`);
     }
-    if (option.problem) throw new CoreError('conflict', `${option.name} cannot be served: ${option.problem}`);
+    if (option.problem) {
+      const lapsed = option.self !== true && caregiverCardExpired(ticket.customer, this.businessDate(this.deps.clock()));
+      throw new CoreError('conflict', lapsed ? option.problem : `${option.name} cannot be served: ${option.problem}`);
+    }
     ticket.patient = option;
     ticket.blocked = null;
     ticket.stateFigure = null;
@@ -218,8 +239,8 @@ export abstract class CheckoutFacts extends CheckoutBase {
     if (ticket.customer.customerType === 'caregiver' && ticket.patient) {
       if (ticket.patient.kind === 'customer') {
         const patient = this.customer(ticket.patient.id);
-        // The caregiver for themselves: their own medical patient's rules.
-        profileSubject = ticket.patient.self ? { ...patient, customerType: 'medical' } : patient;
+        // The caregiver for themselves: their own medical patient's rules, or adult use.
+        profileSubject = ticket.patient.self ? { ...patient, customerType: ticket.patient.as ?? 'medical' } : patient;
       } else {
         // A caregiver's nested patient: an in-state patient of the age on their birth date (choosePatient refuses one without).
         const row = this.db().prepare('SELECT date_of_birth AS dateOfBirth FROM caregiver_patients WHERE id = ?').get(ticket.patient.id) as
@@ -318,4 +339,13 @@ export abstract class CheckoutFacts extends CheckoutBase {
       return null; // no queue on this register yet
     }
   }
+}
+
+function caregiverCardExpired(customer: CustomerRow, date: string): boolean {
+  return customer.customerType === 'caregiver' && customer.caregiverIdExpires !== null && customer.caregiverIdExpires < date;
+}
+
+/** Why an expired caregiver card stops buying for a patient, and what to do. */
+function caregiverCardExpiredMessage(customer: CustomerRow): string {
+  return `${customer.firstName} ${customer.lastName}'s caregiver card expired on ${showStoreDate(customer.caregiverIdExpires ?? '')}: they cannot buy for a patient until it is renewed (enter the new expiration on their profile).`;
 }

@@ -13,7 +13,7 @@ import { newId } from '../store/ids.js';
 import { rewardsQuote } from '../rewards/index.js';
 import { deleteSavedTicket, fromSaved, readSavedTickets, saveTicket, savedTicketRow, toSaved, type UnreadableTicket } from './ticket-store.js';
 import { checkTicket, priceTicket, type CatalogProduct, type LineDiscount, type PricingContext, type Refusal, type TicketLine } from './engine.js';
-import { CONVERSION_APPROVAL_ACTION, DISCOUNT_ACTION, LIMIT_OVERRIDE_ACTION, windowText, type OpenTicket } from './types.js';
+import { CONVERSION_APPROVAL_ACTION, DISCOUNT_ACTION, LIMIT_OVERRIDE_ACTION, windowText, type OpenTicket, type PatientChoice } from './types.js';
 import { CheckoutAllotment } from './allotment.js';
 import { roundingLine } from './receipt-words.js';
 import { sellsWhileTraceDown } from '../compliance/trace-down.js';
@@ -159,7 +159,7 @@ export abstract class CheckoutTickets extends CheckoutAllotment {
   }
 
   /** Opens (or, for the same saleCommandId, returns) the ticket. The allotment lookup follows (refreshAllotment). */
-  openTicket(actor: Employee, input: { saleCommandId: string; customerId: string; patient?: { kind: 'customer' | 'caregiver_patient'; id: string }; queueEntryId?: string }): OpenTicket {
+  openTicket(actor: Employee, input: { saleCommandId: string; customerId: string; patient?: PatientChoice; queueEntryId?: string }): OpenTicket {
     const existing = [...this.tickets.values()].find((ticket) => ticket.saleCommandId === input.saleCommandId);
     if (existing) return existing;
     if (appliedCommandResult(this.db(), input.saleCommandId)) {
@@ -221,25 +221,29 @@ export abstract class CheckoutTickets extends CheckoutAllotment {
     return ticket;
   }
 
-  /** The patient a caregiver was checked in for (a record on their profile), or themselves when checked in as medical. */
-  private patientFromCheckIn(customerId: string, queueEntryId: string | null): { kind: 'customer' | 'caregiver_patient'; id: string } | null {
+  /** The patient a caregiver was checked in for (a record on their profile, or a customer), or themselves (medical or adult use). */
+  private patientFromCheckIn(customerId: string, queueEntryId: string | null): PatientChoice | null {
     if (!queueEntryId) return null;
     try {
       const entry = this.db()
-        .prepare('SELECT checked_in_as AS checkedInAs, caregiver_patient_id AS patientId FROM queue_entries WHERE id = ? AND customer_id = ?')
-        .get(queueEntryId, customerId) as { checkedInAs: string; patientId: string | null } | undefined;
+        .prepare(
+          'SELECT checked_in_as AS checkedInAs, caregiver_patient_id AS patientId, patient_customer_id AS patientCustomerId FROM queue_entries WHERE id = ? AND customer_id = ?',
+        )
+        .get(queueEntryId, customerId) as { checkedInAs: string; patientId: string | null; patientCustomerId: string | null } | undefined;
       if (entry?.patientId) return { kind: 'caregiver_patient', id: entry.patientId };
+      if (entry?.patientCustomerId) return { kind: 'customer', id: entry.patientCustomerId };
       if (entry?.checkedInAs === 'medical') return { kind: 'customer', id: customerId };
+      if (entry?.checkedInAs === 'adult_use') return { kind: 'customer', id: customerId, as: 'adult_use' };
       return null;
     } catch {
       return null; // no queue on this register
     }
   }
 
-  setPatient(ticketId: string, patient: { kind: 'customer' | 'caregiver_patient'; id: string }): OpenTicket {
+  setPatient(ticketId: string, patient: PatientChoice): OpenTicket {
     const ticket = this.ticket(ticketId);
     if (ticket.customer.customerType !== 'caregiver') throw new CoreError('conflict', 'Only a caregiver buys for a patient.');
-    if (ticket.lines.length > 0 && ticket.patient && (ticket.patient.id !== patient.id || ticket.patient.kind !== patient.kind)) {
+    if (ticket.lines.length > 0 && ticket.patient && (ticket.patient.id !== patient.id || ticket.patient.kind !== patient.kind || (ticket.patient.as ?? 'medical') !== (patient.as ?? 'medical'))) {
       throw new CoreError('conflict', 'Remove the lines first: they were checked against the other patient\'s allotment.');
     }
     // A patient added at the register since the ticket opened is on the list now (with what stops

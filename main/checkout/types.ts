@@ -111,6 +111,13 @@ export interface CustomerRow {
   banned: number;
 }
 
+/** Who a caregiver buys for: a patient (a customer, or one kept on their profile), or themselves (`as`: own patient card or adult use). */
+export interface PatientChoice {
+  kind: 'customer' | 'caregiver_patient';
+  id: string;
+  as?: 'medical' | 'adult_use' | undefined;
+}
+
 export interface Holder {
   kind: 'customer' | 'caregiver_patient';
   id: string;

@@ -26,7 +26,8 @@ import { identificationExpiredMessage, identificationUnknownMessage, underAgeMes
 import { showStoreDate } from '../../preload/contract/customers.js';
 import { TYPE_LABEL, type CustomerFacts, type QueueContext } from './context.js';
 import type { QueueListing } from './listing.js';
-import { assessRecordPatient, recordPatient, recordPatientsOf, type RecordPatient } from './caregiver-patients.js';
+import { assessRecordPatient, caregiverCardLapsed, recordPatient, recordPatientsOf, type RecordPatient } from './caregiver-patients.js';
+import type { PatientKind } from '../../preload/contract/queue.js';
 
 /** A lookup older than this is made again before check-in. */
 export const LOOKUP_FRESH_MS = 15 * 60_000;
@@ -62,8 +63,8 @@ export class QueueCheckIn {
     private readonly listing: QueueListing,
   ) {}
 
-  async prepare(customerId: string, as: CheckInType | undefined, patientId?: string): Promise<CheckInPreparation> {
-    const assessment = this.assess(customerId, as, patientId);
+  async prepare(customerId: string, as: CheckInType | undefined, patientId?: string, patientKind?: PatientKind): Promise<CheckInPreparation> {
+    const assessment = this.assess(customerId, as, patientId, patientKind);
     let lookupRow: LookupRow | null = null;
     if (assessment.lookup && assessment.refusals.length === 0) {
       const result = await this.ctx.deps.allotments.lookup(assessment.lookup);
@@ -79,6 +80,7 @@ export class QueueCheckIn {
       customerId: string;
       as: CheckInType;
       patientId?: string | undefined;
+      patientKind?: PatientKind | undefined;
       allotments: Array<{ limitId: string; amount: number }>;
       manual?: { confirmedCardId: string; acknowledgedWarnings: true };
     },
@@ -89,7 +91,7 @@ export class QueueCheckIn {
       db,
       { commandId: request.commandId, name: 'queue.checkIn', actorId: actor.id },
       () => {
-        const assessment = this.assess(request.customerId, request.as, request.patientId);
+        const assessment = this.assess(request.customerId, request.as, request.patientId, request.patientKind);
         let lookupRow: LookupRow | null = null;
         if (assessment.lookup && assessment.refusals.length === 0) {
           lookupRow = this.latestLookup(assessment.lookup, now - LOOKUP_FRESH_MS);
@@ -135,8 +137,8 @@ export class QueueCheckIn {
           proposal.status === 'state_system' ? 'state_system' : proposal.status === 'offline' ? 'manual' : proposal.status === 'not_required' ? 'not_required' : 'legal_limits';
         db.prepare(
           `INSERT INTO queue_entries (id, customer_id, checked_in_as, parent_entry_id, position, checked_in_at, checked_in_by,
-                                      allotment_source, card_id, caregiver_card_id, caregiver_patient_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                                      allotment_source, card_id, caregiver_card_id, caregiver_patient_id, patient_customer_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           entryId,
           request.customerId,
@@ -148,7 +150,8 @@ export class QueueCheckIn {
           source,
           proposal.cardId,
           proposal.caregiverCardId,
-          assessment.patient?.row.id ?? null,
+          assessment.patient?.row.kind === 'caregiver_patient' ? assessment.patient.row.id : null,
+          assessment.patient?.row.kind === 'customer' ? assessment.patient.row.id : null,
         );
         const insert = db.prepare('INSERT INTO queue_allotments (entry_id, limit_id, label, amount, unit, ceiling) VALUES (?, ?, ?, ?, ?, ?)');
         for (const limit of agreed) insert.run(entryId, limit.limitId, limit.label, limit.amount, limit.unit, limit.ceiling);
@@ -167,7 +170,7 @@ export class QueueCheckIn {
               allotments: agreed.map(({ limitId, amount, unit, ceiling }) => ({ limitId, amount, unit, ceiling })),
               lowered,
               nestedUnder: assessment.nestUnder?.entryId ?? null,
-              ...(assessment.patient ? { patientId: assessment.patient.row.id, patient: assessment.patient.row.displayName } : {}),
+              ...(assessment.patient ? { patientId: assessment.patient.row.id, patientKind: assessment.patient.row.kind, patient: assessment.patient.row.displayName } : {}),
               ...(manual
                 ? { manual: true, confirmedCardId: manual.confirmedCardId, offlineReason: proposal.message, lastKnown: proposal.lastKnown, warningsAcknowledged: true }
                 : {}),
@@ -181,7 +184,7 @@ export class QueueCheckIn {
   }
 
   /** The checks that need no network: who, as what, which rule profile, what refuses. */
-  private assess(customerId: string, requestedAs: CheckInType | undefined, patientId?: string): Assessment {
+  private assess(customerId: string, requestedAs: CheckInType | undefined, patientId?: string, patientKind: PatientKind = 'caregiver_patient'): Assessment {
     const customer = this.ctx.customer(customerId);
     if (!customer) throw new CoreError('not_found', 'That customer is not in the register any more: search again.');
     const rules = this.ctx.rules();
@@ -211,6 +214,17 @@ export class QueueCheckIn {
     const refusals: CheckInRefusal[] = [];
     if (customer.banned) refusals.push({ code: 'banned', message: `${name} is banned from this store: do not serve them. A manager can lift the ban in the profile.` });
     if (this.ctx.openEntryOf(customerId)) refusals.push({ code: 'already_checked_in', message: `${name} is already in the queue.` });
+    else {
+      // Checked in already through a caregiver buying for them: one allotment, one place in the queue.
+      const through = this.ctx.deps
+        .sqlite()
+        .prepare(
+          `SELECT c.first_name || ' ' || c.last_name AS name FROM queue_entries q JOIN customers c ON c.id = q.customer_id
+            WHERE q.patient_customer_id = ? AND q.removed_at IS NULL LIMIT 1`,
+        )
+        .get(customerId) as { name: string } | undefined;
+      if (through) refusals.push({ code: 'already_checked_in', message: `${name} is already in the queue: their caregiver ${through.name} is checked in to buy for them.` });
+    }
 
     // A patient checked in after their caregiver is served through the caregiver.
     let nestUnder: Assessment['nestUnder'] = null;
@@ -222,7 +236,7 @@ export class QueueCheckIn {
         .prepare(
           `SELECT q.id, c.first_name || ' ' || c.last_name AS name, c.caregiver_id AS caregiverId FROM queue_entries q JOIN customers c ON c.id = q.customer_id
             WHERE q.customer_id IN (${caregiverIds.map(() => '?').join(', ')}) AND q.removed_at IS NULL AND q.parent_entry_id IS NULL
-              AND q.checked_in_as = 'caregiver' AND q.caregiver_patient_id IS NULL
+              AND q.checked_in_as = 'caregiver' AND q.caregiver_patient_id IS NULL AND q.patient_customer_id IS NULL
             ORDER BY q.checked_in_at, q.id LIMIT 1`,
         )
         .get(...caregiverIds) as { id: string; name: string; caregiverId: string | null } | undefined;
@@ -275,21 +289,27 @@ export class QueueCheckIn {
     if (as === 'caregiver') {
       if (!customer.caregiverId && profile?.credential.kind === 'state_caregiver_card') {
         refusals.push({ code: 'medical_id_missing', message: `${name} has no caregiver ID in the profile: add it before checking in as a caregiver.` });
-      } else if (customer.caregiverIdExpires && customer.caregiverIdExpires < today) {
-        refusals.push({ code: 'medical_document_expired', message: `${name}'s caregiver card expired on ${showStoreDate(customer.caregiverIdExpires)}: check in only with a renewed card.` });
+      } else if (caregiverCardLapsed(customer, today)) {
+        // Only buying for a patient needs the caregiver card: the caregiver may still check in for themselves.
+        const self = options.filter((option) => option !== 'caregiver');
+        refusals.push({
+          code: 'medical_document_expired',
+          message: `${caregiverCardLapsed(customer, today)}${self.length > 0 ? ` They may still buy for themselves: choose ${self.map((option) => (option === 'medical' ? 'their own patient card' : TYPE_LABEL[option])).join(' or ')} under Buying for.` : ''}`,
+        });
       }
     }
     if (as === 'medical_recommendation' && customer.recommendationExpires && customer.recommendationExpires < today) {
       refusals.push({ code: 'medical_document_expired', message: `${name}'s physician's recommendation expired on ${showStoreDate(customer.recommendationExpires)}: ask for a current one.` });
     }
-    const db = this.ctx.deps.sqlite();
-    const patients = customer.customerType === 'caregiver' ? recordPatientsOf(db, customer, today) : [];
+    const patients = customer.customerType === 'caregiver' ? recordPatientsOf(this.ctx, customer, today) : [];
     let patient: Assessment['patient'] = null;
     if (patientId !== undefined) {
       if (as !== 'caregiver') throw new CoreError('invalid_message', `${name} is checked in for a patient only as a caregiver.`);
-      const row = recordPatient(db, customer, patientId);
-      const assessed = assessRecordPatient(row, customer, rules, today);
-      refusals.push(...assessed.refusals);
+      const row = recordPatient(this.ctx, customer, patientId, patientKind);
+      const assessed = assessRecordPatient(this.ctx, row, customer, rules, today);
+      // The lapsed caregiver card is said once (by the caregiver's own refusal), not again for the patient.
+      const lapsed = caregiverCardLapsed(customer, today);
+      refusals.push(...assessed.refusals.filter((refusal) => refusal.message !== lapsed));
       patient = { row, profile: assessed.profile };
       if (assessed.profile?.stateSystemIsTruth.value && assessed.refusals.length === 0) {
         lookup = { cardId: row.medicalLicence, caregiverCardId: customer.caregiverId };
@@ -382,7 +402,7 @@ export class QueueCheckIn {
       allotment,
       patients: assessment.patients,
       patient: assessment.patient
-        ? { id: assessment.patient.row.id, displayName: assessment.patient.row.displayName, medicalLicence: assessment.patient.row.medicalLicence }
+        ? { kind: assessment.patient.row.kind, id: assessment.patient.row.id, displayName: assessment.patient.row.displayName, medicalLicence: assessment.patient.row.medicalLicence }
         : null,
     };
   }

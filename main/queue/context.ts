@@ -138,6 +138,19 @@ export class QueueContext {
     return ids;
   }
 
+  /** The customers who name this caregiver: in customer_caregivers (where the schema has it) or as their profile's caregiver. */
+  patientsOfCaregiver(caregiverId: string): string[] {
+    const db = this.deps.sqlite();
+    const ids = new Set<string>();
+    if (this.columns('customer_caregivers').size > 0) {
+      for (const row of db.prepare('SELECT patient_id AS id FROM customer_caregivers WHERE caregiver_id = ?').all(caregiverId) as Array<{ id: string }>) ids.add(row.id);
+    }
+    if (this.columns('customer_profiles').has('caregiver_customer_id')) {
+      for (const row of db.prepare('SELECT customer_id AS id FROM customer_profiles WHERE caregiver_customer_id = ?').all(caregiverId) as Array<{ id: string }>) ids.add(row.id);
+    }
+    return [...ids];
+  }
+
   openEntryOf(customerId: string): { id: string } | null {
     return (
       (this.deps.sqlite().prepare('SELECT id FROM queue_entries WHERE customer_id = ? AND removed_at IS NULL').get(customerId) as { id: string } | undefined) ?? null

@@ -30,13 +30,14 @@ export class QueueListing {
                 -- The chosen photo, else the latest ID image kept on the profile (a captured or uploaded Full License).
                 coalesce(d.id, (SELECT x.id FROM customer_documents x WHERE x.customer_id = q.customer_id AND x.kind = 'full_licence'
                                    AND x.mime IN ('image/jpeg', 'image/png', 'image/webp') ORDER BY x.added_at DESC, x.id DESC LIMIT 1)) AS photoDocumentId,
-                cp.first_name || ' ' || cp.last_name AS forPatient,
+                coalesce(cp.first_name || ' ' || cp.last_name, pc.first_name || ' ' || pc.last_name) AS forPatient,
                 -- The store hub's claim (issue 15): the station serving this customer. The hub sends who holds
                 -- it (a new holder, a release), not each renewal, so the lease's end here is not watched.
                 hc.device_name AS servedBy
            FROM queue_entries q
            JOIN customers c ON c.id = q.customer_id
            LEFT JOIN caregiver_patients cp ON cp.id = q.caregiver_patient_id
+           LEFT JOIN customers pc ON pc.id = q.patient_customer_id
            LEFT JOIN employees e ON e.id = q.checked_in_by
            LEFT JOIN customer_profiles p ON p.customer_id = q.customer_id
            LEFT JOIN customer_documents d ON d.id = p.photo_document_id AND d.mime IN ('image/jpeg', 'image/png', 'image/webp')

@@ -39,7 +39,7 @@ export function createQueueModule(services: CoreServices, options: QueueModuleOp
   const handlers: HandlersFor<QueueCallName> = {
     'queue.list': { access: 'logged_in', run: () => service.view() },
     'queue.findCustomers': { access: 'logged_in', run: (_ctx, request) => service.findCustomers(request.query, request.limit) },
-    'queue.checkIn.prepare': { access: 'sell', run: (_ctx, request) => service.prepare(request.customerId, request.as, request.patientId) },
+    'queue.checkIn.prepare': { access: 'sell', run: (_ctx, request) => service.prepare(request.customerId, request.as, request.patientId, request.patientKind) },
     'queue.checkIn': {
       access: 'sell',
       run(ctx, request) {

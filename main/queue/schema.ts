@@ -30,6 +30,8 @@ export const queueEntries = sqliteTable(
     caregiverCardId: text('caregiver_card_id'),
     /** A caregiver checked in for one of the patients kept on their profile (caregiver_patients): that patient. */
     caregiverPatientId: text('caregiver_patient_id'),
+    /** A caregiver checked in for a patient who is a customer in their own right (customer_caregivers): that customer. */
+    patientCustomerId: text('patient_customer_id').references(() => customers.id),
     removedAt: integer('removed_at'),
     removedBy: text('removed_by').references(() => employees.id),
     removedReason: text('removed_reason', { enum: ['removed', 'cleared', 'served'] }),

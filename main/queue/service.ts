@@ -3,7 +3,7 @@
  * context.ts (rules, today, a customer's facts), listing.ts (the view and the customer search),
  * check-in.ts (refusals and the purchase allotment), changes.ts (reorder, remove, clear, served).
  */
-import type { CheckInPreparation, CheckInType, QueueAllotment, QueueCustomerHit, QueueEntry, QueueView } from '../../preload/contract/queue.js';
+import type { CheckInPreparation, CheckInType, PatientKind, QueueAllotment, QueueCustomerHit, QueueEntry, QueueView } from '../../preload/contract/queue.js';
 import type { Employee } from '../../preload/api.js';
 import { QueueChanges } from './changes.js';
 import { QueueCheckIn } from './check-in.js';
@@ -43,8 +43,8 @@ export class QueueService {
     return this.listing.findCustomers(query, limit);
   }
 
-  prepare(customerId: string, as: CheckInType | undefined, patientId?: string): Promise<CheckInPreparation> {
-    return this.checkIns.prepare(customerId, as, patientId);
+  prepare(customerId: string, as: CheckInType | undefined, patientId?: string, patientKind?: PatientKind): Promise<CheckInPreparation> {
+    return this.checkIns.prepare(customerId, as, patientId, patientKind);
   }
 
   checkIn(actor: Employee, request: Parameters<QueueCheckIn['checkIn']>[1]): QueueEntry {

@@ -101,8 +101,10 @@ export const patientOptionSchema = z.object({
   licenceExpires: z.string().nullable(),
   /** Why this patient cannot be chosen (expired card...), or null. */
   problem: z.string().nullable(),
-  /** The caregiver themselves, on their own patient card (a caregiver who is also a patient). */
+  /** The caregiver themselves, on their own patient card (a caregiver who is also a patient), or as adult use (`as`). */
   self: z.boolean().optional(),
+  /** The caregiver themselves: as a medical patient on their own card (the default), or as an adult-use customer. */
+  as: z.enum(['medical', 'adult_use']).optional(),
 });
 export type PatientOption = z.infer<typeof patientOptionSchema>;
 
@@ -268,7 +270,8 @@ export const saleSummarySchema = z.object({
   channel: z.enum(['medical', 'adult_use']),
 });
 
-const patientChoice = z.object({ kind: z.enum(['customer', 'caregiver_patient']), id }).strict();
+/** `as` tells a caregiver's two ways of buying for themselves apart (own patient card, or adult use). */
+const patientChoice = z.object({ kind: z.enum(['customer', 'caregiver_patient']), id, as: z.enum(['medical', 'adult_use']).optional() }).strict();
 
 export const checkoutCalls = {
   'checkout.products.search': {

@@ -10,6 +10,9 @@ import { commandIdSchema } from './common.js';
 const idText = z.string().min(1).max(40);
 export const checkInTypeSchema = z.enum(['adult_use', 'medical', 'medical_recommendation', 'caregiver']);
 export type CheckInType = z.infer<typeof checkInTypeSchema>;
+/** Where a caregiver's patient is kept: on the caregiver's profile, or as a customer of their own. */
+export const patientKindSchema = z.enum(['customer', 'caregiver_patient']);
+export type PatientKind = z.infer<typeof patientKindSchema>;
 export const allotmentUnitSchema = z.enum(['mg', 'mg_thc', 'plants']);
 export type AllotmentUnit = z.infer<typeof allotmentUnitSchema>;
 
@@ -37,7 +40,7 @@ export const queueEntrySchema = z.object({
   allotments: z.array(queueAllotmentSchema),
   /** Warnings from the profile, shown on the tile. */
   warnings: z.array(z.string()),
-  /** A caregiver checked in for one of the patients kept on their profile: that patient's name. */
+  /** A caregiver checked in for one of their patients (kept on their profile, or a customer of their own): that patient's name. */
   forPatient: z.string().nullable(),
   /** A caregiver checked in to buy for themselves, on their own patient card. */
   forSelf: z.boolean(),
@@ -114,12 +117,13 @@ export const checkInPreparationSchema = z.object({
   nestUnder: z.object({ entryId: z.string(), displayName: z.string() }).nullable(),
   allotment: allotmentProposalSchema,
   /**
-   * A caregiver: the patients kept on their profile, any of whom they may be checked in for (the
-   * allotment is then that patient's), and the one chosen. A caregiver with their own patient card
-   * may instead be checked in as medical: for themselves.
+   * A caregiver: their patients, any of whom they may be checked in for (the allotment is then that
+   * patient's), and the one chosen. `kind` says where the patient is kept: on the caregiver's
+   * profile (caregiver_patient), or a customer in their own right linked to this caregiver
+   * (customer). A caregiver with their own patient card may instead be checked in as medical: for themselves.
    */
-  patients: z.array(z.object({ id: z.string(), displayName: z.string(), medicalLicence: z.string(), problem: z.string().nullable() })),
-  patient: z.object({ id: z.string(), displayName: z.string(), medicalLicence: z.string() }).nullable(),
+  patients: z.array(z.object({ kind: patientKindSchema, id: z.string(), displayName: z.string(), medicalLicence: z.string(), problem: z.string().nullable() })),
+  patient: z.object({ kind: patientKindSchema, id: z.string(), displayName: z.string(), medicalLicence: z.string() }).nullable(),
 });
 export type CheckInPreparation = z.infer<typeof checkInPreparationSchema>;
 
@@ -141,7 +145,7 @@ export const queueCalls = {
   },
   /** Run the check-in checks and look up the allotment; nothing joins the queue yet. */
   'queue.checkIn.prepare': {
-    request: z.object({ customerId: idText, as: checkInTypeSchema.optional(), patientId: idText.optional() }).strict(),
+    request: z.object({ customerId: idText, as: checkInTypeSchema.optional(), patientId: idText.optional(), patientKind: patientKindSchema.optional() }).strict(),
     response: checkInPreparationSchema,
   },
   'queue.checkIn': {
@@ -150,8 +154,9 @@ export const queueCalls = {
         commandId: commandIdSchema,
         customerId: idText,
         as: checkInTypeSchema,
-        /** A caregiver checked in for one of the patients kept on their profile (caregiver_patients id). */
+        /** A caregiver checked in for one of their patients: its id, and where it is kept (default: on the caregiver's profile). */
         patientId: idText.optional(),
+        patientKind: patientKindSchema.optional(),
         /** What the person agreed to, per limit; only lowering from the proposal is allowed. */
         allotments: z.array(z.object({ limitId: z.string().min(1).max(60), amount: z.number().int().nonnegative() }).strict()).max(20),
         /** Offline only: allotments typed by hand after confirming the medical ID and both warnings. */

@@ -70,13 +70,13 @@ describe('a caregiver checked in for a patient kept on their profile', () => {
 
     // Without a choice: as before, the patient is chosen at the register.
     const plain = await prepare(r, { customerId: henry });
-    expect(plain.patients).toEqual([{ id: paula.id, displayName: 'Paula Patient', medicalLicence: 'MP2J6N4Q8B', problem: null }]);
+    expect(plain.patients).toEqual([{ kind: 'caregiver_patient', id: paula.id, displayName: 'Paula Patient', medicalLicence: 'MP2J6N4Q8B', problem: null }]);
     expect(plain.patient).toBeNull();
     expect(plain.allotment.status).toBe('not_required');
 
     const forPaula = await prepare(r, { customerId: henry, as: 'caregiver', patientId: paula.id });
     expect(forPaula.refusals).toEqual([]);
-    expect(forPaula.patient).toEqual({ id: paula.id, displayName: 'Paula Patient', medicalLicence: 'MP2J6N4Q8B' });
+    expect(forPaula.patient).toEqual({ kind: 'caregiver_patient', id: paula.id, displayName: 'Paula Patient', medicalLicence: 'MP2J6N4Q8B' });
     expect(forPaula.allotment).toMatchObject({ status: 'state_system', cardId: 'MP2J6N4Q8B', caregiverCardId: 'CG8B3N6X5R' });
     expect(forPaula.allotment.limits).toEqual([expect.objectContaining({ limitId: 'usable_cannabis', amount: 70_870, unit: 'mg' })]);
 

@@ -378,4 +378,21 @@ describe('migrations', () => {
     expect(checkIntegrity(sqlite)).toBeNull();
     sqlite.close();
   });
+  it('queue_patient_customer keeps queue entries and leaves them with no customer patient; the new column refers to a customer', () => {
+    const entry = journal.entries.find((item) => item.tag.endsWith('_queue_patient_customer'))!;
+    const file = join(work.dir, 'queue-patient-customer.sqlite');
+    const previous = openAt(file, entry.idx);
+    seedPreviousVersion(previous);
+    previous
+      .prepare(
+        `INSERT INTO queue_entries (id, customer_id, checked_in_as, position, checked_in_at, allotment_source, caregiver_patient_id)
+         VALUES ('Q1', '01HZZZZZZZZZZZZZZZZZZZZZZZ', 'caregiver', 1, 1, 'state_system', 'p1')`,
+      )
+      .run();
+    previous.close();
+    const sqlite = openAt(file, entry.idx + 1);
+    expect(sqlite.prepare('SELECT id, caregiver_patient_id, patient_customer_id FROM queue_entries').all()).toEqual([{ id: 'Q1', caregiver_patient_id: 'p1', patient_customer_id: null }]);
+    expect(() => sqlite.prepare("UPDATE queue_entries SET patient_customer_id = 'nobody' WHERE id = 'Q1'").run()).toThrow(/FOREIGN KEY/);
+    sqlite.close();
+  });
 });

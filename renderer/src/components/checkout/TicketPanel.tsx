@@ -60,7 +60,7 @@ export function TicketPanel(props: TicketPanelProps) {
               ? `Caregiver${ticket.patient ? (ticket.patient.self ? ' buying for themselves' : ` for ${ticket.patient.name}`) : ''}`
               : ticket.profileLabel}{' '}
             · {ticket.channel === 'medical' ? 'Medical sale' : 'Adult-use sale'}
-            {ticket.patient?.self ? ` · own patient card ${ticket.patient.licence ?? ''}` : ticket.customer.licence ? ` · card ${ticket.customer.licence}` : ''}
+            {ticket.patient?.self ? (ticket.patient.as === 'adult_use' ? '' : ` · own patient card ${ticket.patient.licence ?? ''}`) : ticket.customer.licence ? ` · card ${ticket.customer.licence}` : ''}
             {ticket.groups.length > 0 ? ` · groups: ${ticket.groups.join(', ')}` : ''}
             {ticket.groupDiscount ? ` · ${ticket.groupDiscount.label} off` : ''}
           </p>
@@ -99,14 +99,16 @@ export function TicketPanel(props: TicketPanelProps) {
           <p>{ticket.needsPatient ? 'Who is this caregiver buying for?' : 'Patient:'}</p>
           {ticket.patients.map((patient) => (
             <button
-              key={`${patient.kind}:${patient.id}`}
+              key={`${patient.kind}:${patient.id}:${patient.as ?? ''}`}
               type="button"
-              className={`tile ${ticket.patient?.id === patient.id ? 'chosen' : ''}`}
+              className={`tile ${ticket.patient?.id === patient.id && ticket.patient.as === patient.as ? 'chosen' : ''}`}
               disabled={patient.problem !== null}
               onClick={() => props.onPatient(patient)}
             >
-              <span className="tile-name">{patient.self ? 'For themselves' : patient.name}</span>
-              <span className="tile-role">{patient.problem ?? `${patient.self ? 'own patient card' : 'card'} ${patient.licence ?? '—'}`}</span>
+              <span className="tile-name">{patient.self ? (patient.as === 'adult_use' ? 'For themselves, adult use' : 'For themselves') : patient.name}</span>
+              <span className="tile-role">
+                {patient.problem ?? (patient.as === 'adult_use' ? 'adult-use limits, no patient card' : `${patient.self ? 'own patient card' : 'card'} ${patient.licence ?? '—'}`)}
+              </span>
             </button>
           ))}
           {ticket.lines.length === 0 ? <AddPatient ticket={ticket} onTicket={props.onTicket} /> : null}
@@ -115,7 +117,8 @@ export function TicketPanel(props: TicketPanelProps) {
         <p className="ticket-sub">
           {ticket.patient.self ? (
             <>
-              Buying for <strong>themselves</strong> on their own patient card {ticket.patient.licence}.
+              Buying for <strong>themselves</strong>
+              {ticket.patient.as === 'adult_use' ? ', as an adult-use customer.' : ` on their own patient card ${ticket.patient.licence ?? ''}.`}
             </>
           ) : (
             <>

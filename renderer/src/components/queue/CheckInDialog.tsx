@@ -44,8 +44,8 @@ function fromInput(text: string, unit: QueueAllotment['unit']): number | null {
 
 const UNIT_SUFFIX: Record<QueueAllotment['unit'], string> = { mg: 'g', mg_thc: 'mg THC', plants: 'plants' };
 
-/** Who a caregiver is buying for on this visit. */
-type Choice = { as: CheckInType | undefined; patientId: string | undefined };
+/** Who a caregiver is buying for on this visit: a patient kept on their profile, or a patient who is a customer of their own. */
+type Choice = { as: CheckInType | undefined; patientId: string | undefined; patientKind?: 'customer' | 'caregiver_patient' | undefined };
 
 export function CheckInDialog({ customerId, patientId: presetPatient, onClose, onCheckedIn }: CheckInDialogProps) {
   const system = useStateSystemName();
@@ -62,11 +62,15 @@ export function CheckInDialog({ customerId, patientId: presetPatient, onClose, o
 
   /** A new choice is being looked up: the last answer stays on screen, but cannot be checked in. */
   const [reloading, setReloading] = useState(false);
-  const load = useCallback(async ({ as: asType, patientId }: Choice) => {
+  const load = useCallback(async ({ as: asType, patientId, patientKind }: Choice) => {
     setLoaded((current) => (current.state === 'ready' ? current : { state: 'loading' }));
     setReloading(true);
     setSubmitError(null);
-    const result = await call('queue.checkIn.prepare', { customerId, ...(asType ? { as: asType } : {}), ...(patientId ? { patientId } : {}) });
+    const result = await call('queue.checkIn.prepare', {
+      customerId,
+      ...(asType ? { as: asType } : {}),
+      ...(patientId ? { patientId, ...(patientKind ? { patientKind } : {}) } : {}),
+    });
     setReloading(false);
     if (!result.ok) {
       setLoaded({ state: 'error', message: result.error.message });
@@ -94,7 +98,7 @@ export function CheckInDialog({ customerId, patientId: presetPatient, onClose, o
   const caregiver = preparation?.customerType === 'caregiver';
   // The choice shows at once, before its allotment is looked up.
   const chosenAs = choice.as ?? preparation?.as;
-  const chosenPatient = choice.patientId ?? null;
+  const chosenPatient = choice.patientId ? `${choice.patientKind ?? 'caregiver_patient'}:${choice.patientId}` : null;
   const allotment = preparation?.allotment ?? null;
   const offline = allotment?.status === 'offline';
   const manualNeeded = offline && allotment?.sellWhileTraceDown === true;
@@ -121,7 +125,7 @@ export function CheckInDialog({ customerId, patientId: presetPatient, onClose, o
       commandId: newCommandId(),
       customerId,
       as: preparation.as,
-      ...(preparation.patient ? { patientId: preparation.patient.id } : {}),
+      ...(preparation.patient ? { patientId: preparation.patient.id, patientKind: preparation.patient.kind } : {}),
       allotments: preparation.allotment.limits.map((limit) => ({ limitId: limit.limitId, amount: fromInput(inputs[limit.limitId] ?? '', limit.unit) ?? 0 })),
       ...(manualNeeded ? { manual: { confirmedCardId: confirmation.typed.trim(), acknowledgedWarnings: true as const } } : {}),
     });
@@ -165,15 +169,15 @@ export function CheckInDialog({ customerId, patientId: presetPatient, onClose, o
               <fieldset className="checkin-as checkin-for">
                 <legend>Buying for</legend>
                 {preparation.patients.map((patient) => (
-                  <label key={patient.id} className="checkin-choice">
+                  <label key={`${patient.kind}:${patient.id}`} className="checkin-choice">
                     <input
                       type="radio"
                       name="checkin-for"
-                      checked={chosenPatient === patient.id}
+                      checked={chosenPatient === `${patient.kind}:${patient.id}`}
                       disabled={patient.problem !== null}
-                      onChange={() => setChoice({ as: 'caregiver', patientId: patient.id })}
+                      onChange={() => setChoice({ as: 'caregiver', patientId: patient.id, patientKind: patient.kind })}
                     />
-                    {patient.displayName} <span className="muted">(card {patient.medicalLicence})</span>
+                    {patient.displayName} <span className="muted">(card {patient.medicalLicence || '—'}{patient.kind === 'customer' ? ', own profile' : ''})</span>
                     {patient.problem ? <span className="error-text"> {patient.problem}</span> : null}
                   </label>
                 ))}

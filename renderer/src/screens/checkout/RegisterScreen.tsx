@@ -191,7 +191,7 @@ export function RegisterScreen() {
 
   const choosePatient = async (patient: Ticket['patients'][number]) => {
     if (!ticket) return;
-    const result = await call('checkout.ticket.setPatient', { ticketId: ticket.ticketId, patient: { kind: patient.kind, id: patient.id } });
+    const result = await call('checkout.ticket.setPatient', { ticketId: ticket.ticketId, patient: { kind: patient.kind, id: patient.id, ...(patient.as ? { as: patient.as } : {}) } });
     if (!result.ok) return fail(result.error.message);
     setTicket(result.value);
   };

@@ -1,0 +1,1 @@
+ALTER TABLE `queue_entries` ADD `patient_customer_id` text REFERENCES customers(id);
