@@ -106,6 +106,10 @@ export function createDevicesModule(services: CoreServices, options: DevicesModu
       access: 'logged_in',
       run: (_ctx, request) => ({ scans: manager.handleKeys(request.keys) }),
     },
+    'devices.documentSources': {
+      access: 'logged_in',
+      run: () => currentConfig().devices.flatMap((device) => (device.transport === 'command' && device.enabled ? [{ id: device.id, name: device.name }] : [])),
+    },
     'devices.captureDocument': {
       access: 'logged_in',
       async run(_ctx, request) {

@@ -289,6 +289,14 @@ export const devicesCalls = {
     request: z.object({ keys: z.array(keyStrokeSchema).min(1).max(4096) }).strict(),
     response: z.object({ scans: z.number().int() }),
   },
+  /**
+   * The document scanners a profile's Capture Photo and Scan MD Rec can run (enabled command
+   * sources), for anyone logged in: the budtender at intake captures, only managers configure.
+   */
+  'devices.documentSources': {
+    request: z.object({}).strict(),
+    response: z.array(z.object({ id: deviceIdSchema, name: z.string() })),
+  },
   /** Runs a command document source once (its "Scan" button). */
   'devices.captureDocument': {
     request: z.object({ id: deviceIdSchema }).strict(),

@@ -4,13 +4,14 @@
  * scan simulator endpoint driven by `npm run scan` (scripts/scan.ts).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../main/store/ids.js';
 import { keyPressesFor } from '../../../main/devices/framing/wedge.js';
-import { repoRoot } from '../../support/paths.js';
+import { repoRoot, tempDir } from '../../support/paths.js';
+import { signaturePng } from '../../support/png.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
 import { until } from './until.js';
 
@@ -109,5 +110,36 @@ describe('devices capability', () => {
     expect(again.ok ? null : again.error.code).toBe('not_found');
     const found = await reg.call('devices.discover', {});
     expect(found).toMatchObject({ ok: true, value: { serialPorts: expect.any(Array), hidDevices: expect.any(Array) } });
+  });
+});
+
+describe('document scanners for the profile (Capture Photo, Scan MD Rec)', () => {
+  it('every logged-in role sees the enabled scan commands and can run one; only manage_settings sees their configuration', async () => {
+    const reg = await startTestRegister();
+    const temp = tempDir('register-docsources-');
+    try {
+      const recorded = join(temp.dir, 'scan.png');
+      writeFileSync(recorded, signaturePng(80, 60));
+      expect((await reg.call('session.login', { pin: '3333' })).ok).toBe(true);
+      for (const device of [
+        { id: 'idscan', name: 'ID scanner', transport: 'command', command: ['cp', recorded, '{out}'] },
+        { id: 'spare', name: 'Spare scanner', transport: 'command', command: ['cp', recorded, '{out}'], enabled: false },
+        { id: 'inbox', name: 'Scan folder', transport: 'folder', inboxDir: temp.dir },
+      ]) {
+        const saved = await reg.call('devices.save', { commandId: newId(), device });
+        expect(saved.ok ? 'saved' : saved.error.message).toBe('saved');
+      }
+      await reg.call('session.logout', {});
+
+      expect((await reg.call('session.login', { pin: '1111' })).ok).toBe(true);
+      expect(await reg.call('devices.list', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      const sources = await reg.call('devices.documentSources', {});
+      expect(sources.ok && sources.value).toEqual([{ id: 'idscan', name: 'ID scanner' }]);
+      const scanned = await reg.call('devices.captureDocument', { id: 'idscan' });
+      expect(scanned).toMatchObject({ ok: true, value: { deviceId: 'idscan', mime: 'image/png', sizeBytes: readFileSync(recorded).length } });
+    } finally {
+      await reg.close();
+      temp.cleanup();
+    }
   });
 });

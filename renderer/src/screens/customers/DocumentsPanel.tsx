@@ -80,10 +80,10 @@ export function DocumentsPanel({ config, target, onChanged }: { config: Customer
   useEffect(() => {
     void load();
     // A command document source (scanimage and the like) can be run from here; a watched folder cannot.
-    void call('devices.list', {}).then((result) => {
+    // Asked of every role: the budtender at intake captures, though only a manager sets scanners up.
+    void call('devices.documentSources', {}).then((result) => {
       if (!result.ok) return;
-      const source = result.value.devices.find((d) => d.config.transport === 'command' && d.config.enabled);
-      setScanner(source ? { id: source.config.id, name: source.config.name } : null);
+      setScanner(result.value[0] ?? null);
     });
   }, [load]);
 
