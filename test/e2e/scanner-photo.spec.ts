@@ -6,7 +6,9 @@
  * Photo on a customer's profile: the register runs the command, checks and keeps the image, files
  * it as a Full License on the profile and makes it the customer's photo; the queue tile shows it.
  * Scan MD Rec files the next scan as the doctor's permit, without changing the photo; a scan that
- * fails says so on the profile and files nothing.
+ * fails says so on the profile and files nothing. A scanner whose own software saves into a
+ * watched folder (Settings › Devices, real folder transport): the image is offered to the open
+ * profile, filed as chosen, or left.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -116,4 +118,53 @@ test('a budtender captures the scanned ID photo onto a profile and the queue til
   const photo = tile.getByTestId('queue-photo').locator('img');
   await expect(photo).toHaveCount(1);
   await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(160);
+});
+
+test('a scanner that saves into a watched folder: the scan is offered to the open profile and filed as its photo', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await logIn(page, host().url, demo.admin.pin, demo.admin.name);
+  const inbox = join(recordings, 'inbox');
+  mkdirSync(inbox, { recursive: true });
+  await go(page, 'Settings');
+  const add = page.getByRole('region', { name: 'Add a device' });
+  await add.getByLabel('Name').fill('Scan folder');
+  await add.getByLabel('Connection').selectOption('folder');
+  await add.getByLabel('Folder the scanner saves into').fill(inbox);
+  await add.getByRole('button', { name: 'Add device' }).click();
+  await expect(page.getByTestId('devices-table').getByRole('row', { name: /Scan folder/ })).toContainText('connected');
+
+  await logIn(page, host().url, demo.budtender.pin, demo.budtender.name);
+  await go(page, 'Customers');
+  await page.getByLabel('Search by').selectOption({ label: 'Name' });
+  await page.getByLabel('Search', { exact: true }).fill('redcorn');
+  await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /Tomas Redcorn/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Tomas Redcorn' })).toBeVisible();
+  const documents = page.getByRole('region', { name: 'Documents' });
+  await expect(documents.getByText('No documents yet.')).toBeVisible();
+
+  // The scanner's software saves the ID photo into the folder; the register picks it up once it is whole.
+  writeFileSync(join(inbox, 'IMG_0001.jpg'), await scannedJpeg(page, 140, '#3f9d6b'));
+  const arrived = documents.getByRole('group', { name: 'Scan arrived' });
+  await expect(arrived).toContainText('A scan arrived from Scan folder');
+  await expect(arrived.getByLabel('File the scan as')).toHaveValue('full_licence');
+  await keep(page, 'customers-scan-arrived', documents);
+  await arrived.getByRole('button', { name: 'File it here' }).click();
+  await expect(arrived).toHaveCount(0);
+  const filed = documents.getByRole('list', { name: 'Documents' }).getByRole('listitem');
+  await expect(filed).toHaveCount(1);
+  await expect(filed.first()).toContainText('Full License');
+
+  // A second scan meant for someone else is left, not filed.
+  writeFileSync(join(inbox, 'IMG_0002.jpg'), await scannedJpeg(page, 150, '#9d3f6b'));
+  await expect(arrived).toContainText('A scan arrived from Scan folder');
+  await arrived.getByRole('button', { name: 'Not for this customer' }).click();
+  await expect(arrived).toHaveCount(0);
+  await expect(filed).toHaveCount(1);
+
+  await go(page, 'Queue');
+  await page.getByLabel('Search by name').fill('redcorn');
+  await page.getByRole('list', { name: 'Matching customers' }).getByRole('button', { name: /Tomas Redcorn/ }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Check in' }).click();
+  const photo = page.getByRole('list', { name: 'Checked-in customers' }).getByTestId('queue-entry').filter({ hasText: 'Tomas Redcorn' }).getByTestId('queue-photo').locator('img');
+  await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(140);
 });

@@ -1,15 +1,20 @@
 /**
  * Documents on a profile: Capture Photo and Scan MD Rec from the configured document scanner,
  * "+ Upload" of a file with a chosen type (sent in parts), and the eye icon to look at one. A
- * document added at another station whose file has not reached this one yet says so instead.
+ * document added at another station whose file has not reached this one yet says so instead. A scan
+ * that arrives from a scanner saving into a watched folder is offered to the open profile, to file
+ * under a chosen type (or leave).
  */
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ulid } from 'ulid';
 import { formatBytes, formatDateTime } from '../../format';
 import { getClient } from '../../client';
 import { call } from '../../register';
 import { useStatus } from '../../stores/app';
 import type { CustomerDocument, CustomersConfig, DocumentKind } from './types';
+import type { EventPayload } from '../../../../preload/api';
+
+type DocumentReceived = EventPayload<'document.received'>;
 import { newCommandId } from './CustomersScreen';
 
 const KIND_LABELS: Record<DocumentKind, string> = {
@@ -54,6 +59,11 @@ export function DocumentsPanel({ config, target, onChanged }: { config: Customer
   const [error, setError] = useState<string | null>(null);
   const [viewing, setViewing] = useState<{ title: string; url: string; mime: string } | null>(null);
   const [scanner, setScanner] = useState<{ id: string; name: string } | null>(null);
+  /** The scan commands' ids: their images are filed by the button that ran them, not offered here. */
+  const commandSources = useRef<Set<string>>(new Set());
+  /** A scan from a watched folder, waiting to be filed on this profile (or left). */
+  const [arrived, setArrived] = useState<DocumentReceived | null>(null);
+  const [arrivedKind, setArrivedKind] = useState<DocumentKind>(config.mayKeepScannedLicenceData ? 'full_licence' : 'doctors_permit');
   const fileId = useId();
 
   const load = useCallback(async () => {
@@ -83,6 +93,7 @@ export function DocumentsPanel({ config, target, onChanged }: { config: Customer
     // Asked of every role: the budtender at intake captures, though only a manager sets scanners up.
     void call('devices.documentSources', {}).then((result) => {
       if (!result.ok) return;
+      commandSources.current = new Set(result.value.map((source) => source.id));
       setScanner(result.value[0] ?? null);
     });
   }, [load]);
@@ -94,6 +105,34 @@ export function DocumentsPanel({ config, target, onChanged }: { config: Customer
       if (event.customerId === customerId) void load();
     });
   }, [customerId, load]);
+
+  useEffect(
+    () =>
+      getClient().on('document.received', (document) => {
+        if (!commandSources.current.has(document.deviceId)) setArrived(document);
+      }),
+    [],
+  );
+
+  const fileArrived = async () => {
+    if (!arrived) return;
+    setError(null);
+    const to = await destination();
+    if (!to) return;
+    setBusy('Filing the scan…');
+    const result = await call('customers.addDocument', {
+      commandId: newCommandId(),
+      ...to,
+      kind: arrivedKind,
+      mime: arrived.mime,
+      source: { from: 'device', file: arrived.file, sha256: arrived.sha256 },
+      useAsPhoto: arrivedKind === 'full_licence' || arrivedKind === 'profile_photo',
+    });
+    setBusy(null);
+    if (!result.ok) return setError(result.error.message);
+    setArrived(null);
+    await added();
+  };
 
   const added = async () => {
     await load();
@@ -217,7 +256,29 @@ export function DocumentsPanel({ config, target, onChanged }: { config: Customer
           }}
         />
       </div>
-      {!scanner ? <p className="muted">No document scanner is set up (Settings › Devices): use + Upload.</p> : null}
+      {!scanner ? <p className="muted">No scan command is set up (Settings › Devices): use + Upload, or a scanner that saves into a watched folder.</p> : null}
+      {arrived ? (
+        <div className="cu-arrived" role="group" aria-label="Scan arrived">
+          <p>
+            <strong>A scan arrived from {arrived.deviceName}</strong> ({formatBytes(arrived.sizeBytes)}, {formatDateTime(arrived.at, timeZone)}). File it on this profile as:
+          </p>
+          <div className="cu-doc-actions">
+            <select aria-label="File the scan as" value={arrivedKind} onChange={(event) => setArrivedKind(event.target.value as DocumentKind)}>
+              {config.uploadKinds.map((k) => (
+                <option key={k} value={k}>
+                  {KIND_LABELS[k]}
+                </option>
+              ))}
+            </select>
+            <button type="button" className="primary" disabled={busy !== null} onClick={() => void fileArrived()}>
+              File it here
+            </button>
+            <button type="button" className="secondary" onClick={() => setArrived(null)}>
+              Not for this customer
+            </button>
+          </div>
+        </div>
+      ) : null}
       {busy ? <p role="status">{busy}</p> : null}
       {error ? (
         <p className="error" role="alert">
