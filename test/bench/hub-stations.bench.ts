@@ -17,7 +17,9 @@ import { newId } from '../../main/store/ids.js';
 import { join } from 'node:path';
 import { startTestHub } from '../support/hub-server.js';
 import { tempDir } from '../support/paths.js';
-import { customerIdByName, fastSync, makeTemplate, openQueue, runRush, startChildHub, startStation, stopHub, synced, until, type Station } from '../support/stations.js';
+import { customerIdByName, fastSync, makeTemplate, openQueue, startStation, stopHub, synced, until, type Station } from '../support/stations.js';
+import { startChildHub } from '../support/child-hub.js';
+import { runRush } from '../support/rush.js';
 import { percentile, type BenchLine, type BenchSuite } from './harness.js';
 
 const SAMPLES = 20;

@@ -9,14 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubSyncOptions } from '../../main/core/modules.js';
 import { newId } from '../../main/store/ids.js';
 import type { QueueView } from '../../preload/contract/queue.js';
-import { startTestHub, type TestHub } from '../support/hub-server.js';
-import { customerIdByName, fastSync, makeTemplate, openQueue, startStation, stopHub, synced, until, type Station, type StoreTemplate } from '../support/stations.js';
+import type { TestHub } from '../support/hub-server.js';
+import { customerIdByName, fastSync, openQueue, startStore, type Station, type StoreOnHub, until } from '../support/stations.js';
 
 // Long enough that a loaded machine stalling a renewal for a few seconds cannot let the lease lapse.
 const LEASE_MS = 4000;
 
+let store: StoreOnHub | undefined;
 let hub: TestHub;
-let template: StoreTemplate;
 let intake: Station;
 let r1: Station;
 let r2: Station;
@@ -24,18 +24,13 @@ let r2: Station;
 beforeAll(async () => {
   fastSync();
   hubSyncOptions.leaseRenewMs = 400;
-  hub = await startTestHub({ leaseMs: LEASE_MS });
-  template = await makeTemplate();
-  intake = await startStation(hub.hub, template, 'Intake', 'intake');
-  r1 = await startStation(hub.hub, template, 'Register 1', 'register');
-  r2 = await startStation(hub.hub, template, 'Register 2', 'register');
-  for (const station of [intake, r1, r2]) await synced(station, 60_000);
+  store = await startStore({ hub: { leaseMs: LEASE_MS } });
+  ({ hub, intake } = store);
+  [r1, r2] = store.registers as [Station, Station];
 }, 240_000);
 
 afterAll(async () => {
-  for (const station of [intake, r1, r2]) await station?.stop();
-  await stopHub(hub);
-  template?.cleanup();
+  await store?.stop();
   delete hubSyncOptions.leaseRenewMs;
 }, 60_000);
 

@@ -19,34 +19,27 @@ import { DEMO_PINS } from '../../main/demo/seed.js';
 import { newId } from '../../main/store/ids.js';
 import { LEASE_MS } from '../../hub/protocol.js';
 import type { QueueView } from '../../preload/contract/queue.js';
-import { startTestHub, type TestHub } from '../support/hub-server.js';
-import { customerIdByName, fastSync, makeTemplate, openQueue, ringAdultUse, startStation, stopHub, synced, until, type Station, type StoreTemplate } from '../support/stations.js';
+import type { TestHub } from '../support/hub-server.js';
+import { customerIdByName, fastSync, openQueue, ringAdultUse, startStore, type Station, type StoreOnHub, synced, until } from '../support/stations.js';
 
 const FAST_MS = 10 * 60_000;
 /** How far a measured offset may be from the truth on a loaded machine (a hello's round trip). */
 const SLACK_MS = 5_000;
 
+let store: StoreOnHub | undefined;
 let hub: TestHub;
-let template: StoreTemplate;
 let intake: Station;
 let fast: Station;
 let onTime: Station;
 
 beforeAll(async () => {
   fastSync();
-  hub = await startTestHub();
-  template = await makeTemplate();
-  intake = await startStation(hub.hub, template, 'Intake', 'intake');
-  fast = await startStation(hub.hub, template, 'Register 1', 'register', { clock: () => Date.now() + FAST_MS });
-  onTime = await startStation(hub.hub, template, 'Register 2', 'register');
-  for (const station of [intake, fast, onTime]) await synced(station, 60_000);
+  store = await startStore({ station: (name) => (name === 'Register 1' ? { clock: () => Date.now() + FAST_MS } : {}) });
+  ({ hub, intake } = store);
+  [fast, onTime] = store.registers as [Station, Station];
 }, 240_000);
 
-afterAll(async () => {
-  for (const station of [intake, fast, onTime]) await station?.stop();
-  await stopHub(hub);
-  template?.cleanup();
-}, 60_000);
+afterAll(() => store?.stop(), 60_000);
 
 function deviceId(station: Station): string {
   return (station.db.prepare('SELECT device_id FROM hub_sync WHERE id = 1').get() as { device_id: string }).device_id;

@@ -8,22 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { tempDir } from '../support/paths.js';
-import {
-  compareSales,
-  customerIdByName,
-  fastSync,
-  HUB_SALES_SQL,
-  localSaleIds,
-  makeTemplate,
-  ringAdultUse,
-  startChildHub,
-  startStation,
-  synced,
-  until,
-  type ChildHub,
-  type Station,
-  type StoreTemplate,
-} from '../support/stations.js';
+import { compareSales, customerIdByName, fastSync, HUB_SALES_SQL, localSaleIds, makeTemplate, ringAdultUse, startStation, synced, until, type Station, type StoreTemplate } from '../support/stations.js';
+import { startChildHub, type ChildHub } from '../support/child-hub.js';
 
 let hub: ChildHub;
 let template: StoreTemplate;

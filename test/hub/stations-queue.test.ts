@@ -7,29 +7,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../main/store/ids.js';
-import { startTestHub, type TestHub } from '../support/hub-server.js';
-import { customerIdByName, fastSync, makeTemplate, openQueue, startStation, stopHub, synced, until, type Station, type StoreTemplate } from '../support/stations.js';
+import type { TestHub } from '../support/hub-server.js';
+import { customerIdByName, fastSync, openQueue, startStore, type Station, type StoreOnHub, synced, until } from '../support/stations.js';
 
+let store: StoreOnHub | undefined;
 let hub: TestHub;
-let template: StoreTemplate;
 let intake: Station;
 let registers: Station[] = [];
 
 beforeAll(async () => {
   fastSync();
-  hub = await startTestHub();
-  template = await makeTemplate();
-  intake = await startStation(hub.hub, template, 'Intake', 'intake');
-  registers = [];
-  for (const name of ['Register 1', 'Register 2', 'Register 3']) registers.push(await startStation(hub.hub, template, name, 'register'));
-  for (const station of [intake, ...registers]) await synced(station, 60_000);
+  store = await startStore({ registers: 3 });
+  ({ hub, intake } = store);
+  registers = store.registers;
 }, 240_000);
 
-afterAll(async () => {
-  for (const station of [intake, ...registers]) await station?.stop();
-  await stopHub(hub);
-  template?.cleanup();
-}, 60_000);
+afterAll(() => store?.stop(), 60_000);
 
 describe('stations through the hub', () => {
   it('pairs every station: connected, nothing left to push', async () => {

@@ -12,11 +12,11 @@ import { DEMO_PINS } from '../../main/demo/seed.js';
 import { newId } from '../../main/store/ids.js';
 import type { ResponseEnvelope } from '../../preload/api.js';
 import type { QueueView } from '../../preload/contract/queue.js';
-import { startTestHub, type TestHub } from '../support/hub-server.js';
-import { customerIdByName, fastSync, makeTemplate, openQueue, startStation, stopHub, synced, until, type Station, type StoreTemplate } from '../support/stations.js';
+import type { TestHub } from '../support/hub-server.js';
+import { customerIdByName, fastSync, openQueue, startStore, type Station, type StoreOnHub, synced, until } from '../support/stations.js';
 
+let store: StoreOnHub | undefined;
 let hub: TestHub;
-let template: StoreTemplate;
 let intake: Station;
 let r1: Station;
 let r2: Station;
@@ -25,20 +25,15 @@ beforeAll(async () => {
   fastSync();
   // Renewals often: a claim kept by mistake would be renewed many times over within the test.
   hubSyncOptions.leaseRenewMs = 300;
-  hub = await startTestHub();
-  template = await makeTemplate();
-  intake = await startStation(hub.hub, template, 'Intake', 'intake');
-  r1 = await startStation(hub.hub, template, 'Register 1', 'register');
-  r2 = await startStation(hub.hub, template, 'Register 2', 'register');
-  for (const station of [intake, r1, r2]) await synced(station, 60_000);
+  store = await startStore();
+  ({ hub, intake } = store);
+  [r1, r2] = store.registers as [Station, Station];
   await intake.call('session.logout');
   await intake.call('session.login', { pin: DEMO_PINS.budtender });
 }, 240_000);
 
 afterAll(async () => {
-  for (const station of [intake, r1, r2]) await station?.stop();
-  await stopHub(hub);
-  template?.cleanup();
+  await store?.stop();
   delete hubSyncOptions.leaseRenewMs;
 }, 60_000);
 

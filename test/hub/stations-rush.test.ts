@@ -9,7 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { tempDir } from '../support/paths.js';
-import { fastSync, makeTemplate, runRush, startChildHub, startStation, synced, type ChildHub, type Station, type StoreTemplate } from '../support/stations.js';
+import { fastSync, makeTemplate, startStation, synced, type Station, type StoreTemplate } from '../support/stations.js';
+import { startChildHub, type ChildHub } from '../support/child-hub.js';
+import { runRush } from '../support/rush.js';
 
 let hub: ChildHub;
 let template: StoreTemplate;
