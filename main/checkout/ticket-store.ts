@@ -199,8 +199,9 @@ export function savedTicketRow(sqlite: Database.Database, ticketId: string): { c
 /**
  * SQL that holds while a ticket open on this register (saved on disk, so one brought back after a
  * restart counts) serves the queue entry in `entryColumn`: the store hub's claim on the entry is
- * kept (renewed) only then (main/hub-sync/grants.ts).
+ * kept (renewed) only then (main/hub-sync/grants.ts). A saved ticket that is not readable JSON (kept
+ * until staff dismiss it) serves no entry: json_extract would throw on it and stop the hub sync.
  */
 export function openTicketServes(entryColumn: string): string {
-  return `EXISTS (SELECT 1 FROM open_tickets t WHERE json_extract(t.state, '$.ticket.queueEntryId') = ${entryColumn})`;
+  return `EXISTS (SELECT 1 FROM open_tickets t WHERE CASE WHEN json_valid(t.state) THEN json_extract(t.state, '$.ticket.queueEntryId') END = ${entryColumn})`;
 }
