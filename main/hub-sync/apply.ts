@@ -14,6 +14,7 @@ import { cachedStatement } from '../store/statements.js';
 import { customerEntityData, type ChangeRow } from './rows.js';
 import { FLAG_FIELDS, TOP_FIELDS } from './capture.js';
 import { customerCaregiverData, queueEntryData, grantData } from '../../hub/protocol.js';
+import { documentKindSchema } from '../../preload/contract/customers.js';
 
 export interface Applied {
   queue: boolean;
@@ -290,7 +291,6 @@ function applyCaregiverPatient(sqlite: Database.Database, data: Row, applied: Ap
   applied.customers.add(caregiverId!);
 }
 
-const DOCUMENT_KINDS = new Set(['full_licence', 'doctors_permit', 'medical_card', 'profile_photo', 'other', 'membership_agreement']);
 
 /**
  * A document added at another station: its record on the profile at once, its file noted as wanted
@@ -303,7 +303,7 @@ function applyCustomerDocument(sqlite: Database.Database, row: ChangeRow, applie
   const sha256 = str(data.sha256);
   const kind = str(data.docKind);
   const sizeBytes = num(data.sizeBytes);
-  if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256) || !kind || !DOCUMENT_KINDS.has(kind) || sizeBytes === null) throw new Error('the document arrived without its kind or file name');
+  if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256) || !kind || !documentKindSchema.safeParse(kind).success || sizeBytes === null) throw new Error('the document arrived without its kind or file name');
   if (!exists(sqlite, 'customers', customerId)) throw new Error('the document names a customer this register does not have');
   record(sqlite, row);
   // This station's own documents are here already (nothing inserted), unless it was restored from a

@@ -10,9 +10,9 @@ import { verifyAuditChain } from '../../../main/audit/log.js';
 import { auditArchiveJobs, auditArchiveOptions } from '../../../main/core/modules.js';
 import { databaseFileIn } from '../../../main/store/db.js';
 import { newId } from '../../../main/store/ids.js';
-import type { ResponseEnvelope } from '../../../preload/api.js';
 import { tempDir } from '../../support/paths.js';
 import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { value } from '../../support/answers.js';
 
 const DAY = 86_400_000;
 /** 2026-03-10 12:00 in California. */
@@ -27,11 +27,6 @@ afterEach(async () => {
   folder = null;
   delete auditArchiveOptions.batch;
 });
-
-function value<T>(response: ResponseEnvelope): T {
-  if (!response.ok) throw new Error(`${response.error.code}: ${response.error.message}`);
-  return response.value as T;
-}
 
 const caStore = {
   store: { name: 'Sunset Greens', licenceNumber: 'C10-0000123-LIC', jurisdiction: 'CA', timeZone: 'America/Los_Angeles' },
@@ -51,11 +46,11 @@ describe('the audit archive job', () => {
     const r = running;
     // No store yet: nothing runs.
     expect(auditArchiveJobs.get(r.dataDir)).toBeUndefined();
-    value(await r.call('setup.createStore', { commandId: newId(), ...caStore }));
-    expect(value(await r.call('app.status'))).toMatchObject({ state: 'ready', trace: { state: 'not_configured' } });
+    await value(r.call('setup.createStore', { commandId: newId(), ...caStore }));
+    expect(await value(r.call('app.status'))).toMatchObject({ state: 'ready', trace: { state: 'not_configured' } });
     for (let i = 0; i < 3; i++) {
-      value(await r.call('session.lock'));
-      value(await r.call('session.login', { pin: '4862' }));
+      await value(r.call('session.lock'));
+      await value(r.call('session.login', { pin: '4862' }));
     }
 
     // The core started the job with the store: its first run is a minute after the start.
@@ -74,7 +69,7 @@ describe('the audit archive job', () => {
 
       // 91 days later, a new event (recent) joins the old ones.
       now = MARCH_10 + 91 * DAY;
-      value(await r.call('session.lock'));
+      await value(r.call('session.lock'));
       let moved = 0;
       for (let run = 0; run < 100; run++) {
         const n = job!.runNow();
