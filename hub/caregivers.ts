@@ -137,13 +137,15 @@ async function customerName(client: pg.PoolClient, id: string): Promise<string |
  * A register names `holderId` on a claim (whose allotment it will sell against). The hub takes it
  * only when it is the entry's customer, or a patient linked to them (a patient customer linked on
  * the hub, or a patient kept on their profile and not removed), and, when the visit was checked in
- * for a kept patient, only that patient.
+ * for a patient (kept, or a customer), only that patient.
  */
 export async function checkHolder(
   client: pg.PoolClient,
-  entry: { customerId: string; caregiverPatientId: string | null },
-  holderId: string | null,
+  entry: { customerId: string; caregiverPatientId: string | null; patientCustomerId?: string | null | undefined },
+  named: string | null,
 ): Promise<CheckedHolder> {
+  // A register that names no holder (an older one) serves the visit as it was checked in: for its patient customer, if any.
+  const holderId = named ?? entry.patientCustomerId ?? null;
   const none = { ok: true as const, caregiverPatientId: entry.caregiverPatientId, patientCustomerId: null };
   if (holderId === null || holderId === entry.customerId) return none;
   // A register may still know a merged customer by the id it signed them up with.
@@ -155,7 +157,7 @@ export async function checkHolder(
   );
   if (survivor.rows[0] && survivor.rows[0].id !== holderId) return checkHolder(client, entry, survivor.rows[0].id);
   const caregiver = (await customerName(client, entry.customerId)) ?? 'this caregiver';
-  if (entry.caregiverPatientId && holderId !== entry.caregiverPatientId) {
+  if ((entry.caregiverPatientId && holderId !== entry.caregiverPatientId) || (entry.patientCustomerId && holderId !== entry.patientCustomerId)) {
     return { ok: false, message: `${caregiver} was checked in for another patient: check them in again for this patient, then serve them.` };
   }
   const kept = await client.query<{ data: Record<string, unknown> }>('SELECT data FROM caregiver_patients WHERE id = $1 AND caregiver_id = $2', [holderId, entry.customerId]);

@@ -47,14 +47,14 @@ function balanceChanges(rows: Array<Record<string, unknown>>): PendingChange[] {
  */
 export async function claimEntry(pool: pg.Pool, deviceId: string, entryId: string, employeeId: string | null, now = Date.now(), leaseMs = LEASE_MS, holderId: string | null = null): Promise<ClaimResult> {
   return inTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ customer_id: string; checked_in_as: string; claimed_by: string | null; lease_until: number | null; lease_epoch: number; removed_at: number | null; caregiver_patient_id: string | null; holder: string | null }>(
-      "SELECT q.customer_id, q.checked_in_as, q.claimed_by, q.lease_until, q.lease_epoch, q.removed_at, q.data ->> 'caregiverPatientId' AS caregiver_patient_id, d.name AS holder FROM queue_entries q LEFT JOIN devices d ON d.device_id = q.claimed_by WHERE q.id = $1 FOR UPDATE OF q",
+    const { rows } = await client.query<{ customer_id: string; checked_in_as: string; claimed_by: string | null; lease_until: number | null; lease_epoch: number; removed_at: number | null; caregiver_patient_id: string | null; patient_customer_id: string | null; holder: string | null }>(
+      "SELECT q.customer_id, q.checked_in_as, q.claimed_by, q.lease_until, q.lease_epoch, q.removed_at, q.data ->> 'caregiverPatientId' AS caregiver_patient_id, q.data ->> 'patientCustomerId' AS patient_customer_id, d.name AS holder FROM queue_entries q LEFT JOIN devices d ON d.device_id = q.claimed_by WHERE q.id = $1 FOR UPDATE OF q",
       [entryId],
     );
     const entry = rows[0];
     if (!entry || entry.removed_at !== null) throw new HubRefusal('not_found', 'This customer is no longer in the queue.');
     // Whose allotment: the register's word is checked (the customer, or a patient linked to them), then the one rule.
-    const checked = await checkHolder(client, { customerId: entry.customer_id, caregiverPatientId: entry.caregiver_patient_id }, holderId);
+    const checked = await checkHolder(client, { customerId: entry.customer_id, caregiverPatientId: entry.caregiver_patient_id, patientCustomerId: entry.patient_customer_id }, holderId);
     if (!checked.ok) throw new HubRefusal('holder_not_linked', checked.message);
     const patient = allotmentHolder({ customerId: entry.customer_id, caregiverPatientId: checked.caregiverPatientId, patientCustomerId: checked.patientCustomerId });
     if (entry.claimed_by && entry.claimed_by !== deviceId && (entry.lease_until ?? 0) > now) {

@@ -11,6 +11,14 @@ import { survivorId, upsertCustomer } from './customers.js';
 import { addCustomerCaregiver, removeCaregiverPatient, removeCustomerCaregiver, upsertCaregiverPatient } from './caregivers.js';
 import { adjustBalances, grantData, queueEntryData, subtractAmounts } from './rows.js';
 
+/** A patient customer named on a caregiver's check-in, by their surviving id, and whether the hub links them to that caregiver. */
+async function linkedPatient(ctx: HandlerContext, patientCustomerId: string, caregiverId: string): Promise<{ id: string; linked: boolean }> {
+  const id = await survivorId(ctx, patientCustomerId);
+  if (id === caregiverId) return { id, linked: true };
+  const { rowCount } = await ctx.client.query('SELECT 1 FROM customer_caregivers WHERE patient_id = $1 AND caregiver_id = $2 AND removed_at IS NULL', [id, caregiverId]);
+  return { id, linked: Boolean(rowCount) };
+}
+
 type Handler<K extends CommandKind> = (ctx: HandlerContext, payload: CommandPayload<K>) => Promise<unknown>;
 
 const MEDICAL = new Set(['medical', 'medical_recommendation', 'caregiver']);
@@ -116,15 +124,20 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
     const { rows } = await ctx.client.query<{ next: number }>(
       'SELECT COALESCE(MAX(position), 0) + 1 AS next FROM queue_entries WHERE removed_at IS NULL AND parent_entry_id IS NULL',
     );
-    const data = { checkedInBy: p.checkedInBy, allotmentSource: p.allotmentSource, cardId: p.cardId, caregiverCardId: p.caregiverCardId, caregiverPatientId: p.caregiverPatientId ?? null, allotments: p.allotments };
-    // A caregiver checked in for a patient kept on their profile: the figure is that patient's.
-    const holderId = allotmentHolder({ customerId, caregiverPatientId: p.caregiverPatientId });
+    // A caregiver checked in for a patient customer: taken only when the hub links them (as a claim's holder is).
+    const patient = p.patientCustomerId ? await linkedPatient(ctx, p.patientCustomerId, customerId) : null;
+    const patientCustomerId = patient?.linked ? patient.id : null;
+    const data = { checkedInBy: p.checkedInBy, allotmentSource: p.allotmentSource, cardId: p.cardId, caregiverCardId: p.caregiverCardId, caregiverPatientId: p.caregiverPatientId ?? null, patientCustomerId, allotments: p.allotments };
+    // A caregiver checked in for a patient (kept on their profile, or a customer): the figure is that patient's.
+    const holderId = allotmentHolder({ customerId, caregiverPatientId: p.caregiverPatientId, patientCustomerId });
     await ctx.client.query(
       `INSERT INTO queue_entries (id, customer_id, checked_in_as, parent_entry_id, position, checked_in_at, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (id) DO NOTHING`,
       [p.entryId, customerId, p.checkedInAs, p.parentEntryId, rows[0]?.next ?? 1, p.checkedInAt, JSON.stringify(data)],
     );
-    if (MEDICAL.has(p.checkedInAs) && p.allotmentSource !== 'not_required') {
+    // A patient the hub does not link to this caregiver: the figure is not the caregiver's either, so no balance is kept from it
+    // (a register that claims the visit for that patient is refused with words, as any unlinked holder is).
+    if (MEDICAL.has(p.checkedInAs) && p.allotmentSource !== 'not_required' && !(patient && !patient.linked)) {
       // The figure at check-in is the patient's remaining allotment; what open grants hold is not free.
       const open = await ctx.client.query<{ granted: AllotmentAmount[] }>("SELECT granted FROM allotment_grants WHERE customer_id = $1 AND status = 'open'", [holderId]);
       const held = open.rows.flatMap((r) => r.granted);
@@ -141,7 +154,7 @@ export const handlers: { [K in CommandKind]: Handler<K> } = {
       }
     }
     await pushQueueEntry(ctx, p.entryId);
-    return { entryId: p.entryId, customerId };
+    return { entryId: p.entryId, customerId, ...(patient && !patient.linked ? { patientNotLinked: patient.id } : {}) };
   },
 
   'queue.remove': async (ctx, p) => {

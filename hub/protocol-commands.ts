@@ -125,6 +125,11 @@ const queueCheckin = z.object({
     caregiverCardId: z.string().max(100).nullable(),
     /** A caregiver checked in for a patient kept on their profile: the allotment below is that patient's. */
     caregiverPatientId: ulid.nullish(),
+    /**
+     * A caregiver checked in for a patient who is a customer of their own (linked to them): the
+     * allotment below is that patient's. Older registers omit it.
+     */
+    patientCustomerId: ulid.nullish(),
     /** What the customer may still buy (the state system's figure at check-in, or the legal limit). */
     allotments: z.array(allotmentAmount.extend({ label: z.string().max(100), ceiling: z.number().int() })).max(20),
   }),
@@ -382,6 +387,8 @@ export const queueEntryData = z.object({
   cardId: z.string().nullable(),
   caregiverCardId: z.string().nullable(),
   caregiverPatientId: ulid.nullish(),
+  /** The patient customer a caregiver was checked in for (linked to them on the hub when it took the check-in). */
+  patientCustomerId: ulid.nullish(),
   allotments: z.array(allotmentAmount.extend({ label: z.string(), ceiling: z.number().int() })),
   claimedBy: ulid.nullable(),
   claimedByName: z.string().nullable(),

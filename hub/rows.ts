@@ -9,7 +9,7 @@ interface QueueRow {
   parent_entry_id: string | null;
   position: number;
   checked_in_at: number;
-  data: { checkedInBy: string | null; allotmentSource: string; cardId: string | null; caregiverCardId: string | null; caregiverPatientId?: string | null; allotments: QueueEntryData['allotments'] };
+  data: { checkedInBy: string | null; allotmentSource: string; cardId: string | null; caregiverCardId: string | null; caregiverPatientId?: string | null; patientCustomerId?: string | null; allotments: QueueEntryData['allotments'] };
   claimed_by: string | null;
   claimed_by_name: string | null;
   lease_until: number | null;
@@ -37,6 +37,7 @@ export async function queueEntryData(client: pg.PoolClient, id: string): Promise
     cardId: row.data.cardId,
     caregiverCardId: row.data.caregiverCardId,
     caregiverPatientId: row.data.caregiverPatientId ?? null,
+    patientCustomerId: row.data.patientCustomerId ?? null,
     allotments: row.data.allotments,
     claimedBy: row.claimed_by,
     claimedByName: row.claimed_by_name,

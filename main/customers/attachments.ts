@@ -4,7 +4,7 @@ import { applyCommand } from '../core/commands.js';
 import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
 import { existsSync } from 'node:fs';
-import { captureCustomerDocument } from '../hub-sync/capture.js';
+import { captureCustomer, captureCustomerDocument, customerSnapshot } from '../hub-sync/capture.js';
 import { documentOrigin } from '../hub-sync/files.js';
 import { type Actor, DOCUMENT_TITLES, formatStamp } from './shared.js';
 import { CustomerDrafts, type PendingDocument } from './drafts.js';
@@ -75,8 +75,14 @@ export abstract class CustomerAttachments extends CustomerDrafts {
         this.prepare(
           'INSERT INTO customer_documents (id, customer_id, kind, title, sha256, mime, size_bytes, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         ).run(id, customerId, input.kind, title, stored.sha256, input.mime, stored.sizeBytes, now, actor.id);
-        if (input.useAsPhoto || input.kind === 'profile_photo') this.usePhoto(customerId, id, now);
+        // The document goes to the store hub before the photo that names it, so no station shows a photo it lacks.
         captureCustomerDocument(this.sqlite, id, now);
+        if (input.useAsPhoto || input.kind === 'profile_photo') {
+          const before = customerSnapshot(this.sqlite, customerId);
+          this.usePhoto(customerId, id, now);
+          // The chosen photo is a customer field: it travels, merged per field like the others.
+          captureCustomer(this.sqlite, customerId, before, now);
+        }
         const document: CustomerDocument = {
           id,
           kind: input.kind,

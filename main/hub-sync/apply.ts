@@ -13,6 +13,7 @@ import type Database from 'better-sqlite3';
 import { cachedStatement } from '../store/statements.js';
 import { customerEntityData, type ChangeRow } from './rows.js';
 import { FLAG_FIELDS, TOP_FIELDS } from './capture.js';
+import { holdPhotoUntilDocument, photoDocumentArrived } from './photo.js';
 import { customerCaregiverData, queueEntryData, grantData } from '../../hub/protocol.js';
 import { documentKindSchema } from '../../preload/contract/customers.js';
 
@@ -83,6 +84,8 @@ function applyCustomer(sqlite: Database.Database, row: ChangeRow, applied: Appli
     const names = Object.keys(columns);
     sqlite.prepare(`UPDATE customers SET ${names.map((n) => `${n} = @${n}`).join(', ')}, updated_at = @updatedAt WHERE id = @id`).run({ ...columns, id: data.id, updatedAt: data.updatedAt });
   }
+  // The chosen photo is set once its document's record is here (it may come after the customer).
+  holdPhotoUntilDocument(sqlite, data.id, profileValues, row.version, row.at);
   const profileNames = Object.keys(profileValues);
   if (profileNames.length > 0) {
     sqlite
@@ -213,9 +216,10 @@ function applyQueueEntry(sqlite: Database.Database, row: ChangeRow, deviceId: st
   cachedStatement(
     sqlite,
     `INSERT INTO queue_entries (id, customer_id, checked_in_as, parent_entry_id, position, checked_in_at, checked_in_by, allotment_source, card_id,
-       caregiver_card_id, caregiver_patient_id, removed_at, removed_by, removed_reason)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+       caregiver_card_id, caregiver_patient_id, patient_customer_id, removed_at, removed_by, removed_reason)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
      ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, position = excluded.position,
+       patient_customer_id = COALESCE(excluded.patient_customer_id, queue_entries.patient_customer_id),
        removed_at = COALESCE(queue_entries.removed_at, excluded.removed_at), removed_reason = COALESCE(queue_entries.removed_reason, excluded.removed_reason)`,
   ).run(
     entry.id,
@@ -230,6 +234,8 @@ function applyQueueEntry(sqlite: Database.Database, row: ChangeRow, deviceId: st
     entry.caregiverCardId,
     // The patient kept on the caregiver's profile, when this station has that record (it travels too).
     entry.caregiverPatientId && exists(sqlite, 'caregiver_patients', entry.caregiverPatientId) ? entry.caregiverPatientId : null,
+    // The patient customer the caregiver buys for (customers reach a station before the visits that name them).
+    entry.patientCustomerId && exists(sqlite, 'customers', entry.patientCustomerId) ? entry.patientCustomerId : null,
     entry.removedAt,
     reason,
   );
@@ -318,6 +324,7 @@ function applyCustomerDocument(sqlite: Database.Database, row: ChangeRow, applie
     // Wanted until the file is here (a file already here from another document is dropped at once by the fetcher).
     record(sqlite, { ...row, id: sha256, data: { documentId: row.id, customerId, deviceId: str(data.deviceId) } }, 'document_file_wanted');
   }
+  photoDocumentArrived(sqlite, customerId!, row.id, row.at);
   applied.customers.add(customerId!);
 }
 

@@ -415,6 +415,7 @@ export function captureCheckin(sqlite: Database.Database, entryId: string): void
         card_id: string | null;
         caregiver_card_id: string | null;
         caregiver_patient_id: string | null;
+        patient_customer_id: string | null;
       }
     | undefined;
   if (!entry) return;
@@ -435,6 +436,7 @@ export function captureCheckin(sqlite: Database.Database, entryId: string): void
       cardId: entry.card_id,
       caregiverCardId: entry.caregiver_card_id,
       caregiverPatientId: entry.caregiver_patient_id,
+      patientCustomerId: entry.patient_customer_id,
       allotments,
     },
     entry.checked_in_at,
