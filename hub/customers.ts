@@ -137,6 +137,8 @@ export async function upsertCustomer(ctx: HandlerContext, p: CommandPayload<'cus
       const kept = await mergeFields(ctx, survivor, merged.data, merged.field_at, ctx.deviceId);
       await ctx.client.query('UPDATE customers SET merged_into = $2 WHERE id = $1', [merged.id, survivor.id]);
       await ctx.client.query('UPDATE queue_entries SET customer_id = $2 WHERE customer_id = $1', [merged.id, survivor.id]);
+      // A caregiver's visit for the merged patient customer is the survivor's (a claim compares against it).
+      await ctx.client.query("UPDATE queue_entries SET data = jsonb_set(data, '{patientCustomerId}', to_jsonb($2::text)) WHERE data ->> 'patientCustomerId' = $1", [merged.id, survivor.id]);
       await repointCaregiverLinks(ctx, merged.id, survivor.id);
       const mergeId = ulid();
       await ctx.client.query('INSERT INTO customer_merges (id, survivor_id, merged_id, identity_key, command_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [

@@ -54,17 +54,24 @@ export function hubConflicts(sqlite: Database.Database, limit = 200): { conflict
     data: string;
     at: number;
   }>;
+  // The chosen photo names a document: a manager sees the document's title, not its id.
+  const photo = (value: unknown): Shown => {
+    if (typeof value !== 'string') return shown(value);
+    const document = cachedStatement(sqlite, 'SELECT title FROM customer_documents WHERE id = ?').get(value) as { title: string } | undefined;
+    return document?.title ?? 'A document not on this station yet';
+  };
   const conflicts = conflictRows.flatMap((row): HubConflict[] => {
     const data = parsed(conflictRecord, row.data);
     if (!data) return [];
+    const value = data.field === 'profile.photo_document_id' ? photo : shown;
     return [{
       id: row.id,
       customerId: data.customerId,
       customerName: name(data.customerId),
       field: data.field,
-      keptValue: shown(data.keptValue),
+      keptValue: value(data.keptValue),
       keptAt: typeof data.keptAt === 'number' ? data.keptAt : null,
-      lostValue: shown(data.lostValue),
+      lostValue: value(data.lostValue),
       lostAt: typeof data.lostAt === 'number' ? data.lostAt : row.at,
       lostStation: (typeof data.lostDeviceId === 'string' ? stations.get(data.lostDeviceId) : undefined) ?? 'another station',
     }];

@@ -41,4 +41,21 @@ describe('hub conflicts for a manager', () => {
     ]);
     expect(merges).toEqual([{ id: 'm-good', survivorId: 'cust-1', survivorName: 'A customer not on this station', mergedId: 'cust-2', at: 3_000 }]);
   });
+
+  it("names the chosen photo's document by its title (or says it is not here yet), not by its id", () => {
+    opened = openTestStore();
+    const sqlite = opened.store.sqlite;
+    sqlite
+      .prepare("INSERT INTO customers (id, customer_type, first_name, last_name, date_of_birth, created_at, updated_at) VALUES ('cust-1', 'adult_use', 'Olivia', 'Hart', '1990-01-01', 1, 1)")
+      .run();
+    sqlite
+      .prepare("INSERT INTO customer_documents (id, customer_id, kind, title, sha256, mime, size_bytes, added_at, added_by) VALUES ('doc-1', 'cust-1', 'profile_photo', 'Profile Photo 12/07/2026 10:42', ?, 'image/png', 10, 1, NULL)")
+      .run('a'.repeat(64));
+    sqlite
+      .prepare('INSERT INTO hub_records (entity, id, data, version, at) VALUES (?, ?, ?, ?, ?)')
+      .run('customer_conflict', 'c-photo', JSON.stringify({ customerId: 'cust-1', field: 'profile.photo_document_id', keptValue: 'doc-1', keptAt: 2_000, lostValue: 'doc-2', lostAt: 1_500 }), 1, 2_000);
+    expect(hubConflicts(sqlite).conflicts).toEqual([
+      expect.objectContaining({ customerName: 'Olivia Hart', field: 'profile.photo_document_id', keptValue: 'Profile Photo 12/07/2026 10:42', lostValue: 'A document not on this station yet' }),
+    ]);
+  });
 });

@@ -26,6 +26,7 @@ const FIELD_LABELS: Record<string, string> = {
   licenceState: 'Licence state',
   nickname: 'Nickname',
   notes: 'Notes',
+  'profile.photo_document_id': 'Photo',
 };
 
 /** A field's name in words: the known ones by name, others from their key ("profile.other_phone" → "Other phone"). */
