@@ -19,6 +19,7 @@ import type { QueueEntry, QueueView } from '../../preload/contract/queue.js';
 import type { TicketChange, TicketView } from '../../preload/contract/checkout.js';
 import type { CustomerDocument } from '../../preload/contract/customers.js';
 import type { CommandBody } from '../../hub/protocol.js';
+import { checkHolder } from '../../hub/caregivers.js';
 import { HubRequestError, pairedStation, startTestHub, type TestHub, type TestStation } from '../support/hub-server.js';
 import { signaturePng } from '../support/png.js';
 import { customerIdByName, fastSync, makeTemplate, startStation, stopHub, synced, until, type Station, type StoreTemplate } from '../support/stations.js';
@@ -167,6 +168,59 @@ describe('a caregiver checked in for a patient customer, through the hub', () =>
       const claim = station.request({ type: 'claim', hubEpoch: station.hubEpoch, entryId, employeeId: null, holderId: rosa });
       await expect(claim).rejects.toSatisfy((e: unknown) => e instanceof HubRequestError && e.frame.code === 'holder_not_linked' && /^Rosa Delgado is not linked to Henry Alvarez on the store hub/.test(e.frame.message));
     } finally {
+      station.close();
+    }
+  }, 120_000);
+});
+
+describe('a caregiver visit for a patient customer, on the hub alone', () => {
+  it('an older register naming no holder serves the visit for its patient; a merged patient is named by the survivor', async () => {
+    const station: TestStation = await pairedStation(hub.hub, 'Merging desk');
+    const client = await hub.hub.pool.connect();
+    try {
+      const survivor = ulid(Date.now() - 60_000);
+      const caregiver = ulid();
+      const patient = ulid();
+      const person = (customerId: string, first: string): CommandBody => ({
+        kind: 'customer.upsert',
+        payload: { customerId, identityKey: customerId === caregiver ? null : `key-${survivor}`, createdAt: 1_000, fields: { firstName: first, lastName: 'Merge', customerType: customerId === caregiver ? 'caregiver' : 'medical' } },
+      });
+      const entryId = ulid();
+      const checkin: CommandBody = {
+        kind: 'queue.checkin',
+        payload: {
+          entryId,
+          customerId: caregiver,
+          checkedInAs: 'caregiver',
+          parentEntryId: null,
+          checkedInAt: Date.now(),
+          checkedInBy: null,
+          allotmentSource: 'state_system',
+          cardId: null,
+          caregiverCardId: null,
+          patientCustomerId: patient,
+          allotments: [],
+        },
+      };
+      const reply = await station.push([
+        station.command(person(caregiver, 'Carl')),
+        station.command(person(patient, 'Pia')),
+        station.command({ kind: 'customer_caregiver.add', payload: { patientId: patient, caregiverId: caregiver, addedAt: 1_000 } }),
+        station.command(checkin),
+      ]);
+      expect(reply.acks.map((a) => a.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
+      expect(await hubEntry(entryId)).toMatchObject({ patientCustomerId: patient });
+      const entry = { customerId: caregiver, caregiverPatientId: null, patientCustomerId: patient };
+      // No holder named (an older register): the visit's patient. The caregiver named: the caregiver themselves.
+      expect(await checkHolder(client, entry, null)).toEqual({ ok: true, caregiverPatientId: null, patientCustomerId: patient });
+      expect(await checkHolder(client, entry, caregiver)).toEqual({ ok: true, caregiverPatientId: null, patientCustomerId: null });
+
+      // The same patient signed up again at a cut-off station with an earlier id: the hub merges them, and the visit names the survivor.
+      expect((await station.push([station.command(person(survivor, 'Pia'))])).acks.map((a) => a.status)).toEqual(['applied']);
+      expect(await hubEntry(entryId)).toMatchObject({ patientCustomerId: survivor });
+      expect(await checkHolder(client, { ...entry, patientCustomerId: survivor }, patient)).toEqual({ ok: true, caregiverPatientId: null, patientCustomerId: survivor });
+    } finally {
+      client.release();
       station.close();
     }
   }, 120_000);
