@@ -20,33 +20,26 @@ import type { TicketChange, TicketView } from '../../preload/contract/checkout.j
 import type { CustomerDocument } from '../../preload/contract/customers.js';
 import type { CommandBody } from '../../hub/protocol.js';
 import { checkHolder } from '../../hub/caregivers.js';
-import { HubRequestError, pairedStation, startTestHub, type TestHub, type TestStation } from '../support/hub-server.js';
+import { HubRequestError, pairedStation, type TestHub, type TestStation } from '../support/hub-server.js';
 import { signaturePng } from '../support/png.js';
-import { customerIdByName, fastSync, makeTemplate, startStation, stopHub, synced, until, type Station, type StoreTemplate } from '../support/stations.js';
+import { customerIdByName, fastSync, startStore, type Station, type StoreOnHub, synced, until } from '../support/stations.js';
 
 const FLOWER = '7194220405500100'; // Prairie Sunset Flower 3.5g, 3.5 g usable
 
+let store: StoreOnHub | undefined;
 let hub: TestHub;
-let template: StoreTemplate;
 let intake: Station;
 let r1: Station;
 let r2: Station;
 
 beforeAll(async () => {
   fastSync();
-  hub = await startTestHub();
-  template = await makeTemplate();
-  intake = await startStation(hub.hub, template, 'Intake', 'intake');
-  r1 = await startStation(hub.hub, template, 'Register 1', 'register');
-  r2 = await startStation(hub.hub, template, 'Register 2', 'register');
-  for (const station of [intake, r1, r2]) await synced(station, 60_000);
+  store = await startStore();
+  ({ hub, intake } = store);
+  [r1, r2] = store.registers as [Station, Station];
 }, 240_000);
 
-afterAll(async () => {
-  for (const station of [intake, r1, r2]) await station?.stop();
-  await stopHub(hub);
-  template?.cleanup();
-}, 60_000);
+afterAll(() => store?.stop(), 60_000);
 
 async function asManager<T>(station: Station, work: () => Promise<T>): Promise<T> {
   await station.call('session.logout');
