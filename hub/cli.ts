@@ -2,9 +2,10 @@
  * `npm run hub [-- --data-dir DIR] [--port N] [--store-name NAME]`: runs the store hub.
  * `npm run hub -- code | devices | revoke <deviceId> | revoke-grant <grantId> | backup`: asks the
  * running hub on this PC (127.0.0.1, the data folder's admin token).
- * `npm run hub -- restore <backup folder or old .json.gz> --data-dir NEW_DIR`: a hub on another PC
- * from a backup, checked whole before anything is restored (new epoch: every register resyncs
- * and pushes again what the backup lacks).
+ * `npm run hub -- restore <backup folder or old .json.gz> --data-dir NEW_DIR [--without-damaged-files]`:
+ * a hub on another PC from a backup, checked whole before anything is restored (new epoch: every
+ * register resyncs and pushes again what the backup lacks); `--without-damaged-files` restores a
+ * backup whose only damage is in document files, leaving those out and listing them.
  * DATABASE_URL=postgres://… uses an existing PostgreSQL instead of the embedded one.
  */
 import { readFileSync, existsSync } from 'node:fs';
@@ -25,6 +26,7 @@ const USAGE = `Usage:
   npm run hub -- revoke-grant GRANT_ID --reason TEXT   take a patient's allotment back from a silent register
   npm run hub -- backup                take a backup now (also taken every hour)
   npm run hub -- restore BACKUP --data-dir NEW_DIR     a hub on this PC from a backup (a hub-backup-… folder)
+      [--without-damaged-files]        when only document files in it are damaged: restore the rest, list those
 Options: --no-mdns (do not announce the hub on the network), --backup-copy DIR (repeatable; also HUB_BACKUP_COPY_DIR) copies every backup to another disk,
 --data-dir DIR (also HUB_DATA_DIR; default ${defaultHubDir()}), --port N (also HUB_PORT; default ${DEFAULT_HUB_PORT}),
 DATABASE_URL=postgres://... to use an existing PostgreSQL server instead of the hub's own.`;
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, 'store-name': { type: 'string' }, reason: { type: 'string' }, 'backup-copy': { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, 'store-name': { type: 'string' }, reason: { type: 'string' }, 'backup-copy': { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, 'without-damaged-files': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
     });
   } catch (error) {
@@ -110,11 +112,20 @@ async function main(): Promise<void> {
       if (!arg) throw new Error('Which backup file? npm run hub -- restore FILE --data-dir NEW_DIR');
       // The whole backup is checked before any database is started or touched.
       console.log(`Checking ${arg} (every table and document file)…`);
-      const backup = await verifyBackup(arg);
+      const backup = await verifyBackup(arg, { withoutDamagedFiles: values['without-damaged-files'] === true });
       const db = await openDatabase({ dataDir, databaseUrl: process.env.DATABASE_URL });
       try {
         const restored = await restoreVerified(db.pool, backup, dataDir);
         console.log(`Restored ${arg} into ${dataDir}: ${restored.rows} rows, ${restored.files} document files (new epoch ${restored.epoch}). Start it with: npm run hub -- --data-dir "${dataDir}"`);
+        if (restored.damagedFiles.length > 0) {
+          console.log(`${restored.damagedFiles.length} damaged document file${restored.damagedFiles.length > 1 ? 's were' : ' was'} left out:`);
+          for (const file of restored.damagedFiles) {
+            console.log(`  ${file.sha256}  ${file.customerIds.length > 0 ? `a document of customer ${file.customerIds.join(', ')}` : 'no customer document names it'}`);
+          }
+          console.log(
+            'A register sends such a file again when the document that added it is still waiting in its outbox; otherwise scan the document again from its paper original on the customer\'s profile.',
+          );
+        }
       } finally {
         await db.close();
       }

@@ -146,8 +146,11 @@ describe('restoring a backup', () => {
     const bytes = readFileSync(victim);
     bytes[1000] = bytes[1000]! ^ 0xff;
     writeFileSync(victim, bytes);
+    // The older backups share the file (hard links): the message names the copy disk and the restore without damaged files instead.
     await expect(restoreHub(db.pool, damaged, target)).rejects.toThrow(
-      new RegExp(`document file ${shas[17]!.slice(0, 12)}… is damaged .*Nothing was restored and no database was touched: restore from another copy of this backup`),
+      new RegExp(
+        `document file ${shas[17]!.slice(0, 12)}… is damaged .*Nothing was restored and no database was touched\\. The older backups in the same folder share this file.*the copy of this backup on another disk \\(the folder given with --backup-copy\\).*--without-damaged-files`,
+      ),
     );
 
     const tampered = join(root, 'tampered-table');
@@ -159,6 +162,9 @@ describe('restoring a backup', () => {
     cpSync(second.path, unfinished, { recursive: true });
     rmSync(join(unfinished, 'manifest.json'));
     await expect(restoreHub(db.pool, unfinished, target)).rejects.toThrow(/is unfinished/);
+
+    // Damaged tables are never left out: the option does not restore them.
+    await expect(restoreHub(db.pool, tampered, target, Date.now(), { withoutDamagedFiles: true })).rejects.toThrow(/the table devices is damaged/);
 
     // Nothing reached the database or the data folder.
     expect(Object.values(await rowCounts(db.pool)).every((n) => n === 0)).toBe(true);
@@ -176,6 +182,26 @@ describe('restoring a backup', () => {
     expect(readFileSync(join(target, 'tls', 'hub-cert.pem'), 'utf8')).toBe(t.hub.tls.cert);
   }, 120_000);
 
+  it('a file that cannot be written rolls the database back: the message says nothing was restored, and the same restore runs again', async () => {
+    const db = await emptyHubDatabase('restore_write_fails');
+    const target = join(root, 'pc-write-fails', 'hub');
+    // Something in the way of one file's name (a folder, with something in it): its rename fails half-way through.
+    const blocked = shas[120]!;
+    mkdirSync(join(target, 'files', blocked, 'in-the-way'), { recursive: true });
+    await expect(restoreHub(db.pool, second.path, target)).rejects.toThrow(
+      /could not write its files into .*: something else is in the way in that folder\. Nothing was restored: the hub's database was left empty and the files already written were removed\. Give a new, empty data folder \(or empty this one\), then run the same restore again\./,
+    );
+    expect(Object.values(await rowCounts(db.pool)).every((n) => n === 0)).toBe(true);
+    expect(readdirSync(join(target, 'files'))).toEqual([blocked]);
+    expect(existsSync(join(target, 'tls', 'hub-key.pem'))).toBe(false);
+
+    // Once the way is clear, the same restore into the same database is not refused as "already holds a store".
+    rmSync(join(target, 'files', blocked), { recursive: true });
+    expect((await restoreHub(db.pool, second.path, target)).files).toBe(FILES);
+    expect(readdirSync(join(target, 'files')).sort()).toEqual(shas);
+    expect((await rowCounts(db.pool)).devices).toBe(1);
+  }, 120_000);
+
   it('npm run hub -- restore refuses a damaged backup before it starts a database', () => {
     const damaged = join(root, 'damaged-cli');
     cpSync(second.path, damaged, { recursive: true });
@@ -186,6 +212,46 @@ describe('restoring a backup', () => {
     expect(run.stderr).toMatch(/is damaged .*Nothing was restored and no database was touched/);
     expect(existsSync(join(dataDir, 'pg'))).toBe(false);
   }, 90_000);
+
+  it('--without-damaged-files restores every table and every good file and lists the damaged ones with their customers; the refusal names that option', async () => {
+    // A small store: three scanned documents, one of them a customer's.
+    const dataDir = join(root, 'pc-docs', 'hub');
+    mkdirSync(join(dataDir, 'files'), { recursive: true });
+    const docs = ['licence front', 'licence back', "doctor's permit"].map((text) => Buffer.from(`%PDF-1.4 ${text}`));
+    const docShas = docs.map((bytes) => createHash('sha256').update(bytes).digest('hex'));
+    docs.forEach((bytes, i) => writeFileSync(join(dataDir, 'files', docShas[i]!), bytes));
+    const customer = 'CUSTOMER0000000000000000001';
+    await t.hub.pool.query("INSERT INTO customer_documents (id, customer_id, sha256, data) VALUES ('DOC-TEST-1', $1, $2, '{}'::jsonb)", [customer, docShas[2]]);
+    let small: BackupResult;
+    try {
+      small = await takeBackup(t.hub.pool, dataDir, { now: Date.UTC(2026, 11, 7, 15) });
+    } finally {
+      await t.hub.pool.query("DELETE FROM customer_documents WHERE id = 'DOC-TEST-1'");
+    }
+    // The one damaged file is damaged in this backup (and, being hard-linked, in every older one beside it).
+    writeFileSync(join(small.path, 'files', docShas[2]!), 'not the permit');
+
+    const cliRestore = (target: string, ...extra: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'hub', 'cli.ts'), 'restore', small.path, '--data-dir', target, ...extra], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    const refused = cliRestore(join(root, 'pc-docs-refused', 'hub'));
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/Nothing was restored and no database was touched\..*--backup-copy.*--without-damaged-files/);
+
+    const target = join(root, 'pc-docs-restored', 'hub');
+    const run = cliRestore(target, '--without-damaged-files');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/2 document files \(new epoch/);
+    expect(run.stdout).toContain(`1 damaged document file was left out:\n  ${docShas[2]!}  a document of customer ${customer}`);
+    expect(readdirSync(join(target, 'files')).sort()).toEqual(docShas.slice(0, 2).sort());
+    // The tables are whole: the restored hub has the store's devices and the document's record.
+    const db = await openDatabase({ dataDir: target });
+    opened.push(db);
+    expect((await rowCounts(db.pool)).devices).toBe(1);
+    expect((await db.pool.query('SELECT 1 FROM customer_documents WHERE sha256 = $1', [docShas[2]])).rowCount).toBe(1);
+    const audit = await db.pool.query<{ details: { damagedFilesLeftOut?: string[] } }>("SELECT details FROM hub_audit WHERE action = 'hub.restored'");
+    expect(audit.rows[0]?.details.damagedFilesLeftOut).toEqual([docShas[2]]);
+  }, 240_000);
 
   it('still restores an old single-file backup (formatVersion 1)', async () => {
     const backup = await verifyBackup(second.path);
