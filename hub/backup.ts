@@ -10,7 +10,7 @@
  *
  * Restore (backup-restore.ts) checks the whole backup before it touches a database.
  */
-import { copyFileSync, createReadStream, createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, createReadStream, createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -80,8 +80,9 @@ async function writeBackup(pool: pg.Pool, dataDir: string, options: { keep?: num
   for (const stale of unfinishedBackups(dir)) rmSync(join(dir, stale), { recursive: true, force: true });
   const name = backupName(takenAt);
   const work = join(dir, `${name}${PART_SUFFIX}`);
-  mkdirSync(join(work, 'tables'), { recursive: true, mode: 0o700 });
-  mkdirSync(join(work, 'files'), { recursive: true, mode: 0o700 });
+  privateFolder(work);
+  privateFolder(join(work, 'tables'));
+  privateFolder(join(work, 'files'));
   let bytes = 0;
   const tables: BackupManifest['tables'] = [];
   let meta: Record<string, unknown> | undefined;
@@ -257,10 +258,25 @@ async function copyDocumentFiles(
   return { files, damaged, bytes };
 }
 
+/**
+ * A backup's folders are the hub user's alone (the manifest holds the hub's TLS private key):
+ * 0700 whatever the umask, on POSIX. Windows has no such modes: its folders keep their ACLs.
+ */
+function privateFolder(path: string): void {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') chmodSync(path, 0o700);
+}
+
+/** The manifest (with the TLS private key) readable by the hub user only, on POSIX. */
+function privateFile(path: string): void {
+  if (process.platform !== 'win32') chmodSync(path, 0o600);
+}
+
 function writeManifest(folder: string, manifest: BackupManifest): number {
   const body = Buffer.from(JSON.stringify(manifest, null, 1), 'utf8');
   const path = join(folder, MANIFEST);
   writeFileSync(`${path}${PART_SUFFIX}`, body, { mode: 0o600, flush: true });
+  privateFile(`${path}${PART_SUFFIX}`);
   renameSync(`${path}${PART_SUFFIX}`, path);
   return body.length;
 }
@@ -275,8 +291,9 @@ function copyBackup(path: string, copyDir: string): string {
   const work = join(copyDir, `${name}${PART_SUFFIX}`);
   const previous = previousFiles(copyDir);
   try {
-    mkdirSync(join(work, 'tables'), { recursive: true });
-    mkdirSync(join(work, 'files'), { recursive: true });
+    privateFolder(work);
+    privateFolder(join(work, 'tables'));
+    privateFolder(join(work, 'files'));
     for (const table of manifest.tables) {
       copyFileSync(join(path, table.file), join(work, table.file));
       fsyncPath(join(work, table.file));
@@ -288,6 +305,7 @@ function copyBackup(path: string, copyDir: string): string {
       fsyncPath(to);
     }
     copyFileSync(join(path, MANIFEST), join(work, MANIFEST));
+    privateFile(join(work, MANIFEST));
     fsyncPath(join(work, MANIFEST));
     renameSync(work, join(copyDir, name));
     fsyncPath(copyDir);

@@ -115,6 +115,24 @@ describe('a backup of a hub with many document files', () => {
     expect(readFileSync(join(second.copies[0]!, 'manifest.json'), 'utf8')).toBe(readFileSync(join(second.path, 'manifest.json'), 'utf8'));
   });
 
+  it.skipIf(process.platform === 'win32')('keeps the TLS private key to the hub user: backup folders 0700 and the manifest 0600, on the hub and on the copy disk, whatever the umask', async () => {
+    const umask = process.umask(0o000);
+    let loose: BackupResult;
+    try {
+      loose = await takeBackup(t.hub.pool, t.dataDir, { copyDirs: [copyDir], keep: 3, now: Date.UTC(2026, 11, 7, 13, 30) });
+    } finally {
+      process.umask(umask);
+    }
+    const manifest = JSON.parse(readFileSync(join(loose.path, 'manifest.json'), 'utf8')) as { tls: { key: string } | null };
+    expect(manifest.tls?.key).toContain('PRIVATE KEY');
+    for (const backup of [second.path, second.copies[0]!, loose.path, loose.copies[0]!]) {
+      for (const folder of [backup, join(backup, 'tables'), join(backup, 'files')]) expect(statSync(folder).mode & 0o777, folder).toBe(0o700);
+      expect(statSync(join(backup, 'manifest.json')).mode & 0o777, backup).toBe(0o600);
+    }
+    rmSync(loose.path, { recursive: true });
+    rmSync(loose.copies[0]!, { recursive: true });
+  }, 120_000);
+
   it('keeps the newest backups (folders and old files alike) on the hub and on the copy disk, and clears an unfinished one', async () => {
     const backups = join(t.dataDir, 'backups');
     // An old single-file backup, and one cut off by a stopped hub.
