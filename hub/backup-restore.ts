@@ -374,7 +374,7 @@ export interface RestoreResult {
   rows: number;
   files: number;
   /** Damaged document files left out (with `withoutDamagedFiles`), each with the customers whose documents they are. */
-  damagedFiles: Array<{ sha256: string; customerIds: string[] }>;
+  damagedFiles: Array<{ sha256: string; customerIds: string[] | null }>;
 }
 
 /**
@@ -405,7 +405,8 @@ export async function restoreVerified(pool: pg.Pool, backup: VerifiedBackup, dat
       `The restore of ${backup.path} could not write its files into ${dataDir}: ${why.what}. Nothing was restored: the hub's database was left empty and the files already written were removed. ${why.fix}, then run the same restore again.`,
     );
   }
-  const damagedFiles = await customersOf(pool, backup.damagedFiles);
+  // The restore is committed and whole: a failed look-up only leaves the customers unnamed.
+  const damagedFiles = await customersOf(pool, backup.damagedFiles).catch(() => backup.damagedFiles.map((sha256) => ({ sha256, customerIds: null })));
   return { epoch, rows: Object.values(backup.rows).reduce((a, b) => a + b, 0), files, damagedFiles };
 }
 

@@ -120,7 +120,7 @@ async function main(): Promise<void> {
         if (restored.damagedFiles.length > 0) {
           console.log(`${restored.damagedFiles.length} damaged document file${restored.damagedFiles.length > 1 ? 's were' : ' was'} left out:`);
           for (const file of restored.damagedFiles) {
-            console.log(`  ${file.sha256}  ${file.customerIds.length > 0 ? `a document of customer ${file.customerIds.join(', ')}` : 'no customer document names it'}`);
+            console.log(`  ${file.sha256}  ${file.customerIds === null ? '(its customer could not be looked up)' : file.customerIds.length > 0 ? `a document of customer ${file.customerIds.join(', ')}` : 'no customer document names it'}`);
           }
           console.log(
             'A register sends such a file again when the document that added it is still waiting in its outbox; otherwise scan the document again from its paper original on the customer\'s profile.',
