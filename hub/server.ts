@@ -5,12 +5,13 @@
  *   GET  /v1/ws              WebSocket: hello, then requests; doorbells pushed
  *   POST /v1/rpc             one request, `Authorization: Device <token>`
  *   PUT/GET/HEAD /v1/files/<sha>  customer documents' files (sha256-named, checked on upload;
- *                            HEAD: 200 when the hub holds it, 404 when not, no body)
+ *                            HEAD: 200 when the hub holds it whole, 404 when not, no body;
+ *                            a damaged stored file is moved aside and answered 404: ./file-store.ts)
  *   /admin/...               from 127.0.0.1 only, with the data folder's admin token
  * Every body is size-limited and parsed with the protocol's zod schemas.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,7 @@ import { dispatch, hello, HubError, toHubError, type RequestContext, type Sessio
 import { authenticate, pairDevice, PairingRefused, type AuthenticatedDevice } from './pairing.js';
 import type { HubTls } from './identity.js';
 import type { AdminApi } from './admin.js';
+import { HubFiles } from './file-store.js';
 
 const MAX_BODY = 2 * 1024 * 1024;
 const MAX_FILE = 25 * 1024 * 1024;
@@ -113,8 +115,7 @@ function isLoopback(req: IncomingMessage): boolean {
 export async function startServer(options: ServerOptions): Promise<HubServer> {
   const { ctx } = options;
   const sockets = new Map<WebSocket, Session | null>();
-  const filesDir = join(options.dataDir, 'files');
-  mkdirSync(filesDir, { recursive: true });
+  const files = new HubFiles(join(options.dataDir, 'files'), ctx.log);
 
   async function deviceFrom(req: IncomingMessage): Promise<AuthenticatedDevice> {
     const auth = await authenticate(ctx.pool, bearer(req, 'Device'));
@@ -158,26 +159,24 @@ export async function startServer(options: ServerOptions): Promise<HubServer> {
     if (file?.[1]) {
       await deviceFrom(req);
       const sha = file[1];
-      const target = join(filesDir, sha);
       if (req.method === 'PUT') {
         const body = await readBody(req, MAX_FILE);
         if (createHash('sha256').update(body).digest('hex') !== sha) throw new HttpError(400, 'The file did not arrive whole: send it again.');
-        if (!existsSync(target)) {
-          writeFileSync(`${target}.part`, body);
-          renameSync(`${target}.part`, target);
-        }
+        if (!(await files.holds(sha))) files.write(sha, body);
         send(res, 200, { sha256: sha, sizeBytes: body.length });
         return;
       }
       if (req.method === 'HEAD') {
-        res.writeHead(existsSync(target) ? 200 : 404, { 'cache-control': 'no-store' });
+        res.writeHead((await files.holds(sha)) ? 200 : 404, { 'cache-control': 'no-store' });
         res.end();
         return;
       }
       if (req.method === 'GET') {
-        if (!existsSync(target)) throw new HttpError(404, 'The hub does not hold this file yet.');
+        if (!(await files.holds(sha))) throw new HttpError(404, 'The hub does not hold this file yet.');
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        createReadStream(target).pipe(res);
+        createReadStream(files.path(sha))
+          .on('error', () => res.destroy())
+          .pipe(res);
         return;
       }
     }
