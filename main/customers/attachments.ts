@@ -5,9 +5,21 @@ import { CoreError } from '../core/errors.js';
 import { newId } from '../store/ids.js';
 import { existsSync } from 'node:fs';
 import { captureCustomer, captureCustomerDocument, customerSnapshot } from '../hub-sync/capture.js';
-import { documentOrigin } from '../hub-sync/files.js';
+import { documentFileAbsence } from '../hub-sync/files.js';
 import { type Actor, DOCUMENT_TITLES, formatStamp } from './shared.js';
 import { CustomerDrafts, type PendingDocument } from './drafts.js';
+
+/** What staff read when a document's file is not on this register. */
+function fileAbsenceWords(absence: { from: string | null; missing: boolean }): string {
+  if (absence.missing) {
+    return absence.from
+      ? `This document's file is missing at ${absence.from}: scan it again there.`
+      : 'This document\'s file is missing on this register and on the store hub: scan it again here.';
+  }
+  return absence.from
+    ? `This document has not been copied from ${absence.from} yet: it opens here once the store hub has passed it on. Open it at ${absence.from} meanwhile.`
+    : 'This document has not been copied to this register yet: it opens here once the store hub passes it on.';
+}
 
 export abstract class CustomerAttachments extends CustomerDrafts {
   // -------------------------------------------------------------------------------------------
@@ -22,8 +34,10 @@ export abstract class CustomerAttachments extends CustomerDrafts {
     ).all(customerId) as CustomerDocument[];
     for (const document of documents) {
       if (existsSync(this.documents.path(document.sha256))) continue;
-      const from = documentOrigin(this.sqlite, document.id);
-      if (from) document.notCopiedFrom = from;
+      const absence = documentFileAbsence(this.sqlite, document.id, document.sha256);
+      if (!absence) continue;
+      document.notCopied = absence.missing ? 'missing' : 'waiting';
+      if (absence.from) document.notCopiedFrom = absence.from;
     }
     return documents;
   }
@@ -150,8 +164,8 @@ export abstract class CustomerAttachments extends CustomerDrafts {
       (draftId ? this.pendingDocuments(draftId).find((document) => document.id === id) : undefined);
     if (!row) throw new CoreError('not_found', 'This document does not exist.');
     if (!existsSync(this.documents.path(row.sha256))) {
-      const from = documentOrigin(this.sqlite, id);
-      if (from) throw new CoreError('not_found', `This document has not been copied from ${from} yet: it opens here once the store hub has passed it on. Open it at ${from} meanwhile.`);
+      const absence = documentFileAbsence(this.sqlite, id, row.sha256);
+      if (absence) throw new CoreError('not_found', fileAbsenceWords(absence));
     }
     return { mime: row.mime, title: row.title, dataBase64: this.documents.read(row.sha256).toString('base64') };
   }

@@ -14,7 +14,13 @@
  *            (hub_records entity `document_file_wanted`, id = sha256). After each pull, in the
  *            background and never inside the apply transaction, it fetches wanted files: GET, check
  *            the SHA-256, write `<sha>.part`, flush, rename into customer-documents/. A file the hub
- *            does not hold yet, or that arrives damaged, stays wanted and is tried again next round.
+ *            does not hold yet, or that arrives damaged, stays wanted and is tried again later: its
+ *            record counts the attempts and says when to try next (waits double, up to 10 minutes),
+ *            and a round takes the files that are due, so files that never come do not hold up
+ *            later ones. After MISSING_AFTER attempts the profile says the file is missing at the
+ *            station that added it (scan it again there); it is still tried now and then.
+ *   recheck  After a hub epoch change (a restored hub), every file this register added itself is
+ *            checked on the hub (HEAD) and sent when missing, in batches, in the background.
  *
  * The socket is checked against the pinned fingerprint before the request (and so the token) is
  * written on it: https.request gets the already-verified TLS socket through `createConnection`.
@@ -45,8 +51,24 @@ export interface FileLink {
 const MAX_FILE = 25 * 1024 * 1024;
 const SHA = /^[0-9a-f]{64}$/;
 const UNREACHABLE = 'The store hub does not answer: check that the hub PC is on and on the store network.';
+const STOPPED = 'The store hub link stopped.';
 /** Wanted files tried per round (each a request): the rest wait for the next round. */
 const FETCH_PER_ROUND = 50;
+/** Longest wait before a wanted file is tried again. */
+const RETRY_CAP_MS = 10 * 60_000;
+/** Failed attempts after which the profile says the file is missing at its station. */
+export const MISSING_AFTER = 5;
+/** Own files checked on the hub per batch after an epoch change. */
+const RECHECK_BATCH = 100;
+
+/** What a wanted file's record holds (hub_records 'document_file_wanted', data). */
+const wantedData = z.object({
+  documentId: z.string().optional(),
+  customerId: z.string().nullable().optional(),
+  deviceId: z.string().nullable().optional(),
+  attempts: z.number().int().nonnegative().optional(),
+  nextTryAt: z.number().optional(),
+});
 
 const putReply = z.object({ sha256: z.string().regex(SHA), sizeBytes: z.number().int().nonnegative() });
 const errorReply = z.object({ message: z.string() });
@@ -63,16 +85,23 @@ interface FileReply {
 }
 
 /** One HTTPS request to the hub on a socket whose certificate is the pinned one. */
-function pinnedRequest(link: FileLink, method: 'HEAD' | 'GET' | 'PUT', sha256: string, body: Buffer | null, timeoutMs: number): Promise<FileReply> {
+function pinnedRequest(link: FileLink, method: 'HEAD' | 'GET' | 'PUT', sha256: string, body: Buffer | null, timeoutMs: number, signal?: AbortSignal): Promise<FileReply> {
   const { host, port } = splitAddress(link.address);
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new HubError('unreachable', STOPPED));
+      return;
+    }
     let settled = false;
     const socket = tls.connect({ host, port, rejectUnauthorized: false, servername: 'hub.local' });
     const timer = setTimeout(() => fail(new HubError('timeout', 'The store hub did not answer in time.')), timeoutMs);
+    const onAbort = (): void => fail(new HubError('unreachable', STOPPED));
+    signal?.addEventListener('abort', onAbort, { once: true });
     function fail(error: HubError): void {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(error);
     }
@@ -102,6 +131,7 @@ function pinnedRequest(link: FileLink, method: 'HEAD' | 'GET' | 'PUT', sha256: s
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           socket.end();
           resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) });
         });
@@ -128,8 +158,8 @@ function authProblem(reply: FileReply): HubError | null {
 }
 
 /** True when the hub holds the file. */
-export async function hubHasFile(link: FileLink, sha256: string, timeoutMs = 5000): Promise<boolean> {
-  const reply = await pinnedRequest(link, 'HEAD', sha256, null, timeoutMs);
+export async function hubHasFile(link: FileLink, sha256: string, timeoutMs = 5000, signal?: AbortSignal): Promise<boolean> {
+  const reply = await pinnedRequest(link, 'HEAD', sha256, null, timeoutMs, signal);
   const auth = authProblem(reply);
   if (auth) throw auth;
   if (reply.status === 200) return true;
@@ -141,8 +171,8 @@ export async function hubHasFile(link: FileLink, sha256: string, timeoutMs = 500
  * Send a file. The hub hashes what arrived and refuses bytes that do not match the name
  * (HubError 'bad_request'); 'too_large' is a file over the hub's limit.
  */
-export async function putFile(link: FileLink, sha256: string, bytes: Buffer, timeoutMs = 30_000): Promise<void> {
-  const reply = await pinnedRequest(link, 'PUT', sha256, bytes, timeoutMs);
+export async function putFile(link: FileLink, sha256: string, bytes: Buffer, timeoutMs = 30_000, signal?: AbortSignal): Promise<void> {
+  const reply = await pinnedRequest(link, 'PUT', sha256, bytes, timeoutMs, signal);
   const auth = authProblem(reply);
   if (auth) throw auth;
   if (reply.status === 413) throw new HubError('bad_request', refusal(reply, 'The file is too large for the store hub.'), undefined, 'too_large');
@@ -161,8 +191,8 @@ export async function putFile(link: FileLink, sha256: string, bytes: Buffer, tim
 }
 
 /** The file's bytes (not yet checked against the name), or null when the hub does not hold it. */
-export async function getFile(link: FileLink, sha256: string, timeoutMs = 30_000): Promise<Buffer | null> {
-  const reply = await pinnedRequest(link, 'GET', sha256, null, timeoutMs);
+export async function getFile(link: FileLink, sha256: string, timeoutMs = 30_000, signal?: AbortSignal): Promise<Buffer | null> {
+  const reply = await pinnedRequest(link, 'GET', sha256, null, timeoutMs, signal);
   const auth = authProblem(reply);
   if (auth) throw auth;
   if (reply.status === 404) return null;
@@ -193,8 +223,17 @@ export interface DocumentFilesDeps {
   secretBox: SecretBox;
   dataDir: string;
   logger: Logger;
+  clock(): number;
   /** Files of these customers' documents arrived: their profiles can open them now. */
   arrived(customerIds: string[]): void;
+}
+
+export interface DocumentFilesOptions {
+  timeoutMs?: number;
+  /** Wanted files tried per round. */
+  perRound?: number;
+  /** First wait before a wanted file that did not come is tried again (doubles, up to 10 minutes). */
+  retryMs?: number;
 }
 
 export class DocumentFiles {
@@ -205,17 +244,78 @@ export class DocumentFiles {
   private readonly given = new Set<string>();
   private fetching: Promise<void> | null = null;
   private again = false;
+  private rechecking: Promise<void> | null = null;
+  /** Set by stop(): rounds end between files and the request in flight is cut off. */
+  private stopping = false;
+  private abort = new AbortController();
+  private readonly timeoutMs: number;
+  private readonly perRound: number;
+  private readonly retryMs: number;
 
   constructor(
     private readonly deps: DocumentFilesDeps,
-    private readonly timeoutMs = 5000,
+    options: DocumentFilesOptions = {},
   ) {
     this.store = new DocumentStore(deps.dataDir);
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.perRound = options.perRound ?? FETCH_PER_ROUND;
+    this.retryMs = options.retryMs ?? 5000;
   }
 
   /** A new hub epoch (a restored hub): what it held before is not assumed. */
   forgetHub(): void {
     this.onHub.clear();
+  }
+
+  /** Running again after stop() (the database was reopened). */
+  resume(): void {
+    if (!this.stopping) return;
+    this.stopping = false;
+    this.abort = new AbortController();
+  }
+
+  /** Ends the running round soon: no further file is started and the request in flight is cut off. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    await this.idle();
+  }
+
+  /**
+   * After a hub epoch change: every file of a document this register added itself is checked on
+   * the hub and sent when it lacks it (batches of RECHECK_BATCH, in the background, one at a time).
+   */
+  recheckOwnSoon(): void {
+    if (this.rechecking || this.stopping) return;
+    this.rechecking = this.recheckOwn()
+      .catch((error: unknown) => {
+        if (!(error instanceof HubError)) this.deps.logger.log('warn', 'checking this register\'s document files on the store hub failed', { error: String(error) });
+      })
+      .finally(() => {
+        this.rechecking = null;
+      });
+  }
+
+  private async recheckOwn(): Promise<void> {
+    let after = '';
+    let sent = 0;
+    for (;;) {
+      if (this.stopping) return;
+      const sqlite = this.deps.sqlite();
+      const link = fileLink(sqlite, this.deps.secretBox);
+      if (!link) return;
+      const own = ownDocumentFiles(sqlite, after, RECHECK_BATCH);
+      if (own.length === 0) break;
+      for (const sha of own) {
+        if (this.stopping) return;
+        if (this.onHub.has(sha) || !existsSync(this.store.path(sha))) continue;
+        const before = this.onHub.size;
+        await this.upload(link, sha);
+        if (this.onHub.size > before) sent += 1;
+      }
+      after = own[own.length - 1]!;
+    }
+    this.deps.logger.log('info', 'checked this register\'s document files on the store hub after its epoch changed', { checked: sent });
   }
 
   /**
@@ -232,7 +332,10 @@ export class DocumentFiles {
     if (wanted.size === 0) return;
     const link = fileLink(this.deps.sqlite(), this.deps.secretBox);
     if (!link) throw new HubError('unauthorised', 'This register is not paired with a store hub.');
-    for (const sha of wanted) await this.upload(link, sha);
+    for (const sha of wanted) {
+      if (this.stopping) throw new HubError('unreachable', STOPPED);
+      await this.upload(link, sha);
+    }
   }
 
   private cannotSend(sha: string, why: string): void {
@@ -242,7 +345,7 @@ export class DocumentFiles {
   }
 
   private async upload(link: FileLink, sha: string): Promise<void> {
-    if (await hubHasFile(link, sha, this.timeoutMs)) {
+    if (await hubHasFile(link, sha, this.timeoutMs, this.abort.signal)) {
       this.onHub.add(sha);
       return;
     }
@@ -253,7 +356,7 @@ export class DocumentFiles {
     if (sha256Of(bytes) !== sha) return this.cannotSend(sha, 'its copy on this register is damaged (its bytes no longer match their SHA-256)');
     for (let attempt = 1; ; attempt++) {
       try {
-        await putFile(link, sha, bytes, Math.max(this.timeoutMs, 30_000));
+        await putFile(link, sha, bytes, Math.max(this.timeoutMs, 30_000), this.abort.signal);
         this.onHub.add(sha);
         this.deps.logger.log('info', 'sent a customer document\'s file to the store hub', { sha256: sha, sizeBytes: bytes.length });
         return;
@@ -273,6 +376,7 @@ export class DocumentFiles {
 
   /** Fetch wanted files in the background (one round at a time; a call during a round asks for another). */
   fetchSoon(): void {
+    if (this.stopping) return;
     if (this.fetching) {
       this.again = true;
       return;
@@ -283,7 +387,7 @@ export class DocumentFiles {
         await this.fetchWanted().catch((error: unknown) => {
           if (!(error instanceof HubError)) this.deps.logger.log('warn', 'fetching customer documents\' files from the store hub failed', { error: String(error) });
         });
-      } while (this.again);
+      } while (this.again && !this.stopping);
     })().finally(() => {
       this.fetching = null;
     });
@@ -291,12 +395,13 @@ export class DocumentFiles {
 
   /** Resolves when no fetch round is running (before the database closes). */
   async idle(): Promise<void> {
-    while (this.fetching) await this.fetching;
+    while (this.fetching || this.rechecking) await (this.fetching ?? this.rechecking);
   }
 
   /**
-   * One round: every wanted file (up to FETCH_PER_ROUND) fetched, checked and kept. Returns how
-   * many arrived and how many still wait. Stops at the first network failure (next round retries).
+   * One round: the wanted files that are due (up to perRound, the longest-waiting first) fetched,
+   * checked and kept. Returns how many arrived and how many still wait. Stops at the first network
+   * failure (next round retries) and between files once stop() was called.
    */
   async fetchWanted(): Promise<{ fetched: number; waiting: number }> {
     let sqlite: Database.Database;
@@ -307,7 +412,11 @@ export class DocumentFiles {
     }
     const link = fileLink(sqlite, this.deps.secretBox);
     if (!link) return { fetched: 0, waiting: 0 };
-    const wanted = cachedStatement(sqlite, "SELECT id, data FROM hub_records WHERE entity = 'document_file_wanted' ORDER BY version LIMIT ?").all(FETCH_PER_ROUND) as Array<{ id: string; data: string }>;
+    const wanted = cachedStatement(
+      sqlite,
+      `SELECT id, data FROM hub_records WHERE entity = 'document_file_wanted' AND COALESCE(json_extract(data, '$.nextTryAt'), 0) <= ?
+        ORDER BY COALESCE(json_extract(data, '$.nextTryAt'), 0), version LIMIT ?`,
+    ).all(this.deps.clock(), this.perRound) as Array<{ id: string; data: string }>;
     const customers = new Set<string>();
     let fetched = 0;
     const done = (sha: string, data: string) => {
@@ -315,18 +424,37 @@ export class DocumentFiles {
       const customerId = (JSON.parse(data) as { customerId?: unknown }).customerId;
       if (typeof customerId === 'string') customers.add(customerId);
     };
+    // Not here this time: tried again after a wait that doubles with each attempt.
+    const later = (sha: string, data: string) => {
+      const parsed = wantedData.safeParse(JSON.parse(data));
+      const record = parsed.success ? parsed.data : {};
+      const attempts = (record.attempts ?? 0) + 1;
+      const wait = Math.min(RETRY_CAP_MS, this.retryMs * 2 ** Math.min(attempts - 1, 20));
+      cachedStatement(this.deps.sqlite(), "UPDATE hub_records SET data = ? WHERE entity = 'document_file_wanted' AND id = ?").run(
+        JSON.stringify({ ...record, attempts, nextTryAt: this.deps.clock() + wait }),
+        sha,
+      );
+      // The profile changes its words once the file counts as missing.
+      if (attempts === MISSING_AFTER && typeof record.customerId === 'string') customers.add(record.customerId);
+    };
     try {
       for (const row of wanted) {
+        if (this.stopping) break;
         const sha = row.id;
         const target = this.store.path(sha);
         if (!SHA.test(sha) || existsSync(target)) {
           done(sha, row.data);
           continue;
         }
-        const bytes = await getFile(link, sha, Math.max(this.timeoutMs, 30_000));
-        if (bytes === null) continue; // Not on the hub yet (its station has not sent it): next round.
+        const bytes = await getFile(link, sha, Math.max(this.timeoutMs, 30_000), this.abort.signal);
+        if (bytes === null) {
+          // Not on the hub (its station has not sent it, or the hub's copy was damaged).
+          later(sha, row.data);
+          continue;
+        }
         if (sha256Of(bytes) !== sha) {
           this.deps.logger.log('warn', 'a customer document\'s file came from the store hub damaged: it was not kept and is fetched again later', { sha256: sha });
+          later(sha, row.data);
           continue;
         }
         try {
@@ -345,17 +473,44 @@ export class DocumentFiles {
   }
 }
 
+/** SHA-256 names of files of documents this register added itself, after `after`, in order. */
+function ownDocumentFiles(sqlite: Database.Database, after: string, limit: number): string[] {
+  const deviceId = readHubState(sqlite)?.deviceId;
+  if (!deviceId) return [];
+  // Documents added here: not applied from another station's record (hub_records holds those).
+  const rows = cachedStatement(
+    sqlite,
+    `SELECT DISTINCT d.sha256 FROM customer_documents d
+      WHERE d.sha256 > ? AND NOT EXISTS (
+        SELECT 1 FROM hub_records r WHERE r.entity = 'customer_document' AND r.id = d.id AND COALESCE(json_extract(r.data, '$.deviceId'), '') <> ?)
+      ORDER BY d.sha256 LIMIT ?`,
+  ).all(after, deviceId, limit) as Array<{ sha256: string }>;
+  return rows.map((row) => row.sha256).filter((sha) => SHA.test(sha));
+}
+
+/** Why a document's file is not on this station, for its profile. */
+export interface DocumentFileAbsence {
+  /** The station that added it (null: this register, restored from a backup older than it). */
+  from: string | null;
+  /** Tried MISSING_AFTER times without arriving: it is to be scanned again at `from`. */
+  missing: boolean;
+}
+
 /**
- * The station a document came from, when its record arrived from the hub (null for one added
- * here): its profile says "Not yet copied from <station>" until the file is here.
+ * Where a document's file is to come from, when its record arrived from the hub (null for one
+ * added here): its profile says "Not yet copied from <station>" until the file is here, or that it
+ * is missing there once it failed to come MISSING_AFTER times.
  */
-export function documentOrigin(sqlite: Database.Database, documentId: string): string | null {
+export function documentFileAbsence(sqlite: Database.Database, documentId: string, sha256: string): DocumentFileAbsence | null {
   const record = cachedStatement(sqlite, "SELECT data FROM hub_records WHERE entity = 'customer_document' AND id = ?").get(documentId) as { data: string } | undefined;
   if (!record) return null;
+  const wanted = cachedStatement(sqlite, "SELECT data FROM hub_records WHERE entity = 'document_file_wanted' AND id = ?").get(sha256) as { data: string } | undefined;
+  const parsed = wanted ? wantedData.safeParse(JSON.parse(wanted.data)) : null;
+  const missing = (parsed?.success ? (parsed.data.attempts ?? 0) : 0) >= MISSING_AFTER;
   const deviceId = (JSON.parse(record.data) as { deviceId?: unknown }).deviceId;
   // Added here before this station was restored from an older backup: the hub holds its file.
-  if (deviceId === readHubState(sqlite)?.deviceId) return 'the store hub';
+  if (deviceId === readHubState(sqlite)?.deviceId) return { from: null, missing };
   const device = typeof deviceId === 'string' ? (cachedStatement(sqlite, "SELECT data FROM hub_records WHERE entity = 'device' AND id = ?").get(deviceId) as { data: string } | undefined) : undefined;
   const name = device ? (JSON.parse(device.data) as { name?: unknown }).name : undefined;
-  return typeof name === 'string' && name.trim() !== '' ? name : 'another station';
+  return { from: typeof name === 'string' && name.trim() !== '' ? name : 'another station', missing };
 }

@@ -65,6 +65,10 @@ export interface HubSyncOptions {
   pullLimit?: number;
   /** How often a claim held on a customer still being served is renewed (research §4.4: every 30 s). */
   leaseRenewMs?: number;
+  /** Other stations' document files fetched per round (./files.ts). */
+  filesPerRound?: number;
+  /** First wait before a document file that did not come is tried again (doubles, up to 10 minutes). */
+  fileRetryMs?: number;
 }
 
 const PAGE = 500;
@@ -80,7 +84,7 @@ export class HubSync {
   private failures = 0;
   private problem: string | null = null;
   private lastStatus = '';
-  private readonly options: Required<HubSyncOptions>;
+  private readonly options: Required<Omit<HubSyncOptions, 'filesPerRound' | 'fileRetryMs'>>;
   private flushWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   /** Customer documents' files: sent before the commands that add them, fetched after pulls. */
   readonly files: DocumentFiles;
@@ -97,8 +101,12 @@ export class HubSync {
       leaseRenewMs: options.leaseRenewMs ?? LEASE_RENEW_MS,
     };
     this.files = new DocumentFiles(
-      { sqlite: () => deps.sqlite(), secretBox: deps.secretBox, dataDir: deps.dataDir, logger: deps.logger, arrived: (customerIds) => deps.filesArrived(customerIds) },
-      this.options.requestTimeoutMs,
+      { sqlite: () => deps.sqlite(), secretBox: deps.secretBox, dataDir: deps.dataDir, logger: deps.logger, clock: () => deps.clock(), arrived: (customerIds) => deps.filesArrived(customerIds) },
+      {
+        timeoutMs: this.options.requestTimeoutMs,
+        ...(options.filesPerRound !== undefined ? { perRound: options.filesPerRound } : {}),
+        ...(options.fileRetryMs !== undefined ? { retryMs: options.fileRetryMs } : {}),
+      },
     );
   }
 
@@ -106,6 +114,7 @@ export class HubSync {
   start(): void {
     onHubCommand(this.deps.sqlite(), () => this.wake());
     this.running = true;
+    this.files.resume();
     this.renewTimer ??= setInterval(() => void this.renewLeases(), this.options.leaseRenewMs);
     this.renewTimer.unref?.();
     this.wake();
@@ -213,8 +222,10 @@ export class HubSync {
     this.timer = null;
     this.connection?.close();
     this.connection = null;
+    // A file round (up to filesPerRound requests) ends between files; the request in flight is cut off.
+    const files = this.files.stop();
     while (this.cycleRunning) await new Promise((resolve) => setTimeout(resolve, 10));
-    await this.files.idle();
+    await files;
   }
 
   /** Push and pull now (a local change, a doorbell, a new pairing). */
@@ -415,7 +426,11 @@ export class HubSync {
         }
       })
       .immediate();
-    if (reply.hubEpoch !== state.hubEpoch || reply.resync) this.reconcileGrantsSoon = true;
+    if (reply.hubEpoch !== state.hubEpoch || reply.resync) {
+      this.reconcileGrantsSoon = true;
+      // A restored hub may lack files whose commands it already had: every own file is checked.
+      this.files.recheckOwnSoon();
+    }
   }
 
   private reconcileGrantsSoon = false;

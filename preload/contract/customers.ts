@@ -97,6 +97,8 @@ export const customerDocumentSchema = z.object({
   addedByName: z.string().nullable(),
   /** Set while the file has not reached this station from the store hub: the station that added it. */
   notCopiedFrom: z.string().optional(),
+  /** Set while the file is not on this station: on its way through the store hub, or missing at the station that added it (scan it again there). */
+  notCopied: z.enum(['waiting', 'missing']).optional(),
 });
 export type CustomerDocument = z.infer<typeof customerDocumentSchema>;
 

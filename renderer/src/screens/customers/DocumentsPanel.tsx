@@ -290,7 +290,7 @@ export function DocumentsPanel({ config, target, onChanged }: { config: Customer
       ) : (
         <ul className="cu-docs" aria-label="Documents">
           {documents.map((document) => (
-            <li key={document.id} className={document.notCopiedFrom ? 'cu-doc-not-here' : undefined}>
+            <li key={document.id} className={document.notCopied ? 'cu-doc-not-here' : undefined}>
               <span>
                 <strong>{document.title}</strong>
                 <span className="muted">
@@ -298,11 +298,29 @@ export function DocumentsPanel({ config, target, onChanged }: { config: Customer
                   · {formatBytes(document.sizeBytes)} · {document.addedByName ?? '—'} · {formatDateTime(document.addedAt, timeZone)}
                 </span>
               </span>
-              {document.notCopiedFrom ? (
-                // Added at another station: its file is on its way through the store hub.
+              {document.notCopied ? (
+                // Added at another station (or here, before a restore): its file comes through the store hub.
                 <span className="cu-doc-waiting">
-                  <strong>Not yet copied from {document.notCopiedFrom}.</strong> It opens here once the store hub passes it on; until then, open it at{' '}
-                  {document.notCopiedFrom}.
+                  {document.notCopied === 'missing' ? (
+                    document.notCopiedFrom ? (
+                      <>
+                        <strong>The file is missing at {document.notCopiedFrom}.</strong> Scan it again there.
+                      </>
+                    ) : (
+                      <>
+                        <strong>The file is missing.</strong> Scan it again at this register.
+                      </>
+                    )
+                  ) : document.notCopiedFrom ? (
+                    <>
+                      <strong>Not yet copied from {document.notCopiedFrom}.</strong> It opens here once the store hub passes it on; until then, open it at{' '}
+                      {document.notCopiedFrom}.
+                    </>
+                  ) : (
+                    <>
+                      <strong>Not yet copied to this register.</strong> It opens here once the store hub passes it on.
+                    </>
+                  )}
                 </span>
               ) : (
                 <button type="button" aria-label={`Show ${document.title}`} onClick={() => void view(document)}>
