@@ -10,13 +10,15 @@
  *   delay      bytes flow both ways after `delayMs` each
  *   drop_up    the station's bytes to the hub are swallowed; the hub's replies still arrive
  *   drop_down  the station's bytes reach the hub; its replies are swallowed (a lost reply)
+ *   hold_new   open connections pass; one opened now is held as by a blackhole for as long as it
+ *              lasts (a station's open WebSocket works, its next file request hangs)
  *
  * Bounded: at most `maxConnections` at once (more are reset), and every swallowed or delayed
  * byte is counted, never buffered without limit (a delayed chunk holds its own timer only).
  */
 import net from 'node:net';
 
-export type LinkMode = 'pass' | 'blackhole' | 'reset' | 'delay' | 'drop_up' | 'drop_down';
+export type LinkMode = 'pass' | 'blackhole' | 'reset' | 'delay' | 'drop_up' | 'drop_down' | 'hold_new';
 
 export interface FaultProxyOptions {
   /** Where the hub listens. */
@@ -34,14 +36,22 @@ export interface LinkStats {
   downBytes: number;
   droppedUpBytes: number;
   droppedDownBytes: number;
+  /** Connections opened in hold_new mode (held for as long as they last). */
+  held: number;
+}
+
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket;
+  held: boolean;
 }
 
 export class FaultProxy {
   private server: net.Server | null = null;
-  private readonly pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  private readonly pairs = new Set<Pair>();
   private modeNow: LinkMode = 'pass';
   private delayMsNow = 0;
-  readonly stats: LinkStats = { connections: 0, open: 0, upBytes: 0, downBytes: 0, droppedUpBytes: 0, droppedDownBytes: 0 };
+  readonly stats: LinkStats = { connections: 0, open: 0, upBytes: 0, downBytes: 0, droppedUpBytes: 0, droppedDownBytes: 0, held: 0 };
   port = 0;
 
   constructor(private readonly options: FaultProxyOptions) {}
@@ -92,7 +102,8 @@ export class FaultProxy {
       return;
     }
     const upstream = net.connect({ host: this.options.targetHost ?? '127.0.0.1', port: this.options.targetPort });
-    const pair = { client, upstream };
+    const pair: Pair = { client, upstream, held: this.modeNow === 'hold_new' };
+    if (pair.held) this.stats.held += 1;
     this.pairs.add(pair);
     this.stats.open = this.pairs.size;
     client.on('data', (chunk: Buffer) => this.forward(pair, 'up', chunk));
@@ -104,10 +115,10 @@ export class FaultProxy {
     upstream.on('close', end);
   }
 
-  private forward(pair: { client: net.Socket; upstream: net.Socket }, direction: 'up' | 'down', chunk: Buffer): void {
+  private forward(pair: Pair, direction: 'up' | 'down', chunk: Buffer): void {
     const to = direction === 'up' ? pair.upstream : pair.client;
     const mode = this.modeNow;
-    const dropped = mode === 'blackhole' || (mode === 'drop_up' && direction === 'up') || (mode === 'drop_down' && direction === 'down');
+    const dropped = pair.held || mode === 'blackhole' || (mode === 'drop_up' && direction === 'up') || (mode === 'drop_down' && direction === 'down');
     if (dropped || mode === 'reset') {
       if (direction === 'up') this.stats.droppedUpBytes += chunk.length;
       else this.stats.droppedDownBytes += chunk.length;
@@ -124,7 +135,7 @@ export class FaultProxy {
     }
   }
 
-  private destroyPair(pair: { client: net.Socket; upstream: net.Socket }): void {
+  private destroyPair(pair: Pair): void {
     if (!this.pairs.delete(pair)) return;
     this.stats.open = this.pairs.size;
     if (!pair.client.destroyed) pair.client.resetAndDestroy();
