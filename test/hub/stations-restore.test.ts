@@ -3,10 +3,15 @@
  * last backup; the hub's data folder is deleted; the registers keep selling; the backup (its copy
  * on another disk) is restored on "another PC" (a new folder, its own PostgreSQL, the same address)
  * with a new epoch. Each register resyncs, pushes again what the backup lacks, and every sale is
- * on the hub exactly once.
+ * on the hub exactly once; a customer document's file the restored hub lacks (its record is in
+ * the backup, so no command goes again) is sent again by the register that added it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { DEMO_PINS } from '../../main/demo/seed.js';
+import { newId } from '../../main/store/ids.js';
+import { signaturePng } from '../support/png.js';
 import { join } from 'node:path';
 import { openDatabase } from '../../hub/postgres.js';
 import { backupRows, restoreBackup, restoreTls, verifyBackup } from '../../hub/backup-restore.js';
@@ -70,7 +75,18 @@ describe('hub data folder lost', () => {
     const first = hub!;
     const customers = [['Olivia', 'Hart'], ['Marcus', 'Bell'], ['Dana', 'Kowalski']].map(([f, l]) => customerIdByName(registers[0]!, f!, l!));
     const beforeBackup = await sellEverywhere(4, customers);
+    // A document added at Register 1 (by a manager), its record and file on the hub before the backup.
+    const adder = registers[0]!;
+    await adder.call('session.logout');
+    await adder.call('session.login', { pin: DEMO_PINS.manager });
+    const documentBytes = signaturePng(401, 120);
+    const documentSha = createHash('sha256').update(documentBytes).digest('hex');
+    const uploadId = newId();
+    await adder.call('customers.uploadPart', { uploadId, index: 0, dataBase64: documentBytes.toString('base64') });
+    const document = await adder.call<{ id: string; sha256: string }>('customers.addDocument', { commandId: newId(), customerId: customers[0], kind: 'other', mime: 'image/png', source: { from: 'upload', uploadId }, useAsPhoto: false });
+    expect(document.sha256).toBe(documentSha);
     for (const station of registers) await synced(station);
+    expect(existsSync(join(first.dataDir, 'files', documentSha))).toBe(true);
     const backup = await first.hub.backup();
     expect(backup.copies).toHaveLength(1);
     const oldEpoch = first.hub.meta().hubEpoch;
@@ -107,12 +123,19 @@ describe('hub data folder lost', () => {
       await db.close();
     }
     expect(epoch).not.toBe(oldEpoch);
+    // Rows and TLS only: the restored hub holds no document file (as when its backup lacked one).
+    expect(existsSync(join(pc2, 'files', documentSha))).toBe(false);
     hub = await startTestHub({ dataDir: pc2, port });
     const second = hub;
     for (const station of registers) await synced(station, 90_000);
     for (const station of registers) {
       expect(station.db.prepare('SELECT hub_epoch FROM hub_sync').get()).toEqual({ hub_epoch: epoch });
     }
+    // The document's command was in the backup (nothing pushed again for it): Register 1 checked its
+    // own files on the new epoch's hub and sent the missing one.
+    expect((await second.hub.pool.query('SELECT 1 FROM customer_documents WHERE id = $1', [document.id])).rowCount).toBe(1);
+    await until('Register 1 sent its document file to the restored hub', () => existsSync(join(pc2, 'files', documentSha)), 30_000);
+    expect(readFileSync(join(pc2, 'files', documentSha)).equals(documentBytes)).toBe(true);
 
     const mine = [...beforeBackup, ...afterBackup, ...duringOutage];
     expect(mine).toHaveLength(27);
