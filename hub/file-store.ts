@@ -57,6 +57,16 @@ export class HubFiles {
    * it is no longer under its name, so the register that has it sends it again.
    */
   async holds(sha: string): Promise<boolean> {
+    try {
+      return await this.check(sha);
+    } catch (error) {
+      // Moved aside by a request for the same file meanwhile.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  private async check(sha: string): Promise<boolean> {
     const target = this.path(sha);
     if (!existsSync(target)) return false;
     const stat = statSync(target);

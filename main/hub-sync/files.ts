@@ -245,6 +245,8 @@ export class DocumentFiles {
   private fetching: Promise<void> | null = null;
   private again = false;
   private rechecking: Promise<void> | null = null;
+  /** An epoch change asked for the own-files check and it has not finished yet (the hub went away meanwhile). */
+  private recheckDue = false;
   /** Set by stop(): rounds end between files and the request in flight is cut off. */
   private stopping = false;
   private abort = new AbortController();
@@ -286,8 +288,17 @@ export class DocumentFiles {
    * the hub and sent when it lacks it (batches of RECHECK_BATCH, in the background, one at a time).
    */
   recheckOwnSoon(): void {
-    if (this.rechecking || this.stopping) return;
+    this.recheckDue = true;
+    this.recheckIfDue();
+  }
+
+  /** Carries on with an own-files check an epoch change asked for and the hub's going away cut short. */
+  recheckIfDue(): void {
+    if (!this.recheckDue || this.rechecking || this.stopping) return;
     this.rechecking = this.recheckOwn()
+      .then((complete) => {
+        if (complete) this.recheckDue = false;
+      })
       .catch((error: unknown) => {
         if (!(error instanceof HubError)) this.deps.logger.log('warn', 'checking this register\'s document files on the store hub failed', { error: String(error) });
       })
@@ -296,26 +307,27 @@ export class DocumentFiles {
       });
   }
 
-  private async recheckOwn(): Promise<void> {
+  /** True when every own file was checked (false: stopped first; a HubError: the hub went away). */
+  private async recheckOwn(): Promise<boolean> {
     let after = '';
-    let sent = 0;
+    let checked = 0;
     for (;;) {
-      if (this.stopping) return;
+      if (this.stopping) return false;
       const sqlite = this.deps.sqlite();
       const link = fileLink(sqlite, this.deps.secretBox);
-      if (!link) return;
+      if (!link) return true;
       const own = ownDocumentFiles(sqlite, after, RECHECK_BATCH);
       if (own.length === 0) break;
       for (const sha of own) {
-        if (this.stopping) return;
+        if (this.stopping) return false;
         if (this.onHub.has(sha) || !existsSync(this.store.path(sha))) continue;
-        const before = this.onHub.size;
         await this.upload(link, sha);
-        if (this.onHub.size > before) sent += 1;
+        checked += 1;
       }
       after = own[own.length - 1]!;
     }
-    this.deps.logger.log('info', 'checked this register\'s document files on the store hub after its epoch changed', { checked: sent });
+    this.deps.logger.log('info', 'checked this register\'s document files on the store hub after its epoch changed', { checked });
+    return true;
   }
 
   /**

@@ -311,6 +311,8 @@ export class HubSync {
         await this.pull();
         // Other stations' document files, in the background (a large file never holds up the queue).
         if (this.files.wantedCount() > 0) this.files.fetchSoon();
+        // An own-files check after an epoch change that the hub's going away cut short goes on.
+        this.files.recheckIfDue();
         this.failures = 0;
         this.problem = null;
         markContact(this.deps.sqlite(), this.deps.clock(), null);
