@@ -287,8 +287,17 @@ export function splitGivenNames(raw: string | undefined): { first: string | null
   const value = cleanValue(raw);
   if (value === null) return { first: null, middle: null };
   if (isOneWord(value)) return { first: value, middle: null };
-  const words = value.split(WORD_SEPARATORS).filter((word) => cleanText(word) !== null);
-  return { first: joinWords(words.slice(0, 1)), middle: joinWords(words.slice(1)) };
+  // The first word that is not empty or a placeholder is the first name; the rest are joined.
+  const words = value.split(WORD_SEPARATORS);
+  let first: string | null = null;
+  let middle: string | null = null;
+  for (const word of words) {
+    const kept = cleanText(word);
+    if (kept === null) continue;
+    if (first === null) first = kept;
+    else middle = middle === null ? kept : `${middle} ${kept}`;
+  }
+  return { first, middle };
 }
 
 /** Every part split at whitespace (`parts.flatMap((part) => part.split(/\s+/))`). */
@@ -331,7 +340,8 @@ export function splitFullName(raw: string | undefined): NameParts {
     const middleParts = parts.length >= 4 ? parts.slice(2, -1) : parts.slice(2);
     return { last, first: cleanText(parts[1]), middle: joinWords(wordsOf(middleParts)), suffix: suffixPart };
   }
-  const words = value.split(/\s+/).filter((word) => word !== '');
+  const words: string[] = [];
+  for (const word of value.split(WHITESPACE)) if (word !== '') words.push(word);
   if (words.length === 1) return { ...none, last: cleanText(words[0]) };
   let suffix: string | null = null;
   const lastWord = words[words.length - 1] ?? '';
