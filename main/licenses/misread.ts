@@ -52,8 +52,25 @@ function classAt(value: string, index: number): number {
  * AAMVA's sample cards (which stores scan in training) fill their names with
  * `FIRSTNAMEUPTO40CHARACTERS…`: the only digits a first, middle or last name may hold.
  */
-const SAMPLE_CARD_LENGTH = /UPTO\d{2}CHARACTERS/g;
-const ANY_DIGIT = /\d/;
+const SAMPLE_CARD_BEFORE = 'UPTO';
+const SAMPLE_CARD_AFTER = 'CHARACTERS';
+
+/**
+ * Whether a digit of `value` lies outside every `UPTO` + two digits + `CHARACTERS`
+ * (`/\d/.test(value.replace(/UPTO\d{2}CHARACTERS/g, ''))`, without building the string; no two
+ * such runs can overlap, as none holds a second U).
+ */
+function holdsDigitOutsideSampleLength(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    if (classAt(value, i) !== DIGIT) continue;
+    // The run's first digit is at i, or the digit before i is.
+    const first = classAt(value, i - 1) === DIGIT && value.startsWith(SAMPLE_CARD_BEFORE, i - 5) ? i - 1 : i;
+    const inRun = value.startsWith(SAMPLE_CARD_BEFORE, first - 4) && classAt(value, first + 1) === DIGIT
+      && value.startsWith(SAMPLE_CARD_AFTER, first + 2);
+    if (!inRun) return true;
+  }
+  return false;
+}
 
 /** Which digits a name-like field may hold. */
 type DigitRule = 0 | 1 | 2;
@@ -68,11 +85,12 @@ const ANY_DIGITS = 2;
  * has its lowercase letters in runs).
  */
 function isGarbledName(value: string, digits: DigitRule): boolean {
-  // Nearly every real value: capitals and spaces only, nothing to look at closer.
-  if (PLAIN_CAPITALS.test(value)) return false;
   let sawDigit = false;
   for (let i = 0; i < value.length; i++) {
-    const type = classAt(value, i);
+    const code = value.charCodeAt(i);
+    // Nearly every character of a real value: a capital or a space, nothing to look at closer.
+    if ((code >= 0x41 && code <= 0x5a) || code === SPACE) continue;
+    const type = code < 256 ? (CLASSES[code] ?? 0) : 0;
     if (type === DIGIT) {
       if (digits === NO_DIGITS) return true;
       sawDigit = true;
@@ -85,19 +103,25 @@ function isGarbledName(value: string, digits: DigitRule): boolean {
     if (after !== UPPER) continue;
     if (before === UPPER || (before === NAME_PUNCTUATION && classAt(value, i + 2) === UPPER)) return true;
   }
-  return sawDigit && digits === SAMPLE_CARD_DIGITS && ANY_DIGIT.test(value.replace(SAMPLE_CARD_LENGTH, ''));
+  return sawDigit && digits === SAMPLE_CARD_DIGITS && holdsDigitOutsideSampleLength(value);
 }
 
 function isAsciiLetterAt(value: string, index: number): boolean {
   return value.charCodeAt(index) <= 0x7a && (classAt(value, index) & (UPPER | LOWER)) !== 0;
 }
 
-function holdsNeverPrinted(value: string): boolean {
-  return NEVER_PRINTED_CHARACTER.test(value);
-}
-const PLAIN_CAPITALS = /^[A-Z ]*$/;
 /** Characters no card prints in an address or licence number; a scanner's damaged byte often is one. */
-const NEVER_PRINTED_CHARACTER = /[\^\][%?\\|~{}<>*=;$!`_"]/;
+const NEVER_PRINTED_CHARACTERS = '^][%?\\|~{}<>*=;$!`_"';
+const NEVER_PRINTED = new Uint8Array(128);
+for (const char of NEVER_PRINTED_CHARACTERS) NEVER_PRINTED[char.charCodeAt(0)] = 1;
+
+function holdsNeverPrinted(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 128 && NEVER_PRINTED[code] === 1) return true;
+  }
+  return false;
+}
 
 const SPACE = 0x20;
 

@@ -11,6 +11,7 @@ import type { Country, LicenseError, LicenseErrorCode, LicenseParseResult, Parse
 import {
   cleanText,
   cleanValue,
+  fullNameSuffix,
   readDate,
   readMiddleNames,
   readPostalCode,
@@ -128,10 +129,7 @@ function readNames(elements: ElementValues, isWyoming: boolean, warnings: string
     }
   }
   let suffix = cleanText(elements.at(DCU)) ?? cleanText(elements.at(DAE));
-  if (suffix === null) {
-    fullName ??= splitFullName(elements.at(DAA));
-    suffix = fullName.suffix;
-  }
+  if (suffix === null) suffix = fullName === null ? fullNameSuffix(elements.at(DAA)) : fullName.suffix;
   return { first, middle, last, suffix };
 }
 
@@ -152,7 +150,8 @@ function warnAboutOrder(warnings: string[], date: ReadDate | null, order: DateOr
 
 /** Whether a truncation flag (DDE/DDF/DDG) says T: `cleanValue(raw)?.toUpperCase() === 'T'`. */
 function flagsTruncation(raw: string | undefined): boolean {
-  const value = cleanValue(raw);
+  if (raw === undefined) return false;
+  const value = raw.length === 1 ? raw : cleanValue(raw);
   return value === 'T' || value === 't';
 }
 

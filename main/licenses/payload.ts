@@ -567,10 +567,8 @@ export function readPayload(input: unknown): PayloadResult {
   return framed !== null ? { ok: true, payload: framed } : readWithRepairs(decoded);
 }
 
-/** Printable ASCII, LF or CR: the only characters the fast path reads (anything else goes the full path). */
-function isPlainDataCode(code: number): boolean {
-  return (code >= 0x20 && code <= 0x7e) || code === LF || code === CR;
-}
+/** Any non-ASCII character, or a control character other than LF and CR (the `g` flag is for lastIndex). */
+const NOT_PLAIN_DATA = /[^\n\r\x20-\x7e]/g;
 const CODE_AT = 0x40;
 const CODE_THREE = 0x33;
 const LF = 0x0a;
@@ -629,8 +627,9 @@ export function readStandardFraming(text: string): Payload | null {
   if (!isElementIdAt(text, dataIndex)) return null;
 
   // Only printable ASCII after the gap, and LF and CR inside the data (elsewhere they only make
-  // the full path read the payload): checked here up to the data, and by readElements from there.
-  for (let i = fileTypeIndex; i < dataIndex; i++) if (!isPlainDataCode(text.charCodeAt(i))) return null;
+  // the full path read the payload).
+  NOT_PLAIN_DATA.lastIndex = fileTypeIndex;
+  if (NOT_PLAIN_DATA.test(text)) return null;
 
   const repairs: string[] = [];
   if (hasByteOrderMark) repairs.push('removed a byte-order mark');
@@ -645,7 +644,7 @@ export function readStandardFraming(text: string): Payload | null {
     if (!pointsAtSubfile) repairs.push('header offset points nowhere: found the licence data by content');
   }
   const documentType: DocumentType = subfileType ?? declaredType ?? 'DL';
-  return readElements(text, dataIndex, version, false, iin, documentType, repairs, true);
+  return readElements(text, dataIndex, version, false, iin, documentType, repairs);
 }
 
 /** Every repair the parser knows, for any payload (the path `readStandardFraming` falls back to). */
@@ -683,27 +682,14 @@ export function readWithRepairs(decoded: string): PayloadResult {
     : rest;
   return {
     ok: true,
-    payload: readElements(data, 0, header.version, header.typedSegmentTerminator, header.iin, documentType, repairs, false),
+    payload: readElements(data, 0, header.version, header.typedSegmentTerminator, header.iin, documentType, repairs),
   };
 }
 
 /**
  * Splits data[from…] into elements at LF/CR, up to the end of the DL/ID subfile, repairing
- * lost separators; the caller has turned every other separator into LF. With `plainOnly` (the
- * fast path) it returns null as soon as it meets any other character than printable ASCII, LF
- * and CR, in the data or after it.
- *
- * One pass of charCodeAt over the text finds each element's end (the next LF or CR) and the
- * first jurisdiction subfile (`ZVZVA`), and checks the characters when asked to.
+ * lost separators; the caller has turned every other separator into LF.
  */
-function readElements(
-  data: string, from: number, version: number, typedSegmentTerminator: boolean, iin: string,
-  documentType: DocumentType, repairs: string[], plainOnly: true,
-): Payload | null;
-function readElements(
-  data: string, from: number, version: number, typedSegmentTerminator: boolean, iin: string,
-  documentType: DocumentType, repairs: string[], plainOnly: false,
-): Payload;
 function readElements(
   data: string,
   from: number,
@@ -712,32 +698,21 @@ function readElements(
   iin: string,
   documentType: DocumentType,
   repairs: string[],
-  plainOnly: boolean,
-): Payload | null {
+): Payload {
   const reader = new SubfileReader(data, version);
-  const length = data.length;
   let lastStart = -1;
   let lastEnd = -1;
   let stoppedAtSubfileEnd = false;
-  // The first jurisdiction subfile at or after `from` (-1 until the scan has met one).
-  let jurisdictionSubfile = -1;
-  let tokenStart = from;
-  while (tokenStart <= length) {
-    let tokenEnd = tokenStart;
-    for (; tokenEnd < length; tokenEnd++) {
-      const code = data.charCodeAt(tokenEnd);
-      if (code >= 0x20) {
-        if (code === CODE_Z) {
-          if (jurisdictionSubfile < 0 && isJurisdictionSubfileAt(data, tokenEnd)) jurisdictionSubfile = tokenEnd;
-        } else if (code > 0x7e && plainOnly) {
-          return null;
-        }
-      } else if (code === LF || code === CR) {
-        break;
-      } else if (plainOnly) {
-        return null;
-      }
-    }
+  let nextLf = data.indexOf('\n', from);
+  let nextCr = data.indexOf('\r', from);
+  let jurisdictionSubfile = data.indexOf('Z', from);
+  while (jurisdictionSubfile >= 0 && !isJurisdictionSubfileAt(data, jurisdictionSubfile)) {
+    jurisdictionSubfile = data.indexOf('Z', jurisdictionSubfile + 1);
+  }
+  for (let tokenStart = from; tokenStart <= data.length;) {
+    if (nextLf >= 0 && nextLf < tokenStart) nextLf = data.indexOf('\n', tokenStart);
+    if (nextCr >= 0 && nextCr < tokenStart) nextCr = data.indexOf('\r', tokenStart);
+    const tokenEnd = nextLf < 0 ? (nextCr < 0 ? data.length : nextCr) : nextCr < 0 ? nextLf : Math.min(nextLf, nextCr);
     let start = tokenStart;
     let end = tokenEnd;
     tokenStart = tokenEnd + 1;
@@ -767,8 +742,6 @@ function readElements(
     lastEnd = end;
     if (stoppedAtSubfileEnd) break;
   }
-  // The rest of the text (jurisdiction subfiles) is not read, only checked.
-  if (plainOnly) for (let i = tokenStart; i < length; i++) if (!isPlainDataCode(data.charCodeAt(i))) return null;
 
   // With CR typed as M, the subfile's terminator arrived as an M glued to the last element.
   let typedTerminator = false;

@@ -107,10 +107,9 @@ function isValidDate(year: number, month: number, day: number): boolean {
 /**
  * Eight digits, given as four pairs (`12`,`10`,`20`,`30` for 12102030), in the given order to
  * ISO, or null if they are not a date 1900–2099. The digits are the zero-padded numbers, so
- * isoText spells them as they are written.
+ * isoText spells them as they are written. (Four numbers, not an array: every scan reads three dates.)
  */
-function readInOrder(pairs: readonly [number, number, number, number], order: DateOrder): string | null {
-  const [a, b, c, d] = pairs;
+function readInOrder(a: number, b: number, c: number, d: number, order: DateOrder): string | null {
   const year = order === 'CCYYMMDD' ? a * 100 + b : c * 100 + d;
   const month = order === 'CCYYMMDD' ? c : a;
   const day = order === 'CCYYMMDD' ? d : b;
@@ -157,12 +156,15 @@ function startsWithEightDigits(value: string): boolean {
 
 /** `digits` starts with eight digits; only those are read. */
 function readDigits(digits: string, expected: DateOrder): ReadDate | null {
-  const pairs = [digitsAt(digits, 0, 2), digitsAt(digits, 2, 2), digitsAt(digits, 4, 2), digitsAt(digits, 6, 2)] as const;
-  if (pairs[0] === 0 && pairs[1] === 0 && pairs[2] === 0 && pairs[3] === 0) return null; // 00000000
+  const a = digitsAt(digits, 0, 2);
+  const b = digitsAt(digits, 2, 2);
+  const c = digitsAt(digits, 4, 2);
+  const d = digitsAt(digits, 6, 2);
+  if (a === 0 && b === 0 && c === 0 && d === 0) return null; // 00000000
   const other: DateOrder = expected === 'CCYYMMDD' ? 'MMDDCCYY' : 'CCYYMMDD';
-  const first = readInOrder(pairs, expected);
+  const first = readInOrder(a, b, c, d, expected);
   if (first !== null) return { iso: first, order: expected };
-  const second = readInOrder(pairs, other);
+  const second = readInOrder(a, b, c, d, other);
   return second === null ? null : { iso: second, order: other };
 }
 
@@ -222,6 +224,10 @@ const SPACES_AND_DASHES = /[\s-]+/g;
 export function readPostalCode(raw: string | undefined): { value: string; recognised: boolean } | null {
   const value = cleanValue(asciiOnly(raw));
   if (value === null) return null;
+  // The usual ZIP+4 as written on most cards (`85641-4321`): read as below, it comes out as it is.
+  if (value.length === 10 && value.charCodeAt(5) === HYPHEN && isAllDigitsIn(value, 0, 5) && isAllDigitsIn(value, 6, 10)) {
+    return { value: value.endsWith('0000') ? value.slice(0, 5) : value, recognised: true };
+  }
   if (isAllDigits(value)) {
     if (value.length < 5) return { value, recognised: false };
     const zip5 = value.slice(0, 5);
@@ -242,12 +248,18 @@ export function readPostalCode(raw: string | undefined): { value: string; recogn
 
 /** Same as ALL_DIGITS.test(text) for a non-empty text. */
 function isAllDigits(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
+  return isAllDigitsIn(text, 0, text.length);
+}
+
+/** Whether text[start, end) is all ASCII digits. */
+function isAllDigitsIn(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x30 || code > 0x39) return false;
   }
   return true;
 }
+const HYPHEN = 0x2d;
 
 // ---------------------------------------------------------------- names
 
@@ -310,6 +322,32 @@ function wordsOf(parts: readonly string[]): string[] {
   return words;
 }
 const WHITESPACE = /\s+/;
+
+/**
+ * `splitFullName(raw).suffix`, without splitting the rest: every card without a suffix element
+ * but with a full name asks only this of it.
+ */
+export function fullNameSuffix(raw: string | undefined): string | null {
+  const value = cleanValue(raw);
+  if (value === null) return null;
+  const separator = value.includes(',') ? ',' : value.includes('$') ? '$' : null;
+  if (separator === null) return splitFullName(raw).suffix;
+  // The parts value.split(separator) would give: how many, and where the last two start.
+  let parts = 1;
+  let lastSeparator = -1;
+  let previousSeparator = -1;
+  for (let at = value.indexOf(separator); at >= 0; at = value.indexOf(separator, at + 1)) {
+    parts++;
+    previousSeparator = lastSeparator;
+    lastSeparator = at;
+  }
+  let lastPart = value.slice(lastSeparator + 1);
+  if (parts > 2 && cleanValue(lastPart) === null) {
+    parts--;
+    lastPart = value.slice(previousSeparator + 1, lastSeparator);
+  }
+  return parts >= 4 ? cleanText(lastPart) : null;
+}
 
 /**
  * DAA full name (v01): `LAST,FIRST,MIDDLE,SUFFIX` with any part empty, `LAST, FIRST MIDDLE`,
