@@ -238,6 +238,17 @@ export function isRareFreeTextSlot(slot: number): boolean {
   return IS_RARE_FREE_TEXT_SLOT[slot] === 1;
 }
 
+/*
+ * Shapes that are one character from a set (`/^[129MFX]$/`, `/^1$/`): the characters by slot, so
+ * the split of a run-together payload tests them without a slice and a regular expression.
+ */
+const ONE_CHARACTER_SHAPE = /^\^\[([A-Z0-9]+)\]\$$|^\^([A-Z0-9])\$$/;
+const ONE_CHARACTER_OF_SLOT: Array<string | undefined> = [];
+for (let slot = 0; slot < ELEMENT_SLOTS; slot++) {
+  const match = ONE_CHARACTER_SHAPE.exec(SHAPE_OF_SLOT[slot]?.source ?? '');
+  ONE_CHARACTER_OF_SLOT.push(match === null ? undefined : match[1] ?? match[2]);
+}
+
 /** `valueFitsShape` of the element in `slot` for the value text[start, end). */
 export function valueFitsShapeAt(slot: number, text: string, start: number, end: number): boolean | null {
   if (IS_DATE_SLOT[slot] === 1) {
@@ -248,6 +259,8 @@ export function valueFitsShapeAt(slot: number, text: string, start: number, end:
     }
     return true;
   }
+  const oneOf = ONE_CHARACTER_OF_SLOT[slot];
+  if (oneOf !== undefined) return end - start === 1 && oneOf.includes(text.charAt(start));
   const shape = SHAPE_OF_SLOT[slot];
   return shape === undefined ? null : shape.test(text.slice(start, end));
 }

@@ -540,6 +540,16 @@ function bestSplit(run: string, positions: readonly number[], runEnd: number): n
   return chosen;
 }
 
+/**
+ * Whether a value starting at run[first] (not a space) may clean to null: it starts with
+ * whitespace trim() removes, or with the first letter of a placeholder (NONE, UNAVL…). Any other
+ * printable ASCII character starts a value cleanValue keeps, so no slice is needed to know.
+ */
+function mayBePlaceholder(run: string, first: number): boolean {
+  const code = run.charCodeAt(first);
+  return code <= 0x20 || code >= 0x7f || code === 0x4e || code === 0x6e || code === 0x55 || code === 0x75;
+}
+
 /** How well run[start, end) fits as the value of the element in `slot` (an element ID's slot). */
 function segmentScore(slot: number, longestValue: number, run: string, start: number, end: number): number {
   let first = start;
@@ -551,7 +561,7 @@ function segmentScore(slot: number, longestValue: number, run: string, start: nu
   const fits = valueFitsShapeAt(slot, run, first, last);
   if (fits === true) return 2;
   // A NONE placeholder fits any element; an empty value fits but proves nothing.
-  if (fits === false) return last === first ? 0 : cleanValue(run.slice(first, last)) === null ? 1 : -4;
+  if (fits === false) return last === first ? 0 : mayBePlaceholder(run, first) && cleanValue(run.slice(first, last)) === null ? 1 : -4;
   if (last === first || isRareFreeTextSlot(slot)) return 0;
   return 1;
 }
