@@ -12,7 +12,6 @@ import {
   cleanText,
   cleanValue,
   fullNameSuffix,
-  readDate,
   readMiddleNames,
   readPostalCode,
   readSex,
@@ -84,7 +83,7 @@ const DDF = elementSlot('DDF', 0);
 const DDG = elementSlot('DDG', 0);
 
 function countryOf(payload: Payload, state: string | null): Country | null {
-  const value = cleanValue(payload.elements.at(DCG));
+  const value = payload.elements.clean(DCG);
   const declared = value === 'USA' ? value : value?.toUpperCase();
   if (declared === 'USA') return 'USA';
   if (declared === 'CAN' || declared === 'CDN') return 'CAN';
@@ -101,12 +100,12 @@ function expectedDateOrder(version: number, country: Country | null): DateOrder 
 /** DCS/DAB, DAC/DAD, DCT and DAA in that order of preference; DAA and DCT are split only when needed. */
 function readNames(elements: ElementValues, isWyoming: boolean, warnings: string[]): NameParts {
   let fullName: NameParts | null = null;
-  let last = cleanText(elements.at(DCS)) ?? cleanText(elements.at(DAB));
+  let last = elements.cleanText(DCS) ?? elements.cleanText(DAB);
   if (last === null) {
     fullName = splitFullName(elements.at(DAA));
     last = fullName.last;
   }
-  let first = cleanText(elements.at(DAC));
+  let first = elements.cleanText(DAC);
   let middle: string | null;
   if (first !== null) {
     middle = readMiddleNames(elements.at(DAD));
@@ -128,7 +127,7 @@ function readNames(elements: ElementValues, isWyoming: boolean, warnings: string
       middle = readMiddleNames(elements.at(DAD)) ?? fullName.middle;
     }
   }
-  let suffix = cleanText(elements.at(DCU)) ?? cleanText(elements.at(DAE));
+  let suffix = elements.cleanText(DCU) ?? elements.cleanText(DAE);
   if (suffix === null) suffix = fullName === null ? fullNameSuffix(elements.at(DAA)) : fullName.suffix;
   return { first, middle, last, suffix };
 }
@@ -175,12 +174,12 @@ function readWholeAddress(payload: Payload): { parts: AddressParts; line: 'stree
   const { elements } = payload;
   if (payload.aamvaVersion > 1) return null;
   if (elements.holds(DAI) || elements.holds(DAN) || elements.holds(DAK) || elements.holds(DAP)) return null;
-  const mailing = cleanText(elements.at(DAG));
+  const mailing = elements.cleanText(DAG);
   const residence = mailing === null;
-  const streetLine = residence ? cleanText(elements.at(DAL)) : mailing;
+  const streetLine = residence ? elements.cleanText(DAL) : mailing;
   const fromStreet = splitAddressLine(streetLine, 'wholeAddress');
   if (fromStreet !== null) return { parts: fromStreet, line: 'street' };
-  const fromSecond = splitAddressLine(cleanText(elements.at(residence ? DAM : DAH)), 'cityLine');
+  const fromSecond = splitAddressLine(elements.cleanText(residence ? DAM : DAH), 'cityLine');
   return fromSecond === null ? null : { parts: fromSecond, line: 'second' };
 }
 
@@ -192,18 +191,17 @@ export function buildLicense(payload: Payload): LicenseParseResult {
 
   const wholeAddress = readWholeAddress(payload);
   if (wholeAddress !== null) warnings.push('city, state and postal code read from the one address line');
-  const state = cleanValue(elements.at(DAJ)) ?? cleanValue(elements.at(DAO)) ?? wholeAddress?.parts.state ?? null;
+  const state = elements.clean(DAJ) ?? elements.clean(DAO) ?? wholeAddress?.parts.state ?? null;
   const country = countryOf(payload, state);
   const order = expectedDateOrder(payload.aamvaVersion, country);
-  const dateOfBirth = readDate(elements.at(DBB) ?? elements.at(DBL), order);
-  const expirationDate = readDate(elements.at(DBA), order);
-  const issueRaw = elements.at(DBD);
-  const issueDate = readDate(issueRaw, order);
+  const dateOfBirth = elements.holds(DBB) ? elements.date(DBB, order) : elements.date(DBL, order);
+  const expirationDate = elements.date(DBA, order);
+  const issueDate = elements.date(DBD, order);
   warnAboutOrder(warnings, dateOfBirth, order, 'birth date');
   warnAboutOrder(warnings, expirationDate, order, 'expiry date');
   warnAboutOrder(warnings, issueDate, order, 'issue date');
 
-  const licenseNumber = cleanValue(elements.at(DAQ));
+  const licenseNumber = elements.clean(DAQ);
   const essentialsMissing = !elements.holds(DAQ) || dateOfBirth === null || expirationDate === null;
   if (payload.endsInsideSubfile && essentialsMissing) return failure('cut_short');
   if (dateOfBirth === null) {
@@ -212,12 +210,12 @@ export function buildLicense(payload: Payload): LicenseParseResult {
   if (payload.endsInsideSubfile) warnings.push('the scan ends inside the licence data: the last field may be cut short');
 
   const names = readNames(elements, payload.iin === '636060' || state === 'WY', warnings);
-  const mailingStreet = cleanText(elements.at(DAG));
-  const residenceStreet = mailingStreet === null ? cleanText(elements.at(DAL)) : null;
+  const mailingStreet = elements.cleanText(DAG);
+  const residenceStreet = mailingStreet === null ? elements.cleanText(DAL) : null;
   const usesResidence = residenceStreet !== null;
   const whole = wholeAddress?.parts;
   const street = wholeAddress?.line === 'street' ? whole?.street ?? null : usesResidence ? residenceStreet : mailingStreet;
-  const city = cleanText(elements.at(DAI)) ?? cleanText(elements.at(DAN)) ?? whole?.city ?? null;
+  const city = elements.cleanText(DAI) ?? elements.cleanText(DAN) ?? whole?.city ?? null;
   const postal = readPostalCode(elements.at(DAK) ?? elements.at(DAP) ?? whole?.postalCode);
   const street2 = wholeAddress?.line === 'second'
     ? null
@@ -258,7 +256,7 @@ export function buildLicense(payload: Payload): LicenseParseResult {
   if (license.lastName === null) warnings.push('no last name on the barcode');
   if (license.firstName === null) warnings.push('no first name on the barcode');
   if (license.expirationDate === null) warnings.push('expiry date could not be read');
-  if (license.issueDate === null && issueRaw !== undefined && cleanValue(issueRaw) !== null) {
+  if (license.issueDate === null && elements.clean(DBD) !== null) {
     warnings.push('issue date could not be read');
   }
   if (sex === null && cleanValue(sexRaw) !== null) warnings.push('sex could not be read');

@@ -23,7 +23,7 @@ import {
   valueFitsShapeAt,
 } from './elements.js';
 import type { DocumentType, LicenseErrorCode } from './types.js';
-import { cleanValue } from './values.js';
+import { cleanTextIn, cleanValue, cleanValueIn, readDateIn, type DateOrder, type ReadDate } from './values.js';
 
 /** PDF417 holds at most ~1.8k characters; anything far longer is not a licence scan. */
 const MAX_INPUT_CHARS = 20_000;
@@ -78,6 +78,24 @@ export class ElementValues {
     return packed === undefined
       ? undefined
       : this.source.slice(packed >> POSITION_BITS, packed & POSITION_MASK);
+  }
+
+  /** `cleanValue(this.at(slot))`, slicing only what is kept. */
+  clean(slot: number): string | null {
+    const packed = slot < 0 ? undefined : this.bounds[slot];
+    return packed === undefined ? null : cleanValueIn(this.source, packed >> POSITION_BITS, packed & POSITION_MASK);
+  }
+
+  /** `cleanText(this.at(slot))`, slicing only what is kept. */
+  cleanText(slot: number): string | null {
+    const packed = slot < 0 ? undefined : this.bounds[slot];
+    return packed === undefined ? null : cleanTextIn(this.source, packed >> POSITION_BITS, packed & POSITION_MASK);
+  }
+
+  /** `readDate(this.at(slot), expected)`, reading the usual eight digits in place. */
+  date(slot: number, expected: DateOrder): ReadDate | null {
+    const packed = slot < 0 ? undefined : this.bounds[slot];
+    return packed === undefined ? null : readDateIn(this.source, packed >> POSITION_BITS, packed & POSITION_MASK, expected);
   }
 
   /** Whether the element in `slot` is present. */

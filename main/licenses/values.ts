@@ -31,6 +31,28 @@ export function cleanValue(raw: string | undefined): string | null {
   return trimmed;
 }
 
+/**
+ * `cleanValue(source.slice(start, end))`, slicing only the kept characters: padding spaces are
+ * skipped by position (Ontario and Indiana pad names and streets to 40), and an absent or
+ * all-space value costs no string at all. Any other whitespace at an end goes the general way.
+ */
+export function cleanValueIn(source: string, start: number, end: number): string | null {
+  let first = start;
+  let last = end;
+  while (first < last && source.charCodeAt(first) === SPACE) first++;
+  while (last > first && source.charCodeAt(last - 1) === SPACE) last--;
+  // (A value recorded between overlapping IDs may end before it starts: empty, as its slice is.)
+  if (first >= last) return null;
+  if (!isSolidAt(source, first) || !isSolidAt(source, last - 1)) return cleanValue(source.slice(start, end));
+  const length = last - first;
+  if (length >= 4 && length <= 11 && isPlaceholderInitial(source.charCodeAt(first))) {
+    const trimmed = source.slice(first, last);
+    return PLACEHOLDERS.has(trimmed.toUpperCase()) ? null : trimmed;
+  }
+  return source.slice(first, last);
+}
+const SPACE = 0x20;
+
 /** N, n, U or u: how every placeholder starts. */
 function isPlaceholderInitial(code: number): boolean {
   return code === 0x4e || code === 0x6e || code === 0x55 || code === 0x75;
@@ -38,7 +60,16 @@ function isPlaceholderInitial(code: number): boolean {
 
 /** Names and streets: Ontario pads them with a trailing comma. */
 export function cleanText(raw: string | undefined): string | null {
-  const value = cleanValue(raw);
+  return withoutEdgeCommas(cleanValue(raw));
+}
+
+/** `cleanText(source.slice(start, end))` (see cleanValueIn). */
+export function cleanTextIn(source: string, start: number, end: number): string | null {
+  return withoutEdgeCommas(cleanValueIn(source, start, end));
+}
+
+/** A cleaned value with the commas (and the padding inside them) off both ends. */
+function withoutEdgeCommas(value: string | null): string | null {
   if (value === null || (value.charCodeAt(0) !== COMMA && value.charCodeAt(value.length - 1) !== COMMA)) return value;
   return cleanValue(value.replace(TRAILING_COMMAS, '').replace(LEADING_COMMAS, ''));
 }
@@ -128,7 +159,7 @@ const LEADING_EIGHT_DIGITS = /^\d{8}/;
  */
 export function readDate(raw: string | undefined, expected: DateOrder): ReadDate | null {
   if (raw === undefined) return null;
-  if (startsWithEightDigits(raw)) return readDigits(raw, expected);
+  if (startsWithEightDigits(raw)) return readDigits(raw, 0, expected);
   const value = cleanValue(asciiOnly(raw));
   if (value === null) return null;
   const us = SEPARATED_US_DATE.exec(value);
@@ -142,24 +173,25 @@ export function readDate(raw: string | undefined, expected: DateOrder): ReadDate
     return iso === null ? null : { iso, order: 'CCYYMMDD' };
   }
   const digits = LEADING_EIGHT_DIGITS.exec(value)?.[0];
-  return digits === undefined ? null : readDigits(digits, expected);
+  return digits === undefined ? null : readDigits(digits, 0, expected);
+}
+
+/** `readDate(source.slice(start, end), expected)`, reading the usual eight digits in place. */
+export function readDateIn(source: string, start: number, end: number, expected: DateOrder): ReadDate | null {
+  if (end - start >= 8 && isAllDigitsIn(source, start, start + 8)) return readDigits(source, start, expected);
+  return readDate(source.slice(start, end), expected);
 }
 
 function startsWithEightDigits(value: string): boolean {
-  if (value.length < 8) return false;
-  for (let i = 0; i < 8; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 0x30 || code > 0x39) return false;
-  }
-  return true;
+  return value.length >= 8 && isAllDigitsIn(value, 0, 8);
 }
 
-/** `digits` starts with eight digits; only those are read. */
-function readDigits(digits: string, expected: DateOrder): ReadDate | null {
-  const a = digitsAt(digits, 0, 2);
-  const b = digitsAt(digits, 2, 2);
-  const c = digitsAt(digits, 4, 2);
-  const d = digitsAt(digits, 6, 2);
+/** text[at…] starts with eight digits (the whole value, or its first 8 characters); only those are read. */
+function readDigits(text: string, at: number, expected: DateOrder): ReadDate | null {
+  const a = digitsAt(text, at, 2);
+  const b = digitsAt(text, at + 2, 2);
+  const c = digitsAt(text, at + 4, 2);
+  const d = digitsAt(text, at + 6, 2);
   if (a === 0 && b === 0 && c === 0 && d === 0) return null; // 00000000
   const other: DateOrder = expected === 'CCYYMMDD' ? 'MMDDCCYY' : 'CCYYMMDD';
   const first = readInOrder(a, b, c, d, expected);
