@@ -60,9 +60,10 @@ const SAMPLE_CARD_AFTER = 'CHARACTERS';
  * (`/\d/.test(value.replace(/UPTO\d{2}CHARACTERS/g, ''))`, without building the string; no two
  * such runs can overlap, as none holds a second U).
  */
-function holdsDigitOutsideSampleLength(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    if (classAt(value, i) !== DIGIT) continue;
+function holdsDigitOutsideSampleLength(value: string, firstDigit: number): boolean {
+  for (let i = firstDigit; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) continue;
     // The run's first digit is at i, or the digit before i is.
     const first = classAt(value, i - 1) === DIGIT && value.startsWith(SAMPLE_CARD_BEFORE, i - 5) ? i - 1 : i;
     const inRun = value.startsWith(SAMPLE_CARD_BEFORE, first - 4) && classAt(value, first + 1) === DIGIT
@@ -85,7 +86,7 @@ const ANY_DIGITS = 2;
  * has its lowercase letters in runs).
  */
 function isGarbledName(value: string, digits: DigitRule): boolean {
-  let sawDigit = false;
+  let firstDigit = -1;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
     // Nearly every character of a real value: a capital or a space, nothing to look at closer.
@@ -93,7 +94,7 @@ function isGarbledName(value: string, digits: DigitRule): boolean {
     const type = code < 256 ? (CLASSES[code] ?? 0) : 0;
     if (type === DIGIT) {
       if (digits === NO_DIGITS) return true;
-      sawDigit = true;
+      if (firstDigit < 0) firstDigit = i;
       continue;
     }
     if ((type & (UPPER | LOWER | NAME_PUNCTUATION)) === 0) return true;
@@ -103,7 +104,7 @@ function isGarbledName(value: string, digits: DigitRule): boolean {
     if (after !== UPPER) continue;
     if (before === UPPER || (before === NAME_PUNCTUATION && classAt(value, i + 2) === UPPER)) return true;
   }
-  return sawDigit && digits === SAMPLE_CARD_DIGITS && holdsDigitOutsideSampleLength(value);
+  return firstDigit >= 0 && digits === SAMPLE_CARD_DIGITS && holdsDigitOutsideSampleLength(value, firstDigit);
 }
 
 function isAsciiLetterAt(value: string, index: number): boolean {

@@ -71,10 +71,24 @@ export function cleanTextIn(source: string, start: number, end: number): string 
 /** A cleaned value with the commas (and the padding inside them) off both ends. */
 function withoutEdgeCommas(value: string | null): string | null {
   if (value === null || (value.charCodeAt(0) !== COMMA && value.charCodeAt(value.length - 1) !== COMMA)) return value;
-  return cleanValue(value.replace(TRAILING_COMMAS, '').replace(LEADING_COMMAS, ''));
+  // The runs of commas and ASCII whitespace at both ends, by position; where a run stops at a
+  // non-ASCII character (which \s may cover, e.g. U+00A0) the regular expressions decide.
+  let first = 0;
+  let last = value.length;
+  while (first < last && isCommaOrAsciiSpace(value.charCodeAt(first))) first++;
+  while (last > first && isCommaOrAsciiSpace(value.charCodeAt(last - 1))) last--;
+  if (first < last && (value.charCodeAt(first) >= 0x80 || value.charCodeAt(last - 1) >= 0x80)) {
+    return cleanValue(value.replace(TRAILING_COMMAS, '').replace(LEADING_COMMAS, ''));
+  }
+  return cleanValue(value.slice(first, last));
 }
 const TRAILING_COMMAS = /[,\s]+$/;
 const LEADING_COMMAS = /^[,\s]+/;
+
+/** `,` or what \s matches in ASCII: tab, LF, VT, FF, CR, space. */
+function isCommaOrAsciiSpace(code: number): boolean {
+  return code === COMMA || code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
 
 /** Coded values (dates, sex, postal codes) are ASCII: any other character there is noise. */
 function asciiOnly(raw: string | undefined): string | undefined {
