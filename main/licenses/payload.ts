@@ -541,11 +541,19 @@ function bestSplit(run: string, positions: readonly number[], runEnd: number): n
     const longestValue = maxValueLengthOfSlot(slot);
     const longest = start + 3 + longestValue + PADDING_ALLOWANCE;
     let bestScore = Number.NEGATIVE_INFINITY;
+    // A value's length without its padding only grows with its end: once one is longer than the
+    // element's longest value, every later one is too and scores TOO_LONG without a look.
+    let tooLong = false;
     for (let m = k + 1; m <= count; m++) {
       const end = m === count ? runEnd : positions[m] ?? runEnd;
       // Beyond the longest value only the nearest split is worth scoring (it will be poor).
       if (end > longest && m > k + 1) break;
-      const score = segmentScore(slot, longestValue, run, start + 3, end) + (best[m] ?? 0);
+      let segment = TOO_LONG;
+      if (!tooLong) {
+        segment = segmentScore(slot, longestValue, run, start + 3, end);
+        tooLong = segment === TOO_LONG && trimmedLength(run, start + 3, end) > longestValue;
+      }
+      const score = segment + (best[m] ?? 0);
       if (score >= bestScore) {
         bestScore = score;
         next[k] = m;
@@ -568,6 +576,18 @@ function mayBePlaceholder(run: string, first: number): boolean {
   return code <= 0x20 || code >= 0x7f || code === 0x4e || code === 0x6e || code === 0x55 || code === 0x75;
 }
 
+/** The score of a value longer than its element's longest (and of one that does not fit its shape). */
+const TOO_LONG = -4;
+
+/** The length of run[start, end) without its padding, as segmentScore measures it. */
+function trimmedLength(run: string, start: number, end: number): number {
+  let first = start;
+  let last = Math.max(start, end);
+  while (first < last && run.charCodeAt(first) === SPACE) first++;
+  while (last > first && run.charCodeAt(last - 1) === SPACE) last--;
+  return last - first;
+}
+
 /** How well run[start, end) fits as the value of the element in `slot` (an element ID's slot). */
 function segmentScore(slot: number, longestValue: number, run: string, start: number, end: number): number {
   let first = start;
@@ -575,7 +595,7 @@ function segmentScore(slot: number, longestValue: number, run: string, start: nu
   let last = Math.max(start, end);
   while (first < last && run.charCodeAt(first) === SPACE) first++;
   while (last > first && run.charCodeAt(last - 1) === SPACE) last--;
-  if (last - first > longestValue) return -4;
+  if (last - first > longestValue) return TOO_LONG;
   const fits = valueFitsShapeAt(slot, run, first, last);
   if (fits === true) return 2;
   // A NONE placeholder fits any element; an empty value fits but proves nothing.
