@@ -79,32 +79,42 @@ const NO_DIGITS = 0;
 const SAMPLE_CARD_DIGITS = 1;
 const ANY_DIGITS = 2;
 
+/** What scanName and scanLine return for a value that is misread on its face. */
+const FLAGGED = -2;
+const CODE_D = 0x44;
+
 /**
  * Whether a name (or city) holds what no name does: a character other than a letter and name
  * punctuation, a digit (unless `digits`), or a lowercase letter alone inside an uppercase word
  * (`JpOHN`, `ORTIZ óORTIZ`): a damaged byte, not a name printed in mixed case (`FirstNameTest`
- * has its lowercase letters in runs).
+ * has its lowercase letters in runs). FLAGGED if so; otherwise, from the same pass, where its
+ * first `D` is (-1: none), where holdsGluedElement starts.
  */
-function isGarbledName(value: string, digits: DigitRule): boolean {
+function scanName(value: string, digits: DigitRule): number {
   let firstDigit = -1;
+  let firstD = -1;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
     // Nearly every character of a real value: a capital or a space, nothing to look at closer.
-    if ((code >= 0x41 && code <= 0x5a) || code === SPACE) continue;
+    if ((code >= 0x41 && code <= 0x5a) || code === SPACE) {
+      if (code === CODE_D && firstD < 0) firstD = i;
+      continue;
+    }
     const type = code < 256 ? (CLASSES[code] ?? 0) : 0;
     if (type === DIGIT) {
-      if (digits === NO_DIGITS) return true;
+      if (digits === NO_DIGITS) return FLAGGED;
       if (firstDigit < 0) firstDigit = i;
       continue;
     }
-    if ((type & (UPPER | LOWER | NAME_PUNCTUATION)) === 0) return true;
+    if ((type & (UPPER | LOWER | NAME_PUNCTUATION)) === 0) return FLAGGED;
     if (type !== LOWER) continue;
     const before = i === 0 ? NAME_PUNCTUATION : classAt(value, i - 1);
     const after = classAt(value, i + 1);
     if (after !== UPPER) continue;
-    if (before === UPPER || (before === NAME_PUNCTUATION && classAt(value, i + 2) === UPPER)) return true;
+    if (before === UPPER || (before === NAME_PUNCTUATION && classAt(value, i + 2) === UPPER)) return FLAGGED;
   }
-  return firstDigit >= 0 && digits === SAMPLE_CARD_DIGITS && holdsDigitOutsideSampleLength(value, firstDigit);
+  if (firstDigit >= 0 && digits === SAMPLE_CARD_DIGITS && holdsDigitOutsideSampleLength(value, firstDigit)) return FLAGGED;
+  return firstD;
 }
 
 function isAsciiLetterAt(value: string, index: number): boolean {
@@ -116,12 +126,15 @@ const NEVER_PRINTED_CHARACTERS = '^][%?\\|~{}<>*=;$!`_"';
 const NEVER_PRINTED = new Uint8Array(128);
 for (const char of NEVER_PRINTED_CHARACTERS) NEVER_PRINTED[char.charCodeAt(0)] = 1;
 
-function holdsNeverPrinted(value: string): boolean {
+/** FLAGGED when an address line or licence number holds a character no card prints; otherwise where its first `D` is (-1: none). */
+function scanLine(value: string): number {
+  let firstD = -1;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
-    if (code < 128 && NEVER_PRINTED[code] === 1) return true;
+    if (code < 128 && NEVER_PRINTED[code] === 1) return FLAGGED;
+    if (code === CODE_D && firstD < 0) firstD = i;
   }
-  return false;
+  return firstD;
 }
 
 const SPACE = 0x20;
@@ -163,12 +176,13 @@ function isUnlikeInWords(id: string): boolean {
  */
 function holdsGluedElement(
   value: string,
+  firstD: number,
   elements: ElementValues,
   version: number,
   mandatory: ReadonlySet<string>,
   absentByLayout: ReadonlySet<string> | undefined,
 ): boolean {
-  for (let at = value.indexOf('D'); at >= 0 && at + 3 <= value.length; at = value.indexOf('D', at + 1)) {
+  for (let at = firstD; at >= 0 && at + 3 <= value.length; at = value.indexOf('D', at + 1)) {
     if (!isVersionElementIdAt(value, at, version)) continue;
     if (elements.holds(elementSlot(value, at))) continue;
     const id = value.slice(at, at + 3);
@@ -182,11 +196,36 @@ function holdsGluedElement(
   return false;
 }
 
-function holdsAnyAbsentElement(value: string, elements: ElementValues, version: number): boolean {
-  for (let at = value.indexOf('D'); at >= 0 && at + 3 <= value.length; at = value.indexOf('D', at + 1)) {
+function holdsAnyAbsentElement(value: string, firstD: number, elements: ElementValues, version: number): boolean {
+  for (let at = firstD; at >= 0 && at + 3 <= value.length; at = value.indexOf('D', at + 1)) {
     if (isVersionElementIdAt(value, at, version) && !elements.holds(elementSlot(value, at))) return true;
   }
   return false;
+}
+
+/** A name (or city) garbled, or holding a glued element (scanName, holdsGluedElement). */
+function nameMisread(
+  value: string,
+  digits: DigitRule,
+  elements: ElementValues,
+  version: number,
+  mandatory: ReadonlySet<string>,
+  absentByLayout: ReadonlySet<string> | undefined,
+): boolean {
+  const firstD = scanName(value, digits);
+  return firstD === FLAGGED || (firstD >= 0 && holdsGluedElement(value, firstD, elements, version, mandatory, absentByLayout));
+}
+
+/** An address line with a character no card prints, or holding a glued element (scanLine, holdsGluedElement). */
+function lineMisread(
+  value: string,
+  elements: ElementValues,
+  version: number,
+  mandatory: ReadonlySet<string>,
+  absentByLayout: ReadonlySet<string> | undefined,
+): boolean {
+  const firstD = scanLine(value);
+  return firstD === FLAGGED || (firstD >= 0 && holdsGluedElement(value, firstD, elements, version, mandatory, absentByLayout));
 }
 
 /**
@@ -204,26 +243,20 @@ export function findMisread(
   const mandatory = mandatoryFor(version);
   const { licenseNumber, firstName, middleName, lastName, nameSuffix, street, street2, city, state } = license;
   // A licence number is a code: any element ID of the card's version inside it was glued on.
-  if (licenseNumber !== null && (holdsNeverPrinted(licenseNumber) || holdsAnyAbsentElement(licenseNumber, elements, version))) {
-    return LABELS.licenseNumber;
+  if (licenseNumber !== null) {
+    const firstD = scanLine(licenseNumber);
+    if (firstD === FLAGGED || (firstD >= 0 && holdsAnyAbsentElement(licenseNumber, firstD, elements, version))) return LABELS.licenseNumber;
   }
-  // (No closure for the glued check: every scan comes here, and a closure per call costs.)
-  if (firstName !== null && (isGarbledName(firstName, SAMPLE_CARD_DIGITS)
-    || holdsGluedElement(firstName, elements, version, mandatory, absentByLayout))) return LABELS.firstName;
-  if (middleName !== null && (isGarbledName(middleName, SAMPLE_CARD_DIGITS)
-    || holdsGluedElement(middleName, elements, version, mandatory, absentByLayout))) return LABELS.middleName;
-  if (lastName !== null && (isGarbledName(lastName, SAMPLE_CARD_DIGITS)
-    || holdsGluedElement(lastName, elements, version, mandatory, absentByLayout))) return LABELS.lastName;
+  // One pass per field finds both kinds of sign: the name or line check, and where a glued ID may start.
+  if (firstName !== null && nameMisread(firstName, SAMPLE_CARD_DIGITS, elements, version, mandatory, absentByLayout)) return LABELS.firstName;
+  if (middleName !== null && nameMisread(middleName, SAMPLE_CARD_DIGITS, elements, version, mandatory, absentByLayout)) return LABELS.middleName;
+  if (lastName !== null && nameMisread(lastName, SAMPLE_CARD_DIGITS, elements, version, mandatory, absentByLayout)) return LABELS.lastName;
   // A suffix may be `3RD`.
-  if (nameSuffix !== null && (isGarbledName(nameSuffix, ANY_DIGITS)
-    || holdsGluedElement(nameSuffix, elements, version, mandatory, absentByLayout))) return LABELS.nameSuffix;
-  if (street !== null && (holdsNeverPrinted(street)
-    || holdsGluedElement(street, elements, version, mandatory, absentByLayout))) return LABELS.street;
-  if (street2 !== null && (holdsNeverPrinted(street2)
-    || holdsGluedElement(street2, elements, version, mandatory, absentByLayout))) return LABELS.street2;
+  if (nameSuffix !== null && nameMisread(nameSuffix, ANY_DIGITS, elements, version, mandatory, absentByLayout)) return LABELS.nameSuffix;
+  if (street !== null && lineMisread(street, elements, version, mandatory, absentByLayout)) return LABELS.street;
+  if (street2 !== null && lineMisread(street2, elements, version, mandatory, absentByLayout)) return LABELS.street2;
   // No US or Canadian place name is spelt with digits.
-  if (city !== null && (isGarbledName(city, NO_DIGITS)
-    || holdsGluedElement(city, elements, version, mandatory, absentByLayout))) return LABELS.city;
+  if (city !== null && nameMisread(city, NO_DIGITS, elements, version, mandatory, absentByLayout)) return LABELS.city;
   if (state !== null && (state.length !== 2 || !isAsciiLetterAt(state, 0) || !isAsciiLetterAt(state, 1))) return LABELS.state;
   return null;
 }
