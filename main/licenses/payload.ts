@@ -615,6 +615,13 @@ export function readPayload(input: unknown): PayloadResult {
   return framed !== null ? { ok: true, payload: framed } : readWithRepairs(decoded);
 }
 
+/** `text.startsWith(word, at)` for at ≥ 0, by code (startsWith with a position costs a call). */
+function isWordAt(text: string, at: number, word: string): boolean {
+  if (at + word.length > text.length) return false;
+  for (let i = 0; i < word.length; i++) if (text.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Any non-ASCII character, or a control character other than LF and CR (the `g` flag is for lastIndex). */
 const NOT_PLAIN_DATA = /[^\n\r\x20-\x7e]/g;
 const CODE_AT = 0x40;
@@ -640,8 +647,8 @@ export function readStandardFraming(text: string): Payload | null {
   while (fileTypeIndex - atIndex <= 8 && isControl(text.charCodeAt(fileTypeIndex))) fileTypeIndex++;
   if (fileTypeIndex - atIndex > 8) return null;
   let cursor: number;
-  if (text.startsWith('ANSI', fileTypeIndex)) cursor = fileTypeIndex + 4;
-  else if (text.startsWith('AAMVA', fileTypeIndex)) cursor = fileTypeIndex + 5;
+  if (isWordAt(text, fileTypeIndex, 'ANSI')) cursor = fileTypeIndex + 4;
+  else if (isWordAt(text, fileTypeIndex, 'AAMVA')) cursor = fileTypeIndex + 5;
   else return null;
   if (text.charCodeAt(cursor) === SPACE) cursor++;
   // IIN (6) + version (2); a pre-2000 card (IIN starting with 3, version 00) takes the full path.
