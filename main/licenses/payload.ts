@@ -9,114 +9,18 @@
  * other scan takes readWithRepairs. Both share the element splitter (readElements).
  */
 import {
-  ELEMENT_SLOTS,
   elementSlot,
   fixedLength,
   fixedLengthAt,
-  idOfSlot,
   isElementIdAt,
   isElementSlot,
   fixedLengthOfSlot,
-  isRareFreeTextSlot,
-  isVersionElementIdAt,
-  maxValueLengthOfSlot,
-  valueFitsShapeAt,
 } from './elements.js';
 import type { DocumentType, LicenseErrorCode } from './types.js';
-import { cleanTextIn, cleanValue, cleanValueIn, readDateIn, type DateOrder, type ReadDate } from './values.js';
+import { ElementValues, MAX_INPUT_CHARS } from './element-values.js';
+import { splitRunTogether } from './run-together.js';
 
-/** PDF417 holds at most ~1.8k characters; anything far longer is not a licence scan. */
-const MAX_INPUT_CHARS = 20_000;
-/** Packs a value's start and end (both ≤ MAX_INPUT_CHARS < 2^15) into one small integer. */
-const POSITION_BITS = 15;
-const POSITION_MASK = (1 << POSITION_BITS) - 1;
-
-/**
- * The DL/ID subfile's elements, first occurrence of each, values as encoded (padding kept).
- * Only positions are recorded: a value is sliced when asked for, and most never are.
- */
-export class ElementValues {
-  /** By element slot: start << POSITION_BITS | end of the value; holes for absent elements. */
-  private readonly bounds = new Array<number>(ELEMENT_SLOTS);
-  private count = 0;
-
-  /** `source`: the text every recorded position refers to (at most MAX_INPUT_CHARS long). */
-  constructor(private readonly source: string) {}
-
-  /** Records the element whose ID starts at `source[idAt]` with value source[valueStart, valueEnd). */
-  add(idAt: number, valueStart: number, valueEnd: number): void {
-    this.addAtSlot(elementSlot(this.source, idAt), valueStart, valueEnd);
-  }
-
-  /** `add` for an ID whose slot the caller has already worked out. */
-  addAtSlot(slot: number, valueStart: number, valueEnd: number): void {
-    if (slot < 0 || this.bounds[slot] !== undefined) return;
-    this.bounds[slot] = (valueStart << POSITION_BITS) | valueEnd;
-    this.count++;
-  }
-
-  /** Shortens a recorded value (a typed terminator glued to it). */
-  trimEnd(id: string, characters: number): void {
-    const slot = elementSlot(id, 0);
-    const packed = slot < 0 ? undefined : this.bounds[slot];
-    if (packed === undefined) return;
-    const start = packed >> POSITION_BITS;
-    this.bounds[slot] = (start << POSITION_BITS) | Math.max(start, (packed & POSITION_MASK) - characters);
-  }
-
-  get(id: string): string | undefined {
-    return this.at(elementSlot(id, 0));
-  }
-
-  has(id: string): boolean {
-    return this.holds(elementSlot(id, 0));
-  }
-
-  /** The value of the element in `slot` (see `elementSlot`), undefined when absent. */
-  at(slot: number): string | undefined {
-    const packed = slot < 0 ? undefined : this.bounds[slot];
-    return packed === undefined
-      ? undefined
-      : this.source.slice(packed >> POSITION_BITS, packed & POSITION_MASK);
-  }
-
-  /** `cleanValue(this.at(slot))`, slicing only what is kept. */
-  clean(slot: number): string | null {
-    const packed = slot < 0 ? undefined : this.bounds[slot];
-    return packed === undefined ? null : cleanValueIn(this.source, packed >> POSITION_BITS, packed & POSITION_MASK);
-  }
-
-  /** `cleanText(this.at(slot))`, slicing only what is kept. */
-  cleanText(slot: number): string | null {
-    const packed = slot < 0 ? undefined : this.bounds[slot];
-    return packed === undefined ? null : cleanTextIn(this.source, packed >> POSITION_BITS, packed & POSITION_MASK);
-  }
-
-  /** `readDate(this.at(slot), expected)`, reading the usual eight digits in place. */
-  date(slot: number, expected: DateOrder): ReadDate | null {
-    const packed = slot < 0 ? undefined : this.bounds[slot];
-    return packed === undefined ? null : readDateIn(this.source, packed >> POSITION_BITS, packed & POSITION_MASK, expected);
-  }
-
-  /** Whether the element in `slot` is present. */
-  holds(slot: number): boolean {
-    return slot >= 0 && this.bounds[slot] !== undefined;
-  }
-
-  get size(): number {
-    return this.count;
-  }
-
-  /** Every element as `{ id: value }`, for tests and diagnostics. */
-  toRecord(): Record<string, string> {
-    const record: Record<string, string> = {};
-    for (let slot = 0; slot < ELEMENT_SLOTS; slot++) {
-      const value = this.at(slot);
-      if (value !== undefined) record[idOfSlot(slot)] = value;
-    }
-    return record;
-  }
-}
+export { ElementValues } from './element-values.js';
 
 export interface Payload {
   iin: string;
@@ -405,8 +309,6 @@ function findSubfile(text: string, designatorsEnd: number, separator: number | n
 
 /** Values longer than this (padding excluded) can only be several elements run together. */
 const LONGEST_SINGLE_VALUE = 50;
-/** Padding a value may carry beyond its longest length (Ontario pads names to 40+). */
-const PADDING_ALLOWANCE = 45;
 const SPACE = 0x20;
 /** Control characters other than LF and CR (RS, FS, STX, ETX…). */
 const OTHER_SEPARATORS = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]/;
@@ -478,130 +380,12 @@ class SubfileReader {
     this.elements.add(at, at + 3, end);
   }
 
-  /**
-   * A run of elements with no separators between them (`DCSDOEDCTJOHNDBD08192014…`): choose the
-   * split points, among the places an element ID occurs, that make the most values fit their
-   * element's shape (dates 8 digits, sex one digit…), each element used once.
-   */
+  /** A run of elements with no separators between them, split by splitRunTogether (run-together.ts). */
   addRunTogether(run: string, start: number, end: number): void {
-    const candidates: number[] = [start];
-    // Every element ID starts with D: let indexOf skip to the next one.
-    for (let i = run.indexOf('D', start + 3); i >= 0 && i + 3 <= end; i = run.indexOf('D', i + 1)) {
-      if (isVersionElementIdAt(run, i, this.version)) candidates.push(i);
-    }
-    const banned = new Set<number>();
-    let chosen: number[] = [start];
-    for (let attempt = 0; attempt < 4; attempt++) {
-      chosen = bestSplit(run, banned.size === 0 ? candidates : withoutBanned(candidates, banned), end);
-      // An element used twice: keep the occurrence whose value fits best, ban the others.
-      // By slot: the position and score of the occurrence kept so far.
-      const keptPosition: number[] = [];
-      const keptScore: number[] = [];
-      let duplicate = false;
-      for (let k = 0; k < chosen.length; k++) {
-        const position = chosen[k] ?? start;
-        const slot = elementSlot(run, position);
-        const score = segmentScore(slot, maxValueLengthOfSlot(slot), run, position + 3, chosen[k + 1] ?? end);
-        const kept = keptPosition[slot];
-        if (kept === undefined) {
-          keptPosition[slot] = position;
-          keptScore[slot] = score;
-          continue;
-        }
-        duplicate = true;
-        if (score > (keptScore[slot] ?? 0) && kept !== start) {
-          banned.add(kept);
-          keptPosition[slot] = position;
-          keptScore[slot] = score;
-        } else {
-          banned.add(position);
-        }
-      }
-      if (!duplicate) break;
-    }
+    const chosen = splitRunTogether(run, start, end, this.version);
     if (chosen.length > 1) this.repaired('separators missing: split the data by element IDs');
     for (let k = 0; k < chosen.length; k++) this.addWithOverflow(run, chosen[k] ?? start, chosen[k + 1] ?? end);
   }
-}
-
-function withoutBanned(positions: readonly number[], banned: ReadonlySet<number>): number[] {
-  const kept: number[] = [];
-  for (const position of positions) if (!banned.has(position)) kept.push(position);
-  return kept;
-}
-
-/** Dynamic programme over split points; ties go to fewer, longer values. */
-function bestSplit(run: string, positions: readonly number[], runEnd: number): number[] {
-  const count = positions.length;
-  const best = new Array<number>(count + 1).fill(0);
-  const next = new Array<number>(count).fill(count);
-  for (let k = count - 1; k >= 0; k--) {
-    const start = positions[k] ?? 0;
-    const slot = elementSlot(run, start);
-    const longestValue = maxValueLengthOfSlot(slot);
-    const longest = start + 3 + longestValue + PADDING_ALLOWANCE;
-    let bestScore = Number.NEGATIVE_INFINITY;
-    // A value's length without its padding only grows with its end: once one is longer than the
-    // element's longest value, every later one is too and scores TOO_LONG without a look.
-    let tooLong = false;
-    for (let m = k + 1; m <= count; m++) {
-      const end = m === count ? runEnd : positions[m] ?? runEnd;
-      // Beyond the longest value only the nearest split is worth scoring (it will be poor).
-      if (end > longest && m > k + 1) break;
-      let segment = TOO_LONG;
-      if (!tooLong) {
-        segment = segmentScore(slot, longestValue, run, start + 3, end);
-        tooLong = segment === TOO_LONG && trimmedLength(run, start + 3, end) > longestValue;
-      }
-      const score = segment + (best[m] ?? 0);
-      if (score >= bestScore) {
-        bestScore = score;
-        next[k] = m;
-      }
-    }
-    best[k] = bestScore;
-  }
-  const chosen: number[] = [];
-  for (let k = 0; k < count; k = next[k] ?? count) chosen.push(positions[k] ?? 0);
-  return chosen;
-}
-
-/**
- * Whether a value starting at run[first] (not a space) may clean to null: it starts with
- * whitespace trim() removes, or with the first letter of a placeholder (NONE, UNAVL…). Any other
- * printable ASCII character starts a value cleanValue keeps, so no slice is needed to know.
- */
-function mayBePlaceholder(run: string, first: number): boolean {
-  const code = run.charCodeAt(first);
-  return code <= 0x20 || code >= 0x7f || code === 0x4e || code === 0x6e || code === 0x55 || code === 0x75;
-}
-
-/** The score of a value longer than its element's longest (and of one that does not fit its shape). */
-const TOO_LONG = -4;
-
-/** The length of run[start, end) without its padding, as segmentScore measures it. */
-function trimmedLength(run: string, start: number, end: number): number {
-  let first = start;
-  let last = Math.max(start, end);
-  while (first < last && run.charCodeAt(first) === SPACE) first++;
-  while (last > first && run.charCodeAt(last - 1) === SPACE) last--;
-  return last - first;
-}
-
-/** How well run[start, end) fits as the value of the element in `slot` (an element ID's slot). */
-function segmentScore(slot: number, longestValue: number, run: string, start: number, end: number): number {
-  let first = start;
-  // Overlapping candidates (`NDDAJ` holds DDA and DAJ) give an empty value.
-  let last = Math.max(start, end);
-  while (first < last && run.charCodeAt(first) === SPACE) first++;
-  while (last > first && run.charCodeAt(last - 1) === SPACE) last--;
-  if (last - first > longestValue) return TOO_LONG;
-  const fits = valueFitsShapeAt(slot, run, first, last);
-  if (fits === true) return 2;
-  // A NONE placeholder fits any element; an empty value fits but proves nothing.
-  if (fits === false) return last === first ? 0 : mayBePlaceholder(run, first) && cleanValue(run.slice(first, last)) === null ? 1 : -4;
-  if (last === first || isRareFreeTextSlot(slot)) return 0;
-  return 1;
 }
 
 // ---------------------------------------------------------------- entry point
