@@ -13,7 +13,7 @@
  *     commit order, doorbell at commit) go in the same transaction.
  */
 import type pg from 'pg';
-import { commandBody, MAX_PULL_LIMIT, type ChangeRow, type CommandAck, type CommandEnvelope } from './protocol.js';
+import { commandBody, ENTITY_CAPABILITY, MAX_PULL_LIMIT, type ChangeEntity, type ChangeRow, type CommandAck, type CommandEnvelope, type HubCapability } from './protocol.js';
 import { inTransaction, writeChanges, type PendingChange } from './changes.js';
 import { Rejection, type HandlerContext } from './context.js';
 import { handlers } from './handlers.js';
@@ -127,7 +127,7 @@ export interface PullPage {
 
 interface ChangeDbRow {
   version: number;
-  entity: ChangeRow['entity'];
+  entity: ChangeEntity;
   entity_id: string;
   op: ChangeRow['op'];
   data: Record<string, unknown> | null;
@@ -136,11 +136,23 @@ interface ChangeDbRow {
   at: number;
 }
 
-export async function pullChanges(pool: pg.Pool, since: number, limit = MAX_PULL_LIMIT): Promise<PullPage> {
+/** The change entities a session is not sent: those added with a capability its hello did not name. */
+export function hiddenEntities(capabilities: ReadonlySet<HubCapability>): ChangeEntity[] {
+  return Object.entries(ENTITY_CAPABILITY)
+    .filter(([, capability]) => capability !== undefined && !capabilities.has(capability))
+    .map(([entity]) => entity as ChangeEntity);
+}
+
+/**
+ * A page of change rows after `since`. `hide`: entities this session is not sent (hiddenEntities).
+ * They are left out in the query, so a page is filled with rows the station can take and its cursor
+ * moves on to the next of those: a run of hidden rows, however long, never holds it back.
+ */
+export async function pullChanges(pool: pg.Pool, since: number, limit = MAX_PULL_LIMIT, hide: readonly ChangeEntity[] = []): Promise<PullPage> {
   const take = Math.min(Math.max(1, limit), MAX_PULL_LIMIT);
   // Only committed versions are visible, and they were handed out in commit order: no later commit
   // can land below a version already seen.
-  const { rows } = await pool.query<ChangeDbRow>('SELECT * FROM change_log WHERE version > $1 ORDER BY version LIMIT $2', [since, take + 1]);
+  const { rows } = await pool.query<ChangeDbRow>('SELECT * FROM change_log WHERE version > $1 AND NOT (entity = ANY($3::text[])) ORDER BY version LIMIT $2', [since, take + 1, [...hide]]);
   const latest = await latestVersion(pool);
   const page = rows.slice(0, take);
   return {

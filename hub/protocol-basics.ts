@@ -10,8 +10,11 @@ export const PROTOCOL_VERSION = 1;
  *   last number ("go on from N"): the station numbers it and the later ones again from there.
  *   Without it the command is rejected ("already used"), which a station that does not know the
  *   new answer handles (an older one would wait for a command it no longer has).
+ * - `caregiver_links`: pull replies carry `customer_caregiver` change rows (a patient customer
+ *   linked to a caregiver customer). A station that does not name it never gets them: its pull
+ *   reply schema lists change entities without it and would refuse the whole page.
  */
-export const HUB_CAPABILITIES = ['seq_resume'] as const;
+export const HUB_CAPABILITIES = ['seq_resume', 'caregiver_links'] as const;
 export type HubCapability = (typeof HUB_CAPABILITIES)[number];
 /** mDNS service type the hub advertises (`_registerhub._tcp`): a hint only, never trusted. */
 export const HUB_SERVICE_TYPE = 'registerhub';

@@ -1,6 +1,6 @@
 /** Commands a register pushes and the change rows it pulls (protocol.ts step 3–4). */
 import { z } from 'zod';
-import { cents, epochMs, nonEmpty, ulid } from './protocol-basics.js';
+import { cents, epochMs, nonEmpty, ulid, type HubCapability } from './protocol-basics.js';
 
 // ---------------------------------------------------------------------------------------------
 // Commands (push)
@@ -350,9 +350,19 @@ export const changeEntity = z.enum([
 ]);
 export type ChangeEntity = z.infer<typeof changeEntity>;
 
-export const changeRow = z.object({
+/**
+ * Change entities a hub sends only on a session whose hello named the capability (protocol-basics.ts
+ * HUB_CAPABILITIES): stations of an earlier release refuse a page holding an entity they do not list.
+ */
+export const ENTITY_CAPABILITY: Partial<Record<ChangeEntity, HubCapability>> = {
+  customer_caregiver: 'caregiver_links',
+};
+
+const changeRowObject = z.object({
   version: z.number().int().positive(),
-  entity: changeEntity,
+  /** 'unknown': an entity this side does not know (a newer hub); its name is in `unknownEntity`. */
+  entity: z.union([changeEntity, z.literal('unknown')]),
+  unknownEntity: z.string().min(1).max(100).optional(),
   id: z.string().min(1),
   op: z.enum(['upsert', 'delete']),
   /** The row as the hub holds it after the change (null on delete). */
@@ -362,6 +372,18 @@ export const changeRow = z.object({
   deviceId: ulid.nullable(),
   at: epochMs,
 });
+
+/**
+ * One change row. A row of an entity this side does not know (sent by a newer hub) parses as
+ * entity 'unknown' with the name kept in `unknownEntity`: the station records and skips it rather
+ * than refusing the page it came in.
+ */
+export const changeRow = z.preprocess((raw) => {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const entity = (raw as { entity?: unknown }).entity;
+  if (typeof entity !== 'string' || changeEntity.safeParse(entity).success) return raw;
+  return { ...raw, entity: 'unknown', unknownEntity: entity.slice(0, 100) || 'unnamed' };
+}, changeRowObject);
 export type ChangeRow = z.infer<typeof changeRow>;
 
 /** Shape of `data` for a caregiver link (entity customer_caregiver, id `patientId:caregiverId`; op delete: removed). */

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { ZodError } from 'zod';
 import { HUB_CAPABILITIES, PROTOCOL_VERSION, type ErrorCode, type HubCapability, type HubRequest } from './protocol.js';
 import { claimEntry, HubRefusal, reconcileGrants, releaseLease, renewLease, returnGrant, revokeGrant } from './claims.js';
-import { latestVersion, pullChanges, pushCommands } from './log.js';
+import { hiddenEntities, latestVersion, pullChanges, pushCommands } from './log.js';
 import { authenticate, type AuthenticatedDevice } from './pairing.js';
 import type { HubMeta } from './identity.js';
 
@@ -96,7 +96,8 @@ export async function dispatch(ctx: RequestContext, device: AuthenticatedDevice,
       }
       case 'pull': {
         checkEpoch(ctx, request.hubEpoch);
-        const page = await pullChanges(ctx.pool, request.since, request.limit);
+        // Entities added with a capability go only to a station that named it in hello.
+        const page = await pullChanges(ctx.pool, request.since, request.limit, hiddenEntities(capabilities));
         return { hubEpoch: ctx.meta().hubEpoch, ...page, hubTimeMs: ctx.now() };
       }
       case 'claim': {

@@ -25,6 +25,8 @@ export interface Applied {
   rewards: Set<string>;
   grants: boolean;
   failed: number;
+  /** Rows of entities this register does not know (a newer hub): recorded and skipped. */
+  unknown: Set<string>;
 }
 
 type Row = Record<string, unknown>;
@@ -347,6 +349,13 @@ function applyCustomerCaregiver(sqlite: Database.Database, row: ChangeRow, appli
 }
 
 function applyOne(sqlite: Database.Database, row: ChangeRow, deviceId: string, applied: Applied): void {
+  if (row.entity === 'unknown') {
+    // Sent by a newer hub: kept as it came (entity 'unknown:<name>'), nothing else touched.
+    const name = row.unknownEntity ?? 'unnamed';
+    record(sqlite, row, `unknown:${name}`);
+    applied.unknown.add(name);
+    return;
+  }
   if (row.entity === 'customer_caregiver') {
     applyCustomerCaregiver(sqlite, row, applied);
     return;
@@ -411,7 +420,7 @@ function applyOne(sqlite: Database.Database, row: ChangeRow, deviceId: string, a
 
 /** Apply one page of changes and move the last version on, in one transaction. */
 export function applyChanges(sqlite: Database.Database, deviceId: string, rows: ChangeRow[], lastVersion: number): Applied {
-  const applied: Applied = { queue: false, customers: new Set(), employees: false, products: new Set(), rewards: new Set(), grants: false, failed: 0 };
+  const applied: Applied = { queue: false, customers: new Set(), employees: false, products: new Set(), rewards: new Set(), grants: false, failed: 0, unknown: new Set() };
   sqlite
     .transaction(() => {
       for (const row of rows) {

@@ -389,7 +389,8 @@ export class HubSync {
     try {
       reply = await connection.request(
         // seq_resume: this register renumbers commands the hub says were numbered behind it (push).
-        { type: 'hello', token: openToken(state, this.deps.secretBox), protocolVersion: PROTOCOL_VERSION, knownEpoch: state.hubEpoch, clockMs: sent, capabilities: ['seq_resume'] },
+        // caregiver_links: it takes customer_caregiver change rows (pull).
+        { type: 'hello', token: openToken(state, this.deps.secretBox), protocolVersion: PROTOCOL_VERSION, knownEpoch: state.hubEpoch, clockMs: sent, capabilities: ['seq_resume', 'caregiver_links'] },
         this.options.requestTimeoutMs,
       );
     } catch (error) {
@@ -557,6 +558,7 @@ export class HubSync {
       const last = reply.changes[reply.changes.length - 1]!.version;
       const applied = applyChanges(sqlite, state.deviceId, reply.changes, last);
       if (applied.failed > 0) this.deps.logger.log('warn', 'hub changes this register could not take were kept for a person', { failed: applied.failed });
+      if (applied.unknown.size > 0) this.deps.logger.log('warn', 'the store hub sent changes of a kind this register does not know (a newer hub): kept and skipped; update this register', { entities: [...applied.unknown] });
       this.deps.applied(applied);
       if (!reply.more) return;
     }

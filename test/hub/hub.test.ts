@@ -8,7 +8,13 @@ import { createHash } from 'node:crypto';
 import https from 'node:https';
 import { ulid } from 'ulid';
 import { pairStation, pairedStation, removeHubDir, rpc, startTestHub, TestStation, HubRequestError, type TestHub } from '../support/hub-server.js';
-import type { CommandBody } from '../../hub/protocol.js';
+import { z } from 'zod';
+import { changeEntity, type CommandBody } from '../../hub/protocol.js';
+
+/** A change row as a station that lists only `entities` parses it (the pull reply of an earlier release). */
+function changeRowObjectOf(entities: z.ZodType<string>): z.ZodType {
+  return z.object({ version: z.number().int().positive(), entity: entities, id: z.string().min(1), op: z.enum(['upsert', 'delete']), data: z.record(z.string(), z.unknown()).nullable(), commandId: z.string().nullable(), deviceId: z.string().nullable(), at: z.number().int() }).strict();
+}
 
 let t: TestHub;
 beforeAll(async () => {
@@ -211,6 +217,48 @@ describe('the command log', () => {
     const renumbered = await newer.push([{ ...command, deviceSeq: 3 }]);
     expect(renumbered.acks[0]).toMatchObject({ status: 'applied', deviceSeq: 3 });
     expect(await entries()).toBe(before! + 1);
+    newer.close();
+  });
+
+  it('sends customer_caregiver rows only to a station that named caregiver_links; an older one pages past them to the rows after', async () => {
+    const writer = await pairedStation(t.hub, 'Register links');
+    const since = (await t.hub.pool.query<{ last_version: number }>('SELECT last_version FROM hub_meta WHERE id = 1')).rows[0]!.last_version;
+    const patient = ulid();
+    const caregiver = ulid();
+    const entry = ulid();
+    const base = Date.now();
+    const upsert = (customerId: string, firstName: string): CommandBody => ({ kind: 'customer.upsert', payload: { customerId, identityKey: null, createdAt: base, fields: { firstName, lastName: 'Links', customerType: 'medical' } } });
+    const acks = await writer.push([
+      writer.command(upsert(patient, 'Pat')),
+      writer.command(upsert(caregiver, 'Cara')),
+      // Three link rows in a row: more than one page of the pull below (limit 1) holds only rows an older station is not sent.
+      writer.command({ kind: 'customer_caregiver.add', payload: { patientId: patient, caregiverId: caregiver, addedAt: base + 1 } }),
+      writer.command({ kind: 'customer_caregiver.remove', payload: { patientId: patient, caregiverId: caregiver, removedAt: base + 2 } }),
+      writer.command({ kind: 'customer_caregiver.add', payload: { patientId: patient, caregiverId: caregiver, addedAt: base + 3 } }),
+      writer.command(checkin(entry, patient)),
+    ]);
+    expect(acks.acks.map((a) => a.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied']);
+    writer.close();
+    const written = (await t.hub.pool.query<{ entity: string }>('SELECT entity FROM change_log WHERE version > $1 ORDER BY version', [since])).rows.map((r) => r.entity);
+    expect(written.filter((e) => e === 'customer_caregiver')).toHaveLength(3);
+
+    // The previous release's pull reply: change rows of the entities it lists, nothing else.
+    const olderRow = changeRowObjectOf(changeEntity.exclude(['customer_caregiver']));
+    const older = new TestStation(t.hub, writer.token);
+    await older.connect();
+    const olderRows = await older.pullAll(since, 1);
+    for (const row of olderRows) expect(olderRow.safeParse(row).success, `row ${row.version} (${row.entity})`).toBe(true);
+    expect(olderRows.some((r) => r.entity === 'customer_caregiver')).toBe(false);
+    expect(olderRows.some((r) => r.entity === 'queue_entry' && r.id === entry)).toBe(true);
+    expect(olderRows.length).toBe(written.length - 3);
+    older.close();
+
+    const newer = new TestStation(t.hub, writer.token);
+    const hello = await newer.connect(null, ['seq_resume', 'caregiver_links']);
+    expect(hello.capabilities).toEqual(['seq_resume', 'caregiver_links']);
+    const newerRows = await newer.pullAll(since, 1);
+    expect(newerRows.map((r) => r.entity)).toEqual(written);
+    expect(newerRows.filter((r) => r.entity === 'customer_caregiver' && r.id === `${patient}:${caregiver}`)).toHaveLength(3);
     newer.close();
   });
 

@@ -45,4 +45,12 @@ describe('hub protocol', () => {
     expect(pairingProof('12345678', fp)).not.toBe(pairingProof('12345678', other));
     expect(pairingProof('12345678', fp)).not.toBe(pairingProof('12345679', fp));
   });
+  it('reads a pull page holding a change row of an entity it does not know (a newer hub) as unknown, keeping its name, rather than refusing the page', () => {
+    const row = (entity: unknown) => ({ version: 7, entity, id: 'x', op: 'upsert', data: { a: 1 }, commandId: null, deviceId: null, at: 1 });
+    const page = replySchemas.pull.parse({ hubEpoch: ulid(), changes: [row('queue_entry'), row('customer_future')], latestVersion: 7, more: false, hubTimeMs: 1 });
+    expect(page.changes.map((c) => c.entity)).toEqual(['queue_entry', 'unknown']);
+    expect(page.changes[0]?.unknownEntity).toBeUndefined();
+    expect(page.changes[1]?.unknownEntity).toBe('customer_future');
+    expect(replySchemas.pull.safeParse({ hubEpoch: ulid(), changes: [row(42)], latestVersion: 7, more: false, hubTimeMs: 1 }).success).toBe(false);
+  });
 });
