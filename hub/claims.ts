@@ -145,6 +145,32 @@ export async function releaseLease(pool: pg.Pool, deviceId: string, entryId: str
   });
 }
 
+/**
+ * Claims whose lease ran out on the hub's clock (the holder stopped renewing: a register that died
+ * or lost its link while serving) are cleared, and every station is told (a queue change row per
+ * entry), so none keeps saying the customer is being served there. Renewals write no change rows,
+ * so without this the last word stations had would stand for ever. The lease epoch stays: a late
+ * renewal from the old holder is fenced off (lease_lost), and the next claim takes epoch + 1.
+ * Rows locked by a claim or renewal in flight are skipped (SKIP LOCKED): the next sweep sees them.
+ */
+export async function expireLeases(pool: pg.Pool, now = Date.now()): Promise<string[]> {
+  return inTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ id: string }>(
+      `WITH due AS (SELECT id FROM queue_entries WHERE claimed_by IS NOT NULL AND lease_until < $1 ORDER BY id FOR UPDATE SKIP LOCKED)
+       UPDATE queue_entries q SET claimed_by = NULL, lease_until = NULL FROM due WHERE q.id = due.id RETURNING q.id`,
+      [now],
+    );
+    const changes: PendingChange[] = [];
+    for (const { id } of rows.sort((a, b) => a.id.localeCompare(b.id))) {
+      const data = await queueEntryData(client, id);
+      if (data) changes.push({ entity: 'queue_entry', id, op: 'upsert', data });
+    }
+    // writeChanges takes the change log's lock last, as every other writer does (changes.ts).
+    await writeChanges(client, changes, { commandId: null, deviceId: null, at: now });
+    return rows.map((r) => r.id);
+  });
+}
+
 interface GrantLockRow {
   customer_id: string;
   device_id: string;

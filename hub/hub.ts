@@ -12,6 +12,8 @@ import { takeBackup, type BackupResult } from './backup.js';
 import { newPairingCode } from './pairing.js';
 import { advertise } from './advertise.js';
 import { LEASE_MS } from './protocol.js';
+import { expireLeases } from './claims.js';
+import { retryConflicts } from './log.js';
 
 export interface HubOptions {
   dataDir: string;
@@ -28,6 +30,7 @@ export interface HubOptions {
   /** Folders on other disks each backup is copied to. */
   backupCopyDirs?: string[];
   log?: (line: string) => void;
+  /** The hub's clock (leases, change rows, pairing codes); tests inject their own. */
   now?: () => number;
   /** A queue claim's lease (default LEASE_MS, 90 s; tests shorten it). */
   leaseMs?: number;
@@ -44,6 +47,8 @@ export interface Hub {
   admin: AdminApi;
   newPairingCode(): Promise<{ code: string; expiresAt: number }>;
   backup(): Promise<BackupResult>;
+  /** Clears queue claims whose lease ran out (what the sweep timer runs); the entries cleared. */
+  sweepLeases(): Promise<string[]>;
   connectedDevices(): string[];
   stop(): Promise<void>;
 }
@@ -57,11 +62,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let server: HubServer | undefined;
   let stopAdvert: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   try {
     let meta = await ensureMeta(db.pool, options.storeName ?? 'Store', now());
     const tls = await ensureTls(options.dataDir);
     const adminToken = ensureAdminToken(options.dataDir);
-    const ctx = { pool: db.pool, meta: () => meta, now, log, leaseMs: options.leaseMs ?? LEASE_MS };
+    const leaseMs = options.leaseMs ?? LEASE_MS;
+    const ctx = { pool: db.pool, meta: () => meta, now, log, leaseMs };
     const ref: { server?: HubServer } = {};
     const admin = createAdmin({
       pool: db.pool,
@@ -90,6 +97,19 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       }, interval);
       timer.unref();
     }
+    // Leases that ran out (a register died or lost its link while serving) are cleared, so other
+    // stations stop showing the customer as served there; checked three times per lease.
+    const sweepLeases = () => retryConflicts(() => expireLeases(db.pool, now()));
+    let sweeping = false;
+    sweepTimer = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      sweepLeases()
+        .then((cleared) => { if (cleared.length > 0) log(`queue: ${cleared.length} claim(s) whose lease ran out were cleared`); })
+        .catch((error: unknown) => log(`lease sweep failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => { sweeping = false; });
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+    sweepTimer.unref();
     const running = server;
     let stopped = false;
     return {
@@ -103,11 +123,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       admin,
       newPairingCode: () => newPairingCode(db.pool, now()),
       backup: () => takeBackup(db.pool, options.dataDir, { copyDirs: options.backupCopyDirs }),
+      sweepLeases,
       connectedDevices: () => running.connectedDevices(),
       async stop() {
         if (stopped) return;
         stopped = true;
         if (timer) clearInterval(timer);
+        if (sweepTimer) clearInterval(sweepTimer);
         await stopAdvert?.().catch(() => undefined);
         await running.close();
         await db.close();
@@ -115,6 +137,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     };
   } catch (error) {
     if (timer) clearInterval(timer);
+    if (sweepTimer) clearInterval(sweepTimer);
     await stopAdvert?.().catch(() => undefined);
     await server?.close().catch(() => undefined);
     await db.close().catch(() => undefined);

@@ -96,4 +96,33 @@ describe('claim leases', () => {
       return view.entries.find((e) => e.id === entry.id)?.servedBy === 'Register 2';
     });
   }, 120_000);
+  it('are cleared by the hub once they ran out while their register is cut off, so no station keeps showing the customer served there', async () => {
+    const rosa = customerIdByName(intake, 'Rosa', 'Delgado');
+    await intake.call('queue.checkIn.prepare', { customerId: rosa, as: 'medical' });
+    const entry = await intake.call<{ id: string }>('queue.checkIn', { commandId: newId(), customerId: rosa, as: 'medical', allotments: [] });
+    await until('Register 1 shows Rosa', () => openQueue(r1).some((row) => row.id === entry.id));
+    await r1.call('checkout.ticket.open', { saleCommandId: newId(), customerId: rosa, queueEntryId: entry.id });
+    expect((await hubLease(entry.id)).claimed_by).toBe(deviceId(r1));
+    const servedBy = async (station: Station) => (await station.call<QueueView>('queue.list')).entries.find((e) => e.id === entry.id)?.servedBy ?? null;
+    for (const station of [intake, r2]) await until(`${station.name} shows Register 1 serving Rosa`, async () => (await servedBy(station)) === 'Register 1');
+
+    // Register 1 dies while serving her (its link goes silent: no renewal, no release reaches the hub).
+    r1.proxy.set('blackhole');
+    try {
+      await until('the hub cleared the run-out claim', async () => (await hubLease(entry.id)).claimed_by === null, 30_000);
+      const cleared = await hub.hub.pool.query<{ claimed_by: string | null }>(
+        "SELECT data ->> 'claimedBy' AS claimed_by FROM change_log WHERE entity = 'queue_entry' AND entity_id = $1 ORDER BY version DESC LIMIT 1",
+        [entry.id],
+      );
+      expect(cleared.rows[0]?.claimed_by).toBeNull();
+      for (const station of [intake, r2]) await until(`${station.name} no longer shows Rosa served`, async () => (await servedBy(station)) === null);
+      // Still in the queue: another register can call her.
+      expect(openQueue(r2).some((row) => row.id === entry.id)).toBe(true);
+      await r2.call('checkout.ticket.open', { saleCommandId: newId(), customerId: rosa, queueEntryId: entry.id });
+      expect((await hubLease(entry.id)).claimed_by).toBe(deviceId(r2));
+    } finally {
+      r1.proxy.set('pass');
+      r1.proxy.resetOpen();
+    }
+  }, 120_000);
 });
