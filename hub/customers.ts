@@ -59,23 +59,61 @@ export async function survivorId(ctx: HandlerContext, id: string): Promise<strin
   return current;
 }
 
+interface LinkRow {
+  patient_id: string;
+  caregiver_id: string;
+  added_at: number;
+  removed_at: number | null;
+  changed_at: number;
+}
+
+function linkData(row: LinkRow): Record<string, unknown> {
+  return { patientId: row.patient_id, caregiverId: row.caregiver_id, addedAt: row.added_at, removedAt: row.removed_at, changedAt: row.changed_at };
+}
+
 /**
  * Caregiver links of a merged customer move to the survivor (as patient and as caregiver), and
- * registers hear of each: the merged id's link removed, the survivor's added. A pair the survivor
- * already has keeps the survivor's row.
+ * registers hear of each: the merged id's link removed, the survivor's added. Two links are
+ * dropped instead (marked removed on the merged id, published as removed): one the survivor
+ * already has (the survivor's row keeps whichever of the two changed last), and one between the
+ * merged customer and the survivor, which would link the survivor to themselves.
  */
 async function repointCaregiverLinks(ctx: HandlerContext, mergedId: string, survivorIdValue: string): Promise<void> {
+  const dropped = async (where: string, params: unknown[]): Promise<LinkRow[]> => {
+    const { rows } = await ctx.client.query<LinkRow>(
+      `UPDATE customer_caregivers l SET removed_at = COALESCE(l.removed_at, $${params.length + 1}), changed_at = GREATEST(l.changed_at, $${params.length + 1})
+        WHERE ${where} RETURNING l.*`,
+      [...params, ctx.now],
+    );
+    for (const row of rows) ctx.changes.push({ entity: 'customer_caregiver', id: `${row.patient_id}:${row.caregiver_id}`, op: 'delete', data: linkData(row) });
+    return rows;
+  };
+  // Between the two: it would become a self-link.
+  await dropped('(l.patient_id = $1 AND l.caregiver_id = $2) OR (l.patient_id = $2 AND l.caregiver_id = $1)', [mergedId, survivorIdValue]);
   for (const side of ['patient_id', 'caregiver_id'] as const) {
     const other = side === 'patient_id' ? 'caregiver_id' : 'patient_id';
-    const { rows } = await ctx.client.query<{ patient_id: string; caregiver_id: string; added_at: number; removed_at: number | null; changed_at: number }>(
+    // A pair the survivor already has: the survivor's row takes the later-changed state (linked or
+    // not), the merged row goes.
+    const { rows: newer } = await ctx.client.query<LinkRow>(
+      `UPDATE customer_caregivers s SET added_at = l.added_at, removed_at = l.removed_at, changed_at = l.changed_at
+         FROM customer_caregivers l
+        WHERE l.${side} = $1 AND s.${side} = $2 AND s.${other} = l.${other} AND l.${other} <> $2 AND l.changed_at > s.changed_at
+          AND (s.removed_at IS NULL) <> (l.removed_at IS NULL)
+        RETURNING s.*`,
+      [mergedId, survivorIdValue],
+    );
+    for (const row of newer) ctx.changes.push({ entity: 'customer_caregiver', id: `${row.patient_id}:${row.caregiver_id}`, op: row.removed_at === null ? 'upsert' : 'delete', data: linkData(row) });
+    await dropped(`l.${side} = $1 AND l.${other} <> $2 AND EXISTS (SELECT 1 FROM customer_caregivers s WHERE s.${side} = $2 AND s.${other} = l.${other})`, [mergedId, survivorIdValue]);
+    // The rest move. (A dropped row stays on the merged id, marked removed.)
+    const { rows } = await ctx.client.query<LinkRow>(
       `UPDATE customer_caregivers l SET ${side} = $2
-        WHERE l.${side} = $1 AND NOT EXISTS (SELECT 1 FROM customer_caregivers s WHERE s.${side} = $2 AND s.${other} = l.${other})
+        WHERE l.${side} = $1 AND l.${other} <> $2 AND NOT EXISTS (SELECT 1 FROM customer_caregivers s WHERE s.${side} = $2 AND s.${other} = l.${other})
         RETURNING *`,
       [mergedId, survivorIdValue],
     );
     for (const row of rows) {
       const before = side === 'patient_id' ? { patientId: mergedId, caregiverId: row.caregiver_id } : { patientId: row.patient_id, caregiverId: mergedId };
-      const data = { patientId: row.patient_id, caregiverId: row.caregiver_id, addedAt: row.added_at, removedAt: row.removed_at, changedAt: row.changed_at };
+      const data = linkData(row);
       ctx.changes.push({ entity: 'customer_caregiver', id: `${before.patientId}:${before.caregiverId}`, op: 'delete', data: { ...data, ...before, removedAt: row.removed_at ?? ctx.now } });
       ctx.changes.push({ entity: 'customer_caregiver', id: `${row.patient_id}:${row.caregiver_id}`, op: row.removed_at === null ? 'upsert' : 'delete', data });
     }

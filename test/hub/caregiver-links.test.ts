@@ -161,7 +161,8 @@ describe('caregivers of patient customers through the hub', () => {
 describe('caregiver links by time, on the hub', () => {
   let station: TestStation;
   beforeAll(async () => {
-    station = await pairedStation(hub.hub, 'Link clock');
+    // It takes customer_caregiver change rows (the hub sends them only to a station that asks).
+    station = await pairedStation(hub.hub, 'Link clock', 'register', ['caregiver_links']);
   }, 60_000);
   afterAll(() => station?.close());
 
@@ -222,6 +223,34 @@ describe('caregiver links by time, on the hub', () => {
     } finally {
       client.release();
     }
+  }, 60_000);
+  it('on a merge, drops a link the survivor already has and one between the two sign-ups (it would link the survivor to themselves), each published as removed', async () => {
+    const survivor = ulid(1_100_000);
+    const merged = ulid(2_100_000);
+    const carer = ulid();
+    const upsert = (customerId: string): CommandBody => ({ kind: 'customer.upsert', payload: { customerId, identityKey: `key-${survivor}`, createdAt: 1_000, fields: { firstName: 'Ada', lastName: 'Twice' } } });
+    const at = Date.now();
+    await station.push([station.command(upsert(survivor), at)]);
+    await send({ kind: 'customer_caregiver.add', payload: { patientId: survivor, caregiverId: carer, addedAt: at } }, at);
+    // The second sign-up has the same caregiver, and (a mistake at the desk) the first sign-up as caregiver.
+    await send({ kind: 'customer_caregiver.add', payload: { patientId: merged, caregiverId: carer, addedAt: at + 1 } }, at + 1);
+    await send({ kind: 'customer_caregiver.add', payload: { patientId: merged, caregiverId: survivor, addedAt: at + 2 } }, at + 2);
+    const published = await send(upsert(merged), at + 3);
+    expect(published.map((c) => [c.op, c.id]).sort()).toEqual([
+      ['delete', `${merged}:${carer}`],
+      ['delete', `${merged}:${survivor}`],
+    ].sort());
+    const rows = await hub.hub.pool.query<{ patient_id: string; caregiver_id: string; removed: boolean }>(
+      'SELECT patient_id, caregiver_id, removed_at IS NOT NULL AS removed FROM customer_caregivers WHERE patient_id = ANY($1) OR caregiver_id = ANY($1) ORDER BY patient_id, caregiver_id',
+      [[survivor, merged]],
+    );
+    expect(rows.rows).toEqual(
+      [
+        { patient_id: survivor, caregiver_id: carer, removed: false },
+        { patient_id: merged, caregiver_id: carer, removed: true },
+        { patient_id: merged, caregiver_id: survivor, removed: true },
+      ].sort((a, b) => (a.patient_id + a.caregiver_id).localeCompare(b.patient_id + b.caregiver_id)),
+    );
   }, 60_000);
 });
 

@@ -226,11 +226,11 @@ export class TestStation {
   }
 }
 
-/** A pairing code plus a connected station, in one step. */
-export async function pairedStation(hub: Hub, name: string, role: DeviceRole = 'register'): Promise<TestStation> {
+/** A pairing code plus a connected station, in one step. `capabilities`: what its hello asks for (none: protocol 1's first release). */
+export async function pairedStation(hub: Hub, name: string, role: DeviceRole = 'register', capabilities?: string[]): Promise<TestStation> {
   const { code } = await hub.newPairingCode();
   const answer = await pairStation(hub, code, name, role);
   const station = new TestStation(hub, answer.deviceToken);
-  await station.connect();
+  await station.connect(null, capabilities);
   return station;
 }
