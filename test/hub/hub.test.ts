@@ -17,8 +17,10 @@ function changeRowObjectOf(entities: z.ZodType<string>): z.ZodType {
 }
 
 let t: TestHub;
+/** The hub's clock runs this far ahead of the wall clock: a test moves hub time on without sleeping. */
+let hubAhead = 0;
 beforeAll(async () => {
-  t = await startTestHub({ storeName: 'Test Store' });
+  t = await startTestHub({ storeName: 'Test Store', now: () => Date.now() + hubAhead });
 }, 120_000);
 afterAll(async () => {
   await t?.stop();
@@ -385,7 +387,7 @@ describe('queue claims and allotment escrow', () => {
     // Renewals move the lease on, on the hub only.
     let until = await leaseUntil();
     for (let i = 0; i < 3; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      hubAhead += 1000;
       const renewed = await a.request({ type: 'renew', hubEpoch: a.hubEpoch, entryId, leaseEpoch: claim.leaseEpoch });
       expect(renewed.leaseUntil).toBeGreaterThan(until);
       until = renewed.leaseUntil;
@@ -462,9 +464,8 @@ describe('customers', () => {
     expect(conflicts.rows).toEqual([{ field: 'phone', lost_value: '555-0111' }]);
 
     // The same licence signed up at two cut-off stations: the earlier ULID survives.
-    const earlier = ulid();
-    await new Promise((r) => setTimeout(r, 2));
-    const later = ulid();
+    const earlier = ulid(base);
+    const later = ulid(base + 1);
     await b.push([b.command({ kind: 'customer.upsert', payload: { customerId: later, identityKey: 'idkey-1', createdAt: base, fields: { firstName: 'Sam', lastName: 'Lee', email: 'sam@example.com' } } })]);
     await a.push([a.command({ kind: 'customer.upsert', payload: { customerId: earlier, identityKey: 'idkey-1', createdAt: base, fields: { firstName: 'Sam', lastName: 'Lee', phone: '555-0200' } } })]);
     const merged = await t.hub.pool.query<{ id: string; merged_into: string | null; data: Record<string, unknown> }>('SELECT id, merged_into, data FROM customers WHERE identity_key = $1 ORDER BY id', ['idkey-1']);
