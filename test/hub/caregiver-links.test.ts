@@ -12,7 +12,8 @@ import { newId } from '../../main/store/ids.js';
 import { DEMO_PINS } from '../../main/demo/seed.js';
 import type { QueueEntry } from '../../preload/contract/queue.js';
 import { checkHolder } from '../../hub/caregivers.js';
-import type { ChangeRow, CommandBody } from '../../hub/protocol.js';
+import type { ChangeEntity, ChangeRow, CommandBody } from '../../hub/protocol.js';
+import { inTransaction, writeChanges } from '../../hub/changes.js';
 import { pairedStation, type TestHub, type TestStation } from '../support/hub-server.js';
 import { customerIdByName, fastSync, startStore, type Station, type StoreOnHub, synced, until } from '../support/stations.js';
 
@@ -156,6 +157,26 @@ describe('caregivers of patient customers through the hub', () => {
       client.release();
     }
   }, 120_000);
+});
+
+describe('change rows from a newer hub', () => {
+  it('a register records and skips a change row of an entity it does not know, and takes the rows after it', async () => {
+    // A newer hub's entity (written as that hub would): the registers of this release do not list it.
+    const futureId = ulid();
+    const version = await inTransaction(hub.hub.pool, (client) =>
+      writeChanges(client, [{ entity: 'customer_future' as ChangeEntity, id: futureId, op: 'upsert', data: { note: 'from a newer hub' } }], { commandId: null, deviceId: null, at: Date.now() }),
+    );
+    const olivia = customerIdByName(intake, 'Olivia', 'Hart');
+    const entry = await intake.call<QueueEntry>('queue.checkIn', { commandId: newId(), customerId: olivia, as: 'adult_use', allotments: [] });
+    for (const station of [r1, r2]) {
+      await until(`${station.name} shows the check-in made after the unknown row`, () => station.db.prepare('SELECT 1 FROM queue_entries WHERE id = ?').get(entry.id) !== undefined);
+      const kept = station.db.prepare("SELECT data, version FROM hub_records WHERE entity = 'unknown:customer_future' AND id = ?").get(futureId) as { data: string; version: number } | undefined;
+      expect(kept?.version).toBe(version);
+      expect(JSON.parse(kept!.data)).toEqual({ note: 'from a newer hub' });
+      expect((station.db.prepare('SELECT last_version AS v FROM hub_sync WHERE id = 1').get() as { v: number }).v).toBeGreaterThan(version);
+      expect(station.db.prepare("SELECT COUNT(*) AS n FROM hub_records WHERE entity = 'apply_failed' AND data LIKE ?").get(`%${futureId}%`)).toEqual({ n: 0 });
+    }
+  }, 60_000);
 });
 
 describe('caregiver links by time, on the hub', () => {
