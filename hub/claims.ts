@@ -116,6 +116,10 @@ async function fenced(client: pg.PoolClient, deviceId: string, entryId: string, 
   );
   const entry = rows[0];
   if (!entry) throw new HubRefusal('not_found', 'This customer is no longer in the queue.');
+  if (entry.claimed_by === null && entry.lease_epoch === leaseEpoch) {
+    // Nobody took it since: its lease ran out (expireLeases) while this register was not heard from.
+    throw new HubRefusal('lease_lost', "This register's hold on this customer ran out while it could not reach the store hub: open the customer from the queue again.");
+  }
   if (entry.claimed_by !== deviceId || entry.lease_epoch !== leaseEpoch) {
     throw new HubRefusal('lease_lost', 'Another register took this customer after this one stopped answering: ask a manager before selling to them.');
   }

@@ -408,6 +408,25 @@ describe('queue claims and allotment escrow', () => {
     for (const s of [intake, a, b]) s.close();
   });
 
+  it("clears a claim once its lease ran out on the hub's clock, tells every station, and fences off the silent holder's late renewal", async () => {
+    const intake = await pairedStation(t.hub, 'Intake sweep', 'intake');
+    const a = await pairedStation(t.hub, 'Register sweep A');
+    const entryId = ulid();
+    await intake.push([intake.command(checkin(entryId, ulid()))]);
+    const claim = await a.request({ type: 'claim', hubEpoch: a.hubEpoch, entryId, employeeId: EMPLOYEE });
+    // Within the lease the sweep leaves it.
+    expect(await t.hub.sweepLeases()).not.toContain(entryId);
+    const since = (await t.hub.pool.query<{ v: number }>('SELECT last_version AS v FROM hub_meta WHERE id = 1')).rows[0]!.v;
+    hubAhead += 90_001;
+    expect(await t.hub.sweepLeases()).toContain(entryId);
+    const { rows } = await t.hub.pool.query<{ claimed_by: string | null; lease_epoch: number }>('SELECT claimed_by, lease_epoch FROM queue_entries WHERE id = $1', [entryId]);
+    expect(rows[0]).toEqual({ claimed_by: null, lease_epoch: claim.leaseEpoch });
+    const told = (await intake.pullAll(since)).filter((c) => c.entity === 'queue_entry' && c.id === entryId);
+    expect(told.map((c) => c.data?.claimedBy)).toEqual([null]);
+    await expect(a.request({ type: 'renew', hubEpoch: a.hubEpoch, entryId, leaseEpoch: claim.leaseEpoch })).rejects.toMatchObject({ frame: { code: 'lease_lost', message: expect.stringMatching(/ran out while it could not reach the store hub/) } });
+    for (const s of [intake, a]) s.close();
+  });
+
   it('returns a grant with what was used, and a manager revoke is audited, flagged and catches late sales', async () => {
     const intake = await pairedStation(t.hub, 'Intake grants', 'intake');
     const a = await pairedStation(t.hub, 'Register grants A');
