@@ -27,7 +27,9 @@
  *     answer; it goes to a person, never to a retry.
  *  4. Pull: `pull(since)` returns change rows with `version > since` in version order; version order
  *     is commit order on the hub, so a register that advances to the last version it saw never skips
- *     a row. Apply a page, advance, pull again while `more`.
+ *     a row. Apply a page, advance, pull again while `more`. Entities added after protocol 1's first
+ *     release go only to a session whose hello named their capability (ENTITY_CAPABILITY); a
+ *     register reads an entity it does not know as 'unknown', records it and skips it.
  *  5. Doorbell: after a commit the hub sends `{type:'doorbell', version}` on every open socket; a
  *     register behind that version pulls. A doorbell can be lost: pull every 10 s anyway.
  *  6. Epoch: a new or restored hub has a new `hubEpoch`. A register that sees another epoch than the
@@ -41,7 +43,9 @@
  *     sells medical to the patient. `grant_return` closes the grant with what was used; the hub frees
  *     the rest. A grant never lapses: only its holder returns it, or a manager revokes it
  *     (`grant_revoke`, audited and flagged for reconciliation). Stations pull a queue entry's
- *     change when its holder or lease epoch changes (a claim, a release), not on a renewal.
+ *     change when its holder or lease epoch changes (a claim, a release), not on a renewal; a lease
+ *     that runs out (its holder went silent) is cleared by the hub's sweep, which writes the change
+ *     too, so no station keeps showing the customer served there.
  *
  * Conventions: ids ULIDs, money integer cents, weights mg, times UTC epoch ms. Command kinds are a
  * discriminated union on `kind`: add a kind by adding a schema to `commandBody` in
