@@ -240,7 +240,7 @@ export class HubSync {
     void this.cycle();
   }
 
-  /** Push and pull now, and resolve when done (or reject with why the hub could not be reached). */
+  /** Push now, and resolve once the hub holds what this station did (or reject with why the hub could not be reached); the round goes on to pull. */
   flush(): Promise<void> {
     if (!this.running) return Promise.reject(new HubError('unreachable', 'The store hub link is not running.'));
     return new Promise((resolve, reject) => {
@@ -296,6 +296,15 @@ export class HubSync {
     let delay = this.options.pullIntervalMs;
     const waiters = this.flushWaiters.splice(0);
     let failure: Error | null = null;
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      for (const waiter of waiters) {
+        if (failure) waiter.reject(failure);
+        else waiter.resolve();
+      }
+    };
     try {
       do {
         this.again = false;
@@ -306,6 +315,9 @@ export class HubSync {
         }
         await this.connect();
         await this.push();
+        // The hub holds everything this station did: a claim waiting on flush() goes on now, not
+        // after the grants, releases, pull and files of the rest of the round.
+        settle();
         await this.returnGrants();
         await this.releaseClaims();
         await this.pull();
@@ -332,10 +344,7 @@ export class HubSync {
       }
     } finally {
       this.cycleRunning = false;
-      for (const waiter of waiters) {
-        if (failure) waiter.reject(failure);
-        else waiter.resolve();
-      }
+      settle();
     }
     if (!this.running) return;
     try {
