@@ -7,6 +7,7 @@ import { ulid } from 'ulid';
 import type { CommandPayload, CustomerFields } from './protocol.js';
 import { appendHubAudit } from './changes.js';
 import type { HandlerContext } from './context.js';
+import { grantData } from './rows.js';
 
 type Flat = Record<string, unknown>;
 type FieldAt = Record<string, number>;
@@ -120,6 +121,49 @@ async function repointCaregiverLinks(ctx: HandlerContext, mergedId: string, surv
   }
 }
 
+interface BalanceRow {
+  limit_id: string;
+  unit: string;
+  remaining: number;
+  source: string;
+  snapshot_at: number;
+}
+
+/**
+ * A merged patient's allotment is the survivor's: their grants (open ones included, so a claim
+ * for the survivor sees that a register already holds this person's allotment, and a return
+ * frees it to the survivor) and their free balance per limit. Where both hold a figure for one
+ * limit, the lower stays: the two sign-ups are one person, and the lower figure never sells
+ * more than the state allows. The merged id's balance rows go, published as removed.
+ */
+async function moveAllotment(ctx: HandlerContext, mergedId: string, survivorIdValue: string): Promise<void> {
+  const { rows: grants } = await ctx.client.query<{ grant_id: string }>('UPDATE allotment_grants SET customer_id = $2 WHERE customer_id = $1 RETURNING grant_id', [mergedId, survivorIdValue]);
+  for (const g of grants) {
+    const data = await grantData(ctx.client, g.grant_id);
+    if (data) ctx.changes.push({ entity: 'allotment_grant', id: g.grant_id, op: 'upsert', data });
+  }
+  const { rows: removed } = await ctx.client.query<BalanceRow>('DELETE FROM allotment_balances WHERE customer_id = $1 RETURNING limit_id, unit, remaining, source, snapshot_at', [mergedId]);
+  for (const b of removed) {
+    const { rows } = await ctx.client.query<BalanceRow>(
+      `INSERT INTO allotment_balances (customer_id, limit_id, unit, remaining, source, snapshot_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (customer_id, limit_id) DO UPDATE SET remaining = LEAST(allotment_balances.remaining, EXCLUDED.remaining),
+         snapshot_at = GREATEST(allotment_balances.snapshot_at, EXCLUDED.snapshot_at)
+       RETURNING limit_id, unit, remaining, source, snapshot_at`,
+      [survivorIdValue, b.limit_id, b.unit, b.remaining, b.source, b.snapshot_at],
+    );
+    const kept = rows[0];
+    ctx.changes.push({ entity: 'allotment_balance', id: `${mergedId}:${b.limit_id}`, op: 'delete', data: { customerId: mergedId, limitId: b.limit_id, mergedInto: survivorIdValue } });
+    if (kept) {
+      ctx.changes.push({
+        entity: 'allotment_balance',
+        id: `${survivorIdValue}:${kept.limit_id}`,
+        op: 'upsert',
+        data: { customerId: survivorIdValue, limitId: kept.limit_id, unit: kept.unit, remaining: kept.remaining, source: kept.source, snapshotAt: kept.snapshot_at },
+      });
+    }
+  }
+}
+
 /** Per-field merge of `incoming` (set at `at` by the sending device) into `row`; conflicts recorded. */
 async function mergeFields(ctx: HandlerContext, row: CustomerRow, incoming: Flat, incomingAt: FieldAt, lostDeviceId: string): Promise<CustomerRow> {
   const data = { ...row.data };
@@ -178,6 +222,7 @@ export async function upsertCustomer(ctx: HandlerContext, p: CommandPayload<'cus
       // A caregiver's visit for the merged patient customer is the survivor's (a claim compares against it).
       await ctx.client.query("UPDATE queue_entries SET data = jsonb_set(data, '{patientCustomerId}', to_jsonb($2::text)) WHERE data ->> 'patientCustomerId' = $1", [merged.id, survivor.id]);
       await repointCaregiverLinks(ctx, merged.id, survivor.id);
+      await moveAllotment(ctx, merged.id, survivor.id);
       const mergeId = ulid();
       await ctx.client.query('INSERT INTO customer_merges (id, survivor_id, merged_id, identity_key, command_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
         mergeId,

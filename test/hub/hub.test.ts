@@ -503,4 +503,49 @@ describe('customers', () => {
     a.close();
     b.close();
   });
+
+  it("a merged patient's grant and free allotment become the survivor's: another register cannot be granted the same person's allotment again", async () => {
+    const a = await pairedStation(t.hub, 'Register merge A');
+    const b = await pairedStation(t.hub, 'Register merge B');
+    const base = Date.now();
+    const earlier = ulid(base);
+    const later = ulid(base + 1);
+    const patient = (customerId: string): CommandBody => ({
+      kind: 'customer.upsert',
+      payload: { customerId, identityKey: 'idkey-merge-allotment', createdAt: base, fields: { firstName: 'Ana', lastName: 'Ruiz', customerType: 'medical' } },
+    });
+    // B, cut off from A, signs the patient up, checks them in and claims them: B holds the allotment.
+    const entryB = ulid();
+    await b.push([b.command(patient(later)), b.command(checkin(entryB, later, 20_000))]);
+    const claimB = await b.request({ type: 'claim', hubEpoch: b.hubEpoch, entryId: entryB, employeeId: EMPLOYEE });
+    const grantB = claimB.grant;
+    if (!grantB) throw new Error('no grant');
+    expect(await balance(later)).toBe(0);
+    // A's earlier sign-up of the same person arrives: B's sign-up merges into it, and so does B's grant.
+    const since = (await t.hub.pool.query<{ v: number }>('SELECT last_version AS v FROM hub_meta WHERE id = 1')).rows[0]!.v;
+    await a.push([a.command(patient(earlier))]);
+    const grants = await t.hub.pool.query<{ customer_id: string }>('SELECT customer_id FROM allotment_grants WHERE grant_id = $1', [grantB.grantId]);
+    expect(grants.rows[0]?.customer_id).toBe(earlier);
+    expect(await balance(later)).toBeUndefined();
+    expect(await balance(earlier)).toBe(0);
+    const told = (await a.pullAll(since)).filter((c) => c.entity === 'allotment_grant' || c.entity === 'allotment_balance').map((c) => [c.entity, c.op, c.id]);
+    expect(told).toEqual([
+      ['allotment_grant', 'upsert', grantB.grantId],
+      ['allotment_balance', 'delete', `${later}:usable_cannabis`],
+      ['allotment_balance', 'upsert', `${earlier}:usable_cannabis`],
+    ]);
+
+    // A checks the survivor in with the state's figure: what B holds is not free, and A is told B serves them.
+    const entryA = ulid();
+    await a.push([a.command(checkin(entryA, earlier, 20_000))]);
+    expect(await balance(earlier)).toBe(0);
+    const claimA = await a.request({ type: 'claim', hubEpoch: a.hubEpoch, entryId: entryA, employeeId: EMPLOYEE });
+    expect(claimA.grant).toBeNull();
+    expect(claimA.grantHeldBy).toBe('Register merge B');
+    // B sells 3.5 g and gives the grant back: the rest is the survivor's again, for A.
+    await b.request({ type: 'grant_return', hubEpoch: b.hubEpoch, grantId: grantB.grantId, used: [{ limitId: 'usable_cannabis', unit: 'mg', amount: 3500 }] });
+    expect(await balance(earlier)).toBe(16_500);
+    a.close();
+    b.close();
+  });
 });
