@@ -6,11 +6,14 @@
  * A file already on disk (written before this rule, or damaged since) is checked before the hub
  * says it holds it (HEAD) or serves it (GET): its SHA-256 is computed once per size and mtime and
  * remembered, so a HEAD costs a stat afterwards. A damaged file is moved aside to `files/damaged/`
- * and answered as not held: the register that added it sends it again when it next asks.
+ * and answered as not held, and `onDamaged` is told: the hub asks the stations (a change row) to
+ * send it again, and a station that holds it whole does.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type pg from 'pg';
+import { inTransaction, writeChanges } from './changes.js';
 
 interface Checked {
   size: number;
@@ -24,6 +27,7 @@ export class HubFiles {
   constructor(
     readonly dir: string,
     private readonly log: (message: string) => void,
+    private readonly onDamaged: (sha: string) => void = () => undefined,
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -80,9 +84,27 @@ export class HubFiles {
     const aside = join(this.dir, 'damaged');
     mkdirSync(aside, { recursive: true });
     renameSync(target, join(aside, `${sha}.${Date.now()}`));
-    this.log(`a document file on the hub's disk was damaged (its bytes no longer match its SHA-256): moved to files/damaged/, its register sends it again (${sha})`);
+    this.log(`a document file on the hub's disk was damaged (its bytes no longer match its SHA-256): moved to files/damaged/, the stations that hold it are asked to send it again (${sha})`);
+    this.onDamaged(sha);
     return false;
   }
+}
+
+/**
+ * After the hub found a document file damaged: each document with that file is published again
+ * with `fileLostAt`, so the station that added it (or any station that fetched it whole) sends
+ * it again at its next pull. Nothing is stored: the change row is the request.
+ */
+export async function askStationsToResend(pool: pg.Pool, sha: string, now: number): Promise<number> {
+  return inTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ id: string; data: Record<string, unknown> }>('SELECT id, data FROM customer_documents WHERE sha256 = $1 ORDER BY id', [sha]);
+    await writeChanges(
+      client,
+      rows.map((row) => ({ entity: 'customer_document' as const, id: row.id, op: 'upsert' as const, data: { ...row.data, fileLostAt: now } })),
+      { commandId: null, deviceId: null, at: now },
+    );
+    return rows.length;
+  });
 }
 
 function hashOf(path: string): Promise<string> {

@@ -46,6 +46,11 @@
  *     change when its holder or lease epoch changes (a claim, a release), not on a renewal; a lease
  *     that runs out (its holder went silent) is cleared by the hub's sweep, which writes the change
  *     too, so no station keeps showing the customer served there.
+ *  8. Document files: `HEAD`/`PUT`/`GET /v1/files/<sha256>` over the same pinned HTTPS (header
+ *     `Authorization: Device <token>`), a file before the `customer.document.add` that names it.
+ *     A file the hub finds damaged on its disk is moved aside and answered 404, and each document
+ *     with it is published again with `fileLostAt`: a station that holds the file whole sends it
+ *     again (main/hub-sync/files.ts).
  *
  * Conventions: ids ULIDs, money integer cents, weights mg, times UTC epoch ms. Command kinds are a
  * discriminated union on `kind`: add a kind by adding a schema to `commandBody` in

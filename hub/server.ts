@@ -24,7 +24,7 @@ import { dispatch, hello, HubError, toHubError, type RequestContext, type Sessio
 import { authenticate, pairDevice, PairingRefused, type AuthenticatedDevice } from './pairing.js';
 import type { HubTls } from './identity.js';
 import type { AdminApi } from './admin.js';
-import { HubFiles } from './file-store.js';
+import { askStationsToResend, HubFiles } from './file-store.js';
 
 const MAX_BODY = 2 * 1024 * 1024;
 const MAX_FILE = 25 * 1024 * 1024;
@@ -115,7 +115,9 @@ function isLoopback(req: IncomingMessage): boolean {
 export async function startServer(options: ServerOptions): Promise<HubServer> {
   const { ctx } = options;
   const sockets = new Map<WebSocket, Session | null>();
-  const files = new HubFiles(join(options.dataDir, 'files'), ctx.log);
+  const files = new HubFiles(join(options.dataDir, 'files'), ctx.log, (sha) => {
+    askStationsToResend(ctx.pool, sha, ctx.now()).catch((error: unknown) => ctx.log(`could not ask the stations to send a damaged document file again (${sha}): ${String(error)}`));
+  });
 
   async function deviceFrom(req: IncomingMessage): Promise<AuthenticatedDevice> {
     const auth = await authenticate(ctx.pool, bearer(req, 'Device'));

@@ -326,6 +326,8 @@ function applyCustomerDocument(sqlite: Database.Database, row: ChangeRow, applie
     // Wanted until the file is here (a file already here from another document is dropped at once by the fetcher).
     record(sqlite, { ...row, id: sha256, data: { documentId: row.id, customerId, deviceId: str(data.deviceId) } }, 'document_file_wanted');
   }
+  // The hub found its copy of the file damaged: a station that holds the file whole sends it again (files.ts).
+  if (num(data.fileLostAt) !== null) record(sqlite, { ...row, id: sha256, data: { documentId: row.id, deviceId: str(data.deviceId) } }, 'document_file_resend');
   photoDocumentArrived(sqlite, customerId!, row.id, row.at);
   applied.customers.add(customerId!);
 }

@@ -19,6 +19,9 @@
  *            and a round takes the files that are due, so files that never come do not hold up
  *            later ones. After MISSING_AFTER attempts the profile says the file is missing at the
  *            station that added it (scan it again there); it is still tried now and then.
+ *   resend   When the hub finds its copy of a file damaged, it publishes the file's documents again
+ *            with `fileLostAt` (apply.ts notes `document_file_resend`): a station that holds the file
+ *            whole, the one that added it or one that fetched it, sends it again after its pull.
  *   recheck  After a hub epoch change (a restored hub), every file this register added itself is
  *            checked on the hub (HEAD) and sent when missing, in batches, in the background.
  *
@@ -386,6 +389,11 @@ export class DocumentFiles {
     return (cachedStatement(this.deps.sqlite(), "SELECT COUNT(*) AS n FROM hub_records WHERE entity = 'document_file_wanted'").get() as { n: number }).n;
   }
 
+  /** True when files wait to be fetched or sent again: a round has work. */
+  hasWork(): boolean {
+    return cachedStatement(this.deps.sqlite(), "SELECT 1 FROM hub_records WHERE entity IN ('document_file_wanted', 'document_file_resend') LIMIT 1").get() !== undefined;
+  }
+
   /** Fetch wanted files in the background (one round at a time; a call during a round asks for another). */
   fetchSoon(): void {
     if (this.stopping) return;
@@ -396,6 +404,9 @@ export class DocumentFiles {
     this.fetching = (async () => {
       do {
         this.again = false;
+        await this.resendLost().catch((error: unknown) => {
+          if (!(error instanceof HubError)) this.deps.logger.log('warn', 'sending document files the store hub lost failed', { error: String(error) });
+        });
         await this.fetchWanted().catch((error: unknown) => {
           if (!(error instanceof HubError)) this.deps.logger.log('warn', 'fetching customer documents\' files from the store hub failed', { error: String(error) });
         });
@@ -408,6 +419,32 @@ export class DocumentFiles {
   /** Resolves when no fetch round is running (before the database closes). */
   async idle(): Promise<void> {
     while (this.fetching || this.rechecking) await (this.fetching ?? this.rechecking);
+  }
+
+  /**
+   * Files the hub asked to have again (its copy was damaged): sent when this station holds them
+   * whole. A file this station does not have is left to the others (only the station that added
+   * it logs that it cannot). Stops at the first network failure; the rest go next round.
+   */
+  async resendLost(): Promise<number> {
+    const sqlite = this.deps.sqlite();
+    const link = fileLink(sqlite, this.deps.secretBox);
+    if (!link) return 0;
+    const deviceId = readHubState(sqlite)?.deviceId;
+    const asked = cachedStatement(sqlite, "SELECT id, data FROM hub_records WHERE entity = 'document_file_resend' ORDER BY version LIMIT ?").all(this.perRound) as Array<{ id: string; data: string }>;
+    let sent = 0;
+    for (const row of asked) {
+      if (this.stopping) break;
+      const sha = row.id;
+      this.onHub.delete(sha);
+      const own = (JSON.parse(row.data) as { deviceId?: unknown }).deviceId === deviceId;
+      if (SHA.test(sha) && (own || existsSync(this.store.path(sha)))) {
+        await this.upload(link, sha);
+        sent += 1;
+      }
+      cachedStatement(this.deps.sqlite(), "DELETE FROM hub_records WHERE entity = 'document_file_resend' AND id = ?").run(sha);
+    }
+    return sent;
   }
 
   /**

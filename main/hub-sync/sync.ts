@@ -321,8 +321,8 @@ export class HubSync {
         await this.returnGrants();
         await this.releaseClaims();
         await this.pull();
-        // Other stations' document files, in the background (a large file never holds up the queue).
-        if (this.files.wantedCount() > 0) this.files.fetchSoon();
+        // Other stations' document files, and files the hub lost, in the background (a large file never holds up the queue).
+        if (this.files.hasWork()) this.files.fetchSoon();
         // An own-files check after an epoch change that the hub's going away cut short goes on.
         this.files.recheckIfDue();
         this.failures = 0;

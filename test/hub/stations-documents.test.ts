@@ -5,8 +5,9 @@
  *
  * A document added at intake opens byte for byte at the register; a document added while the
  * intake desk cannot reach the hub reaches it (file and record) when the link is back; the hub
- * refuses bytes that do not match their name; a file damaged on the hub's disk is moved aside and
- * answered 404 (not served), and a short one left by a crash is sent again by its register; a
+ * refuses bytes that do not match their name; a file damaged on the hub's disk is moved aside,
+ * answered 404 (not served) and sent again by the station that added it, or by any station that
+ * holds it whole; a short one left by a crash is sent again by its register; a
  * file damaged on the sending register does not hold its outbox up; a file that never comes does
  * not hold up later ones and its profile says, after five tries, that it is missing at intake; a
  * document kept at a station before it was paired goes, file included, when it pairs; stop()
@@ -148,7 +149,7 @@ describe("customer documents' files through the hub", () => {
     expect((await getFile(link, sha))?.equals(bytes)).toBe(true);
   });
 
-  it('a file damaged on the hub\'s disk is not served: moved aside, answered 404, the profile says "Not yet copied from Intake desk" until the hub holds it whole', async () => {
+  it('a file damaged on the hub\'s disk is not served: moved aside, answered 404, the profile says "Not yet copied from Intake desk" until Intake desk sends it again', async () => {
     const dana = customerIdByName(intake, 'Dana', 'Kowalski');
     const bytes = signaturePng(304, 100);
     register.proxy.set('reset');
@@ -156,29 +157,63 @@ describe("customer documents' files through the hub", () => {
     try {
       added = await addDocument(intake, dana, bytes);
       await synced(intake);
-      // The hub's copy is damaged on its disk after it was taken.
+      // The hub's copy is damaged on its disk after it was taken; intake is cut off, so it cannot send it again yet.
+      intake.proxy.set('reset');
       const broken = Buffer.from(bytes);
       broken[broken.length - 30]! ^= 0xff;
       writeFileSync(hubFile(added.sha256), broken);
     } finally {
       register.proxy.set('pass');
     }
-    await until('the register lists the document', async () => (await documentAt(register, dana, added.id)) !== undefined, 30_000);
-    // The register's GET finds it damaged on the hub: moved aside, not under its name any more.
-    await until('the hub moved its damaged copy aside', () => movedAside(added.sha256).length === 1, 30_000);
-    expect(existsSync(hubFile(added.sha256))).toBe(false);
-    expect(existsSync(stationFile(register, added.sha256))).toBe(false);
-    expect(existsSync(`${stationFile(register, added.sha256)}.part`)).toBe(false);
-    expect(await documentAt(register, dana, added.id)).toMatchObject({ notCopiedFrom: 'Intake desk', notCopied: 'waiting' });
-    const refused = await register.r.call('customers.document', { id: added.id });
-    expect(refused.ok).toBe(false);
-    if (!refused.ok) expect(refused.error.message).toContain('has not been copied from Intake desk yet');
-    // The hub holds it whole again: a later try brings it, and it opens.
-    writeFileSync(hubFile(added.sha256), bytes);
+    try {
+      await until('the register lists the document', async () => (await documentAt(register, dana, added.id)) !== undefined, 30_000);
+      // The register's GET finds it damaged on the hub: moved aside, not under its name any more.
+      await until('the hub moved its damaged copy aside', () => movedAside(added.sha256).length === 1, 30_000);
+      expect(existsSync(hubFile(added.sha256))).toBe(false);
+      expect(existsSync(stationFile(register, added.sha256))).toBe(false);
+      expect(existsSync(`${stationFile(register, added.sha256)}.part`)).toBe(false);
+      expect(await documentAt(register, dana, added.id)).toMatchObject({ notCopiedFrom: 'Intake desk', notCopied: 'waiting' });
+      const refused = await register.r.call('customers.document', { id: added.id });
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) expect(refused.error.message).toContain('has not been copied from Intake desk yet');
+    } finally {
+      intake.proxy.set('pass');
+    }
+    // Intake hears that the hub lost it and sends it again: the hub holds it whole, and the register's next try brings it.
+    await until('intake sent the file again', () => existsSync(hubFile(added.sha256)) && readFileSync(hubFile(added.sha256)).equals(bytes), 30_000);
     await until('the register has the file', () => existsSync(stationFile(register, added.sha256)), 30_000);
     expect((await documentAt(register, dana, added.id))?.notCopied).toBeUndefined();
     const opened = await register.call<{ dataBase64: string }>('customers.document', { id: added.id });
     expect(Buffer.from(opened.dataBase64, 'base64').equals(bytes)).toBe(true);
+  });
+
+  it('a file the hub lost while the station that added it is away is sent again by a station that fetched it whole', async () => {
+    const olivia = customerIdByName(intake, 'Olivia', 'Hart');
+    const bytes = signaturePng(310, 106);
+    const added = await addDocument(intake, olivia, bytes);
+    await synced(intake);
+    await until('the register has the file', () => existsSync(stationFile(register, added.sha256)), 30_000);
+    intake.proxy.set('reset');
+    try {
+      const broken = Buffer.from(bytes);
+      broken[10]! ^= 0xff;
+      writeFileSync(hubFile(added.sha256), broken);
+      // Some station asks for it (a third one, fetching): the hub finds it damaged and moves it aside.
+      const { code } = await hub.hub.newPairingCode();
+      const paired = await pairStation(hub.hub, code, 'Register 2', 'register');
+      const link: FileLink = { address: `127.0.0.1:${hub.hub.port}`, fingerprint: hub.hub.fingerprint256, token: paired.deviceToken };
+      expect(await getFile(link, added.sha256)).toBeNull();
+      expect(movedAside(added.sha256)).toHaveLength(1);
+      // Intake is still cut off: the register, which holds the file whole, sends it.
+      await until('the register sent the file again', () => existsSync(hubFile(added.sha256)), 30_000);
+      expect(readFileSync(hubFile(added.sha256)).equals(bytes)).toBe(true);
+      expect((await getFile(link, added.sha256))?.equals(bytes)).toBe(true);
+      // It was the register (the hub writes the file before it answers the register's PUT, so its log line can come a moment later).
+      await until('the register logged the file it sent', () => registerLog.some((entry) => entry.message === "sent a customer document's file to the store hub" && entry.fields?.sha256 === added.sha256), 10_000);
+    } finally {
+      intake.proxy.set('pass');
+    }
+    await synced(intake, 30_000);
   });
 
   it('a short file left on the hub\'s disk (a crash during its upload) is answered 404 and sent again by its register', async () => {
