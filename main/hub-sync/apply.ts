@@ -221,7 +221,7 @@ function applyQueueEntry(sqlite: Database.Database, row: ChangeRow, deviceId: st
        caregiver_card_id, caregiver_patient_id, patient_customer_id, removed_at, removed_by, removed_reason)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
      ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, position = excluded.position,
-       patient_customer_id = COALESCE(excluded.patient_customer_id, queue_entries.patient_customer_id),
+       patient_customer_id = CASE WHEN ? THEN NULL ELSE COALESCE(excluded.patient_customer_id, queue_entries.patient_customer_id) END,
        removed_at = COALESCE(queue_entries.removed_at, excluded.removed_at), removed_reason = COALESCE(queue_entries.removed_reason, excluded.removed_reason)`,
   ).run(
     entry.id,
@@ -240,6 +240,10 @@ function applyQueueEntry(sqlite: Database.Database, row: ChangeRow, deviceId: st
     entry.patientCustomerId && exists(sqlite, 'customers', entry.patientCustomerId) ? entry.patientCustomerId : null,
     entry.removedAt,
     reason,
+    // The hub says the visit buys for no patient customer (it did not take the caregiver's link, or
+    // none was named): its word holds here too, also on the station that checked them in. Absent
+    // (an older hub) or a customer this station lacks yet: what this station has stays.
+    entry.patientCustomerId === null ? 1 : 0,
   );
   const hasAllotments = cachedStatement(sqlite, 'SELECT 1 FROM queue_allotments WHERE entry_id = ? LIMIT 1').get(entry.id) !== undefined;
   if (!hasAllotments) {

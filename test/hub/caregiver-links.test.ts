@@ -157,6 +157,29 @@ describe('caregivers of patient customers through the hub', () => {
       client.release();
     }
   }, 120_000);
+
+  it('a caregiver checked in for a patient the hub does not link to them: every station, the one that checked them in too, shows the visit without that patient', async () => {
+    const henry = customerIdByName(r2, 'Henry', 'Alvarez');
+    const samuel = customerIdByName(r2, 'Samuel', 'Okafor');
+    expect(await hubLink(samuel, henry)).toMatchObject({ removed_at: expect.any(Number) });
+    // Henry's and Samuel's earlier visits end; Register 2 alone still believes Samuel is Henry's patient.
+    const open = r2.db.prepare('SELECT id FROM queue_entries WHERE customer_id IN (?, ?) AND removed_at IS NULL AND parent_entry_id IS NULL').all(henry, samuel) as Array<{ id: string }>;
+    for (const { id } of open) await r2.call('queue.remove', { commandId: newId(), entryId: id });
+    r2.db.prepare('INSERT OR IGNORE INTO customer_caregivers (patient_id, caregiver_id, added_at) VALUES (?, ?, ?)').run(samuel, henry, Date.now());
+    await r2.call('queue.checkIn.prepare', { customerId: henry, as: 'caregiver', patientId: samuel, patientKind: 'customer' });
+    const entry = await r2.call<QueueEntry>('queue.checkIn', { commandId: newId(), customerId: henry, as: 'caregiver', patientId: samuel, patientKind: 'customer', allotments: [] });
+    const patientOf = (station: Station) => (station.db.prepare('SELECT patient_customer_id AS p FROM queue_entries WHERE id = ?').get(entry.id) as { p: string | null } | undefined)?.p;
+    expect(patientOf(r2)).toBe(samuel);
+    await synced(r2);
+    // The hub did not take the patient: the visit is Henry's alone, on the hub and at every station.
+    const onHub = await hub.hub.pool.query<{ patient: string | null }>("SELECT data ->> 'patientCustomerId' AS patient FROM queue_entries WHERE id = $1", [entry.id]);
+    expect(onHub.rows).toEqual([{ patient: null }]);
+    await until('Register 2 drops the patient the hub did not take', () => patientOf(r2) === null);
+    await until('Register 1 has the visit without a patient', () => patientOf(r1) === null);
+    expect(entry.forPatient).toBe('Samuel Okafor');
+    const listed = await r2.call<{ entries: QueueEntry[] }>('queue.list', {});
+    expect(listed.entries.find((e) => e.id === entry.id)?.forPatient).toBeNull();
+  }, 120_000);
 });
 
 describe('change rows from a newer hub', () => {
