@@ -294,13 +294,14 @@ export class HubSync {
   private async cycle(): Promise<void> {
     this.cycleRunning = true;
     let delay = this.options.pullIntervalMs;
-    const waiters = this.flushWaiters.splice(0);
     let failure: Error | null = null;
-    let settled = false;
+    // Flushes asked for before this pass's push: settled once it is done (or failed). One asked for
+    // during a pass set `again`, so the next pass takes it: it never waits for the next round's timer.
+    let waiters: typeof this.flushWaiters = [];
     const settle = (): void => {
-      if (settled) return;
-      settled = true;
-      for (const waiter of waiters) {
+      const batch = waiters;
+      waiters = [];
+      for (const waiter of batch) {
         if (failure) waiter.reject(failure);
         else waiter.resolve();
       }
@@ -308,6 +309,7 @@ export class HubSync {
     try {
       do {
         this.again = false;
+        waiters.push(...this.flushWaiters.splice(0));
         const state = readHubState(this.deps.sqlite());
         if (!state) {
           this.problem = null;

@@ -23,6 +23,9 @@ let r2: Station;
 
 beforeAll(async () => {
   fastSync();
+  // The pull timer is long here: a claim waits for the push it needs, never for the next round's
+  // timer (the doorbell carries other stations' changes).
+  hubSyncOptions.pullIntervalMs = 30_000;
   // Renewals often: a claim kept by mistake would be renewed many times over within the test.
   hubSyncOptions.leaseRenewMs = 300;
   store = await startStore();
@@ -162,4 +165,32 @@ describe('a ticket closed without a sale', () => {
     expect((await hubGrants(customerId))[0]!.used.reduce((sum, u) => sum + u.amount, 0)).toBe(0);
     await secondRegisterSells(customerId, entryId);
   }, 120_000);
+});
+
+describe('two customers opened at once', () => {
+  it('both are claimed: a claim asked for while the register is already syncing goes with the next push, not the next round', async () => {
+    // Samuel and Rosa again: still in the queue after their sales above, or checked in anew.
+    const queued = async (first: string, last: string): Promise<{ customerId: string; entryId: string }> => {
+      const customerId = customerIdByName(intake, first, last);
+      const open = openQueue(r1).find((row) => row.customer_id === customerId);
+      const entry = open ? { customerId, entryId: open.id } : await checkIn(first, last);
+      await until(`the hub released ${first}`, async () => (await hubClaim(entry.entryId)) === null, 15_000);
+      return entry;
+    };
+    const samuel = await queued('Samuel', 'Okafor');
+    const rosa = await queued('Rosa', 'Delgado');
+    const before = new Map<string, number>();
+    for (const { customerId } of [samuel, rosa]) before.set(customerId, (await hubGrants(customerId)).length);
+    // The first claim starts a sync round; the second asks while it runs.
+    const tickets = await Promise.all(
+      [samuel, rosa].map(({ customerId, entryId }) => r1.call<Ticket>('checkout.ticket.open', { saleCommandId: newId(), customerId, queueEntryId: entryId })),
+    );
+    for (const { customerId, entryId } of [samuel, rosa]) {
+      expect(await hubClaim(entryId)).toBe(deviceId(r1));
+      const granted = (await hubGrants(customerId)).slice(before.get(customerId));
+      expect(granted.map((g) => [g.device_id, g.status])).toEqual([[deviceId(r1), 'open']]);
+    }
+    for (const ticket of tickets) await r1.call('checkout.ticket.discard', { ticketId: ticket.ticketId });
+    await until('the hub freed both', async () => (await hubClaim(samuel.entryId)) === null && (await hubClaim(rosa.entryId)) === null, 15_000);
+  }, 60_000);
 });
