@@ -572,6 +572,11 @@ export class HubSync {
       if (applied.unknown.size > 0) this.deps.logger.log('warn', 'the store hub sent changes of a kind this register does not know (a newer hub): kept and skipped; update this register', { entities: [...applied.unknown] });
       this.deps.applied(applied);
       if (!reply.more) return;
+      // A claim is waiting for a push (a budtender at the counter): it goes first, the pull goes on after it.
+      if (this.flushWaiters.length > 0) {
+        this.again = true;
+        return;
+      }
     }
   }
 }
