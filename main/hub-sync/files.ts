@@ -438,7 +438,10 @@ export class DocumentFiles {
       const sha = row.id;
       this.onHub.delete(sha);
       const own = (JSON.parse(row.data) as { deviceId?: unknown }).deviceId === deviceId;
-      if (SHA.test(sha) && (own || existsSync(this.store.path(sha)))) {
+      const path = this.store.path(sha);
+      // Another station's file: sent only from a whole copy here (the station that added it says when it cannot).
+      const whole = SHA.test(sha) && (own || (existsSync(path) && sha256Of(readFileSync(path)) === sha));
+      if (whole) {
         await this.upload(link, sha);
         sent += 1;
       }
