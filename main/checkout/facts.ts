@@ -7,11 +7,11 @@ import { credentialNumberProblem, findCustomerProfile, type CustomerProfile, typ
 import { ageOn, type LimitUsage, type PricingContext } from './engine.js';
 import { DEFAULT_GROUP_DISCOUNTS, DEFAULT_SENIOR_AGE, DAY_MS, type CustomerRow, type Holder, type OpenTicket, type PatientChoice } from './types.js';
 import { CheckoutBase } from './base.js';
+import { cachedStatement } from '../store/statements.js';
 
 export abstract class CheckoutFacts extends CheckoutBase {
   protected customer(customerId: string): CustomerRow {
-    const row = this.db()
-      .prepare(
+    const row = cachedStatement(this.db(),
         `SELECT id, customer_type AS customerType, first_name AS firstName, last_name AS lastName, nickname, date_of_birth AS dateOfBirth,
                 identification_expires AS identificationExpires, medical_id AS medicalId, medical_id_expires AS medicalIdExpires,
                 caregiver_id AS caregiverId, caregiver_id_expires AS caregiverIdExpires, licence_state AS licenceState, banned
@@ -100,14 +100,12 @@ export abstract class CheckoutFacts extends CheckoutBase {
 
   protected patientsOf(caregiver: CustomerRow, date: string): PatientOption[] {
     const db = this.db();
-    const nested = db
-      .prepare(
+    const nested = cachedStatement(db,
         `SELECT id, first_name AS firstName, last_name AS lastName, medical_licence AS licence, licence_expires AS expires, date_of_birth AS dateOfBirth
            FROM caregiver_patients WHERE caregiver_id = ? ORDER BY last_name, first_name`,
       )
       .all(caregiver.id) as Array<{ id: string; firstName: string; lastName: string; licence: string; expires: string; dateOfBirth: string | null }>;
-    const linked = db
-      .prepare(
+    const linked = cachedStatement(db,
         `SELECT c.id, c.first_name AS firstName, c.last_name AS lastName, c.medical_id AS licence, c.medical_id_expires AS expires, c.banned,
                 c.customer_type AS customerType, c.date_of_birth AS dateOfBirth, c.licence_state AS licenceState
            FROM customers c
@@ -188,7 +186,7 @@ export abstract class CheckoutFacts extends CheckoutBase {
       }
       options.push({ kind: 'customer', id: caregiver.id, name, licence: caregiver.medicalId, licenceExpires: caregiver.medicalIdExpires, problem, self: true });
     }
-    const adultUse = this.db().prepare('SELECT adult_use AS adultUse FROM customers WHERE id = ?').get(caregiver.id) as { adultUse: number | null } | undefined;
+    const adultUse = cachedStatement(this.db(), 'SELECT adult_use AS adultUse FROM customers WHERE id = ?').get(caregiver.id) as { adultUse: number | null } | undefined;
     if (adultUse?.adultUse === 1 && rules.profiles.some((profile) => profile.match.customerType === 'adult_use')) {
       options.push({ kind: 'customer', id: caregiver.id, name, licence: null, licenceExpires: null, problem: null, self: true, as: 'adult_use' });
     }
@@ -243,7 +241,7 @@ export abstract class CheckoutFacts extends CheckoutBase {
         profileSubject = ticket.patient.self ? { ...patient, customerType: ticket.patient.as ?? 'medical' } : patient;
       } else {
         // A caregiver's nested patient: an in-state patient of the age on their birth date (choosePatient refuses one without).
-        const row = this.db().prepare('SELECT date_of_birth AS dateOfBirth FROM caregiver_patients WHERE id = ?').get(ticket.patient.id) as
+        const row = cachedStatement(this.db(), 'SELECT date_of_birth AS dateOfBirth FROM caregiver_patients WHERE id = ?').get(ticket.patient.id) as
           | { dateOfBirth: string | null }
           | undefined;
         if (!row?.dateOfBirth) throw new CoreError('conflict', `${ticket.patient.name} has no birth date on file: enter it on the caregiver's profile (Customers → Caregiver-patients → Edit) before selling.`);
@@ -303,8 +301,7 @@ export abstract class CheckoutFacts extends CheckoutBase {
 
   protected groupsOf(customer: CustomerRow, date: string): string[] {
     const stored = (
-      this.db()
-        .prepare('SELECT g.name FROM customer_group_members m JOIN customer_groups g ON g.id = m.group_id WHERE m.customer_id = ? ORDER BY g.name')
+      cachedStatement(this.db(), 'SELECT g.name FROM customer_group_members m JOIN customer_groups g ON g.id = m.group_id WHERE m.customer_id = ? ORDER BY g.name')
         .all(customer.id) as Array<{ name: string }>
     ).map((row) => row.name);
     // The automatic senior group: JSON null means the store turned it off (Settings › Customer profiles).
@@ -331,8 +328,7 @@ export abstract class CheckoutFacts extends CheckoutBase {
 
   protected openQueueEntry(customerId: string): string | null {
     try {
-      const row = this.db()
-        .prepare('SELECT id FROM queue_entries WHERE customer_id = ? AND removed_at IS NULL AND parent_entry_id IS NULL ORDER BY checked_in_at LIMIT 1')
+      const row = cachedStatement(this.db(), 'SELECT id FROM queue_entries WHERE customer_id = ? AND removed_at IS NULL AND parent_entry_id IS NULL ORDER BY checked_in_at LIMIT 1')
         .get(customerId) as { id: string } | undefined;
       return row?.id ?? null;
     } catch {

@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { CUSTOMER_TYPES } from '../compliance/rules.js';
 import { allotmentStatusSchema, catalogProductSchema, patientOptionSchema } from '../../preload/contract/checkout.js';
 import type { OpenTicket } from './types.js';
+import { cachedStatement } from '../store/statements.js';
 
 export const SAVED_TICKET_VERSION = 1;
 
@@ -144,8 +145,7 @@ export function fromSaved(saved: SavedTicket): OpenTicket {
 /** Writes (or rewrites) the ticket's row. Call inside the transaction of the change when there is one. */
 export function saveTicket(sqlite: Database.Database, ticket: OpenTicket, now: number): void {
   const state = JSON.stringify({ version: SAVED_TICKET_VERSION, ticket: toSaved(ticket) });
-  sqlite
-    .prepare(
+  cachedStatement(sqlite,
       `INSERT INTO open_tickets (id, sale_command_id, customer_id, opened_at, saved_at, state)
        VALUES (@id, @saleCommandId, @customerId, @openedAt, @savedAt, @state)
        ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, saved_at = excluded.saved_at, state = excluded.state`,
@@ -155,13 +155,12 @@ export function saveTicket(sqlite: Database.Database, ticket: OpenTicket, now: n
 
 /** Deletes the ticket's row (its sale was written, or it was discarded). */
 export function deleteSavedTicket(sqlite: Database.Database, ticketId: string): void {
-  sqlite.prepare('DELETE FROM open_tickets WHERE id = ?').run(ticketId);
+  cachedStatement(sqlite, 'DELETE FROM open_tickets WHERE id = ?').run(ticketId);
 }
 
 /** Every saved ticket, oldest first: those that parse, and those that do not (with why). */
 export function readSavedTickets(sqlite: Database.Database): { tickets: Array<{ saved: SavedTicket; savedAt: number }>; unreadable: UnreadableTicket[] } {
-  const rows = sqlite
-    .prepare('SELECT id, sale_command_id AS saleCommandId, customer_id AS customerId, opened_at AS openedAt, saved_at AS savedAt, state FROM open_tickets ORDER BY opened_at, id')
+  const rows = cachedStatement(sqlite, 'SELECT id, sale_command_id AS saleCommandId, customer_id AS customerId, opened_at AS openedAt, saved_at AS savedAt, state FROM open_tickets ORDER BY opened_at, id')
     .all() as Array<{ id: string; saleCommandId: string; customerId: string; openedAt: number; savedAt: number; state: string }>;
   const tickets: Array<{ saved: SavedTicket; savedAt: number }> = [];
   const unreadable: UnreadableTicket[] = [];
@@ -190,7 +189,7 @@ export function readSavedTickets(sqlite: Database.Database): { tickets: Array<{ 
 
 /** The raw row of a saved ticket (for the audit when staff dismiss an unreadable one). */
 export function savedTicketRow(sqlite: Database.Database, ticketId: string): { customerId: string; savedAt: number; state: string } | null {
-  const row = sqlite.prepare('SELECT customer_id AS customerId, saved_at AS savedAt, state FROM open_tickets WHERE id = ?').get(ticketId) as
+  const row = cachedStatement(sqlite, 'SELECT customer_id AS customerId, saved_at AS savedAt, state FROM open_tickets WHERE id = ?').get(ticketId) as
     | { customerId: string; savedAt: number; state: string }
     | undefined;
   return row ?? null;

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { rewardsRulesSchema, type RedemptionQuote, type RewardsRules } from '../../preload/contract/rewards.js';
+import { cachedStatement } from '../store/statements.js';
 
 export const RULES_SETTING = 'rewards.rules';
 
@@ -19,7 +20,7 @@ export const DEFAULT_RULES: RewardsRules = {
 
 /** The store's rules (settings key rewards.rules); the defaults when unset or unreadable. */
 export function readRewardsRules(sqlite: Database.Database): RewardsRules {
-  const row = sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(RULES_SETTING) as { value: string } | undefined;
+  const row = cachedStatement(sqlite, 'SELECT value FROM settings WHERE key = ?').get(RULES_SETTING) as { value: string } | undefined;
   if (!row) return DEFAULT_RULES;
   try {
     const parsed = rewardsRulesSchema.safeParse(JSON.parse(row.value));

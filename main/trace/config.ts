@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { SecretBox } from '../core/secret-box.js';
+import { cachedStatement } from '../store/statements.js';
 
 export const TRACE_CONFIG_KEY = 'trace.config';
 
@@ -119,7 +120,7 @@ export const DEMO_TRACE_ACCOUNT = {
 } as const;
 
 export function readTraceConfig(sqlite: Database.Database): StoredTraceConfig | null {
-  const row = sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(TRACE_CONFIG_KEY) as { value: string } | undefined;
+  const row = cachedStatement(sqlite, 'SELECT value FROM settings WHERE key = ?').get(TRACE_CONFIG_KEY) as { value: string } | undefined;
   if (!row) return null;
   try {
     const parsed = storedTraceConfigSchema.safeParse(JSON.parse(row.value));
@@ -130,8 +131,7 @@ export function readTraceConfig(sqlite: Database.Database): StoredTraceConfig | 
 }
 
 export function writeTraceConfig(sqlite: Database.Database, config: StoredTraceConfig, now: number): void {
-  sqlite
-    .prepare(
+  cachedStatement(sqlite,
       `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     )

@@ -3,7 +3,7 @@
  *   checkout.add_line_p95_ms  adding a scanned product (barcode lookup, rules check, pricing, the
  *                             ticket view) to a 20-line medical ticket, in the core. Since issue 13
  *                             this includes the ticket's durable save (one committed row, fsync'd):
- *                             the note gives a bare durable write of the same row, same run.
+ *                             the note gives a bare durable write of the same row, timed after each scan.
  *   checkout.commit_ratio     p95 of completing a 5-line medical sale (re-check, sale, lines, taxes,
  *                             tender, inventory movements, allotment uses, outbox row, command and
  *                             audit, the till's cash movement, receipt and drawer-kick jobs: one
@@ -102,6 +102,13 @@ export const suites: BenchSuite[] = [
         }
         const scanned = codes[20]!;
         const addSamples: number[] = [];
+        // The reference: a bare durable write of the same saved row (one upsert, committed), timed
+        // in the same moments (after each scan), so both see the same disk: its fsync is most of a
+        // scan's tail on a busy disk.
+        const savedRow = sqlite.prepare('SELECT state FROM open_tickets WHERE id = ?').get(ticket.id) as { state: string };
+        sqlite.exec('CREATE TABLE IF NOT EXISTS bench_bare_ticket (id TEXT PRIMARY KEY, state TEXT NOT NULL)');
+        const bareSave = sqlite.prepare('INSERT INTO bench_bare_ticket (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state');
+        const bareSaveSamples: number[] = [];
         for (let i = 0; i < ROUNDS; i++) {
           const started = performance.now();
           const { refusal } = service.addProduct(actor, ticket.id, service.findByBarcode(scanned)!, 1);
@@ -109,16 +116,9 @@ export const suites: BenchSuite[] = [
           addSamples.push(performance.now() - started);
           if (refusal) throw new Error(refusal.message);
           service.removeLine(ticket.id, ticket.lines[ticket.lines.length - 1]!.lineId);
-        }
-        // The reference: a bare durable write of the same saved row (one upsert, committed), same run.
-        const savedRow = sqlite.prepare('SELECT state FROM open_tickets WHERE id = ?').get(ticket.id) as { state: string };
-        sqlite.exec('CREATE TABLE IF NOT EXISTS bench_bare_ticket (id TEXT PRIMARY KEY, state TEXT NOT NULL)');
-        const bareSave = sqlite.prepare('INSERT INTO bench_bare_ticket (id, state) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state');
-        const bareSaveSamples: number[] = [];
-        for (let i = 0; i < ROUNDS; i++) {
-          const started = performance.now();
+          const bareStarted = performance.now();
           bareSave.run('t', `${savedRow.state}${i % 2}`);
-          bareSaveSamples.push(performance.now() - started);
+          bareSaveSamples.push(performance.now() - bareStarted);
         }
         service.discard(ticket.id);
 
@@ -173,7 +173,7 @@ export const suites: BenchSuite[] = [
         const commitP95 = percentile(commitSamples, 95);
         const bareP95 = percentile(bareSamples, 95);
         return [
-          { name: 'checkout.add_line_p95_ms', value: Number(addP95.toFixed(3)), target: '< 5', note: `20-line medical ticket, ${ROUNDS} scans; p50 ${percentile(addSamples, 50).toFixed(3)} ms; includes saving the ticket durably: a bare durable write of the same row p95 ${percentile(bareSaveSamples, 95).toFixed(3)} ms, p50 ${percentile(bareSaveSamples, 50).toFixed(3)} ms` },
+          { name: 'checkout.add_line_p95_ms', value: Number(addP95.toFixed(3)), target: '< 5', note: `20-line medical ticket, ${ROUNDS} scans; p50 ${percentile(addSamples, 50).toFixed(3)} ms; includes saving the ticket durably: a bare durable write of the same row, timed after each scan, p95 ${percentile(bareSaveSamples, 95).toFixed(3)} ms, p50 ${percentile(bareSaveSamples, 50).toFixed(3)} ms` },
           {
             name: 'checkout.commit_ratio',
             value: Number((commitP95 / bareP95).toFixed(2)),
