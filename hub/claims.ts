@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { allotmentHolder, LEASE_MS, type AllotmentAmount, type GrantData, type QueueEntryData } from './protocol.js';
 import { checkHolder } from './caregivers.js';
 import { appendHubAudit, inTransaction, writeChanges, type PendingChange } from './changes.js';
-import { adjustBalances, grantData, queueEntryData, subtractAmounts } from './rows.js';
+import { adjustBalances, balanceChanges, grantData, queueEntryData, subtractAmounts } from './rows.js';
 
 export class HubRefusal extends Error {
   constructor(
@@ -33,10 +33,6 @@ export interface ClaimResult {
   leaseUntil: number;
   grant: GrantData | null;
   grantHeldBy: string | null;
-}
-
-function balanceChanges(rows: Array<Record<string, unknown>>): PendingChange[] {
-  return rows.map((row) => ({ entity: 'allotment_balance', id: `${String(row.customerId)}:${String(row.limitId)}`, op: 'upsert', data: row }));
 }
 
 /**

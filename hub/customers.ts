@@ -7,7 +7,7 @@ import { ulid } from 'ulid';
 import type { CommandPayload, CustomerFields } from './protocol.js';
 import { appendHubAudit } from './changes.js';
 import type { HandlerContext } from './context.js';
-import { grantData } from './rows.js';
+import { balanceChanges, balanceData, grantData, type BalanceRow } from './rows.js';
 
 type Flat = Record<string, unknown>;
 type FieldAt = Record<string, number>;
@@ -121,14 +121,6 @@ async function repointCaregiverLinks(ctx: HandlerContext, mergedId: string, surv
   }
 }
 
-interface BalanceRow {
-  limit_id: string;
-  unit: string;
-  remaining: number;
-  source: string;
-  snapshot_at: number;
-}
-
 /**
  * A merged patient's allotment is the survivor's: their grants (open ones included, so a claim
  * for the survivor sees that a register already holds this person's allotment, and a return
@@ -151,16 +143,8 @@ async function moveAllotment(ctx: HandlerContext, mergedId: string, survivorIdVa
        RETURNING limit_id, unit, remaining, source, snapshot_at`,
       [survivorIdValue, b.limit_id, b.unit, b.remaining, b.source, b.snapshot_at],
     );
-    const kept = rows[0];
     ctx.changes.push({ entity: 'allotment_balance', id: `${mergedId}:${b.limit_id}`, op: 'delete', data: { customerId: mergedId, limitId: b.limit_id, mergedInto: survivorIdValue } });
-    if (kept) {
-      ctx.changes.push({
-        entity: 'allotment_balance',
-        id: `${survivorIdValue}:${kept.limit_id}`,
-        op: 'upsert',
-        data: { customerId: survivorIdValue, limitId: kept.limit_id, unit: kept.unit, remaining: kept.remaining, source: kept.source, snapshotAt: kept.snapshot_at },
-      });
-    }
+    ctx.changes.push(...balanceChanges(rows.map((kept) => balanceData(survivorIdValue, kept))));
   }
 }
 

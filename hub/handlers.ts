@@ -9,7 +9,7 @@ import type { HandlerContext } from './context.js';
 import { Rejection } from './context.js';
 import { survivorId, upsertCustomer } from './customers.js';
 import { addCustomerCaregiver, removeCaregiverPatient, removeCustomerCaregiver, upsertCaregiverPatient } from './caregivers.js';
-import { adjustBalances, grantData, queueEntryData, subtractAmounts } from './rows.js';
+import { adjustBalances, balanceChanges, grantData, queueEntryData, subtractAmounts } from './rows.js';
 
 /** A patient customer named on a caregiver's check-in, by their surviving id, and whether the hub links them to that caregiver. */
 async function linkedPatient(ctx: HandlerContext, patientCustomerId: string, caregiverId: string): Promise<{ id: string; linked: boolean }> {
@@ -29,7 +29,7 @@ async function pushQueueEntry(ctx: HandlerContext, entryId: string): Promise<voi
 }
 
 function pushBalances(ctx: HandlerContext, rows: Array<Record<string, unknown>>): void {
-  for (const row of rows) ctx.changes.push({ entity: 'allotment_balance', id: `${String(row.customerId)}:${String(row.limitId)}`, op: 'upsert', data: row });
+  ctx.changes.push(...balanceChanges(rows));
 }
 
 async function moveStock(ctx: HandlerContext, m: { id: string; productId: string; quantityDelta: number; reason: string; referenceId: string | null; employeeId: string | null; at: number }): Promise<void> {

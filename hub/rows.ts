@@ -1,6 +1,7 @@
 /** Reading hub rows into the shapes registers receive (change row data), shared by handlers and claims. */
 import type pg from 'pg';
 import type { AllotmentAmount, GrantData, QueueEntryData } from './protocol.js';
+import type { PendingChange } from './changes.js';
 
 interface QueueRow {
   id: string;
@@ -84,17 +85,36 @@ export async function grantData(client: pg.PoolClient, grantId: string): Promise
   };
 }
 
+/** An allotment_balances row (without its customer). */
+export interface BalanceRow {
+  limit_id: string;
+  unit: string;
+  remaining: number;
+  source: string;
+  snapshot_at: number;
+}
+
+/** A patient's free allotment for one limit, as registers see it. */
+export function balanceData(customerId: string, row: BalanceRow): Record<string, unknown> {
+  return { customerId, limitId: row.limit_id, unit: row.unit, remaining: row.remaining, source: row.source, snapshotAt: row.snapshot_at };
+}
+
+/** Change rows publishing balances (balanceData's shape). */
+export function balanceChanges(rows: Array<Record<string, unknown>>): PendingChange[] {
+  return rows.map((row) => ({ entity: 'allotment_balance', id: `${String(row.customerId)}:${String(row.limitId)}`, op: 'upsert', data: row }));
+}
+
 /** Adds `delta` (signed) to a patient's free allotment per limit; returns the balance rows as registers see them. */
 export async function adjustBalances(client: pg.PoolClient, customerId: string, deltas: AllotmentAmount[]): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
   for (const d of deltas) {
     if (d.amount === 0) continue;
-    const { rows } = await client.query<{ limit_id: string; unit: string; remaining: number; source: string; snapshot_at: number }>(
+    const { rows } = await client.query<BalanceRow>(
       'UPDATE allotment_balances SET remaining = remaining + $3 WHERE customer_id = $1 AND limit_id = $2 RETURNING limit_id, unit, remaining, source, snapshot_at',
       [customerId, d.limitId, d.amount],
     );
     const row = rows[0];
-    if (row) out.push({ customerId, limitId: row.limit_id, unit: row.unit, remaining: row.remaining, source: row.source, snapshotAt: row.snapshot_at });
+    if (row) out.push(balanceData(customerId, row));
   }
   return out;
 }
