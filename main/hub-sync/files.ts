@@ -359,24 +359,33 @@ export class DocumentFiles {
     this.deps.logger.log('error', `a customer document's file cannot be sent to the store hub: ${why}; its record goes without it`, { sha256: sha });
   }
 
-  private async upload(link: FileLink, sha: string): Promise<void> {
+  /**
+   * Makes sure the hub holds the file, sending it when it does not. False when this station cannot
+   * send it (missing, damaged or too large here): logged for a person unless `quiet` (another
+   * station's file, which that station answers for).
+   */
+  private async upload(link: FileLink, sha: string, options: { quiet?: boolean } = {}): Promise<boolean> {
+    const cannot = (why: string): false => {
+      if (!options.quiet) this.cannotSend(sha, why);
+      return false;
+    };
     if (await hubHasFile(link, sha, this.timeoutMs, this.abort.signal)) {
       this.onHub.add(sha);
-      return;
+      return true;
     }
     const path = this.store.path(sha);
-    if (!existsSync(path)) return this.cannotSend(sha, 'it is missing from this register\'s data folder');
+    if (!existsSync(path)) return cannot('it is missing from this register\'s data folder');
     const bytes = readFileSync(path);
     // Damaged on this disk: sending it would only be refused, again and again.
-    if (sha256Of(bytes) !== sha) return this.cannotSend(sha, 'its copy on this register is damaged (its bytes no longer match their SHA-256)');
+    if (sha256Of(bytes) !== sha) return cannot('its copy on this register is damaged (its bytes no longer match their SHA-256)');
     for (let attempt = 1; ; attempt++) {
       try {
         await putFile(link, sha, bytes, Math.max(this.timeoutMs, 30_000), this.abort.signal);
         this.onHub.add(sha);
         this.deps.logger.log('info', 'sent a customer document\'s file to the store hub', { sha256: sha, sizeBytes: bytes.length });
-        return;
+        return true;
       } catch (error) {
-        if (error instanceof HubError && error.detail === 'too_large') return this.cannotSend(sha, 'it is larger than the store hub takes');
+        if (error instanceof HubError && error.detail === 'too_large') return cannot('it is larger than the store hub takes');
         // Refused as damaged although it is whole here: damaged on the way. Once more now, then next round.
         if (error instanceof HubError && error.detail === 'damaged' && attempt < 2) continue;
         throw error;
@@ -438,13 +447,8 @@ export class DocumentFiles {
       const sha = row.id;
       this.onHub.delete(sha);
       const own = (JSON.parse(row.data) as { deviceId?: unknown }).deviceId === deviceId;
-      const path = this.store.path(sha);
       // Another station's file: sent only from a whole copy here (the station that added it says when it cannot).
-      const whole = SHA.test(sha) && (own || (existsSync(path) && sha256Of(readFileSync(path)) === sha));
-      if (whole) {
-        await this.upload(link, sha);
-        sent += 1;
-      }
+      if (SHA.test(sha) && (own || existsSync(this.store.path(sha))) && (await this.upload(link, sha, { quiet: !own }))) sent += 1;
       cachedStatement(this.deps.sqlite(), "DELETE FROM hub_records WHERE entity = 'document_file_resend' AND id = ?").run(sha);
     }
     return sent;
