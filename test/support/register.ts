@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import type { EventEnvelope, ResponseEnvelope } from '../../preload/api.js';
 import { createRegister, type Register, type RegisterClient, type RegisterOptions } from '../../main/core/register.js';
 import { migrationsFolder, resourcesDir, tempDir } from './paths.js';
@@ -43,4 +45,21 @@ export async function startTestRegister(options: Partial<RegisterOptions> = {}, 
       temp?.cleanup();
     },
   };
+}
+
+/** A call's value, or an error naming its code and message. */
+export function value<T>(response: ResponseEnvelope): T {
+  if (!response.ok) throw new Error(`call failed: ${response.error.code} ${response.error.message}`);
+  return response.value as T;
+}
+
+/** Runs `text` on the register's database over a connection of its own: rows for a query, the run result otherwise. */
+export function sql<T>(r: Pick<TestRegister, 'dataDir'>, text: string, ...params: unknown[]): T {
+  const handle = new Database(join(r.dataDir, 'register.sqlite'));
+  try {
+    const statement = handle.prepare(text);
+    return (statement.reader ? statement.all(...params) : statement.run(...params)) as T;
+  } finally {
+    handle.close();
+  }
 }

@@ -2,14 +2,10 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
-import type { ResponseEnvelope } from '../../preload/api.js';
 import type { Receipt, TicketChange, TicketView } from '../../preload/contract/checkout.js';
-import type { TestRegister } from './register.js';
+import { value, type TestRegister } from './register.js';
 
-export function value<T>(response: ResponseEnvelope): T {
-  if (!response.ok) throw new Error(`call failed: ${response.error.code} ${response.error.message}`);
-  return response.value as T;
-}
+export { value };
 
 export function sql<T>(r: TestRegister, text: string, ...params: unknown[]): T {
   const handle = new Database(join(r.dataDir, 'register.sqlite'));

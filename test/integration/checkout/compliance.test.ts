@@ -4,12 +4,10 @@
  * source id it checks. The demo store is Illinois; other states switch store.jurisdiction.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { ulid } from 'ulid';
-import Database from 'better-sqlite3';
 import type { ResponseEnvelope } from '../../../preload/api.js';
 import type { TicketChange, TicketView } from '../../../preload/contract/checkout.js';
-import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { startTestRegister, type TestRegister, sql, value } from '../../support/register.js';
 
 const open: TestRegister[] = [];
 afterEach(async () => {
@@ -26,24 +24,9 @@ async function start(jurisdiction = 'IL'): Promise<TestRegister> {
   return r;
 }
 
-function value<T>(response: ResponseEnvelope): T {
-  if (!response.ok) throw new Error(`call failed: ${response.error.code} ${response.error.message}`);
-  return response.value as T;
-}
-
 function failure(response: ResponseEnvelope): string {
   if (response.ok) throw new Error('the call was expected to be refused');
   return response.error.message;
-}
-
-function sql<T>(r: TestRegister, text: string, ...params: unknown[]): T {
-  const handle = new Database(join(r.dataDir, 'register.sqlite'));
-  try {
-    const statement = handle.prepare(text);
-    return (statement.reader ? statement.all(...params) : statement.run(...params)) as T;
-  } finally {
-    handle.close();
-  }
 }
 
 function customerId(r: TestRegister, first: string, last: string): string {

@@ -6,13 +6,11 @@
  * allotment typed by hand are audited.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { ulid } from 'ulid';
-import Database from 'better-sqlite3';
 import type { ResponseEnvelope } from '../../../preload/api.js';
 import type { TicketChange, TicketView } from '../../../preload/contract/checkout.js';
 import type { TraceDownPolicyView } from '../../../preload/contract/compliance.js';
-import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { startTestRegister, type TestRegister, sql, value } from '../../support/register.js';
 
 const open: TestRegister[] = [];
 afterEach(async () => {
@@ -25,24 +23,9 @@ async function start(): Promise<TestRegister> {
   return r;
 }
 
-function value<T>(response: ResponseEnvelope): T {
-  if (!response.ok) throw new Error(`call failed: ${response.error.code} ${response.error.message}`);
-  return response.value as T;
-}
-
 function failure(response: ResponseEnvelope): string {
   if (response.ok) throw new Error('the call was expected to fail');
   return response.error.message;
-}
-
-function sql<T>(r: TestRegister, text: string, ...params: unknown[]): T {
-  const handle = new Database(join(r.dataDir, 'register.sqlite'));
-  try {
-    const statement = handle.prepare(text);
-    return (statement.reader ? statement.all(...params) : statement.run(...params)) as T;
-  } finally {
-    handle.close();
-  }
 }
 
 const customerId = (r: TestRegister, first: string, last: string) =>

@@ -8,13 +8,10 @@
  *   own allotment, and the sale is made against the chosen patient's allotment.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { ulid } from 'ulid';
-import Database from 'better-sqlite3';
-import type { ResponseEnvelope } from '../../../preload/api.js';
 import type { CheckInPreparation, QueueEntry } from '../../../preload/contract/queue.js';
 import type { TicketChange, TicketView } from '../../../preload/contract/checkout.js';
-import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { startTestRegister, type TestRegister, sql, value } from '../../support/register.js';
 
 const open: TestRegister[] = [];
 afterEach(async () => {
@@ -26,21 +23,6 @@ async function start(): Promise<TestRegister> {
   open.push(r);
   value(await r.call('session.login', { pin: '1111' }));
   return r;
-}
-
-function value<T>(response: ResponseEnvelope): T {
-  if (!response.ok) throw new Error(`call failed: ${response.error.code} ${response.error.message}`);
-  return response.value as T;
-}
-
-function sql<T>(r: TestRegister, text: string, ...params: unknown[]): T {
-  const handle = new Database(join(r.dataDir, 'register.sqlite'));
-  try {
-    const statement = handle.prepare(text);
-    return (statement.reader ? statement.all(...params) : statement.run(...params)) as T;
-  } finally {
-    handle.close();
-  }
 }
 
 const customerId = (r: TestRegister, first: string, last: string) =>

@@ -3,12 +3,9 @@
  * lookups go to the embedded BioTrack sandbox, with faults injected through its harness.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { ulid } from 'ulid';
-import Database from 'better-sqlite3';
-import type { ResponseEnvelope } from '../../../preload/api.js';
 import { tempDir } from '../../support/paths.js';
-import { startTestRegister, type TestRegister } from '../../support/register.js';
+import { startTestRegister, type TestRegister, sql, value } from '../../support/register.js';
 
 const open: TestRegister[] = [];
 const cleanups: Array<() => void> = [];
@@ -21,25 +18,6 @@ async function start(options: Parameters<typeof startTestRegister>[0] = {}, data
   const r = await startTestRegister(options, dataDir);
   open.push(r);
   return r;
-}
-
-function value<T>(response: ResponseEnvelope): T {
-  if (!response.ok) throw new Error(`call failed: ${response.error.code} ${response.error.message}`);
-  return response.value as T;
-}
-
-function db(r: TestRegister): Database.Database {
-  return new Database(join(r.dataDir, 'register.sqlite'));
-}
-
-function sql<T>(r: TestRegister, text: string, ...params: unknown[]): T {
-  const handle = db(r);
-  try {
-    const statement = handle.prepare(text);
-    return (statement.reader ? statement.all(...params) : statement.run(...params)) as T;
-  } finally {
-    handle.close();
-  }
 }
 
 function customerId(r: TestRegister, first: string, last: string): string {
